@@ -1,0 +1,8 @@
+"""In-memory adapters for every port: unit tests, notebooks, throwaway runs."""
+
+from chronox_adapters.memory.bus import InProcessBus
+from chronox_adapters.memory.registry import MemoryRegistry
+from chronox_adapters.memory.source import MemorySource
+from chronox_adapters.memory.store import MemoryRepository
+
+__all__ = ["InProcessBus", "MemoryRegistry", "MemoryRepository", "MemorySource"]

@@ -1,0 +1,146 @@
+"""Bars and the coverage ledger in SQLite: idempotent upserts, one transaction a batch."""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+
+from chronox_domain.bar import Bar
+from chronox_domain.coverage import CoverageSpan, CoverageStatus, merge_spans
+from chronox_domain.errors import StorageUnavailable
+from chronox_domain.interval import Interval
+from chronox_domain.ports import BarBatch
+from chronox_domain.timeframe import Timeframe
+
+from chronox_adapters.sqlite.database import SqliteDatabase
+from chronox_adapters.sqlite.schema import BAR_TABLES
+
+_COLUMNS = "symbol, start, open, high, low, close, volume, vwap, trades, provisional, source"
+_VALUES = ("open", "high", "low", "close", "volume", "vwap", "trades", "provisional", "source")
+
+
+def _upsert_sql(table: str) -> str:
+    assignments = ", ".join(f"{col} = excluded.{col}" for col in _VALUES)
+    current = ", ".join(f"{table}.{col}" for col in _VALUES)
+    incoming = ", ".join(f"excluded.{col}" for col in _VALUES)
+    # Identical re-writes touch nothing; a provisional bar never replaces a final one.
+    return (
+        f"INSERT INTO {table} ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        f"ON CONFLICT (symbol, start) DO UPDATE SET {assignments} "
+        f"WHERE ({current}) IS NOT ({incoming}) "
+        f"AND ({table}.provisional = 1 OR excluded.provisional = 0)"
+    )
+
+
+_UPSERTS = {timeframe: _upsert_sql(table) for timeframe, table in BAR_TABLES.items()}
+
+
+class SqliteRepository:
+    """``MarketDataRepository`` on a :class:`SqliteDatabase`."""
+
+    def __init__(self, database: SqliteDatabase) -> None:
+        self._db = database
+
+    def write(self, batch: BarBatch) -> int:
+        rows = _rows(batch)
+        try:
+            with self._db.transaction() as db:
+                if rows:
+                    db.executemany(_UPSERTS[batch.timeframe], rows)
+                if batch.coverage:
+                    _record_coverage(db, batch.symbol, batch.timeframe, batch.coverage)
+        except sqlite3.Error as exc:
+            raise StorageUnavailable(f"writing to {self._db.path} failed: {exc}") from None
+        return len(rows)
+
+    def bars(self, symbol: str, timeframe: Timeframe, window: Interval) -> Iterator[Bar]:
+        cursor = self._db.connection.execute(
+            f"SELECT start, open, high, low, close, volume, vwap, trades "
+            f"FROM {BAR_TABLES[timeframe]} WHERE symbol = ? AND start >= ? AND start < ? "
+            "ORDER BY start",
+            (symbol, _epoch(window.start), _epoch(window.end)),
+        )
+        from_epoch = datetime.fromtimestamp
+        for start, o, h, lo, c, v, vw, n in cursor:
+            yield Bar(symbol, timeframe, from_epoch(start, UTC), o, h, lo, c, v, vw, n)
+
+    def bar_starts(self, symbol: str, timeframe: Timeframe, window: Interval) -> list[datetime]:
+        cursor = self._db.connection.execute(
+            f"SELECT start FROM {BAR_TABLES[timeframe]} "
+            "WHERE symbol = ? AND start >= ? AND start < ? ORDER BY start",
+            (symbol, _epoch(window.start), _epoch(window.end)),
+        )
+        return [datetime.fromtimestamp(start, UTC) for (start,) in cursor]
+
+    def coverage(self, symbol: str, timeframe: Timeframe) -> list[CoverageSpan]:
+        cursor = self._db.connection.execute(
+            'SELECT start, "end", status, source FROM coverage '
+            "WHERE symbol = ? AND timeframe = ? ORDER BY start",
+            (symbol, timeframe.value),
+        )
+        return [_span(row) for row in cursor]
+
+    def sources(self, symbol: str, timeframe: Timeframe) -> set[str]:
+        cursor = self._db.connection.execute(
+            "SELECT DISTINCT source FROM coverage WHERE symbol = ? AND timeframe = ?",
+            (symbol, timeframe.value),
+        )
+        return {source for (source,) in cursor}
+
+    def counts(self) -> dict[str, int]:
+        db = self._db.connection
+        bars = sum(
+            db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in BAR_TABLES.values()
+        )
+        spans = db.execute("SELECT count(*) FROM coverage").fetchone()[0]
+        series = db.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT symbol, timeframe FROM coverage)"
+        ).fetchone()[0]
+        return {"bars": bars, "series": series, "coverage_spans": spans}
+
+
+def _rows(batch: BarBatch) -> list[tuple[object, ...]]:
+    """Bars as table rows, in one comprehension (this is the hot path)."""
+    cutoff = batch.provisional_from.timestamp() if batch.provisional_from else math.inf
+    source = batch.source
+    return [
+        (symbol, int(ts), o, h, lo, c, v, vw, n, ts >= cutoff, source)
+        for symbol, _tf, start, o, h, lo, c, v, vw, n in batch.bars
+        for ts in (start.timestamp(),)
+    ]
+
+
+def _record_coverage(
+    db: sqlite3.Connection, symbol: str, timeframe: Timeframe, added: Sequence[CoverageSpan]
+) -> None:
+    """Merge ``added`` into the ledger, rewriting only the spans it touches."""
+    lo = _epoch(min(span.interval.start for span in added))
+    hi = _epoch(max(span.interval.end for span in added))
+    where = 'symbol = ? AND timeframe = ? AND "end" >= ? AND start <= ?'
+    params = (symbol, timeframe.value, lo, hi)
+    touched = [
+        _span(row)
+        for row in db.execute(f'SELECT start, "end", status, source FROM coverage WHERE {where}', params)
+    ]
+    merged = merge_spans(touched, list(added))
+    db.execute(f"DELETE FROM coverage WHERE {where}", params)
+    db.executemany(
+        'INSERT INTO coverage (symbol, timeframe, start, "end", status, source) VALUES (?, ?, ?, ?, ?, ?)',
+        [
+            (symbol, timeframe.value, _epoch(s.interval.start), _epoch(s.interval.end), s.status.value, s.source)
+            for s in merged
+        ],
+    )
+
+
+def _span(row: tuple[int, int, str, str]) -> CoverageSpan:
+    start, end, status, source = row
+    interval = Interval(datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC))
+    return CoverageSpan(interval, CoverageStatus(status), source)
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())

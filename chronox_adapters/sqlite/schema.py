@@ -1,0 +1,60 @@
+"""The SQLite schema, as numbered migrations applied in order.
+
+Each timeframe has its own bars table (named from a fixed mapping, never from input),
+keyed on (symbol, start) with ``start`` in epoch seconds UTC.
+"""
+
+from __future__ import annotations
+
+from chronox_domain.timeframe import Timeframe
+
+BAR_TABLES: dict[Timeframe, str] = {
+    Timeframe.M1: "bars_1m",
+    Timeframe.M5: "bars_5m",
+    Timeframe.M15: "bars_15m",
+    Timeframe.H1: "bars_1h",
+    Timeframe.D1: "bars_1d",
+}
+
+_BARS_TABLE = """
+CREATE TABLE {table} (
+    symbol      TEXT    NOT NULL,
+    start       INTEGER NOT NULL,
+    open        REAL    NOT NULL,
+    high        REAL    NOT NULL,
+    low         REAL    NOT NULL,
+    close       REAL    NOT NULL,
+    volume      REAL    NOT NULL,
+    vwap        REAL,
+    trades      INTEGER,
+    provisional INTEGER NOT NULL DEFAULT 0,
+    source      TEXT    NOT NULL,
+    PRIMARY KEY (symbol, start)
+) WITHOUT ROWID;
+"""
+
+_LEDGER_AND_REGISTRY = """
+CREATE TABLE coverage (
+    symbol    TEXT    NOT NULL,
+    timeframe TEXT    NOT NULL,
+    start     INTEGER NOT NULL,
+    "end"     INTEGER NOT NULL,
+    status    TEXT    NOT NULL CHECK (status IN ('final', 'provisional')),
+    source    TEXT    NOT NULL,
+    PRIMARY KEY (symbol, timeframe, start, status, source)
+) WITHOUT ROWID;
+CREATE TABLE symbols (
+    symbol     TEXT PRIMARY KEY,
+    timeframes TEXT    NOT NULL,
+    session    TEXT    NOT NULL,
+    active     INTEGER NOT NULL DEFAULT 1
+);
+"""
+
+#: MIGRATIONS[n] brings a database from version n to n + 1.
+MIGRATIONS: list[str] = [
+    "".join(_BARS_TABLE.format(table=table) for table in BAR_TABLES.values())
+    + _LEDGER_AND_REGISTRY,
+]
+
+LATEST_VERSION = len(MIGRATIONS)

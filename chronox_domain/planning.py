@@ -1,0 +1,88 @@
+"""Request planning: turn gap windows into as few vendor requests as the vendor allows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from chronox_domain.errors import InvalidInput
+from chronox_domain.interval import Interval
+from chronox_domain.timeframe import Timeframe
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedRequest:
+    """One vendor call: it asks for ``window`` and answers for exactly ``parts``.
+
+    ``parts`` are gap windows (session time); between them lies only closed time, so
+    the call fetches nothing it does not need. Bars outside ``parts`` (pre-market bars
+    on an RTH request, say) are dropped, and only ``parts`` are recorded as covered.
+    """
+
+    parts: tuple[Interval, ...]
+
+    @property
+    def window(self) -> Interval:
+        return Interval(self.parts[0].start, self.parts[-1].end)
+
+    def bars(self, timeframe: Timeframe) -> int:
+        return sum(timeframe.slots_in(part.start, part.end) for part in self.parts)
+
+
+def plan_requests(
+    gaps: Sequence[Interval],
+    expected: Sequence[Interval],
+    timeframe: Timeframe,
+    max_bars: int,
+) -> list[PlannedRequest]:
+    """Plan vendor requests that fetch exactly ``gaps``.
+
+    * a gap longer than ``max_bars`` slots is split into chunks of ``max_bars``;
+    * consecutive gaps are merged into one request while the request stays within
+      ``max_bars`` and nothing but closed time (no expected slot) lies between them.
+
+    ``gaps`` and ``expected`` are normalised; every gap lies inside ``expected``.
+    """
+    if max_bars < 1:
+        raise InvalidInput(f"max bars per request must be positive, got {max_bars}")
+    pieces = _split(gaps, timeframe, max_bars)
+    requests: list[PlannedRequest] = []
+    current: list[Interval] = []
+    current_bars = 0
+    e = 0  # index into expected: the window holding the end of the current request
+    for piece in pieces:
+        piece_bars = timeframe.slots_in(piece.start, piece.end)
+        if current and current_bars + piece_bars <= max_bars:
+            while e < len(expected) and expected[e].end < current[-1].end:
+                e += 1
+            # Only closed time in between: the previous part ends its expected window
+            # and this piece starts the very next one.
+            joinable = (
+                e < len(expected)
+                and expected[e].end == current[-1].end
+                and e + 1 < len(expected)
+                and expected[e + 1].start == piece.start
+            )
+            if joinable:
+                current.append(piece)
+                current_bars += piece_bars
+                continue
+        if current:
+            requests.append(PlannedRequest(tuple(current)))
+        current = [piece]
+        current_bars = piece_bars
+    if current:
+        requests.append(PlannedRequest(tuple(current)))
+    return requests
+
+
+def _split(gaps: Sequence[Interval], timeframe: Timeframe, max_bars: int) -> list[Interval]:
+    chunk = timeframe.step * max_bars
+    pieces: list[Interval] = []
+    for gap in gaps:
+        start = gap.start
+        while gap.end - start > chunk:
+            pieces.append(Interval(start, start + chunk))
+            start += chunk
+        pieces.append(Interval(start, gap.end))
+    return pieces

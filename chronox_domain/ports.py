@@ -1,0 +1,184 @@
+"""The ports: what the domain needs from the outside world, as structural Protocols.
+
+Adapters satisfy these without inheriting from them; mypy checks that they do. All
+datetimes crossing a port are timezone-aware UTC; all interval lists are normalised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol, runtime_checkable
+
+from chronox_domain.bar import Bar
+from chronox_domain.coverage import CoverageSpan
+from chronox_domain.interval import Interval
+from chronox_domain.jobs import Job
+from chronox_domain.registry import SymbolEntry
+from chronox_domain.session import Session, SessionKind
+from chronox_domain.timeframe import Timeframe
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current moment, timezone-aware UTC."""
+        ...
+
+
+class TradingCalendar(Protocol):
+    """The sessions of one exchange."""
+
+    name: str
+
+    @property
+    def first_date(self) -> date: ...
+
+    @property
+    def last_date(self) -> date: ...
+
+    def sessions(self, start: date, end: date, kind: SessionKind) -> list[Session]:
+        """Sessions dated ``start``..``end`` (both inclusive), sorted by date.
+
+        Raises ``InvalidRange`` when the dates leave ``first_date``..``last_date``.
+        """
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """What a source returned for one request.
+
+    ``bars`` lie inside the asked window, sorted by start. ``vouched`` is the part of
+    the window the source answers for (normally all of it; a file only for the span
+    it holds): an empty answer there means "no trades", not "unknown".
+    """
+
+    bars: list[Bar]
+    vouched: Interval | None
+
+
+class BarSource(Protocol):
+    """Historical bars for (symbol, timeframe, window)."""
+
+    name: str
+    #: True for generated demo data: every output built from it must say so.
+    demo: bool
+
+    def max_bars_per_request(self, timeframe: Timeframe) -> int: ...
+
+    def fetch(self, symbol: str, timeframe: Timeframe, window: Interval) -> Fetched:
+        """Bars of ``symbol`` starting inside ``window``.
+
+        Raises ``SourceUnavailable`` / ``RateLimited`` when the source cannot answer.
+        """
+        ...
+
+
+class LiveBarSource(Protocol):
+    """Bars as they form: each one provisional until the settle delay has passed."""
+
+    name: str
+
+    def stream(self, symbols: Sequence[str], timeframe: Timeframe) -> AsyncIterator[Bar]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BarBatch:
+    """Bars of one (symbol, timeframe) and the coverage they prove, written together."""
+
+    symbol: str
+    timeframe: Timeframe
+    bars: Sequence[Bar]
+    source: str
+    #: Bars starting at or after this moment are provisional (None: all final).
+    provisional_from: datetime | None
+    coverage: Sequence[CoverageSpan] = field(default_factory=tuple)
+
+    def is_provisional(self, bar: Bar) -> bool:
+        return self.provisional_from is not None and bar.start >= self.provisional_from
+
+
+class MarketDataRepository(Protocol):
+    """Bars and the coverage ledger in one store."""
+
+    def write(self, batch: BarBatch) -> int:
+        """Upsert ``batch.bars`` and record ``batch.coverage`` in ONE transaction.
+
+        Keyed on (symbol, timeframe, start): writing the same bars again changes
+        nothing; a bar replaces the stored one (a correction replaces a provisional
+        bar). Either all of the batch is stored, or nothing. Returns the number of
+        bars written.
+        """
+        ...
+
+    def bars(self, symbol: str, timeframe: Timeframe, window: Interval) -> Iterator[Bar]:
+        """Stored bars starting inside ``window``, sorted by start, streamed."""
+        ...
+
+    def bar_starts(self, symbol: str, timeframe: Timeframe, window: Interval) -> list[datetime]:
+        """Starts of stored bars inside ``window``, sorted."""
+        ...
+
+    def coverage(self, symbol: str, timeframe: Timeframe) -> list[CoverageSpan]:
+        """The ledger of (symbol, timeframe), sorted by start."""
+        ...
+
+    def sources(self, symbol: str, timeframe: Timeframe) -> set[str]:
+        """The sources the ledger has recorded for (symbol, timeframe)."""
+        ...
+
+    def counts(self) -> dict[str, int]:
+        """Summary counts for ``info`` (bars, symbols, ledger spans)."""
+        ...
+
+
+class SymbolRegistry(Protocol):
+    """The symbols chronox keeps complete, with how."""
+
+    def entries(self, active_only: bool = False) -> list[SymbolEntry]:
+        """Entries sorted by symbol."""
+        ...
+
+    def get(self, symbol: str) -> SymbolEntry | None: ...
+
+    def put(self, entry: SymbolEntry) -> None:
+        """Insert or replace the entry of ``entry.symbol``."""
+        ...
+
+    def remove(self, symbol: str) -> bool:
+        """Remove ``symbol``; False when it was not registered."""
+        ...
+
+
+@runtime_checkable
+class EventPublisher(Protocol):
+    """Tells subscribers about bars that were just stored."""
+
+    def publish(self, batch: BarBatch) -> None:
+        """Called after ``batch`` committed. Must not raise for delivery trouble."""
+        ...
+
+
+class JobQueue(Protocol):
+    """Backfill work with a lifecycle (queued, running, succeeded, failed, cancelled).
+
+    Delivery is at least once: a job may run twice after a worker dies, which is safe
+    because every write is an idempotent upsert.
+    """
+
+    def submit(self, symbols: Sequence[str]) -> Job:
+        """Queue a backfill of ``symbols`` (all active registry symbols when empty)."""
+        ...
+
+    def get(self, job_id: str) -> Job:
+        """The job's current state; raises ``NotFound`` for an unknown id."""
+        ...
+
+    def jobs(self) -> list[Job]:
+        """Every known job, newest first."""
+        ...
+
+    def cancel(self, job_id: str) -> Job:
+        """Cancel a queued or running job; a finished job is returned unchanged."""
+        ...

@@ -1,0 +1,16 @@
+"""Registry entries: which symbols chronox keeps complete, in which timeframes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chronox_domain.session import SessionKind
+from chronox_domain.timeframe import Timeframe
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolEntry:
+    symbol: str
+    timeframes: tuple[Timeframe, ...] = (Timeframe.M1,)
+    session: SessionKind = SessionKind.RTH
+    active: bool = True

@@ -1,0 +1,18 @@
+"""Use cases: each service depends on ports only, so the CLI, the API and the monitor
+call the very same code."""
+
+from chronox_domain.services.backfill import BackfillOrchestrator, BackfillReport, Pipeline
+from chronox_domain.services.coverage import CoverageService
+from chronox_domain.services.ingestion import IngestionService, IngestReport, IngestRequest
+from chronox_domain.services.registry import RegistryService
+
+__all__ = [
+    "BackfillOrchestrator",
+    "BackfillReport",
+    "CoverageService",
+    "IngestReport",
+    "IngestRequest",
+    "IngestionService",
+    "Pipeline",
+    "RegistryService",
+]

@@ -1,0 +1,97 @@
+"""Backfill: close the gaps of the registry's symbols, behind one facade."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from chronox_domain.errors import InvalidInput, NotFound
+from chronox_domain.ports import SymbolRegistry
+from chronox_domain.ranges import Bound
+from chronox_domain.registry import SymbolEntry
+from chronox_domain.services.ingestion import IngestionService, IngestReport, IngestRequest, Progress
+from chronox_domain.symbol import parse_symbol
+
+
+@dataclass(slots=True)
+class BackfillReport:
+    """The totals, and one report per (symbol, timeframe) that was worked on."""
+
+    total: IngestReport
+    parts: list[tuple[str, str, IngestReport]] = field(default_factory=list)
+
+
+class BackfillOrchestrator:
+    """For each active registry symbol and timeframe: gaps, plan, fetch, store, report."""
+
+    def __init__(self, registry: SymbolRegistry, ingestion: IngestionService) -> None:
+        self._registry = registry
+        self._ingestion = ingestion
+
+    def targets(self, symbols: Sequence[str] = ()) -> list[SymbolEntry]:
+        if not symbols:
+            return self._registry.entries(active_only=True)
+        entries = []
+        for name in sorted({parse_symbol(s) for s in symbols}):
+            entry = self._registry.get(name)
+            if entry is None:
+                raise NotFound(
+                    f"{name} is not in the registry (add it with: chronox-cli registry add {name})"
+                )
+            entries.append(entry)
+        return entries
+
+    def run(
+        self,
+        symbols: Sequence[str] = (),
+        start: Bound | None = None,
+        end: Bound | None = None,
+        progress: Progress | None = None,
+    ) -> BackfillReport:
+        source = self._ingestion.source
+        report = BackfillReport(IngestReport(source=source.name, demo=source.demo))
+        for entry in self.targets(symbols):
+            for timeframe in entry.timeframes:
+                request = IngestRequest(
+                    symbols=(entry.symbol,),
+                    timeframe=timeframe,
+                    session=entry.session,
+                    start=start,
+                    end=end,
+                )
+                part = self._ingestion.ingest(request, progress)
+                report.parts.append((entry.symbol, timeframe.value, part))
+                report.total.add(part)
+        return report
+
+
+class Mode(enum.Enum):
+    """How the pipeline runs: one backfill pass, or live plus periodic backfill."""
+
+    BACKFILL = "backfill"
+    UNIFIED = "unified"
+
+    @classmethod
+    def parse(cls, text: str) -> Mode:
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            raise InvalidInput(f"unknown mode {text!r} (choose from backfill, unified)") from None
+
+
+class Pipeline:
+    """The facade the CLI, the API and schedulers call: never a concrete orchestrator."""
+
+    def __init__(self, mode: Mode, backfill: BackfillOrchestrator) -> None:
+        self.mode = mode
+        self._backfill = backfill
+
+    def backfill(
+        self,
+        symbols: Sequence[str] = (),
+        start: Bound | None = None,
+        end: Bound | None = None,
+        progress: Progress | None = None,
+    ) -> BackfillReport:
+        return self._backfill.run(symbols, start, end, progress)

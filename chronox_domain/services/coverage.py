@@ -1,0 +1,120 @@
+"""Reading the ledger: gap windows, holes and coverage per symbol."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from chronox_domain.coverage import CoverageSpan, CoverageStatus, covered_for_gaps, of_status
+from chronox_domain.gaps import GapWindow, find_gaps, find_holes
+from chronox_domain.interval import Interval, IntervalList, clip
+from chronox_domain.ports import Clock, MarketDataRepository, TradingCalendar
+from chronox_domain.ranges import Bound, ResolvedRange, resolve_range
+from chronox_domain.session import SessionKind, expected_windows
+from chronox_domain.symbol import parse_symbol
+from chronox_domain.timeframe import Timeframe
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """What one (symbol, timeframe) still lacks inside a resolved range."""
+
+    resolved: ResolvedRange
+    expected: IntervalList
+    missing: IntervalList
+    horizon: datetime
+
+
+class CoverageService:
+    """Answers "what is missing?" from the calendar and the ledger, never from bars."""
+
+    def __init__(
+        self,
+        repository: MarketDataRepository,
+        calendar: TradingCalendar,
+        clock: Clock,
+        settle_delay: timedelta,
+    ) -> None:
+        self._repository = repository
+        self._calendar = calendar
+        self._clock = clock
+        self._settle_delay = settle_delay
+
+    def horizon(self, timeframe: Timeframe) -> datetime:
+        """Now minus the settle delay, on the slot grid: final coverage ends here."""
+        return timeframe.floor(self._clock.now() - self._settle_delay)
+
+    def missing(
+        self,
+        symbol: str,
+        timeframe: Timeframe,
+        kind: SessionKind,
+        start: Bound | None,
+        end: Bound | None,
+        *,
+        until_now: bool = False,
+        refetch: bool = False,
+    ) -> Missing:
+        """Expected time of the range that the ledger does not account for.
+
+        By default clipped to the horizon (settled time only), the definition of a gap;
+        ``until_now`` also takes the unsettled stretch up to now, which ingestion fetches
+        as provisional. ``refetch`` ignores the ledger altogether.
+        """
+        now = self._clock.now()
+        resolved = resolve_range(self._calendar, kind, timeframe, start, end, now)
+        expected = expected_windows(resolved.sessions, timeframe)
+        horizon = self.horizon(timeframe)
+        limit = timeframe.floor(now) if until_now else horizon
+        clipped = _clip_end(resolved.window, limit)
+        if clipped is None:
+            return Missing(resolved, expected, [], horizon)
+        if refetch:
+            return Missing(resolved, expected, clip(expected, clipped), horizon)
+        covered = covered_for_gaps(self._repository.coverage(symbol, timeframe), horizon)
+        return Missing(resolved, expected, find_gaps(expected, covered, clipped), horizon)
+
+    def gaps(
+        self,
+        symbols: Sequence[str],
+        timeframe: Timeframe,
+        kind: SessionKind,
+        start: Bound | None = None,
+        end: Bound | None = None,
+    ) -> list[GapWindow]:
+        """Gap windows of every symbol, sorted by symbol then start."""
+        found: list[GapWindow] = []
+        for symbol in sorted({parse_symbol(s) for s in symbols}):
+            result = self.missing(symbol, timeframe, kind, start, end)
+            found.extend(GapWindow(symbol, timeframe, piece) for piece in result.missing)
+        return found
+
+    def holes(
+        self,
+        symbols: Sequence[str],
+        timeframe: Timeframe,
+        kind: SessionKind,
+        start: Bound | None = None,
+        end: Bound | None = None,
+    ) -> list[GapWindow]:
+        """Expected slots inside final coverage that hold no bar, per symbol."""
+        found: list[GapWindow] = []
+        now = self._clock.now()
+        for symbol in sorted({parse_symbol(s) for s in symbols}):
+            resolved = resolve_range(self._calendar, kind, timeframe, start, end, now)
+            expected = clip(expected_windows(resolved.sessions, timeframe), resolved.window)
+            final = of_status(self._repository.coverage(symbol, timeframe), CoverageStatus.FINAL)
+            starts = self._repository.bar_starts(symbol, timeframe, resolved.window)
+            for piece in find_holes(final, expected, starts, timeframe):
+                found.append(GapWindow(symbol, timeframe, piece))
+        return found
+
+    def coverage(self, symbol: str, timeframe: Timeframe) -> list[CoverageSpan]:
+        return self._repository.coverage(parse_symbol(symbol), timeframe)
+
+
+def _clip_end(window: Interval, limit: datetime) -> Interval | None:
+    if limit <= window.start:
+        return None
+    return Interval(window.start, min(window.end, limit))

@@ -1,0 +1,213 @@
+"""Ingestion: fetch exactly the missing windows, validate, store with their coverage."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from chronox_domain.bar import Bar, split_valid
+from chronox_domain.coverage import CoverageSpan, spans_for_fetch
+from chronox_domain.errors import SourceMismatch
+from chronox_domain.interval import Interval, IntervalList, intersect, normalize, subtract
+from chronox_domain.planning import PlannedRequest, plan_requests
+from chronox_domain.ports import BarBatch, BarSource, EventPublisher, MarketDataRepository
+from chronox_domain.ranges import Bound
+from chronox_domain.services.coverage import CoverageService
+from chronox_domain.session import SessionKind
+from chronox_domain.symbol import parse_symbol
+from chronox_domain.timeframe import Timeframe
+
+#: Called after each vendor request with (requests done, requests planned).
+Progress = Callable[[int, int], None]
+
+#: How many rejection reasons a report keeps verbatim (the rest are only counted).
+_REASONS_KEPT = 20
+
+
+@dataclass(frozen=True, slots=True)
+class IngestRequest:
+    symbols: tuple[str, ...]
+    timeframe: Timeframe = Timeframe.M1
+    session: SessionKind = SessionKind.RTH
+    start: Bound | None = None
+    end: Bound | None = None
+    #: Fetch the whole range again, ignoring the ledger.
+    refetch: bool = False
+    #: Allow a source other than the one the ledger recorded for a symbol.
+    force: bool = False
+
+
+@dataclass(slots=True)
+class IngestReport:
+    source: str
+    demo: bool
+    bars_written: int = 0
+    bars_rejected: int = 0
+    windows_fetched: int = 0
+    windows_empty: int = 0
+    requests: int = 0
+    rejections: list[str] = field(default_factory=list)
+
+    def add(self, other: IngestReport) -> None:
+        self.bars_written += other.bars_written
+        self.bars_rejected += other.bars_rejected
+        self.windows_fetched += other.windows_fetched
+        self.windows_empty += other.windows_empty
+        self.requests += other.requests
+        room = _REASONS_KEPT - len(self.rejections)
+        self.rejections.extend(other.rejections[: max(room, 0)])
+
+
+@dataclass(frozen=True, slots=True)
+class _Work:
+    symbol: str
+    requests: list[PlannedRequest]
+    horizon: datetime
+
+
+class IngestionService:
+    """Closes the gaps of a range from one source, one request at a time.
+
+    Each request's bars and the coverage they prove are written in one transaction,
+    so an interrupted run loses at most the request in flight and a rerun picks up
+    exactly where it stopped.
+    """
+
+    def __init__(
+        self,
+        repository: MarketDataRepository,
+        source: BarSource,
+        coverage: CoverageService,
+        publisher: EventPublisher | None = None,
+    ) -> None:
+        self._repository = repository
+        self._source = source
+        self._coverage = coverage
+        self._publisher = publisher
+
+    @property
+    def source(self) -> BarSource:
+        return self._source
+
+    def plan(self, request: IngestRequest) -> list[_Work]:
+        """Check the request and plan its vendor calls, before anything is fetched."""
+        symbols = sorted({parse_symbol(s) for s in request.symbols})
+        if not request.force:
+            for symbol in symbols:
+                self._refuse_mixing(symbol, request.timeframe)
+        max_bars = self._source.max_bars_per_request(request.timeframe)
+        work: list[_Work] = []
+        for symbol in symbols:
+            missing = self._coverage.missing(
+                symbol,
+                request.timeframe,
+                request.session,
+                request.start,
+                request.end,
+                until_now=True,
+                refetch=request.refetch,
+            )
+            requests = plan_requests(missing.missing, missing.expected, request.timeframe, max_bars)
+            work.append(_Work(symbol, requests, missing.horizon))
+        return work
+
+    def ingest(self, request: IngestRequest, progress: Progress | None = None) -> IngestReport:
+        work = self.plan(request)
+        report = IngestReport(source=self._source.name, demo=self._source.demo)
+        total = sum(len(item.requests) for item in work)
+        done = 0
+        for item in work:
+            for planned in item.requests:
+                report.add(self._run(item.symbol, request.timeframe, planned, item.horizon))
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+        return report
+
+    def _run(
+        self, symbol: str, timeframe: Timeframe, planned: PlannedRequest, horizon: datetime
+    ) -> IngestReport:
+        fetched = self._source.fetch(symbol, timeframe, planned.window)
+        inside = _inside(sorted(fetched.bars, key=_start), planned.parts)
+        valid, rejected = split_valid(inside)
+        vouched = _vouched_parts(planned.parts, fetched.vouched)
+        rejected_slots = normalize(
+            Interval(item.bar.start, item.bar.start + timeframe.step)
+            for item in rejected
+            if item.bar.start.tzinfo is not None
+        )
+        coverage = [
+            span
+            for piece in subtract(vouched, rejected_slots)
+            for span in spans_for_fetch(piece, self._source.name, horizon)
+        ]
+        batch = BarBatch(
+            symbol=symbol,
+            timeframe=timeframe,
+            bars=valid,
+            source=self._source.name,
+            provisional_from=horizon,
+            coverage=tuple(coverage),
+        )
+        written = self._repository.write(batch)
+        if self._publisher is not None and valid:
+            self._publisher.publish(batch)
+        return IngestReport(
+            source=self._source.name,
+            demo=self._source.demo,
+            bars_written=written,
+            bars_rejected=len(rejected),
+            windows_fetched=len(planned.parts),
+            windows_empty=_empty_parts(vouched, valid),
+            requests=1,
+            rejections=[
+                f"{symbol} {item.bar.start.isoformat()}: {item.reason}"
+                for item in rejected[:_REASONS_KEPT]
+            ],
+        )
+
+    def _refuse_mixing(self, symbol: str, timeframe: Timeframe) -> None:
+        others = self._repository.sources(symbol, timeframe) - {self._source.name}
+        if others:
+            recorded = ", ".join(sorted(others))
+            raise SourceMismatch(
+                f"{symbol} {timeframe} is stored from {recorded}; refusing to mix in "
+                f"{self._source.name} (pass --force to allow it)"
+            )
+
+
+def _start(bar: Bar) -> datetime:
+    return bar.start
+
+
+def _inside(bars: Sequence[Bar], parts: Sequence[Interval]) -> list[Bar]:
+    """The bars that start inside one of ``parts`` (both sorted), in one walk."""
+    kept: list[Bar] = []
+    i = 0
+    for bar in bars:
+        while i < len(parts) and parts[i].end <= bar.start:
+            i += 1
+        if i == len(parts):
+            break
+        if parts[i].start <= bar.start:
+            kept.append(bar)
+    return kept
+
+
+def _vouched_parts(parts: Sequence[Interval], vouched: Interval | None) -> IntervalList:
+    if vouched is None:
+        return []
+    return intersect(list(parts), [vouched])
+
+
+def _empty_parts(parts: Sequence[Interval], bars: Sequence[Bar]) -> int:
+    """How many of ``parts`` received no bar at all: windows the source confirmed empty."""
+    empty = 0
+    i = 0
+    for part in parts:
+        while i < len(bars) and bars[i].start < part.start:
+            i += 1
+        if i == len(bars) or bars[i].start >= part.end:
+            empty += 1
+    return empty

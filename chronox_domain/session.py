@@ -1,0 +1,60 @@
+"""Trading sessions and how each timeframe lays its bar slots over them."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from chronox_domain.errors import InvalidInput
+from chronox_domain.interval import Interval, IntervalList, normalize
+from chronox_domain.timeframe import Timeframe
+
+
+class SessionKind(enum.Enum):
+    """Regular trading hours (09:30-16:00 New York) or extended (04:00-20:00)."""
+
+    RTH = "rth"
+    ETH = "eth"
+
+    @classmethod
+    def parse(cls, text: str) -> SessionKind:
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            raise InvalidInput(f"unknown session {text!r} (choose from rth, eth)") from None
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """One trading session of one date: ``[open, close)`` in UTC."""
+
+    date: date
+    open: datetime
+    close: datetime
+    early_close: bool = False
+
+    @property
+    def interval(self) -> Interval:
+        return Interval(self.open, self.close)
+
+
+def slot_window(session: Session, timeframe: Timeframe) -> Interval:
+    """The span of bar slots ``timeframe`` expects for ``session``.
+
+    Intraday: the session widened to the slot grid (a 1h grid turns a 09:30 open into
+    a 09:00 slot). Daily: the UTC day the daily bar is stamped with.
+    """
+    if timeframe is Timeframe.D1:
+        stamp = timeframe.daily_stamp(session.date)
+        return Interval(stamp, stamp + timedelta(days=1))
+    return Interval(timeframe.floor(session.open), timeframe.ceil(session.close))
+
+
+def expected_windows(sessions: Iterable[Session], timeframe: Timeframe) -> IntervalList:
+    """Normalised slot windows of ``sessions``: the time that should hold bars."""
+    return normalize(slot_window(session, timeframe) for session in sessions)
