@@ -62,7 +62,9 @@ def of_status(spans: Iterable[CoverageSpan], status: CoverageStatus) -> Interval
     return normalize(span.interval for span in spans if span.status is status)
 
 
-def merge_spans(existing: Sequence[CoverageSpan], added: Sequence[CoverageSpan]) -> list[CoverageSpan]:
+def merge_spans(
+    existing: Sequence[CoverageSpan], added: Sequence[CoverageSpan]
+) -> list[CoverageSpan]:
     """The ledger after recording ``added`` on top of ``existing``.
 
     Newer entries win where they overlap older ones, except that provisional
@@ -104,9 +106,7 @@ def merge_spans(existing: Sequence[CoverageSpan], added: Sequence[CoverageSpan])
     return merged
 
 
-def covered_for_gaps(
-    spans: Sequence[CoverageSpan], horizon: datetime
-) -> IntervalList:
+def covered_for_gaps(spans: Sequence[CoverageSpan], horizon: datetime) -> IntervalList:
     """The coverage that keeps time off the gap list at ``horizon``.
 
     Final coverage everywhere; provisional coverage only after ``horizon`` (it is

@@ -67,7 +67,9 @@ def resolve_range(
     return ResolvedRange(window, touching)
 
 
-def _completed_sessions(calendar: TradingCalendar, kind: SessionKind, now: datetime) -> list[Session]:
+def _completed_sessions(
+    calendar: TradingCalendar, kind: SessionKind, now: datetime
+) -> list[Session]:
     last = min(now.date(), calendar.last_date)
     first = max(last - _LOOKBACK, calendar.first_date)
     done = [s for s in calendar.sessions(first, last, kind) if s.close <= now]

@@ -9,8 +9,10 @@ yesterday's answers drift.
 
 from __future__ import annotations
 
+import warnings
 from bisect import bisect_left, bisect_right
 from datetime import UTC, date, datetime, time
+from functools import cache, cached_property
 from zoneinfo import ZoneInfo
 
 from chronox_domain.errors import InvalidInput, InvalidRange
@@ -27,11 +29,19 @@ _ETH_EARLY_CLOSE = time(17, 0)
 
 
 class ExchangeCalendar:
-    def __init__(self, code: str = "XNYS", first: date = DEFAULT_FIRST, last: date = DEFAULT_LAST) -> None:
+    def __init__(
+        self, code: str = "XNYS", first: date = DEFAULT_FIRST, last: date = DEFAULT_LAST
+    ) -> None:
         import exchange_calendars  # heavy (pandas); imported only when a calendar is built
 
         try:
-            calendar = exchange_calendars.get_calendar(code, start=first.isoformat(), end=last.isoformat())
+            with warnings.catch_warnings():
+                # exchange_calendars 4.x reads Series.values of tz-aware data, which
+                # pandas 3.1 deprecates; the values it gets are still right (UTC).
+                warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
+                calendar = exchange_calendars.get_calendar(
+                    code, start=first.isoformat(), end=last.isoformat()
+                )
         except exchange_calendars.errors.InvalidCalendarName:
             raise InvalidInput(f"unknown exchange calendar {code!r}") from None
         except ValueError as exc:
@@ -45,9 +55,12 @@ class ExchangeCalendar:
             Session(day, opened, closed, _local_time(closed) < _REGULAR_CLOSE)
             for day, opened, closed in zip(self._dates, opens, closes, strict=True)
         ]
-        self._eth = [_extended(session) for session in self._rth]
         self._first = self._dates[0] if first < self._dates[0] else first
         self._last = last
+
+    @cached_property
+    def _eth(self) -> list[Session]:
+        return [_extended(session) for session in self._rth]
 
     @property
     def first_date(self) -> date:
@@ -67,6 +80,15 @@ class ExchangeCalendar:
         hi = bisect_right(self._dates, end)
         chosen = self._rth if kind is SessionKind.RTH else self._eth
         return chosen[lo:hi]
+
+
+@cache
+def load_calendar(
+    code: str = "XNYS", first: date = DEFAULT_FIRST, last: date = DEFAULT_LAST
+) -> ExchangeCalendar:
+    """One shared, immutable calendar per (code, bounds) in a process: building one
+    takes most of a second."""
+    return ExchangeCalendar(code, first, last)
 
 
 def _local_time(moment: datetime) -> time:

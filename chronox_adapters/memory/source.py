@@ -16,7 +16,9 @@ class MemorySource:
 
     demo = False
 
-    def __init__(self, bars: Iterable[Bar] = (), name: str = "memory", max_bars: int = 50_000) -> None:
+    def __init__(
+        self, bars: Iterable[Bar] = (), name: str = "memory", max_bars: int = 50_000
+    ) -> None:
         self.name = name
         self._max_bars = max_bars
         self._bars: dict[tuple[str, Timeframe], list[Bar]] = {}

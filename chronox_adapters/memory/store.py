@@ -29,7 +29,11 @@ class MemoryRepository:
         coverage = merge_spans(self._coverage.get(key, []), list(batch.coverage))
         rows = dict(self._bars.get(key, {}))
         for bar in batch.bars:
-            rows[bar.start] = (bar, batch.source, batch.is_provisional(bar))
+            provisional = batch.is_provisional(bar)
+            held = rows.get(bar.start)
+            if held is not None and provisional and not held[2]:
+                continue  # a provisional bar never replaces a final one
+            rows[bar.start] = (bar, batch.source, provisional)
         self._bars[key] = rows
         self._coverage[key] = coverage
         self.writes += 1

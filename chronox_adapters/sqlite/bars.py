@@ -7,15 +7,14 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
+from chronox_adapters.sqlite.database import SqliteDatabase
+from chronox_adapters.sqlite.schema import BAR_TABLES
 from chronox_domain.bar import Bar
 from chronox_domain.coverage import CoverageSpan, CoverageStatus, merge_spans
 from chronox_domain.errors import StorageUnavailable
 from chronox_domain.interval import Interval
 from chronox_domain.ports import BarBatch
 from chronox_domain.timeframe import Timeframe
-
-from chronox_adapters.sqlite.database import SqliteDatabase
-from chronox_adapters.sqlite.schema import BAR_TABLES
 
 _COLUMNS = "symbol, start, open, high, low, close, volume, vwap, trades, provisional, source"
 _VALUES = ("open", "high", "low", "close", "volume", "vwap", "trades", "provisional", "source")
@@ -123,14 +122,24 @@ def _record_coverage(
     params = (symbol, timeframe.value, lo, hi)
     touched = [
         _span(row)
-        for row in db.execute(f'SELECT start, "end", status, source FROM coverage WHERE {where}', params)
+        for row in db.execute(
+            f'SELECT start, "end", status, source FROM coverage WHERE {where}', params
+        )
     ]
     merged = merge_spans(touched, list(added))
     db.execute(f"DELETE FROM coverage WHERE {where}", params)
     db.executemany(
-        'INSERT INTO coverage (symbol, timeframe, start, "end", status, source) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO coverage (symbol, timeframe, start, "end", status, source) '
+        "VALUES (?, ?, ?, ?, ?, ?)",
         [
-            (symbol, timeframe.value, _epoch(s.interval.start), _epoch(s.interval.end), s.status.value, s.source)
+            (
+                symbol,
+                timeframe.value,
+                _epoch(s.interval.start),
+                _epoch(s.interval.end),
+                s.status.value,
+                s.source,
+            )
             for s in merged
         ],
     )

@@ -8,9 +8,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from chronox_domain.errors import InvalidInput, SchemaMismatch, StorageUnavailable
-
 from chronox_adapters.sqlite.schema import LATEST_VERSION, MIGRATIONS
+from chronox_domain.errors import InvalidInput, SchemaMismatch, StorageUnavailable
 
 
 def path_from_url(url: str) -> str:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from chronox_adapters.sqlite.database import SqliteDatabase
 from chronox_domain.registry import SymbolEntry
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
-
-from chronox_adapters.sqlite.database import SqliteDatabase
 
 
 class SqliteRegistry:

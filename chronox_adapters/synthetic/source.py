@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+from chronox_adapters.synthetic.generator import Minute, MinuteGenerator
 from chronox_domain.bar import Bar
 from chronox_domain.interval import Interval
 from chronox_domain.ports import Fetched, TradingCalendar
 from chronox_domain.session import Session, SessionKind
 from chronox_domain.timeframe import Timeframe
-
-from chronox_adapters.synthetic.generator import Minute, MinuteGenerator
 
 NAME = "synthetic"
 LABEL = "synthetic demo data, not real market prices"

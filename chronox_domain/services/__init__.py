@@ -2,6 +2,7 @@
 call the very same code."""
 
 from chronox_domain.services.backfill import BackfillOrchestrator, BackfillReport, Pipeline
+from chronox_domain.services.bars import BarsService
 from chronox_domain.services.coverage import CoverageService
 from chronox_domain.services.ingestion import IngestionService, IngestReport, IngestRequest
 from chronox_domain.services.registry import RegistryService
@@ -9,6 +10,7 @@ from chronox_domain.services.registry import RegistryService
 __all__ = [
     "BackfillOrchestrator",
     "BackfillReport",
+    "BarsService",
     "CoverageService",
     "IngestReport",
     "IngestRequest",

@@ -10,7 +10,12 @@ from chronox_domain.errors import InvalidInput, NotFound
 from chronox_domain.ports import SymbolRegistry
 from chronox_domain.ranges import Bound
 from chronox_domain.registry import SymbolEntry
-from chronox_domain.services.ingestion import IngestionService, IngestReport, IngestRequest, Progress
+from chronox_domain.services.ingestion import (
+    IngestionService,
+    IngestReport,
+    IngestRequest,
+    Progress,
+)
 from chronox_domain.symbol import parse_symbol
 
 

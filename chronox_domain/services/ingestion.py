@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from chronox_domain.bar import Bar, split_valid
-from chronox_domain.coverage import CoverageSpan, spans_for_fetch
+from chronox_domain.coverage import spans_for_fetch
 from chronox_domain.errors import SourceMismatch
 from chronox_domain.interval import Interval, IntervalList, intersect, normalize, subtract
 from chronox_domain.planning import PlannedRequest, plan_requests

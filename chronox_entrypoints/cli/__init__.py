@@ -1,0 +1,1 @@
+"""``chronox-cli``: parse, call one service, render."""

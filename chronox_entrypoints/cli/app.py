@@ -1,0 +1,35 @@
+"""Starting and stopping the container around one command."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from pydantic import ValidationError
+
+from chronox_domain.errors import InvalidInput
+from chronox_entrypoints.container import Container
+from chronox_entrypoints.settings import Settings
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment, with the command line's non-empty options on top."""
+    given = {key: value for key, value in overrides.items() if value not in (None, "")}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"]) or "settings"
+        raise InvalidInput(f"invalid setting {where}: {problem['msg']}") from None
+
+
+@contextmanager
+def running(**overrides: Any) -> Iterator[Container]:
+    """A container whose resources (the store) are open for the block, then closed."""
+    container = Container(settings=load_settings(**overrides))
+    container.init_resources()
+    try:
+        yield container
+    finally:
+        container.shutdown_resources()

@@ -1,0 +1,47 @@
+"""``info``: what this chronox is connected to and how much it holds."""
+
+from __future__ import annotations
+
+import click
+
+import chronox_domain
+from chronox_entrypoints.cli.app import running
+from chronox_entrypoints.cli.options import json_option, store_option
+from chronox_entrypoints.cli.render import emit_json, source_label
+
+
+@click.command()
+@store_option
+@json_option
+def info(store: str | None, as_json: bool) -> None:
+    """Version, store, source, calendar and counts."""
+    with running(store=store) as container:
+        settings = container.settings()
+        source = container.source()
+        calendar = container.calendar()
+        counts = dict(container.repository().counts())
+        counts["registry_symbols"] = len(container.registry().entries())
+    body = {
+        "version": chronox_domain.__version__,
+        "store": settings.store_url,
+        "source": source.name,
+        "demo": source.demo,
+        "calendar": calendar.name,
+        "calendar_range": [calendar.first_date.isoformat(), calendar.last_date.isoformat()],
+        "settle_minutes": settings.settle_minutes,
+        "mode": settings.mode,
+        "vendor_key": "set" if settings.polygon_api_key else "not set",
+        "counts": counts,
+    }
+    if as_json:
+        emit_json(body)
+        return
+    click.echo(f"chronox {body['version']}")
+    click.echo(f"store:     {body['store']}")
+    click.echo(f"source:    {source_label(source.name, source.demo)}")
+    click.echo(f"calendar:  {calendar.name} ({calendar.first_date} .. {calendar.last_date})")
+    click.echo(f"settle:    {settings.settle_minutes} min")
+    click.echo(f"mode:      {settings.mode}")
+    click.echo(f"vendor key: {body['vendor_key']}")
+    for name, value in counts.items():
+        click.echo(f"{name + ':':<17}{value}")

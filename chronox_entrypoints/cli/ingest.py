@@ -1,0 +1,127 @@
+"""``ingest`` and ``backfill``: close gap windows from a source."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import click
+
+from chronox_domain.services.ingestion import IngestRequest
+from chronox_domain.session import SessionKind
+from chronox_domain.timeframe import Timeframe
+from chronox_entrypoints.cli.app import running
+from chronox_entrypoints.cli.options import (
+    json_option,
+    range_options,
+    session_option,
+    store_option,
+    timeframe_option,
+)
+from chronox_entrypoints.cli.render import (
+    emit_json,
+    report_dict,
+    report_lines,
+    source_label,
+    with_progress,
+)
+from chronox_entrypoints.container import SOURCES
+
+
+@click.command()
+@click.argument("symbols", nargs=-1, required=True)
+@timeframe_option
+@range_options
+@session_option
+@click.option(
+    "--source", type=click.Choice(SOURCES), help="Where bars come from. Default: synthetic."
+)
+@click.option(
+    "--path", "files_path", type=click.Path(dir_okay=False), help="The file for --source files."
+)
+@click.option("--refetch", is_flag=True, help="Fetch the whole range again, ignoring the ledger.")
+@click.option(
+    "--force", is_flag=True, help="Allow a source other than the one the ledger recorded."
+)
+@store_option
+@json_option
+def ingest(
+    symbols: tuple[str, ...],
+    timeframe: Timeframe,
+    start: date | datetime | None,
+    end: date | datetime | None,
+    session: SessionKind,
+    source: str | None,
+    files_path: str | None,
+    refetch: bool,
+    force: bool,
+    store: str | None,
+    as_json: bool,
+) -> None:
+    """Fetch the gap windows of SYMBOLS in the range and store them."""
+    if files_path and not source:
+        source = "files"
+    with running(store=store, source=source, files_path=files_path) as container:
+        request = IngestRequest(symbols, timeframe, session, start, end, refetch, force)
+        service = container.ingestion()
+        report = with_progress(
+            "fetching", not as_json, lambda progress: service.ingest(request, progress)
+        )
+    if as_json:
+        emit_json(report_dict(report))
+    else:
+        for line in report_lines(report):
+            click.echo(line)
+
+
+@click.command()
+@click.argument("symbols", nargs=-1)
+@range_options
+@click.option(
+    "--source", type=click.Choice(SOURCES), help="Where bars come from. Default: synthetic."
+)
+@click.option(
+    "--path", "files_path", type=click.Path(dir_okay=False), help="The file for --source files."
+)
+@store_option
+@json_option
+def backfill(
+    symbols: tuple[str, ...],
+    start: date | datetime | None,
+    end: date | datetime | None,
+    source: str | None,
+    files_path: str | None,
+    store: str | None,
+    as_json: bool,
+) -> None:
+    """Close the gaps of every active registry symbol (or only SYMBOLS)."""
+    if files_path and not source:
+        source = "files"
+    with running(store=store, source=source, files_path=files_path) as container:
+        pipeline = container.pipeline()
+        result = with_progress(
+            "backfilling",
+            not as_json,
+            lambda progress: pipeline.backfill(symbols, start, end, progress),
+        )
+    if as_json:
+        body = report_dict(result.total)
+        body["series"] = [
+            {"symbol": symbol, "timeframe": timeframe, **report_dict(part)}
+            for symbol, timeframe, part in result.parts
+        ]
+        emit_json(body)
+        return
+    if not result.parts:
+        click.echo(
+            "nothing to backfill: the registry has no active symbol "
+            "(add one with: chronox-cli registry add SYMBOL)"
+        )
+        return
+    for symbol, timeframe, part in result.parts:
+        click.echo(
+            f"{symbol} {timeframe}: {part.bars_written} bars, {part.windows_fetched} windows "
+            f"({part.windows_empty} empty), {part.bars_rejected} rejected"
+        )
+    click.echo(f"total, from {source_label(result.total.source, result.total.demo)}:")
+    for line in report_lines(result.total)[1:]:
+        click.echo(f"  {line}")

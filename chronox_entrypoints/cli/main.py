@@ -1,0 +1,87 @@
+"""The ``chronox-cli`` command group and its error boundary.
+
+Every failure reaches the user as one line on stderr and a non-zero exit code, never a
+traceback (set ``CHRONOX_DEBUG=1`` to see one):
+
+===  ==================================================================
+ 1   internal error (a bug: please report it with CHRONOX_DEBUG=1)
+ 2   bad input: options, symbols, ranges, files, a refused source mix
+ 3   the source is unavailable or rate-limited
+ 4   the store is unavailable or has a newer schema
+130  interrupted (the batch in flight was rolled back; rerun to resume)
+===  ==================================================================
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from chronox_domain import __version__
+from chronox_domain.errors import (
+    ChronoxError,
+    SourceUnavailable,
+    StorageUnavailable,
+)
+from chronox_entrypoints.cli.info import info
+from chronox_entrypoints.cli.ingest import backfill, ingest
+from chronox_entrypoints.cli.query import bars, gaps
+from chronox_entrypoints.cli.registry import registry
+
+EXIT_INTERNAL, EXIT_INPUT, EXIT_SOURCE, EXIT_STORE, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="chronox")
+def cli() -> None:
+    """chronox: a complete, trustworthy store of market bars.
+
+    Without a vendor key the source is synthetic demo data, and every output says so.
+    """
+
+
+for command in (ingest, gaps, backfill, bars, registry, info):
+    cli.add_command(command)
+
+
+def exit_code(error: ChronoxError) -> int:
+    if isinstance(error, StorageUnavailable):
+        return EXIT_STORE
+    if isinstance(error, SourceUnavailable):
+        return EXIT_SOURCE
+    return EXIT_INPUT
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="chronox-cli", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.Abort:
+        click.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
+        sys.exit(EXIT_INPUT)
+    except ChronoxError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exit_code(exc))
+    except KeyboardInterrupt:
+        click.echo("interrupted: the batch in flight was rolled back; rerun to resume", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:  # `chronox-cli bars ... | head`
+        sys.stderr.close()
+        sys.exit(0)
+    except Exception as exc:
+        if os.environ.get("CHRONOX_DEBUG"):
+            raise
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc} (CHRONOX_DEBUG=1 shows more)", err=True
+        )
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    main()

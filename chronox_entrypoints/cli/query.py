@@ -1,0 +1,162 @@
+"""``gaps`` and ``bars``: what is missing, and what is stored."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from datetime import date, datetime
+
+import click
+
+from chronox_domain.session import SessionKind
+from chronox_domain.timeframe import Timeframe
+from chronox_entrypoints.cli.app import running
+from chronox_entrypoints.cli.options import (
+    json_option,
+    range_options,
+    session_option,
+    store_option,
+    timeframe_option,
+)
+from chronox_entrypoints.cli.render import DEMO_NOTE, emit_json, gap_dict, iso, note, table
+
+DEMO_SOURCES = {"synthetic"}
+
+
+@click.command()
+@click.argument("symbols", nargs=-1, required=True)
+@timeframe_option
+@range_options
+@session_option
+@click.option(
+    "--holes", is_flag=True, help="Also list holes: covered slots the source had no bar for."
+)
+@store_option
+@json_option
+def gaps(
+    symbols: tuple[str, ...],
+    timeframe: Timeframe,
+    start: date | datetime | None,
+    end: date | datetime | None,
+    session: SessionKind,
+    holes: bool,
+    store: str | None,
+    as_json: bool,
+) -> None:
+    """List the gap windows of SYMBOLS: expected session time nobody has fetched."""
+    with running(store=store) as container:
+        coverage = container.coverage()
+        found = [(gap, "gap") for gap in coverage.gaps(symbols, timeframe, session, start, end)]
+        if holes:
+            found += [(h, "hole") for h in coverage.holes(symbols, timeframe, session, start, end)]
+        demo = any(
+            DEMO_SOURCES & container.repository().sources(gap.symbol, timeframe) for gap, _ in found
+        )
+    found.sort(key=lambda item: (item[0].symbol, item[0].interval.start))
+    if as_json:
+        emit_json([gap_dict(gap, kind) for gap, kind in found])
+        return
+    if not found:
+        click.echo("no gaps" + (" or holes" if holes else ""))
+    else:
+        table(
+            ["symbol", "timeframe", "kind", "start", "end", "bars"],
+            [
+                (
+                    g.symbol,
+                    g.timeframe.value,
+                    kind,
+                    iso(g.interval.start),
+                    iso(g.interval.end),
+                    g.bars,
+                )
+                for g, kind in found
+            ],
+        )
+    if demo:
+        note(f"note: the store holds {DEMO_NOTE}")
+
+
+BAR_HEADER = [
+    "symbol",
+    "timeframe",
+    "start",
+    "open",
+    "high",
+    "low",
+    "close",
+    "volume",
+    "vwap",
+    "trades",
+]
+
+
+@click.command()
+@click.argument("symbol")
+@timeframe_option
+@range_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@store_option
+def bars(
+    symbol: str,
+    timeframe: Timeframe,
+    start: date | datetime | None,
+    end: date | datetime | None,
+    fmt: str,
+    store: str | None,
+) -> None:
+    """Print the stored bars of SYMBOL (streamed: any range fits in memory)."""
+    with running(store=store) as container:
+        service = container.bars()
+        sources = sorted(service.sources(symbol, timeframe))
+        rows = (
+            (
+                b.symbol,
+                b.timeframe.value,
+                iso(b.start),
+                b.open,
+                b.high,
+                b.low,
+                b.close,
+                b.volume,
+                "" if b.vwap is None else b.vwap,
+                "" if b.trades is None else b.trades,
+            )
+            for b in service.bars(symbol, timeframe, start, end)
+        )
+        if fmt == "csv":
+            writer = csv.writer(sys.stdout, lineterminator="\n")
+            writer.writerow(BAR_HEADER)
+            writer.writerows(rows)
+        elif fmt == "json":
+            emit_json(
+                {
+                    "symbol": symbol.upper(),
+                    "timeframe": timeframe.value,
+                    "sources": sources,
+                    "demo": bool(DEMO_SOURCES & set(sources)),
+                    "bars": [
+                        {
+                            "start": iso(b.start),
+                            "open": b.open,
+                            "high": b.high,
+                            "low": b.low,
+                            "close": b.close,
+                            "volume": b.volume,
+                            "vwap": b.vwap,
+                            "trades": b.trades,
+                        }
+                        for b in service.bars(symbol, timeframe, start, end)
+                    ],
+                }
+            )
+        else:
+            table(BAR_HEADER[2:], (row[2:] for row in rows))
+    if DEMO_SOURCES & set(sources) and fmt != "json":
+        note(f"note: {DEMO_NOTE}")

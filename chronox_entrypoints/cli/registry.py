@@ -1,0 +1,97 @@
+"""``registry``: the symbols that ``backfill`` keeps complete."""
+
+from __future__ import annotations
+
+import click
+
+from chronox_domain.registry import SymbolEntry
+from chronox_domain.session import SessionKind
+from chronox_domain.timeframe import Timeframe
+from chronox_entrypoints.cli.app import running
+from chronox_entrypoints.cli.options import SESSION, TIMEFRAME, json_option, store_option
+from chronox_entrypoints.cli.render import emit_json, table
+
+
+def entry_dict(entry: SymbolEntry) -> dict[str, object]:
+    return {
+        "symbol": entry.symbol,
+        "timeframes": [tf.value for tf in entry.timeframes],
+        "session": entry.session.value,
+        "active": entry.active,
+    }
+
+
+@click.group()
+def registry() -> None:
+    """The symbols that `backfill` keeps complete."""
+
+
+@registry.command("list")
+@click.option("--active", "active_only", is_flag=True, help="Only active symbols.")
+@store_option
+@json_option
+def list_(active_only: bool, store: str | None, as_json: bool) -> None:
+    """List registered symbols."""
+    with running(store=store) as container:
+        entries = container.registry_service().entries(active_only)
+    if as_json:
+        emit_json([entry_dict(entry) for entry in entries])
+    elif not entries:
+        click.echo("the registry is empty (add a symbol with: chronox-cli registry add SYMBOL)")
+    else:
+        table(
+            ["symbol", "timeframes", "session", "active"],
+            [
+                (
+                    e.symbol,
+                    ",".join(tf.value for tf in e.timeframes),
+                    e.session.value,
+                    "yes" if e.active else "no",
+                )
+                for e in entries
+            ],
+        )
+
+
+@registry.command()
+@click.argument("symbol")
+@click.option(
+    "--timeframe",
+    "-t",
+    "timeframes",
+    type=TIMEFRAME,
+    multiple=True,
+    help="Repeat for several timeframes. Default: 1m.",
+)
+@click.option("--session", type=SESSION, default="rth", show_default=True)
+@click.option("--inactive", is_flag=True, help="Register but leave out of backfills.")
+@store_option
+@json_option
+def add(
+    symbol: str,
+    timeframes: tuple[Timeframe, ...],
+    session: SessionKind,
+    inactive: bool,
+    store: str | None,
+    as_json: bool,
+) -> None:
+    """Register SYMBOL (or change its settings)."""
+    with running(store=store) as container:
+        entry = container.registry_service().add(
+            symbol, timeframes or (Timeframe.M1,), session, not inactive
+        )
+    if as_json:
+        emit_json(entry_dict(entry))
+    else:
+        frames = ",".join(tf.value for tf in entry.timeframes)
+        click.echo(f"registered {entry.symbol} ({frames}, {entry.session.value})")
+
+
+@registry.command()
+@click.argument("symbol")
+@store_option
+def remove(symbol: str, store: str | None) -> None:
+    """Unregister SYMBOL (its stored bars stay)."""
+    with running(store=store) as container:
+        container.registry_service().remove(symbol)
+    click.echo(f"removed {symbol.upper()}")

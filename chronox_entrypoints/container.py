@@ -1,0 +1,115 @@
+"""The composition root: the one place that knows which adapter serves which port.
+
+Nothing connects at import time: the store is a ``providers.Resource`` opened by
+``init_resources()`` and closed by ``shutdown_resources()`` in the entry point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from dependency_injector import containers, providers
+
+from chronox_adapters.calendars import load_calendar
+from chronox_adapters.clock import SystemClock
+from chronox_adapters.files import FileSource
+from chronox_adapters.memory import InProcessBus, MemoryRegistry, MemoryRepository
+from chronox_adapters.sqlite import SqliteDatabase, SqliteRegistry, SqliteRepository, path_from_url
+from chronox_adapters.sqlite.database import ensure_parent
+from chronox_adapters.synthetic import SyntheticSource
+from chronox_domain.errors import InvalidInput
+from chronox_domain.ports import BarSource, MarketDataRepository, SymbolRegistry, TradingCalendar
+from chronox_domain.services import (
+    BackfillOrchestrator,
+    CoverageService,
+    IngestionService,
+    Pipeline,
+    RegistryService,
+)
+from chronox_domain.services.backfill import Mode
+from chronox_domain.services.bars import BarsService
+from chronox_entrypoints.settings import Settings
+
+SOURCES = ("synthetic", "files")
+STORE_SCHEMES = ("sqlite", "memory")
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    """The repository and the registry of one opened store."""
+
+    url: str
+    repository: MarketDataRepository
+    registry: SymbolRegistry
+
+
+def open_store(settings: Settings) -> Iterator[Store]:
+    """Open the store named by its URL scheme; closed when the container shuts down."""
+    url = settings.store_url
+    scheme = url.split(":", 1)[0].lower()
+    if scheme == "sqlite":
+        path = path_from_url(url)
+        if settings.uses_default_store:
+            ensure_parent(path)
+        database = SqliteDatabase(path)
+        try:
+            yield Store(url, SqliteRepository(database), SqliteRegistry(database))
+        finally:
+            database.close()
+    elif scheme == "memory":
+        yield Store(url, MemoryRepository(), MemoryRegistry())
+    else:
+        supported = ", ".join(f"{name}://" for name in STORE_SCHEMES)
+        raise InvalidInput(f"unsupported store URL {url!r} (supported: {supported})")
+
+
+def make_source(settings: Settings, calendar: TradingCalendar) -> BarSource:
+    name = settings.source_name
+    if name == "synthetic":
+        return SyntheticSource(calendar, seed=settings.synthetic_seed)
+    if name == "files":
+        if not settings.files_path:
+            raise InvalidInput("the files source needs a file: pass --path FILE")
+        return FileSource(settings.files_path)
+    raise InvalidInput(f"unknown source {name!r} (choose from {', '.join(SOURCES)})")
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+
+    clock = providers.Singleton(SystemClock)
+    calendar = providers.Singleton(
+        load_calendar,
+        code=settings.provided.calendar,
+        first=settings.provided.calendar_start,
+        last=settings.provided.calendar_end,
+    )
+    store = providers.Resource(open_store, settings=settings)
+    repository = store.provided.repository
+    registry = store.provided.registry
+    publisher = providers.Singleton(InProcessBus)
+    source = providers.Singleton(make_source, settings=settings, calendar=calendar)
+
+    coverage = providers.Factory(
+        CoverageService,
+        repository=repository,
+        calendar=calendar,
+        clock=clock,
+        settle_delay=settings.provided.settle_delay,
+    )
+    bars = providers.Factory(BarsService, repository=repository, calendar=calendar, clock=clock)
+    ingestion = providers.Factory(
+        IngestionService,
+        repository=repository,
+        source=source,
+        coverage=coverage,
+        publisher=publisher,
+    )
+    backfill = providers.Factory(BackfillOrchestrator, registry=registry, ingestion=ingestion)
+    pipeline = providers.Factory(
+        Pipeline,
+        mode=providers.Callable(Mode.parse, settings.provided.mode),
+        backfill=backfill,
+    )
+    registry_service = providers.Factory(RegistryService, registry=registry)

@@ -1,0 +1,65 @@
+"""Typed settings, read once at start-up (never at import time).
+
+Every setting comes from the environment with the ``CHRONOX_`` prefix, or a ``.env``
+file in the working directory; command-line options override both.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_STORE_FILE = "chronox.sqlite3"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CHRONOX_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    #: Store URL: ``sqlite:///path`` (embedded) or ``memory://``. Empty: the default file.
+    store: str = ""
+    #: Bar source by name (synthetic, files). Empty: synthetic, the demo source.
+    source: str = ""
+    #: The file the ``files`` source reads.
+    files_path: str = ""
+    calendar: str = "XNYS"
+    calendar_start: date = date(1990, 1, 1)
+    calendar_end: date = date(2035, 12, 31)
+    #: How long after a window closes its bars count as final.
+    settle_minutes: int = Field(60, ge=0)
+    synthetic_seed: int = 0
+    #: backfill (one pass) or unified (live + periodic backfill).
+    mode: str = "backfill"
+    #: The vendor key; never logged or printed.
+    polygon_api_key: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices(
+            "CHRONOX_POLYGON_API_KEY", "POLYGON_API_KEY", "MASSIVE_API_KEY"
+        ),
+    )
+
+    @property
+    def store_url(self) -> str:
+        return self.store or f"sqlite:///{default_store_path()}"
+
+    @property
+    def uses_default_store(self) -> bool:
+        return not self.store
+
+    @property
+    def source_name(self) -> str:
+        return self.source or "synthetic"
+
+    @property
+    def settle_delay(self) -> timedelta:
+        return timedelta(minutes=self.settle_minutes)
+
+
+def default_store_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("chronox", appauthor=False) / DEFAULT_STORE_FILE
