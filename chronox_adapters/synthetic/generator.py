@@ -36,18 +36,39 @@ class MinuteGenerator:
         self._base = 20.0 + (self._key % 48_000) / 100.0
         self._volume = 2_000 + self._key % 50_000
 
+        self._knots: dict[tuple[int, int], float] = {}
+        self._last_price = (-1, 0.0)
+
     def _uniform(self, salt: int, index: int) -> float:
         return _mix(self._key ^ (salt << 56) ^ index) * _UNIT
+
+    def _knot(self, salt: int, index: int) -> float:
+        # Neighbouring minutes share knots (a month knot serves ~40,000 minutes), so
+        # remembering them halves the hashing; the cache is bounded by clearing it.
+        key = (salt, index)
+        value = self._knots.get(key)
+        if value is None:
+            if len(self._knots) > 100_000:
+                self._knots.clear()
+            value = self._knots[key] = self._uniform(salt, index) * 2 - 1
+        return value
 
     def _noise(self, salt: int, position: float) -> float:
         """Smooth noise in [-1, 1): linear interpolation between hashed knots."""
         knot = math.floor(position)
         weight = position - knot
-        left = self._uniform(salt, knot) * 2 - 1
-        right = self._uniform(salt, knot + 1) * 2 - 1
-        return left + (right - left) * weight
+        left = self._knot(salt, knot)
+        return left + (self._knot(salt, knot + 1) - left) * weight
 
     def price(self, epoch_minute: int) -> float:
+        # One minute's close is the next one's open: remember the last price asked for.
+        if self._last_price[0] == epoch_minute:
+            return self._last_price[1]
+        value = self._price(epoch_minute)
+        self._last_price = (epoch_minute, value)
+        return value
+
+    def _price(self, epoch_minute: int) -> float:
         days = epoch_minute / 1440.0
         log_move = (
             0.25 * self._noise(1, days / 30.0)  # months

@@ -36,12 +36,15 @@ def info(store: str | None, as_json: bool) -> None:
     if as_json:
         emit_json(body)
         return
+    rows = [
+        ("store", body["store"]),
+        ("source", source_label(source.name, source.demo)),
+        ("calendar", f"{calendar.name} ({calendar.first_date} .. {calendar.last_date})"),
+        ("settle", f"{settings.settle_minutes} min"),
+        ("mode", settings.mode),
+        ("vendor key", body["vendor_key"]),
+        *((name.replace("_", " "), value) for name, value in counts.items()),
+    ]
     click.echo(f"chronox {body['version']}")
-    click.echo(f"store:     {body['store']}")
-    click.echo(f"source:    {source_label(source.name, source.demo)}")
-    click.echo(f"calendar:  {calendar.name} ({calendar.first_date} .. {calendar.last_date})")
-    click.echo(f"settle:    {settings.settle_minutes} min")
-    click.echo(f"mode:      {settings.mode}")
-    click.echo(f"vendor key: {body['vendor_key']}")
-    for name, value in counts.items():
-        click.echo(f"{name + ':':<17}{value}")
+    for name, value in rows:
+        click.echo(f"{name + ':':<18}{value}")
