@@ -60,7 +60,9 @@ class IngestReport:
 
 
 @dataclass(frozen=True, slots=True)
-class _Work:
+class SymbolPlan:
+    """The vendor calls one symbol needs, and the horizon their coverage is judged by."""
+
     symbol: str
     requests: list[PlannedRequest]
     horizon: datetime
@@ -90,14 +92,14 @@ class IngestionService:
     def source(self) -> BarSource:
         return self._source
 
-    def plan(self, request: IngestRequest) -> list[_Work]:
+    def plan(self, request: IngestRequest) -> list[SymbolPlan]:
         """Check the request and plan its vendor calls, before anything is fetched."""
         symbols = sorted({parse_symbol(s) for s in request.symbols})
         if not request.force:
             for symbol in symbols:
                 self._refuse_mixing(symbol, request.timeframe)
         max_bars = self._source.max_bars_per_request(request.timeframe)
-        work: list[_Work] = []
+        work: list[SymbolPlan] = []
         for symbol in symbols:
             missing = self._coverage.missing(
                 symbol,
@@ -109,7 +111,7 @@ class IngestionService:
                 refetch=request.refetch,
             )
             requests = plan_requests(missing.missing, missing.expected, request.timeframe, max_bars)
-            work.append(_Work(symbol, requests, missing.horizon))
+            work.append(SymbolPlan(symbol, requests, missing.horizon))
         return work
 
     def ingest(self, request: IngestRequest, progress: Progress | None = None) -> IngestReport:

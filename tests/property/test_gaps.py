@@ -18,7 +18,13 @@ from chronox_adapters.calendars import ExchangeCalendar
 from chronox_adapters.clock import FixedClock
 from chronox_adapters.memory import MemoryRepository, MemorySource
 from chronox_domain.bar import Bar
-from chronox_domain.coverage import CoverageSpan, CoverageStatus, covered_for_gaps
+from chronox_domain.coverage import (
+    CoverageSpan,
+    CoverageStatus,
+    covered_for_gaps,
+    merge_spans,
+    spans_for_fetch,
+)
 from chronox_domain.gaps import GapWindow, find_gaps, find_holes
 from chronox_domain.interval import Interval, IntervalList, normalize
 from chronox_domain.ports import BarBatch
@@ -28,9 +34,11 @@ from chronox_domain.session import Session, SessionKind, expected_windows, slot_
 from chronox_domain.timeframe import Timeframe
 from tests.property.strategies import (
     INTRADAY,
+    SOURCES,
     at,
     grid_minutes,
     grid_windows,
+    intervals,
     is_normalised,
     ledgers,
     minute_of,
@@ -103,6 +111,62 @@ def before(minute: int, minutes: set[int]) -> set[int]:
 def settled_expected(s: Scenario) -> set[int]:
     """``E ∩ R ∩ H``: the expected time a gap query may report."""
     return before(s.horizon, minutes_in(s.expected) & minutes_in([s.asked]))
+
+
+# -- the ledger the gaps read ---------------------------------------------------------
+
+Answer = tuple[CoverageStatus, str]
+
+
+@st.composite
+def fetches(draw: st.DrawFn) -> list[CoverageSpan]:
+    """What one fetch adds to the ledger: a historical fetch split at its horizon, or a
+    stretch of live (provisional) bars."""
+    window = draw(intervals(span=120))
+    source = draw(st.sampled_from(SOURCES))
+    if draw(st.booleans()):
+        return spans_for_fetch(window, source, at(draw(st.integers(0, 120))))
+    return [CoverageSpan(window, CoverageStatus.PROVISIONAL, source)]
+
+
+def record_in_model(model: dict[int, Answer], added: list[CoverageSpan]) -> None:
+    """Newer answers win minute by minute, but provisional never replaces final."""
+    for span in added:
+        for minute in minutes_in([span.interval]):
+            held = model.get(minute)
+            if span.status is CoverageStatus.FINAL or held is None or held[0] is not CoverageStatus.FINAL:
+                model[minute] = (span.status, span.source)
+
+
+def answers_of(ledger: list[CoverageSpan]) -> dict[int, Answer]:
+    answers: dict[int, Answer] = {}
+    for span in ledger:
+        for minute in minutes_in([span.interval]):
+            assert minute not in answers, f"entries overlap at minute {minute}"
+            answers[minute] = (span.status, span.source)
+    return answers
+
+
+@given(st.lists(fetches(), max_size=8))
+def test_the_ledger_keeps_the_latest_answer_per_minute_and_final_beats_provisional(history):
+    ledger: list[CoverageSpan] = []
+    model: dict[int, Answer] = {}
+    for added in history:
+        ledger = merge_spans(ledger, added)
+        record_in_model(model, added)
+        assert answers_of(ledger) == model
+
+
+@given(st.lists(fetches(), max_size=8))
+def test_the_ledger_is_sorted_and_merged_per_status_and_source(history):
+    ledger: list[CoverageSpan] = []
+    for added in history:
+        ledger = merge_spans(ledger, added)
+    assert ledger == sorted(ledger, key=lambda span: span.interval.start)
+    for status in CoverageStatus:
+        for source in SOURCES:
+            mine = [span.interval for span in ledger if (span.status, span.source) == (status, source)]
+            assert is_normalised(mine)
 
 
 # -- gap windows ----------------------------------------------------------------------
