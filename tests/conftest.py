@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -39,3 +41,35 @@ def calendar() -> ExchangeCalendar:
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(NOW)
+
+
+# --- PostgreSQL: a throwaway database per test run ---------------------------------
+
+PG_ADMIN_URL = os.environ.get("CHRONOX_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _unavailable(what: str, reason: str) -> None:
+    """Outside CI a missing service skips its tests, visibly; in CI it fails them."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is required in CI and is not reachable: {reason}")
+    pytest.skip(f"{what} not reachable: {reason}")
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
+    except psycopg.Error as exc:
+        _unavailable("PostgreSQL", str(exc).splitlines()[0])
+    name = f"chronox_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with admin:
+        admin.execute(f"CREATE DATABASE {name}")
+        try:
+            params = conninfo_to_dict(PG_ADMIN_URL)
+            params["dbname"] = name
+            yield make_conninfo(**params)
+        finally:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

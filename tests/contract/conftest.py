@@ -20,11 +20,11 @@ class StoreUnderTest:
     registry: SymbolRegistry
 
 
-def _memory(tmp_path: Path) -> Iterator[StoreUnderTest]:
+def _memory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreUnderTest]:
     yield StoreUnderTest("memory", MemoryRepository(), MemoryRegistry())
 
 
-def _sqlite(tmp_path: Path) -> Iterator[StoreUnderTest]:
+def _sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreUnderTest]:
     database = SqliteDatabase(str(tmp_path / "contract.sqlite3"))
     try:
         yield StoreUnderTest("sqlite", SqliteRepository(database), SqliteRegistry(database))
@@ -32,9 +32,22 @@ def _sqlite(tmp_path: Path) -> Iterator[StoreUnderTest]:
         database.close()
 
 
-STORES = {"memory": _memory, "sqlite": _sqlite}
+def _postgresql(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreUnderTest]:
+    from chronox_adapters.timescale import open_postgres
+
+    url = request.getfixturevalue("pg_url")
+    store = open_postgres(url, max_size=4)
+    try:
+        with store.pool.connection() as conn:  # every test starts from an empty store
+            conn.execute("TRUNCATE coverage, symbols, bars_1m, bars_5m, bars_15m, bars_1h, bars_1d")
+        yield StoreUnderTest("postgresql", store.repository, store.registry)
+    finally:
+        store.close()
+
+
+STORES = {"memory": _memory, "sqlite": _sqlite, "postgresql": _postgresql}
 
 
 @pytest.fixture(params=sorted(STORES))
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreUnderTest]:
-    yield from STORES[request.param](tmp_path)
+    yield from STORES[request.param](request, tmp_path)

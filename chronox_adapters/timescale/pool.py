@@ -1,0 +1,78 @@
+"""Connection pools on psycopg 3, opened and closed by the composition root.
+
+Connection failures surface as ``StorageUnavailable`` naming the host and the database,
+never the password.
+"""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from chronox_domain.errors import InvalidInput, StorageUnavailable
+
+
+def describe(url: str) -> str:
+    """``host:port/dbname`` of a PostgreSQL URL, safe to print (no user, no password)."""
+    try:
+        parts = conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "PostgreSQL (unparsable URL)"
+    host = parts.get("host") or "localhost"
+    port = parts.get("port") or "5432"
+    return f"{host}:{port}/{parts.get('dbname') or parts.get('user') or ''}"
+
+
+def redact(url: str) -> str:
+    """The URL with any password replaced, for ``info`` and logs."""
+    try:
+        parts = conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "postgresql://(unparsable)"
+    user = parts.get("user")
+    who = f"{user}{':***' if parts.get('password') else ''}@" if user else ""
+    return f"postgresql://{who}{describe(url)}"
+
+
+def open_pool(
+    url: str, min_size: int = 1, max_size: int = 8, timeout: float = 10.0
+) -> ConnectionPool:
+    """An open pool whose first connection has been checked, or ``StorageUnavailable``."""
+    try:
+        conninfo_to_dict(url)
+    except psycopg.ProgrammingError as exc:
+        raise InvalidInput(f"malformed PostgreSQL URL: {_first_line(exc)}") from None
+    pool = ConnectionPool(
+        url,
+        min_size=min_size,
+        max_size=max_size,
+        open=False,
+        timeout=timeout,
+        check=ConnectionPool.check_connection,
+        kwargs={"autocommit": False, "connect_timeout": max(1, int(timeout))},
+        name="chronox",
+    )
+    try:
+        pool.open(wait=True, timeout=timeout)
+    except PoolTimeout:
+        reason = _probe(url, timeout)
+        pool.close()
+        raise StorageUnavailable(
+            f"cannot connect to PostgreSQL at {describe(url)}: {reason}"
+        ) from None
+    return pool
+
+
+def _probe(url: str, timeout: float) -> str:
+    """Why a pool could not connect: one direct attempt, reduced to its first line."""
+    try:
+        psycopg.connect(url, connect_timeout=max(1, int(timeout))).close()
+    except psycopg.Error as exc:
+        return _first_line(exc)
+    return "timed out"
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__

@@ -1,0 +1,55 @@
+"""Opening a PostgreSQL / TimescaleDB store: pool, schema check or migration, adapters."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from psycopg_pool import ConnectionPool
+
+from chronox_adapters.timescale.bars import PostgresRepository
+from chronox_adapters.timescale.migrate import MODE_NOTES, Migrator
+from chronox_adapters.timescale.pool import open_pool
+from chronox_adapters.timescale.registry import PostgresRegistry
+from chronox_domain.errors import StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PostgresStore:
+    pool: ConnectionPool
+    mode: str
+    repository: PostgresRepository
+    registry: PostgresRegistry
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def open_postgres(
+    url: str, *, migrate: bool = True, prefer: str = "auto", max_size: int = 8
+) -> PostgresStore:
+    """Open the pool and make sure the schema is usable (migrating it when allowed).
+
+    The mode (plain or timescale) is the one the store was created in; it is logged
+    once, clearly.
+    """
+    pool = open_pool(url, max_size=max_size)
+    try:
+        migrator = Migrator(pool, prefer)
+        mode = migrator.check()
+        if mode is None or not migrator.status().up_to_date:
+            if not migrate:
+                raise StorageUnavailable(
+                    "the database schema is not up to date: run `chronox-cli db migrate`"
+                )
+            mode = migrator.migrate().mode
+        assert mode is not None
+        log.info("PostgreSQL store mode: %s", MODE_NOTES[mode])
+        return PostgresStore(
+            pool, mode, PostgresRepository(pool, url, mode), PostgresRegistry(pool)
+        )
+    except BaseException:
+        pool.close()
+        raise
