@@ -6,20 +6,15 @@ Nothing connects at import time: the store is a ``providers.Resource`` opened by
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-
 from dependency_injector import containers, providers
 
 from chronox_adapters.calendars import load_calendar
 from chronox_adapters.clock import SystemClock
 from chronox_adapters.files import FileSource
-from chronox_adapters.memory import InProcessBus, MemoryRegistry, MemoryRepository
-from chronox_adapters.sqlite import SqliteDatabase, SqliteRegistry, SqliteRepository, path_from_url
-from chronox_adapters.sqlite.database import ensure_parent
+from chronox_adapters.memory import InProcessBus
 from chronox_adapters.synthetic import SyntheticSource
 from chronox_domain.errors import InvalidInput
-from chronox_domain.ports import BarSource, MarketDataRepository, SymbolRegistry, TradingCalendar
+from chronox_domain.ports import BarSource, TradingCalendar
 from chronox_domain.services import (
     BackfillOrchestrator,
     CoverageService,
@@ -30,38 +25,9 @@ from chronox_domain.services import (
 from chronox_domain.services.backfill import Mode
 from chronox_domain.services.bars import BarsService
 from chronox_entrypoints.settings import Settings
+from chronox_entrypoints.stores import open_store
 
 SOURCES = ("synthetic", "files")
-STORE_SCHEMES = ("sqlite", "memory")
-
-
-@dataclass(frozen=True, slots=True)
-class Store:
-    """The repository and the registry of one opened store."""
-
-    url: str
-    repository: MarketDataRepository
-    registry: SymbolRegistry
-
-
-def open_store(settings: Settings) -> Iterator[Store]:
-    """Open the store named by its URL scheme; closed when the container shuts down."""
-    url = settings.store_url
-    scheme = url.split(":", 1)[0].lower()
-    if scheme == "sqlite":
-        path = path_from_url(url)
-        if settings.uses_default_store:
-            ensure_parent(path)
-        database = SqliteDatabase(path)
-        try:
-            yield Store(url, SqliteRepository(database), SqliteRegistry(database))
-        finally:
-            database.close()
-    elif scheme == "memory":
-        yield Store(url, MemoryRepository(), MemoryRegistry())
-    else:
-        supported = ", ".join(f"{name}://" for name in STORE_SCHEMES)
-        raise InvalidInput(f"unsupported store URL {url!r} (supported: {supported})")
 
 
 def make_source(settings: Settings, calendar: TradingCalendar) -> BarSource:

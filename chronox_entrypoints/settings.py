@@ -20,12 +20,18 @@ class Settings(BaseSettings):
         env_prefix="CHRONOX_", env_file=".env", extra="ignore", frozen=True
     )
 
-    #: Store URL: ``sqlite:///path`` (embedded) or ``memory://``. Empty: the default file.
+    #: Store URL: ``sqlite:///path`` (embedded), ``postgresql://...`` or ``memory://``.
+    #: Empty: the embedded default file.
     store: str = ""
     #: Bar source by name (synthetic, files). Empty: synthetic, the demo source.
     source: str = ""
     #: The file the ``files`` source reads.
     files_path: str = ""
+    #: PostgreSQL: apply pending migrations on start-up (else `chronox-cli db migrate`).
+    auto_migrate: bool = True
+    #: PostgreSQL: auto (TimescaleDB when installed), plain or timescale.
+    pg_mode: str = "auto"
+    pg_pool_size: int = Field(8, ge=1)
     calendar: str = "XNYS"
     calendar_start: date = date(1990, 1, 1)
     calendar_end: date = date(2035, 12, 31)

@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -55,10 +56,18 @@ def _unavailable(what: str, reason: str) -> None:
     pytest.skip(f"{what} not reachable: {reason}")
 
 
+def with_database(url: str, name: str) -> str:
+    """``url`` (a postgresql:// URL) pointing at database ``name`` instead."""
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+def database_of(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     import psycopg
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
     try:
         admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
@@ -68,8 +77,6 @@ def pg_url() -> Iterator[str]:
     with admin:
         admin.execute(f"CREATE DATABASE {name}")
         try:
-            params = conninfo_to_dict(PG_ADMIN_URL)
-            params["dbname"] = name
-            yield make_conninfo(**params)
+            yield with_database(PG_ADMIN_URL, name)
         finally:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

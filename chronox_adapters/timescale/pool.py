@@ -43,6 +43,11 @@ def open_pool(
         conninfo_to_dict(url)
     except psycopg.ProgrammingError as exc:
         raise InvalidInput(f"malformed PostgreSQL URL: {_first_line(exc)}") from None
+    # One direct attempt first: a wrong host or database fails at once with the
+    # server's reason, instead of the pool retrying quietly until its timeout.
+    reason = _probe(url, timeout)
+    if reason is not None:
+        raise StorageUnavailable(f"cannot connect to PostgreSQL at {describe(url)}: {reason}")
     pool = ConnectionPool(
         url,
         min_size=min_size,
@@ -56,21 +61,20 @@ def open_pool(
     try:
         pool.open(wait=True, timeout=timeout)
     except PoolTimeout:
-        reason = _probe(url, timeout)
         pool.close()
         raise StorageUnavailable(
-            f"cannot connect to PostgreSQL at {describe(url)}: {reason}"
+            f"cannot connect to PostgreSQL at {describe(url)}: the pool timed out"
         ) from None
     return pool
 
 
-def _probe(url: str, timeout: float) -> str:
-    """Why a pool could not connect: one direct attempt, reduced to its first line."""
+def _probe(url: str, timeout: float) -> str | None:
+    """Why a connection cannot be made (its first line), or None when one can."""
     try:
         psycopg.connect(url, connect_timeout=max(1, int(timeout))).close()
     except psycopg.Error as exc:
         return _first_line(exc)
-    return "timed out"
+    return None
 
 
 def _first_line(error: BaseException) -> str:

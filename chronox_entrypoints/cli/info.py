@@ -19,11 +19,13 @@ def info(store: str | None, as_json: bool) -> None:
         settings = container.settings()
         source = container.source()
         calendar = container.calendar()
+        store_handle = container.store()
         counts = dict(container.repository().counts())
         counts["registry_symbols"] = len(container.registry().entries())
     body = {
         "version": chronox_domain.__version__,
-        "store": settings.store_url,
+        "store": store_handle.url,
+        "store_kind": store_handle.kind,
         "source": source.name,
         "demo": source.demo,
         "calendar": calendar.name,
@@ -37,11 +39,11 @@ def info(store: str | None, as_json: bool) -> None:
         emit_json(body)
         return
     rows = [
-        ("store", body["store"]),
+        ("store", f"{store_handle.url} ({store_handle.kind})"),
         ("source", source_label(source.name, source.demo)),
         ("calendar", f"{calendar.name} ({calendar.first_date} .. {calendar.last_date})"),
         ("settle", f"{settings.settle_minutes} min"),
-        ("mode", settings.mode),
+        ("pipeline mode", settings.mode),
         ("vendor key", body["vendor_key"]),
         *((name.replace("_", " "), value) for name, value in counts.items()),
     ]

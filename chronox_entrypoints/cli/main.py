@@ -14,6 +14,7 @@ traceback (set ``CHRONOX_DEBUG=1`` to see one):
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -25,6 +26,7 @@ from chronox_domain.errors import (
     SourceUnavailable,
     StorageUnavailable,
 )
+from chronox_entrypoints.cli.db import db
 from chronox_entrypoints.cli.info import info
 from chronox_entrypoints.cli.ingest import backfill, ingest
 from chronox_entrypoints.cli.query import bars, gaps
@@ -42,7 +44,7 @@ def cli() -> None:
     """
 
 
-for command in (ingest, gaps, backfill, bars, registry, info):
+for command in (ingest, gaps, backfill, bars, registry, info, db):
     cli.add_command(command)
 
 
@@ -54,7 +56,23 @@ def exit_code(error: ChronoxError) -> int:
     return EXIT_INPUT
 
 
+def configure_logging() -> None:
+    """One line per record on stderr; CHRONOX_LOG_LEVEL (default WARNING) sets the level."""
+    root = logging.getLogger()
+    if not any(getattr(h, "chronox", False) for h in root.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        handler.chronox = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    level = os.environ.get("CHRONOX_LOG_LEVEL", "WARNING").upper()
+    root.setLevel(level if level in logging.getLevelNamesMapping() else "WARNING")
+    # The pool retries failed connections itself and says so at length; chronox reports
+    # the outcome in one line instead.
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
+
+
 def main(argv: list[str] | None = None) -> None:
+    configure_logging()
     try:
         cli.main(args=argv, prog_name="chronox-cli", standalone_mode=False)
     except click.exceptions.Exit as done:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,6 +13,7 @@ from typing import Any
 import pytest
 
 from chronox_entrypoints.cli.main import main
+from tests.conftest import database_of, with_database
 
 
 @dataclass
@@ -41,9 +45,33 @@ class Cli:
         return Result(code, captured.out, captured.err)
 
 
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def cli(
+    request: pytest.FixtureRequest,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Cli]:
+    """The CLI against an empty store of each kind: every command must work on both."""
     monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
     for name in ("CHRONOX_STORE", "CHRONOX_SOURCE", "POLYGON_API_KEY", "MASSIVE_API_KEY"):
         monkeypatch.delenv(name, raising=False)
-    return Cli(capsys, f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    if request.param == "sqlite":
+        yield Cli(capsys, f"sqlite:///{tmp_path / 'store.sqlite3'}")
+        return
+    with fresh_database(request.getfixturevalue("pg_url")) as url:
+        yield Cli(capsys, url)
+
+
+@contextmanager
+def fresh_database(run_url: str) -> Iterator[str]:
+    """An empty database beside the run's throwaway one, dropped afterwards."""
+    import psycopg
+
+    name = f"{database_of(run_url)}_{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(run_url, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+        try:
+            yield with_database(run_url, name)
+        finally:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
