@@ -66,8 +66,8 @@ def open_store(settings: Settings) -> Iterator[Store]:
         finally:
             database.close()
     elif scheme == "postgresql":
-        from chronox_adapters.timescale import open_postgres, redact
-
+        timescale = _postgres_family()
+        open_postgres, redact = timescale.open_postgres, timescale.redact
         store = open_postgres(
             url,
             migrate=settings.auto_migrate,
@@ -89,9 +89,9 @@ def schema_admin(settings: Settings, apply: bool) -> Iterator[SchemaReport]:
     url = settings.store_url
     scheme = scheme_of(url)
     if scheme == "postgresql":
-        from chronox_adapters.timescale import MODE_NOTES, Migrator, open_pool, redact
-
-        pool = open_pool(url, max_size=2)
+        timescale = _postgres_family()
+        MODE_NOTES, Migrator, redact = timescale.MODE_NOTES, timescale.Migrator, timescale.redact
+        pool = timescale.open_pool(url, max_size=2)
         try:
             migrator = Migrator(pool, settings.pg_mode)
             status = migrator.migrate() if apply else migrator.status()
@@ -123,3 +123,14 @@ def schema_admin(settings: Settings, apply: bool) -> Iterator[SchemaReport]:
             database.close()
     else:
         yield SchemaReport(url, "memory", 0, 0)
+
+
+def _postgres_family() -> Any:
+    """The PostgreSQL adapters, imported only when a postgresql:// store is used."""
+    try:
+        import chronox_adapters.timescale as timescale
+    except ImportError:
+        raise InvalidInput(
+            "PostgreSQL support is not installed: pip install 'chronox[postgres]'"
+        ) from None
+    return timescale

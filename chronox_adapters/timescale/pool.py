@@ -13,6 +13,10 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from chronox_domain.errors import InvalidInput, StorageUnavailable
 
 
+#: How chronox's connections show in pg_stat_activity.
+APPLICATION_NAME = "chronox"
+
+
 def describe(url: str) -> str:
     """``host:port/dbname`` of a PostgreSQL URL, safe to print (no user, no password)."""
     try:
@@ -55,7 +59,11 @@ def open_pool(
         open=False,
         timeout=timeout,
         check=ConnectionPool.check_connection,
-        kwargs={"autocommit": False, "connect_timeout": max(1, int(timeout))},
+        kwargs={
+            "autocommit": False,
+            "connect_timeout": max(1, int(timeout)),
+            "application_name": APPLICATION_NAME,
+        },
         name="chronox",
     )
     try:

@@ -1,0 +1,165 @@
+"""PostgreSQL under faults: a backend killed mid-batch, and two ingests racing."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import psycopg
+import pytest
+
+from chronox_adapters.calendars import ExchangeCalendar
+from chronox_adapters.clock import FixedClock
+from chronox_adapters.synthetic import SyntheticSource
+from chronox_adapters.timescale import PostgresStore, open_postgres
+from chronox_adapters.timescale import bars as pg_bars
+from chronox_domain import (
+    Bar,
+    BarBatch,
+    CoverageSpan,
+    CoverageStatus,
+    Interval,
+    SessionKind,
+    StorageUnavailable,
+    Timeframe,
+)
+from chronox_domain.services import CoverageService, IngestionService, IngestRequest
+from tests.conftest import NOW, SETTLE
+
+pytestmark = pytest.mark.integration
+
+T0 = datetime(2024, 1, 2, tzinfo=UTC)
+MINUTE = timedelta(minutes=1)
+BIG = 300_000
+
+
+@pytest.fixture
+def store(pg_url: str) -> Iterator[PostgresStore]:
+    opened = open_postgres(pg_url, max_size=4)
+    with opened.pool.connection() as conn:
+        conn.execute("TRUNCATE coverage, symbols, bars_1m, bars_5m, bars_15m, bars_1h, bars_1d")
+    yield opened
+    opened.close()
+
+
+def big_batch(symbol: str = "KILL") -> BarBatch:
+    bars = [
+        Bar(symbol, Timeframe.M1, T0 + i * MINUTE, 10.0, 11.0, 9.0, 10.5, 100.0, 10.2, 3)
+        for i in range(BIG)
+    ]
+    span = CoverageSpan(Interval(T0, T0 + BIG * MINUTE), CoverageStatus.FINAL, "test")
+    return BarBatch(symbol, Timeframe.M1, bars, "test", None, (span,))
+
+
+def stored_state(pg_url: str, symbol: str) -> tuple[int, int]:
+    with psycopg.connect(pg_url) as conn:
+        bars = conn.execute("SELECT count(*) FROM bars_1m WHERE symbol = %s", (symbol,)).fetchone()
+        spans = conn.execute(
+            "SELECT count(*) FROM coverage WHERE symbol = %s", (symbol,)
+        ).fetchone()
+    assert bars is not None and spans is not None
+    return int(bars[0]), int(spans[0])
+
+
+def kill_the_writer_when_busy(pg_url: str, killed: list[int]) -> threading.Thread:
+    """Terminates the chronox backend as soon as it is inside the batch's statements."""
+
+    def hunt() -> None:
+        deadline = time.monotonic() + 30
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            while time.monotonic() < deadline and not killed:
+                row = admin.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = 'chronox' "
+                    "AND state = 'active' AND query LIKE '%chronox_staging%'"
+                ).fetchone()
+                if row:
+                    admin.execute("SELECT pg_terminate_backend(%s)", (row[0],))
+                    killed.append(int(row[0]))
+                    return
+                time.sleep(0.002)
+
+    hunter = threading.Thread(target=hunt, daemon=True)
+    hunter.start()
+    return hunter
+
+
+def test_a_batch_killed_midway_leaves_nothing_and_the_pool_recovers(
+    store: PostgresStore, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pg_bars, "RETRIES", 0)
+    batch = big_batch()
+    killed: list[int] = []
+    hunter = kill_the_writer_when_busy(pg_url, killed)
+    with pytest.raises(StorageUnavailable, match="PostgreSQL"):
+        store.repository.write(batch)
+    hunter.join()
+    assert killed, "the writer was never caught mid-batch"
+    assert stored_state(pg_url, "KILL") == (0, 0)
+    # The pool replaces the dead connection; the very next batch succeeds whole.
+    assert store.repository.write(batch) == BIG
+    assert stored_state(pg_url, "KILL") == (BIG, 1)
+
+
+def test_a_batch_killed_midway_is_retried_whole(store: PostgresStore, pg_url: str) -> None:
+    killed: list[int] = []
+    hunter = kill_the_writer_when_busy(pg_url, killed)
+    assert store.repository.write(big_batch()) == BIG
+    hunter.join()
+    assert killed
+    assert stored_state(pg_url, "KILL") == (BIG, 1)
+
+
+def test_two_racing_ingests_of_one_symbol_lose_and_duplicate_nothing(
+    pg_url: str, calendar: ExchangeCalendar
+) -> None:
+    stores = [open_postgres(pg_url, max_size=2) for _ in range(2)]
+    with stores[0].pool.connection() as conn:
+        conn.execute("TRUNCATE coverage, bars_1m")
+    request = IngestRequest(
+        ("RACE",), Timeframe.M1, SessionKind.RTH, date(2024, 3, 1), date(2024, 3, 28)
+    )
+    errors: list[BaseException] = []
+
+    def run(store: PostgresStore) -> None:
+        clock = FixedClock(NOW)
+        coverage = CoverageService(store.repository, calendar, clock, SETTLE)
+        # A small request size makes many interleaved batches.
+        source = SyntheticSource(calendar, max_bars=700)
+        try:
+            IngestionService(store.repository, source, coverage).ingest(request)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(s,)) for s in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+    expected = list(
+        SyntheticSource(calendar)
+        .fetch(
+            "RACE",
+            Timeframe.M1,
+            Interval(datetime(2024, 3, 1, tzinfo=UTC), datetime(2024, 3, 29, tzinfo=UTC)),
+        )
+        .bars
+    )
+    sessions = calendar.sessions(date(2024, 3, 1), date(2024, 3, 28), SessionKind.RTH)
+    in_rth = [b for b in expected if any(s.open <= b.start < s.close for s in sessions)]
+    with psycopg.connect(pg_url) as conn:
+        rows = conn.execute(
+            "SELECT count(*), count(DISTINCT start) FROM bars_1m WHERE symbol = 'RACE'"
+        ).fetchone()
+    assert rows == (len(in_rth), len(in_rth))
+    coverage = CoverageService(stores[0].repository, calendar, FixedClock(NOW), SETTLE)
+    assert (
+        coverage.gaps(["RACE"], Timeframe.M1, SessionKind.RTH, date(2024, 3, 1), date(2024, 3, 28))
+        == []
+    )
+    assert len(stores[0].repository.coverage("RACE", Timeframe.M1)) == len(sessions)
+    for store in stores:
+        store.close()
