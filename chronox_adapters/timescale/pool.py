@@ -12,7 +12,6 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from chronox_domain.errors import InvalidInput, StorageUnavailable
 
-
 #: How chronox's connections show in pg_stat_activity.
 APPLICATION_NAME = "chronox"
 
