@@ -133,6 +133,21 @@ class MarketDataRepository(Protocol):
         ...
 
 
+class BarRollups(Protocol):
+    """Bars of a wider timeframe that a store computes from its own 1m bars."""
+
+    def rolled_up(
+        self,
+        symbol: str,
+        timeframe: Timeframe,
+        window: Interval,
+        sessions: Sequence[Session],
+    ) -> Iterator[Bar]:
+        """Like :func:`chronox_domain.rollup.roll_up` over the stored 1m bars of
+        ``window``: same buckets, same daily rule (regular-hours ``sessions``)."""
+        ...
+
+
 class SymbolRegistry(Protocol):
     """The symbols chronox keeps complete, with how."""
 

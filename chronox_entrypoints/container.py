@@ -64,7 +64,13 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         settle_delay=settings.provided.settle_delay,
     )
-    bars = providers.Factory(BarsService, repository=repository, calendar=calendar, clock=clock)
+    bars = providers.Factory(
+        BarsService,
+        repository=repository,
+        calendar=calendar,
+        clock=clock,
+        rollups=store.provided.rollups,
+    )
     ingestion = providers.Factory(
         IngestionService,
         repository=repository,

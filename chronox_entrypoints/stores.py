@@ -17,7 +17,7 @@ from chronox_adapters.sqlite import SqliteDatabase, SqliteRegistry, SqliteReposi
 from chronox_adapters.sqlite.database import ensure_parent
 from chronox_adapters.sqlite.schema import LATEST_VERSION as SQLITE_LATEST
 from chronox_domain.errors import InvalidInput
-from chronox_domain.ports import MarketDataRepository, SymbolRegistry
+from chronox_domain.ports import BarRollups, MarketDataRepository, SymbolRegistry
 from chronox_entrypoints.settings import Settings
 
 SCHEMES = ("sqlite", "postgresql", "memory")
@@ -31,6 +31,8 @@ class Store:
     kind: str  # sqlite, postgresql (plain), timescale, memory
     repository: MarketDataRepository
     registry: SymbolRegistry
+    #: Roll-ups computed by the store itself; None: the domain rolls up in Python.
+    rollups: BarRollups | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,7 @@ def open_store(settings: Settings) -> Iterator[Store]:
         )
         try:
             kind = "timescale" if store.mode == "timescale" else "postgresql"
-            yield Store(redact(url), kind, store.repository, store.registry)
+            yield Store(redact(url), kind, store.repository, store.registry, store.rollups)
         finally:
             store.close()
     else:

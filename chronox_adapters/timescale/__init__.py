@@ -9,6 +9,7 @@ from chronox_adapters.timescale.bars import PostgresRepository
 from chronox_adapters.timescale.migrate import MODE_NOTES, Migrator, SchemaStatus
 from chronox_adapters.timescale.pool import describe, open_pool, redact
 from chronox_adapters.timescale.registry import PostgresRegistry
+from chronox_adapters.timescale.rollups import PostgresRollups
 from chronox_adapters.timescale.store import PostgresStore, open_postgres
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Migrator",
     "PostgresRegistry",
     "PostgresRepository",
+    "PostgresRollups",
     "PostgresStore",
     "SchemaStatus",
     "describe",

@@ -11,6 +11,7 @@ from chronox_adapters.timescale.bars import PostgresRepository
 from chronox_adapters.timescale.migrate import MODE_NOTES, Migrator
 from chronox_adapters.timescale.pool import open_pool
 from chronox_adapters.timescale.registry import PostgresRegistry
+from chronox_adapters.timescale.rollups import PostgresRollups
 from chronox_domain.errors import StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,7 @@ class PostgresStore:
     mode: str
     repository: PostgresRepository
     registry: PostgresRegistry
+    rollups: PostgresRollups
 
     def close(self) -> None:
         self.pool.close()
@@ -48,7 +50,11 @@ def open_postgres(
         assert mode is not None
         log.info("PostgreSQL store mode: %s", MODE_NOTES[mode])
         return PostgresStore(
-            pool, mode, PostgresRepository(pool, url, mode), PostgresRegistry(pool)
+            pool,
+            mode,
+            PostgresRepository(pool, url, mode),
+            PostgresRegistry(pool),
+            PostgresRollups(pool, mode),
         )
     except BaseException:
         pool.close()

@@ -114,7 +114,8 @@ def bars(
     """Print the stored bars of SYMBOL (streamed: any range fits in memory)."""
     with running(store=store) as container:
         service = container.bars()
-        sources = sorted(service.sources(symbol, timeframe))
+        derived = service.derives(symbol, timeframe)
+        sources = sorted(service.sources(symbol, Timeframe.M1 if derived else timeframe))
         rows = (
             (
                 b.symbol,
@@ -140,6 +141,7 @@ def bars(
                     "symbol": symbol.upper(),
                     "timeframe": timeframe.value,
                     "sources": sources,
+                    "derived_from": "1m" if derived else None,
                     "demo": bool(DEMO_SOURCES & set(sources)),
                     "bars": [
                         {
@@ -158,5 +160,7 @@ def bars(
             )
         else:
             table(BAR_HEADER[2:], (row[2:] for row in rows))
+    if derived and fmt != "json":
+        note(f"note: {timeframe} bars rolled up from the stored 1m bars")
     if DEMO_SOURCES & set(sources) and fmt != "json":
         note(f"note: {DEMO_NOTE}")

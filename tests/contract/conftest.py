@@ -10,7 +10,7 @@ import pytest
 
 from chronox_adapters.memory import MemoryRegistry, MemoryRepository
 from chronox_adapters.sqlite import SqliteDatabase, SqliteRegistry, SqliteRepository
-from chronox_domain.ports import MarketDataRepository, SymbolRegistry
+from chronox_domain.ports import BarRollups, MarketDataRepository, SymbolRegistry
 
 
 @dataclass
@@ -18,6 +18,7 @@ class StoreUnderTest:
     name: str
     repository: MarketDataRepository
     registry: SymbolRegistry
+    rollups: BarRollups | None = None
 
 
 def _memory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreUnderTest]:
@@ -40,7 +41,7 @@ def _postgresql(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stor
     try:
         with store.pool.connection() as conn:  # every test starts from an empty store
             conn.execute("TRUNCATE coverage, symbols, bars_1m, bars_5m, bars_15m, bars_1h, bars_1d")
-        yield StoreUnderTest("postgresql", store.repository, store.registry)
+        yield StoreUnderTest("postgresql", store.repository, store.registry, store.rollups)
     finally:
         store.close()
 

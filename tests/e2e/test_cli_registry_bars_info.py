@@ -142,3 +142,23 @@ def test_the_installed_console_script_runs(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert '"version"' in done.stdout
+
+
+def test_bars_of_a_timeframe_never_fetched_are_rolled_up_from_1m(cli: Cli) -> None:
+    cli("ingest", "SPY", "--start", "2024-11-25", "--end", "2024-11-26")
+    body = cli(
+        "bars",
+        "SPY",
+        "-t",
+        "15m",
+        "--start",
+        "2024-11-25",
+        "--end",
+        "2024-11-26",
+        "--format",
+        "json",
+    ).json()
+    assert body["derived_from"] == "1m" and len(body["bars"]) == 2 * 26
+    table = cli("bars", "SPY", "-t", "1d", "--start", "2024-11-25", "--end", "2024-11-26")
+    assert len(table.out.splitlines()) == 1 + 2
+    assert "rolled up" in table.err
