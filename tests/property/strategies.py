@@ -8,13 +8,17 @@ algebra is clever: a minute set per example costs microseconds.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 
 from hypothesis import strategies as st
 
 from chronox_domain.coverage import CoverageSpan, CoverageStatus
-from chronox_domain.interval import Interval
-from chronox_domain.session import Session
+from chronox_domain.interval import Interval, IntervalList, clip
+from chronox_domain.ports import TradingCalendar
+from chronox_domain.ranges import Bound
+from chronox_domain.session import Session, SessionKind, expected_windows
 from chronox_domain.timeframe import Timeframe
 
 #: Midnight UTC on a Monday: on the slot grid of every timeframe.
@@ -54,9 +58,13 @@ def runs(minutes: Iterable[int]) -> list[Interval]:
     return result
 
 
+def before(minute: int, minutes: set[int]) -> set[int]:
+    return {m for m in minutes if m < minute}
+
+
 def is_normalised(intervals: Sequence[Interval]) -> bool:
     """Sorted, disjoint and not touching (``Interval`` itself forbids empty pieces)."""
-    return all(left.end < right.start for left, right in zip(intervals, intervals[1:]))
+    return all(left.end < right.start for left, right in pairwise(intervals))
 
 
 def slot_minutes(timeframe: Timeframe) -> int:
@@ -152,3 +160,71 @@ def grid_windows(draw: st.DrawFn, timeframe: Timeframe, span: int) -> tuple[int,
         return 0, slots * step
     first = draw(st.integers(0, slots - 1))
     return first * step, draw(st.integers(first + 1, slots)) * step
+
+
+# -- ranges of the real calendar ------------------------------------------------------
+
+LATER = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)  # long after 2024: everything settled
+SETTLE_DELAYS = (timedelta(0), timedelta(minutes=15), timedelta(hours=1), timedelta(hours=3))
+
+
+@dataclass(frozen=True)
+class CalendarRange:
+    """A range of 2024 as a user asks for it (dates or instants), and a clock."""
+
+    timeframe: Timeframe
+    kind: SessionKind
+    start: Bound
+    end: Bound
+    #: ``E & R``, worked out from the calendar's sessions without ``resolve_range``.
+    expected: IntervalList
+    #: A stretch of time holding the whole range.
+    around: Interval
+    now: datetime
+    settle: timedelta
+
+    @property
+    def horizon(self) -> datetime:
+        return self.timeframe.floor(self.now - self.settle)
+
+    @property
+    def limit(self) -> datetime:
+        """How far an ingest fetches: up to the slot in progress."""
+        return self.timeframe.floor(self.now)
+
+    def expected_before(self, moment: datetime) -> set[int]:
+        return before(minute_of(moment), minutes_in(self.expected))
+
+
+@st.composite
+def calendar_ranges(draw: st.DrawFn, calendar: TradingCalendar) -> CalendarRange:
+    """A few days of 2024 around a session, weekends and holidays included, asked for
+    by session dates (both inclusive) or by instants (end exclusive)."""
+    timeframe = draw(st.sampled_from(Timeframe))
+    kind = draw(st.sampled_from(SessionKind))
+    year = calendar.sessions(date(2024, 1, 1), date(2024, 12, 31), kind)
+    anchor = year[draw(st.integers(0, len(year) - 4))]
+    start: Bound
+    end: Bound
+    if draw(st.booleans()):
+        start = anchor.date - timedelta(days=draw(st.integers(0, 2)))
+        end = anchor.date + timedelta(days=draw(st.integers(0, 4)))
+        expected = expected_windows(calendar.sessions(start, end, kind), timeframe)
+        around = Interval(expected[0].start, expected[-1].end)
+    else:
+        seconds = draw(st.sampled_from([0, 30]))
+        start = anchor.open + timedelta(minutes=draw(st.integers(-900, 900)), seconds=seconds)
+        end = start + timedelta(minutes=draw(st.integers(1, 3 * 1440)))
+        around = Interval(timeframe.floor(start), timeframe.ceil(end))
+        nearby = calendar.sessions(
+            start.date() - timedelta(days=3), end.date() + timedelta(days=3), kind
+        )
+        expected = clip(expected_windows(nearby, timeframe), around)
+    # The clock is either long after the range, or inside it or just after it.
+    permille = draw(st.one_of(st.none(), st.integers(0, 1200)))
+    now = LATER
+    if permille is not None:
+        now = around.start + around.duration * permille / 1000
+        now += timedelta(seconds=draw(st.sampled_from([0, 30])))
+    settle = draw(st.sampled_from(SETTLE_DELAYS))
+    return CalendarRange(timeframe, kind, start, end, expected, around, now, settle)

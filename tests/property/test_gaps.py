@@ -1,17 +1,20 @@
 """Gap windows and holes against the minute-set model.
 
-Notation in the docstrings (all sets of minutes): ``E`` expected time (the slot
-windows of the sessions), ``R`` the asked range, ``H`` the settled time before the
-horizon, ``F`` final coverage, ``P`` provisional coverage.
+Identities in the docstrings are written as Python set expressions over sets of minutes:
+``E`` expected time (the slot windows of the sessions), ``R`` the asked range, ``H`` the
+settled time before the horizon, ``F`` final coverage, ``P`` provisional coverage,
+``G`` the gap windows.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from functools import cached_property
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from chronox_adapters.calendars import ExchangeCalendar
@@ -29,13 +32,16 @@ from chronox_domain.gaps import GapWindow, find_gaps, find_holes
 from chronox_domain.interval import Interval, IntervalList, normalize
 from chronox_domain.ports import BarBatch
 from chronox_domain.services.coverage import CoverageService
-from chronox_domain.services.ingestion import IngestionService, IngestRequest
-from chronox_domain.session import Session, SessionKind, expected_windows, slot_window
+from chronox_domain.services.ingestion import IngestionService, IngestReport, IngestRequest
+from chronox_domain.session import Session, expected_windows, slot_window
 from chronox_domain.timeframe import Timeframe
 from tests.property.strategies import (
     INTRADAY,
     SOURCES,
+    CalendarRange,
     at,
+    before,
+    calendar_ranges,
     grid_minutes,
     grid_windows,
     intervals,
@@ -80,6 +86,13 @@ class Scenario:
         return self.gaps_until(self.horizon)
 
 
+def minute_windows(span: int) -> st.SearchStrategy[tuple[int, int]]:
+    """Any non-empty ``(start, end)`` minutes inside ``[0, span]``, on a grid or not."""
+    return st.integers(0, span - 1).flatmap(
+        lambda start: st.tuples(st.just(start), st.integers(start + 1, span))
+    )
+
+
 @st.composite
 def scenarios(draw: st.DrawFn) -> Scenario:
     timeframe = draw(st.sampled_from(INTRADAY))
@@ -97,20 +110,29 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     )
 
 
-def minute_windows(span: int) -> st.SearchStrategy[tuple[int, int]]:
-    """Any non-empty ``(start, end)`` minutes inside ``[0, span]``, on a grid or not."""
-    return st.integers(0, span - 1).flatmap(
-        lambda start: st.tuples(st.just(start), st.integers(start + 1, span))
-    )
-
-
-def before(minute: int, minutes: set[int]) -> set[int]:
-    return {m for m in minutes if m < minute}
-
-
 def settled_expected(s: Scenario) -> set[int]:
-    """``E ∩ R ∩ H``: the expected time a gap query may report."""
+    """``E & R & H``: the expected time a gap query may report."""
     return before(s.horizon, minutes_in(s.expected) & minutes_in([s.asked]))
+
+
+# -- expected time --------------------------------------------------------------------
+
+
+@given(st.sampled_from(INTRADAY), sessions(max_sessions=1))
+def test_an_intraday_slot_window_spans_exactly_the_slots_its_session_touches(timeframe, one):
+    (session,) = one
+    window = slot_window(session, timeframe)
+    step = slot_minutes(timeframe)
+    touched = {m - m % step for m in minutes_in([session.interval])}
+    assert {m for m in minutes_in([window]) if m % step == 0} == touched
+    assert minute_of(window.start) % step == 0 and minute_of(window.end) % step == 0
+
+
+@given(sessions(max_sessions=1))
+def test_a_daily_slot_window_is_the_utc_day_of_the_session_date(one):
+    (session,) = one
+    midnight = datetime.combine(session.date, time(), UTC)
+    assert slot_window(session, Timeframe.D1) == Interval(midnight, midnight + timedelta(days=1))
 
 
 # -- the ledger the gaps read ---------------------------------------------------------
@@ -134,8 +156,9 @@ def record_in_model(model: dict[int, Answer], added: list[CoverageSpan]) -> None
     for span in added:
         for minute in minutes_in([span.interval]):
             held = model.get(minute)
-            if span.status is CoverageStatus.FINAL or held is None or held[0] is not CoverageStatus.FINAL:
-                model[minute] = (span.status, span.source)
+            if held and held[0] is CoverageStatus.FINAL and span.status is not held[0]:
+                continue
+            model[minute] = (span.status, span.source)
 
 
 def answers_of(ledger: list[CoverageSpan]) -> dict[int, Answer]:
@@ -163,10 +186,9 @@ def test_the_ledger_is_sorted_and_merged_per_status_and_source(history):
     for added in history:
         ledger = merge_spans(ledger, added)
     assert ledger == sorted(ledger, key=lambda span: span.interval.start)
-    for status in CoverageStatus:
-        for source in SOURCES:
-            mine = [span.interval for span in ledger if (span.status, span.source) == (status, source)]
-            assert is_normalised(mine)
+    for kind in itertools.product(CoverageStatus, SOURCES):
+        same_kind = [span.interval for span in ledger if (span.status, span.source) == kind]
+        assert is_normalised(same_kind)
 
 
 # -- gap windows ----------------------------------------------------------------------
@@ -184,7 +206,7 @@ def test_gaps_never_overlap_final_coverage(s):
 
 @given(scenarios())
 def test_gaps_and_final_coverage_partition_the_settled_expected_time(s):
-    """``G ∪ (E ∩ R ∩ H ∩ F) = E ∩ R ∩ H``, and the two parts are disjoint.
+    """``G | (E & R & H & F) == E & R & H``, and the two parts are disjoint.
 
     ``H`` is the horizon clipping: a gap query never looks past the horizon, so
     provisional coverage (which only counts after it) plays no part here.
@@ -208,7 +230,8 @@ def test_a_gap_window_never_spans_closed_time(s):
 
 @given(scenarios())
 def test_provisional_coverage_counts_only_when_younger_than_the_horizon(s):
-    """Up to ``limit`` (an until-now query): ``G' = (E ∩ R ∩ [.., limit)) − F − (P ∩ [h, ..))``.
+    """Up to ``limit`` (an until-now query), with ``L`` the time before it and ``Y`` the
+    time from the horizon on: ``G == (E & R & L) - F - (P & Y)``.
 
     So provisional coverage older than the horizon is a gap again, younger is not.
     """
@@ -220,8 +243,7 @@ def test_provisional_coverage_counts_only_when_younger_than_the_horizon(s):
 
 @given(scenarios())
 def test_gaps_with_an_empty_ledger_are_all_the_settled_expected_time(s):
-    empty = Scenario(s.timeframe, s.sessions, [], s.horizon, s.asked, s.limit)
-    assert minutes_in(empty.gaps) == settled_expected(s)
+    assert minutes_in(replace(s, ledger=[]).gaps) == settled_expected(s)
 
 
 # -- holes ----------------------------------------------------------------------------
@@ -229,6 +251,11 @@ def test_gaps_with_an_empty_ledger_are_all_the_settled_expected_time(s):
 
 @dataclass(frozen=True)
 class HoleScenario:
+    """Expected time, final coverage and bar starts, all on one timeframe's grid.
+
+    Slots are named by the minute they start at.
+    """
+
     timeframe: Timeframe
     expected: IntervalList
     final: IntervalList
@@ -238,15 +265,21 @@ class HoleScenario:
     def holes(self) -> IntervalList:
         return find_holes(self.final, self.expected, self.bar_starts, self.timeframe)
 
-    def covered_slots(self) -> set[int]:
-        """Start minutes of the slots inside both expected time and final coverage."""
-        step = slot_minutes(self.timeframe)
-        inside = minutes_in(self.expected) & minutes_in(self.final)
-        return {m for m in inside if m % step == 0}
+    def slots_of(self, minutes: set[int]) -> set[int]:
+        return {m for m in minutes if m % slot_minutes(self.timeframe) == 0}
 
-    def slots_in(self, intervals: IntervalList) -> set[int]:
-        step = slot_minutes(self.timeframe)
-        return {m for m in minutes_in(intervals) if m % step == 0}
+    @property
+    def hole_slots(self) -> set[int]:
+        return self.slots_of(minutes_in(self.holes))
+
+    @property
+    def covered_slots(self) -> set[int]:
+        """The slots inside both expected time and final coverage."""
+        return self.slots_of(minutes_in(self.expected) & minutes_in(self.final))
+
+    @property
+    def slots_with_a_bar(self) -> set[int]:
+        return {minute_of(start) for start in self.bar_starts}
 
 
 @st.composite
@@ -265,104 +298,42 @@ def hole_scenarios(draw: st.DrawFn) -> HoleScenario:
 
 
 @given(hole_scenarios())
-def test_holes_lie_inside_final_coverage_and_expected_time(h):
+def test_holes_lie_inside_final_coverage_and_expected_time_on_the_slot_grid(h):
     holes = minutes_in(h.holes)
     assert holes <= minutes_in(h.final)
     assert holes <= minutes_in(h.expected)
     assert is_normalised(h.holes)
+    step = slot_minutes(h.timeframe)
+    assert all(minute_of(hole.start) % step == minute_of(hole.end) % step == 0 for hole in h.holes)
 
 
 @given(hole_scenarios())
 def test_every_hole_slot_holds_no_bar(h):
-    bars = {minute_of(start) for start in h.bar_starts}
-    assert not h.slots_in(h.holes) & bars
-    assert all(minute_of(piece.start) % slot_minutes(h.timeframe) == 0 for piece in h.holes)
+    assert not h.hole_slots & h.slots_with_a_bar
 
 
 @given(hole_scenarios())
 def test_every_covered_slot_outside_the_holes_holds_a_bar(h):
-    bars = {minute_of(start) for start in h.bar_starts}
-    assert h.covered_slots() - h.slots_in(h.holes) <= bars
-
-
-@given(hole_scenarios())
-def test_holes_are_exactly_the_covered_slots_without_a_bar(h):
-    bars = {minute_of(start) for start in h.bar_starts}
-    assert h.slots_in(h.holes) == h.covered_slots() - bars
-
+    assert h.covered_slots - h.hole_slots <= h.slots_with_a_bar
 
 
 # -- on the real XNYS calendar, through the services ----------------------------------
 
 SYMBOL = "ILLQ"
-LATER = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)  # long after 2024: everything settled
-SETTLE_DELAYS = [timedelta(0), timedelta(minutes=15), timedelta(hours=1), timedelta(hours=3)]
 
 
-@dataclass(frozen=True)
-class CalendarRange:
-    """Dates of 2024 with their sessions, a timeframe, a session kind and a clock."""
-
-    timeframe: Timeframe
-    kind: SessionKind
-    first: date
-    last: date
-    sessions: list[Session]
-    now: datetime
-    settle: timedelta
-
-    @property
-    def expected(self) -> IntervalList:
-        """``E ∩ R`` straight from the calendar: the slot windows of the range's sessions."""
-        return expected_windows(self.sessions, self.timeframe)
-
-    @property
-    def window(self) -> Interval:
-        return Interval(self.expected[0].start, self.expected[-1].end)
-
-    @property
-    def horizon(self) -> datetime:
-        return self.timeframe.floor(self.now - self.settle)
-
-    @property
-    def limit(self) -> datetime:
-        """How far an ingest fetches: up to the slot in progress."""
-        return self.timeframe.floor(self.now)
-
-    def expected_before(self, moment: datetime) -> set[int]:
-        return before(minute_of(moment), minutes_in(self.expected))
-
-    def request(self) -> IngestRequest:
-        return IngestRequest((SYMBOL,), self.timeframe, self.kind, self.first, self.last)
-
-
-@st.composite
-def calendar_ranges(draw: st.DrawFn, calendar: ExchangeCalendar) -> CalendarRange:
-    """One to three sessions of 2024, with weekends and holidays inside or around."""
-    timeframe = draw(st.sampled_from(Timeframe))
-    kind = draw(st.sampled_from(SessionKind))
-    year = calendar.sessions(date(2024, 1, 1), date(2024, 12, 31), kind)
-    anchor = year[draw(st.integers(0, len(year) - 4))].date
-    first = anchor - timedelta(days=draw(st.integers(0, 2)))
-    last = anchor + timedelta(days=draw(st.integers(0, 4)))
-    chosen = calendar.sessions(first, last, kind)
-    start = slot_window(chosen[0], timeframe).start
-    span = slot_window(chosen[-1], timeframe).end - start
-    # The clock is either long after the range, or inside it or just after it.
-    permille = draw(st.one_of(st.none(), st.integers(0, 1200)))
-    now = LATER
-    if permille is not None:
-        now = start + span * permille / 1000 + timedelta(seconds=draw(st.sampled_from([0, 30])))
-    settle = draw(st.sampled_from(SETTLE_DELAYS))
-    return CalendarRange(timeframe, kind, first, last, chosen, now, settle)
-
-
-def coverage_service(r: CalendarRange, repository: MemoryRepository, calendar) -> CoverageService:
+def coverage_service(
+    r: CalendarRange, repository: MemoryRepository, calendar: ExchangeCalendar
+) -> CoverageService:
     return CoverageService(repository, calendar, FixedClock(r.now), r.settle)
 
 
 def gaps_of(r: CalendarRange, coverage: CoverageService) -> list[GapWindow]:
-    return coverage.gaps([SYMBOL], r.timeframe, r.kind, r.first, r.last)
+    return coverage.gaps([SYMBOL], r.timeframe, r.kind, r.start, r.end)
+
+
+def request(r: CalendarRange) -> IngestRequest:
+    return IngestRequest((SYMBOL,), r.timeframe, r.kind, r.start, r.end)
 
 
 def record(repository: MemoryRepository, timeframe: Timeframe, ledger: list[CoverageSpan]) -> None:
@@ -373,11 +344,11 @@ def record(repository: MemoryRepository, timeframe: Timeframe, ledger: list[Cove
 
 @given(data=st.data())
 def test_service_gaps_are_the_settled_expected_time_minus_final_coverage(calendar, data):
-    """Through ``CoverageService.gaps``: ``G = (E ∩ R ∩ H) − F`` on real sessions."""
+    """Through ``CoverageService.gaps`` on real sessions: ``G == (E & R & H) - F``."""
     r = data.draw(calendar_ranges(calendar))
     margin = r.timeframe.step * 3
-    origin = r.window.start - margin
-    span = (r.window.duration + 2 * margin) // timedelta(minutes=1)
+    origin = r.around.start - margin
+    span = (r.around.duration + 2 * margin) // timedelta(minutes=1)
     ledger = data.draw(ledgers(r.timeframe, span, origin))
     repository = MemoryRepository()
     record(repository, r.timeframe, ledger)
@@ -396,103 +367,138 @@ def test_service_gaps_are_the_settled_expected_time_minus_final_coverage(calenda
 # -- end to end: ingestion against memory fakes ---------------------------------------
 
 
-def source_bars(r: CalendarRange, rng: random.Random, density: float) -> list[Bar]:
-    """Bars for a random share of the expected slots (thin trading leaves the rest empty),
-    and a few in the closed time around them, which must never be stored."""
-    expected = minutes_in(r.expected)
-    step = r.timeframe.step
-    margin = max(timedelta(hours=12), step)
-    bars: list[Bar] = []
-    slot = r.window.start - margin
-    while slot < r.window.end + margin:
-        inside = minute_of(slot) in expected
-        if rng.random() < (density if inside else 0.1):
-            bars.append(Bar(SYMBOL, r.timeframe, slot, 10.0, 11.0, 9.0, 10.5, 100.0))
-        slot += step
-    return bars
+@dataclass(frozen=True)
+class Market:
+    """What the source holds for a range: a random share of the expected slots (thin
+    trading leaves the rest empty), and a few bars in the closed time around them,
+    which must never be stored."""
+
+    range: CalendarRange
+    seed: int
+    density: float
+    max_bars: int
+
+    @cached_property
+    def bars(self) -> list[Bar]:
+        r, rng = self.range, random.Random(self.seed)
+        expected = minutes_in(r.expected)
+        margin = max(timedelta(hours=12), r.timeframe.step)
+        bars: list[Bar] = []
+        slot = r.around.start - margin
+        while slot < r.around.end + margin:
+            share = self.density if minute_of(slot) in expected else 0.1
+            if rng.random() < share:
+                bars.append(Bar(SYMBOL, r.timeframe, slot, 10.0, 11.0, 9.0, 10.5, 100.0))
+            slot += r.timeframe.step
+        return bars
+
+    def bars_inside(self, minutes: set[int]) -> list[Bar]:
+        return [bar for bar in self.bars if minute_of(bar.start) in minutes]
 
 
-@dataclass
+@st.composite
+def markets(draw: st.DrawFn, calendar: ExchangeCalendar) -> Market:
+    return Market(
+        range=draw(calendar_ranges(calendar)),
+        seed=draw(st.integers(0, 2**32)),
+        density=draw(st.sampled_from([0.0, 0.2, 0.8, 1.0])),
+        max_bars=draw(st.sampled_from([7, 60, 400, 50_000])),
+    )
+
+
+@dataclass(frozen=True)
 class Stack:
+    """The services over memory fakes, at the range's clock."""
+
+    range: CalendarRange
     repository: MemoryRepository
     source: MemorySource
     coverage: CoverageService
     ingestion: IngestionService
 
     @classmethod
-    def build(cls, r: CalendarRange, calendar, bars: list[Bar], max_bars: int) -> Stack:
-        repository = MemoryRepository()
-        source = MemorySource(bars, max_bars=max_bars)
-        coverage = coverage_service(r, repository, calendar)
-        return cls(repository, source, coverage, IngestionService(repository, source, coverage))
+    def build(cls, market: Market, calendar: ExchangeCalendar) -> Stack:
+        source = MemorySource(market.bars, max_bars=market.max_bars)
+        return cls.over(market.range, MemoryRepository(), source, calendar)
 
-    def stored(self, r: CalendarRange) -> list[Bar]:
-        wide = Interval(r.window.start - timedelta(days=3), r.window.end + timedelta(days=3))
+    @classmethod
+    def over(
+        cls,
+        r: CalendarRange,
+        repository: MemoryRepository,
+        source: MemorySource,
+        calendar: ExchangeCalendar,
+    ) -> Stack:
+        coverage = coverage_service(r, repository, calendar)
+        return cls(r, repository, source, coverage, IngestionService(repository, source, coverage))
+
+    def later(self, by: timedelta, calendar: ExchangeCalendar) -> Stack:
+        """The same store and source, with the clock moved on."""
+        moved = replace(self.range, now=self.range.now + by)
+        return Stack.over(moved, self.repository, self.source, calendar)
+
+    def ingest(self) -> IngestReport:
+        return self.ingestion.ingest(request(self.range))
+
+    def gaps(self) -> list[GapWindow]:
+        return gaps_of(self.range, self.coverage)
+
+    def holes(self) -> list[GapWindow]:
+        r = self.range
+        return self.coverage.holes([SYMBOL], r.timeframe, r.kind, r.start, r.end)
+
+    def stored(self) -> list[Bar]:
+        r = self.range
+        wide = Interval(r.around.start - timedelta(days=3), r.around.end + timedelta(days=3))
         return list(self.repository.bars(SYMBOL, r.timeframe, wide))
 
 
-@st.composite
-def stacks(draw: st.DrawFn, calendar: ExchangeCalendar) -> tuple[CalendarRange, list[Bar], int]:
-    r = draw(calendar_ranges(calendar))
-    rng = random.Random(draw(st.integers(0, 2**32)))
-    density = draw(st.sampled_from([0.0, 0.2, 0.8, 1.0]))
-    max_bars = draw(st.sampled_from([7, 60, 400, 50_000]))
-    return r, source_bars(r, rng, density), max_bars
-
-
-@settings(max_examples=60)
 @given(data=st.data())
 def test_ingestion_closes_every_gap_and_a_rerun_fetches_nothing(calendar, data):
-    r, bars, max_bars = data.draw(stacks(calendar))
-    stack = Stack.build(r, calendar, bars, max_bars)
+    market = data.draw(markets(calendar))
+    stack = Stack.build(market, calendar)
+    r = market.range
 
-    first = stack.ingestion.ingest(r.request())
+    first = stack.ingest()
 
-    assert gaps_of(r, stack.coverage) == []
-    asked = len(stack.source.requests)
-    stored = stack.stored(r)
-    second = stack.ingestion.ingest(r.request())
+    assert stack.gaps() == []
+    asked, stored = len(stack.source.requests), stack.stored()
+    second = stack.ingest()
     assert len(stack.source.requests) == asked
     assert (second.requests, second.bars_written) == (0, 0)
-    assert stack.stored(r) == stored
-    # Stored: exactly the source's bars inside expected time, up to the slot in progress.
-    wanted = r.expected_before(r.limit)
-    assert stored == [bar for bar in bars if minute_of(bar.start) in wanted]
+    assert stack.stored() == stored
+    # Exactly the source's bars inside expected time, up to the slot in progress.
+    assert stored == market.bars_inside(r.expected_before(r.limit))
     assert first.bars_written == len(stored)
 
 
-@settings(max_examples=60)
 @given(data=st.data())
 def test_holes_after_ingestion_are_the_settled_slots_the_source_had_no_bar_for(calendar, data):
-    r, bars, max_bars = data.draw(stacks(calendar))
-    stack = Stack.build(r, calendar, bars, max_bars)
-    stack.ingestion.ingest(r.request())
+    market = data.draw(markets(calendar))
+    stack = Stack.build(market, calendar)
+    r = market.range
+    stack.ingest()
 
-    holes = stack.coverage.holes([SYMBOL], r.timeframe, r.kind, r.first, r.last)
-
-    with_bar = {minute_of(bar.start) for bar in bars}
     step = slot_minutes(r.timeframe)
     settled_slots = {m for m in r.expected_before(r.horizon) if m % step == 0}
-    hole_slots = {m for m in minutes_in(h.interval for h in holes) if m % step == 0}
+    with_bar = {minute_of(bar.start) for bar in market.bars}
+    hole_slots = {m for m in minutes_in(h.interval for h in stack.holes()) if m % step == 0}
     assert hole_slots == settled_slots - with_bar
 
 
-@settings(max_examples=60)
 @given(data=st.data(), wait=st.sampled_from([timedelta(minutes=1), timedelta(hours=2)]))
 def test_provisional_coverage_becomes_a_gap_once_it_settles(calendar, data, wait):
     """After the clock moves on, the stretch fetched while unsettled is a gap again,
-    exactly ``E ∩ R ∩ [old horizon, new horizon)``, and one more ingest closes it."""
-    r, bars, max_bars = data.draw(stacks(calendar))
-    stack = Stack.build(r, calendar, bars, max_bars)
-    stack.ingestion.ingest(r.request())
+    exactly ``E & R`` between the old and the new horizon, and one more ingest closes it."""
+    market = data.draw(markets(calendar))
+    stack = Stack.build(market, calendar)
+    stack.ingest()
 
-    later = replace(r, now=r.now + r.settle + wait)
-    stack.coverage = coverage_service(later, stack.repository, calendar)
-    stack.ingestion = IngestionService(stack.repository, stack.source, stack.coverage)
+    later = stack.later(market.range.settle + wait, calendar)
 
-    reopened = minutes_in(g.interval for g in gaps_of(later, stack.coverage))
-    assert reopened == later.expected_before(later.horizon) - r.expected_before(r.horizon)
-    stack.ingestion.ingest(later.request())
-    assert gaps_of(later, stack.coverage) == []
-    wanted = later.expected_before(later.limit)
-    assert stack.stored(later) == [bar for bar in bars if minute_of(bar.start) in wanted]
+    reopened = minutes_in(gap.interval for gap in later.gaps())
+    r, moved = stack.range, later.range
+    assert reopened == moved.expected_before(moved.horizon) - r.expected_before(r.horizon)
+    later.ingest()
+    assert later.gaps() == []
+    assert later.stored() == market.bars_inside(moved.expected_before(moved.limit))

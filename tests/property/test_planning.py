@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from chronox_domain.errors import InvalidInput
 from chronox_domain.gaps import find_gaps
-from chronox_domain.interval import Interval, IntervalList, intersect, normalize
+from chronox_domain.interval import Interval, IntervalList, normalize
 from chronox_domain.planning import PlannedRequest, plan_requests
 from chronox_domain.session import SessionKind, expected_windows
 from chronox_domain.timeframe import Timeframe
@@ -42,11 +43,11 @@ class Plan:
     def slots(self, piece: Interval) -> int:
         return self.timeframe.slots_in(piece.start, piece.end)
 
-    def expected_between(self, start: Interval, end: Interval) -> bool:
-        """Whether any expected time lies between the end of one part and the next."""
-        if start.end >= end.start:
+    def expected_between(self, left: Interval, right: Interval) -> bool:
+        """Whether any expected time lies between the end of ``left`` and ``right``."""
+        if left.end >= right.start:
             return False
-        return bool(intersect([Interval(start.end, end.start)], self.expected))
+        return bool(minutes_in([Interval(left.end, right.start)]) & minutes_in(self.expected))
 
 
 @st.composite
@@ -59,8 +60,9 @@ def plans(draw: st.DrawFn, max_bars: st.SearchStrategy[int] | None = None) -> Pl
     covered = normalize(piece.interval for piece in ledger)
     start, end = draw(grid_windows(timeframe, span))
     gaps = find_gaps(expected, covered, Interval(at(start), at(end)))
-    bars = draw(max_bars or st.one_of(st.sampled_from(TINY), st.integers(1, 2000)))
-    return Plan(timeframe, expected, gaps, bars)
+    if max_bars is None:
+        max_bars = st.one_of(st.sampled_from(TINY), st.integers(1, 2000))
+    return Plan(timeframe, expected, gaps, draw(max_bars))
 
 
 def all_parts(requests: list[PlannedRequest]) -> list[Interval]:
@@ -84,13 +86,13 @@ def test_the_parts_together_are_exactly_the_gaps(plan):
 @given(plans())
 def test_parts_are_sorted_and_disjoint_across_all_requests(plan):
     parts = all_parts(plan.requests)
-    assert all(left.end <= right.start for left, right in zip(parts, parts[1:]))
+    assert all(left.end <= right.start for left, right in pairwise(parts))
 
 
 @given(plans())
 def test_only_closed_time_lies_between_the_parts_of_one_request(plan):
     for request in plan.requests:
-        for left, right in zip(request.parts, request.parts[1:]):
+        for left, right in pairwise(request.parts):
             assert left.end < right.start
             assert not plan.expected_between(left, right)
 
@@ -109,7 +111,7 @@ def test_neighbouring_requests_could_not_have_been_one(plan):
     """Greedy merging: a request ends only when the next part would break max_bars or
     expected time lies in between."""
     requests = plan.requests
-    for current, following in zip(requests, requests[1:]):
+    for current, following in pairwise(requests):
         joined = current.bars(plan.timeframe) + plan.slots(following.parts[0])
         assert joined > plan.max_bars or plan.expected_between(
             current.parts[-1], following.parts[0]

@@ -173,9 +173,7 @@ def test_a_normal_regular_session_on_each_timeframe(calendar, clock, timeframe, 
     assert_one_day(calendar, clock, timeframe, RTH, NORMAL_DAY, start, end, bars)
 
 
-def test_hourly_slots_of_a_regular_session_run_9_to_16_new_york_on_the_clock_hour(
-    calendar, clock
-):
+def test_hourly_slots_of_a_regular_session_run_9_to_16_new_york_on_the_clock_hour(calendar, clock):
     for day in (NORMAL_DAY, date(2024, 3, 11)):  # an EST day and an EDT day
         ((start, end, bars),) = windows(gaps(calendar, clock, H1, RTH, day))
         assert bars == 7
@@ -186,8 +184,11 @@ def test_hourly_slots_of_a_regular_session_run_9_to_16_new_york_on_the_clock_hou
 
 @pytest.mark.parametrize(
     ("timeframe", "start", "bars"),
-    [(M5, utc(date(2024, 11, 29), 14, 30), 42), (M15, utc(date(2024, 11, 29), 14, 30), 14),
-     (H1, utc(date(2024, 11, 29), 14), 4)],
+    [
+        (M5, utc(date(2024, 11, 29), 14, 30), 42),
+        (M15, utc(date(2024, 11, 29), 14, 30), 14),
+        (H1, utc(date(2024, 11, 29), 14), 4),
+    ],
 )
 def test_an_early_close_on_coarser_timeframes(calendar, clock, timeframe, start, bars):
     day = date(2024, 11, 29)
@@ -208,6 +209,31 @@ def test_a_daily_slot_is_the_utc_day_of_the_session_date(calendar, clock, kind):
         (utc(date(2024, 11, 25), 0), utc(date(2024, 11, 28), 0), 3),
         (utc(date(2024, 11, 29), 0), utc(date(2024, 11, 30), 0), 1),
     ]
+
+
+# -- instants instead of dates -------------------------------------------------------
+
+
+def test_an_instant_range_takes_the_evening_tail_of_the_previous_extended_session(calendar, clock):
+    # Monday's extended session runs to 20:00 New York, 01:00Z on Tuesday.
+    tuesday = date(2024, 11, 26)
+    found = gaps(calendar, clock, M1, ETH, utc(tuesday, 0, 30), utc(tuesday, 10))
+    assert windows(found) == [
+        (utc(tuesday, 0, 30), utc(tuesday, 1), 30),
+        (utc(tuesday, 9), utc(tuesday, 10), 60),
+    ]
+
+
+def test_an_instant_range_widens_to_the_slot_grid(calendar, clock):
+    day = NORMAL_DAY
+    start = utc(day, 15, 7) + timedelta(seconds=30)
+    found = gaps(calendar, clock, M15, RTH, start, utc(day, 15, 52))
+    assert windows(found) == [(utc(day, 15), utc(day, 16), 4)]
+
+
+def test_an_instant_range_over_a_weekend_has_no_gap(calendar, clock):
+    saturday = date(2024, 11, 30)
+    assert gaps(calendar, clock, M1, ETH, utc(saturday, 1, 30), utc(saturday, 23)) == []
 
 
 # -- the headline case ----------------------------------------------------------------

@@ -34,7 +34,8 @@ def provisional(start: float, end: float, source: str = "polygon") -> CoverageSp
 
 
 def hours(intervals: list[Interval]) -> list[tuple[float, float]]:
-    return [((i.start - DAY) / timedelta(hours=1), (i.end - DAY) / timedelta(hours=1)) for i in intervals]
+    hour = timedelta(hours=1)
+    return [((piece.start - DAY) / hour, (piece.end - DAY) / hour) for piece in intervals]
 
 
 def assert_normalised(ledger: list[CoverageSpan]) -> None:
