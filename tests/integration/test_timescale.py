@@ -1,0 +1,144 @@
+"""TimescaleDB mode: hypertables, compression, continuous aggregates, upserts into
+compressed chunks. Runs wherever the extension can be enabled; elsewhere (CI's plain
+PostgreSQL) it is skipped with the reason shown.
+
+Point ``CHRONOX_TEST_TIMESCALE`` at an admin URL of a server that preloads timescaledb
+(e.g. ``postgresql://postgres@127.0.0.1:5433/postgres``); by default the run's own
+server is tried.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import psycopg
+import pytest
+
+from chronox_adapters.calendars import ExchangeCalendar
+from chronox_adapters.clock import FixedClock
+from chronox_adapters.synthetic import SyntheticSource
+from chronox_adapters.timescale import PostgresStore, open_postgres
+from chronox_domain import (
+    Bar,
+    BarBatch,
+    CoverageSpan,
+    CoverageStatus,
+    Interval,
+    SessionKind,
+    Timeframe,
+)
+from chronox_domain.rollup import roll_up
+from chronox_domain.services import CoverageService, IngestionService, IngestRequest
+from tests.conftest import NOW, PG_ADMIN_URL, SETTLE, with_database
+
+pytestmark = pytest.mark.integration
+
+ADMIN_URL = os.environ.get("CHRONOX_TEST_TIMESCALE", PG_ADMIN_URL)
+
+
+@pytest.fixture(scope="module")
+def timescale_url() -> Iterator[str]:
+    try:
+        admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5)
+    except psycopg.Error as exc:
+        pytest.skip(f"TimescaleDB tests: no server at {ADMIN_URL}: {exc}")
+    name = f"chronox_ts_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with admin:
+        admin.execute(f"CREATE DATABASE {name}")
+        url = with_database(ADMIN_URL, name)
+        try:
+            try:
+                with psycopg.connect(url, autocommit=True) as probe:
+                    probe.execute("CREATE EXTENSION IF NOT EXISTS timescaledb")
+            except psycopg.Error as exc:
+                pytest.skip(
+                    "TimescaleDB is not available here (CI runs plain PostgreSQL; set "
+                    f"CHRONOX_TEST_TIMESCALE to a server with the extension): {exc}".splitlines()[0]
+                )
+            yield url
+        finally:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="module")
+def store(timescale_url: str) -> Iterator[PostgresStore]:
+    opened = open_postgres(timescale_url)
+    yield opened
+    opened.close()
+
+
+def scalar(store: PostgresStore, sql: str, *params: object) -> object:
+    with store.pool.connection() as conn:
+        row = conn.execute(sql, params).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def test_the_store_is_created_in_timescale_mode(store: PostgresStore) -> None:
+    assert store.mode == "timescale"
+    hypertables = scalar(
+        store,
+        "SELECT array_agg(hypertable_name::text ORDER BY hypertable_name) "
+        "FROM timescaledb_information.hypertables",
+    )
+    assert hypertables == ["bars_15m", "bars_1d", "bars_1h", "bars_1m", "bars_5m"]
+
+
+def test_bars_are_compressed_by_symbol_with_a_policy(store: PostgresStore) -> None:
+    segment_by = scalar(
+        store,
+        "SELECT attname FROM timescaledb_information.compression_settings "
+        "WHERE hypertable_name = 'bars_1m' AND segmentby_column_index = 1",
+    )
+    assert segment_by == "symbol"
+    policies = scalar(
+        store,
+        "SELECT count(*) FROM timescaledb_information.jobs WHERE proc_name = 'policy_compression'",
+    )
+    assert policies == 5
+
+
+def test_continuous_aggregates_roll_up_like_the_domain(
+    store: PostgresStore, calendar: ExchangeCalendar
+) -> None:
+    clock = FixedClock(NOW)
+    coverage = CoverageService(store.repository, calendar, clock, SETTLE)
+    request = IngestRequest(
+        ("CAGG",), Timeframe.M1, SessionKind.RTH, date(2024, 11, 25), date(2024, 11, 27)
+    )
+    IngestionService(store.repository, SyntheticSource(calendar), coverage).ingest(request)
+    window = Interval(datetime(2024, 11, 25, tzinfo=UTC), datetime(2024, 11, 28, tzinfo=UTC))
+    minutes = list(store.repository.bars("CAGG", Timeframe.M1, window))
+    for timeframe in (Timeframe.M5, Timeframe.M15, Timeframe.H1):
+        with store.pool.connection() as conn:
+            conn.autocommit = True
+            conn.execute(
+                f"CALL refresh_continuous_aggregate('bars_{timeframe.value}_rollup', NULL, NULL)"
+            )
+        from_sql = list(store.rollups.rolled_up("CAGG", timeframe, window, []))
+        expected = list(roll_up(minutes, timeframe))
+        assert [b[:8] for b in from_sql] == [b[:8] for b in expected]
+
+
+def test_a_correction_lands_in_a_compressed_chunk(store: PostgresStore) -> None:
+    start = datetime(2023, 3, 1, 15, tzinfo=UTC)
+    bars = [
+        Bar("COMP", Timeframe.M1, start + timedelta(minutes=i), 10, 11, 9, 10.5, 100)
+        for i in range(60)
+    ]
+    span = CoverageSpan(Interval(start, start + timedelta(hours=1)), CoverageStatus.FINAL, "t")
+    store.repository.write(BarBatch("COMP", Timeframe.M1, bars, "t", None, (span,)))
+    with store.pool.connection() as conn:
+        conn.autocommit = True
+        conn.execute(
+            "SELECT compress_chunk(c, if_not_compressed => true) "
+            "FROM show_chunks('bars_1m', older_than => TIMESTAMPTZ '2023-06-01') c"
+        )
+    corrected = bars[7]._replace(close=10.75)
+    store.repository.write(BarBatch("COMP", Timeframe.M1, [corrected], "t", None, ()))
+    window = Interval(start, start + timedelta(hours=1))
+    stored = list(store.repository.bars("COMP", Timeframe.M1, window))
+    assert len(stored) == 60 and stored[7].close == 10.75
