@@ -102,7 +102,7 @@ def test_bars_are_compressed_by_symbol_with_a_policy(store: PostgresStore) -> No
 
 
 def test_continuous_aggregates_roll_up_like_the_domain(
-    store: PostgresStore, calendar: ExchangeCalendar
+    store: PostgresStore, timescale_url: str, calendar: ExchangeCalendar
 ) -> None:
     clock = FixedClock(NOW)
     coverage = CoverageService(store.repository, calendar, clock, SETTLE)
@@ -113,8 +113,7 @@ def test_continuous_aggregates_roll_up_like_the_domain(
     window = Interval(datetime(2024, 11, 25, tzinfo=UTC), datetime(2024, 11, 28, tzinfo=UTC))
     minutes = list(store.repository.bars("CAGG", Timeframe.M1, window))
     for timeframe in (Timeframe.M5, Timeframe.M15, Timeframe.H1):
-        with store.pool.connection() as conn:
-            conn.autocommit = True
+        with psycopg.connect(timescale_url, autocommit=True) as conn:
             conn.execute(
                 f"CALL refresh_continuous_aggregate('bars_{timeframe.value}_rollup', NULL, NULL)"
             )
@@ -123,7 +122,7 @@ def test_continuous_aggregates_roll_up_like_the_domain(
         assert [b[:8] for b in from_sql] == [b[:8] for b in expected]
 
 
-def test_a_correction_lands_in_a_compressed_chunk(store: PostgresStore) -> None:
+def test_a_correction_lands_in_a_compressed_chunk(store: PostgresStore, timescale_url: str) -> None:
     start = datetime(2023, 3, 1, 15, tzinfo=UTC)
     bars = [
         Bar("COMP", Timeframe.M1, start + timedelta(minutes=i), 10, 11, 9, 10.5, 100)
@@ -131,8 +130,7 @@ def test_a_correction_lands_in_a_compressed_chunk(store: PostgresStore) -> None:
     ]
     span = CoverageSpan(Interval(start, start + timedelta(hours=1)), CoverageStatus.FINAL, "t")
     store.repository.write(BarBatch("COMP", Timeframe.M1, bars, "t", None, (span,)))
-    with store.pool.connection() as conn:
-        conn.autocommit = True
+    with psycopg.connect(timescale_url, autocommit=True) as conn:
         conn.execute(
             "SELECT compress_chunk(c, if_not_compressed => true) "
             "FROM show_chunks('bars_1m', older_than => TIMESTAMPTZ '2023-06-01') c"
