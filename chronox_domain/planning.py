@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from chronox_domain.errors import InvalidInput
 from chronox_domain.interval import Interval
@@ -34,6 +36,7 @@ def plan_requests(
     expected: Sequence[Interval],
     timeframe: Timeframe,
     max_bars: int,
+    returned: Sequence[Interval] | None = None,
 ) -> list[PlannedRequest]:
     """Plan vendor requests that fetch exactly ``gaps``.
 
@@ -41,17 +44,25 @@ def plan_requests(
     * consecutive gaps are merged into one request while the request stays within
       ``max_bars`` and nothing but closed time (no expected slot) lies between them.
 
-    ``gaps`` and ``expected`` are normalised; every gap lies inside ``expected``.
+    ``returned`` is the time the vendor answers with bars whatever was asked for
+    (extended hours, when regular hours are planned): a merged request's window also
+    spans that time between its parts, and those slots count against ``max_bars`` too,
+    so that one request really is one page. ``gaps``, ``expected`` and ``returned`` are
+    normalised; every gap lies inside ``expected``, and ``expected`` inside ``returned``.
     """
     if max_bars < 1:
         raise InvalidInput(f"max bars per request must be positive, got {max_bars}")
     pieces = _split(gaps, timeframe, max_bars)
+    between = _SlotCounter(returned, timeframe) if returned is not None else None
     requests: list[PlannedRequest] = []
     current: list[Interval] = []
     current_bars = 0
     e = 0  # index into expected: the window holding the end of the current request
     for piece in pieces:
         piece_bars = timeframe.slots_in(piece.start, piece.end)
+        if current and between is not None:
+            # Slots the vendor returns in the closed time bridged by merging.
+            piece_bars += between.count(current[-1].end, piece.start)
         if current and current_bars + piece_bars <= max_bars:
             while e < len(expected) and expected[e].end < current[-1].end:
                 e += 1
@@ -70,7 +81,7 @@ def plan_requests(
         if current:
             requests.append(PlannedRequest(tuple(current)))
         current = [piece]
-        current_bars = piece_bars
+        current_bars = timeframe.slots_in(piece.start, piece.end)
     if current:
         requests.append(PlannedRequest(tuple(current)))
     return requests
@@ -86,3 +97,29 @@ def _split(gaps: Sequence[Interval], timeframe: Timeframe, max_bars: int) -> lis
             start += chunk
         pieces.append(Interval(start, gap.end))
     return pieces
+
+
+class _SlotCounter:
+    """Slots of a normalised interval list inside any span, in O(log n) a query."""
+
+    def __init__(self, windows: Sequence[Interval], timeframe: Timeframe) -> None:
+        self._windows = list(windows)
+        self._starts = [w.start for w in self._windows]
+        self._timeframe = timeframe
+        self._before = [0]  # _before[i]: slots of windows[:i]
+        for window in self._windows:
+            self._before.append(self._before[-1] + timeframe.slots_in(window.start, window.end))
+
+    def count(self, start: datetime, end: datetime) -> int:
+        if start >= end:
+            return 0
+        return self._upto(end) - self._upto(start)
+
+    def _upto(self, moment: datetime) -> int:
+        """Slots of the windows before ``moment``."""
+        i = bisect_right(self._starts, moment)  # windows[:i] start at or before moment
+        if i == 0:
+            return 0
+        last = self._windows[i - 1]
+        inside = self._timeframe.slots_in(last.start, min(last.end, moment))
+        return self._before[i - 1] + inside

@@ -110,7 +110,9 @@ class IngestionService:
                 until_now=True,
                 refetch=request.refetch,
             )
-            requests = plan_requests(missing.missing, missing.expected, request.timeframe, max_bars)
+            requests = plan_requests(
+                missing.missing, missing.expected, request.timeframe, max_bars, missing.extended
+            )
             work.append(SymbolPlan(symbol, requests, missing.horizon))
         return work
 
