@@ -17,6 +17,7 @@ from chronox_domain.interval import Interval
 from chronox_domain.jobs import Job
 from chronox_domain.registry import SymbolEntry
 from chronox_domain.session import Session, SessionKind
+from chronox_domain.splits import Split
 from chronox_domain.timeframe import Timeframe
 
 
@@ -132,6 +133,16 @@ class MarketDataRepository(Protocol):
         """Summary counts for ``info`` (bars, symbols, ledger spans)."""
         ...
 
+    def applied_splits(self, symbol: str) -> set[str]:
+        """Keys of the splits of ``symbol`` already acted on (see ``apply_split``)."""
+        ...
+
+    def apply_split(self, symbol: str, key: str, stale_before: datetime) -> int:
+        """Drop ``symbol``'s coverage before ``stale_before`` in every timeframe and
+        record split ``key`` as applied, in one transaction. Bars stay (a refetch
+        replaces them). Returns how many ledger spans were cut or removed."""
+        ...
+
 
 class BarRollups(Protocol):
     """Bars of a wider timeframe that a store computes from its own 1m bars."""
@@ -145,6 +156,14 @@ class BarRollups(Protocol):
     ) -> Iterator[Bar]:
         """Like :func:`chronox_domain.rollup.roll_up` over the stored 1m bars of
         ``window``: same buckets, same daily rule (regular-hours ``sessions``)."""
+        ...
+
+
+class SplitSource(Protocol):
+    """Splits a vendor reports for a symbol."""
+
+    def splits(self, symbol: str) -> list[Split]:
+        """Every known split of ``symbol``, oldest first."""
         ...
 
 

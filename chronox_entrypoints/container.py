@@ -10,11 +10,7 @@ from dependency_injector import containers, providers
 
 from chronox_adapters.calendars import load_calendar
 from chronox_adapters.clock import SystemClock
-from chronox_adapters.files import FileSource
 from chronox_adapters.memory import InProcessBus
-from chronox_adapters.synthetic import SyntheticSource
-from chronox_domain.errors import InvalidInput
-from chronox_domain.ports import BarSource, TradingCalendar
 from chronox_domain.services import (
     BackfillOrchestrator,
     CoverageService,
@@ -25,20 +21,8 @@ from chronox_domain.services import (
 from chronox_domain.services.backfill import Mode
 from chronox_domain.services.bars import BarsService
 from chronox_entrypoints.settings import Settings
+from chronox_entrypoints.sources import make_limiter, make_live_source, make_source, make_splits
 from chronox_entrypoints.stores import open_store
-
-SOURCES = ("synthetic", "files")
-
-
-def make_source(settings: Settings, calendar: TradingCalendar) -> BarSource:
-    name = settings.source_name
-    if name == "synthetic":
-        return SyntheticSource(calendar, seed=settings.synthetic_seed)
-    if name == "files":
-        if not settings.files_path:
-            raise InvalidInput("the files source needs a file: pass --path FILE")
-        return FileSource(settings.files_path)
-    raise InvalidInput(f"unknown source {name!r} (choose from {', '.join(SOURCES)})")
 
 
 class Container(containers.DeclarativeContainer):
@@ -55,7 +39,10 @@ class Container(containers.DeclarativeContainer):
     repository = store.provided.repository
     registry = store.provided.registry
     publisher = providers.Singleton(InProcessBus)
-    source = providers.Singleton(make_source, settings=settings, calendar=calendar)
+    limiter = providers.Singleton(make_limiter, settings=settings)
+    source = providers.Singleton(make_source, settings=settings, calendar=calendar, limiter=limiter)
+    live_source = providers.Singleton(make_live_source, settings=settings)
+    splits = providers.Singleton(make_splits, source=source, repository=repository)
 
     coverage = providers.Factory(
         CoverageService,
@@ -78,7 +65,9 @@ class Container(containers.DeclarativeContainer):
         coverage=coverage,
         publisher=publisher,
     )
-    backfill = providers.Factory(BackfillOrchestrator, registry=registry, ingestion=ingestion)
+    backfill = providers.Factory(
+        BackfillOrchestrator, registry=registry, ingestion=ingestion, splits=splits
+    )
     pipeline = providers.Factory(
         Pipeline,
         mode=providers.Callable(Mode.parse, settings.provided.mode),

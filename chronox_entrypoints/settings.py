@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_STORE_FILE = "chronox.sqlite3"
@@ -23,7 +23,8 @@ class Settings(BaseSettings):
     #: Store URL: ``sqlite:///path`` (embedded), ``postgresql://...`` or ``memory://``.
     #: Empty: the embedded default file.
     store: str = ""
-    #: Bar source by name (synthetic, files). Empty: synthetic, the demo source.
+    #: Bar source by name (synthetic, files, polygon). Empty: polygon when a vendor key
+    #: is set, else synthetic (the demo source).
     source: str = ""
     #: The file the ``files`` source reads.
     files_path: str = ""
@@ -48,6 +49,21 @@ class Settings(BaseSettings):
         ),
     )
 
+    polygon_base_url: str = "https://api.massive.com"
+    polygon_ws_host: str = "socket.massive.com"
+    polygon_ws_secure: bool = True
+    #: Vendor requests per minute for this process (empty: unlimited; free tier: 5).
+    polygon_rate: int | None = Field(None, ge=1)
+    #: Split-adjusted bars (recorded in the ledger's source name).
+    polygon_adjusted: bool = True
+    polygon_max_retries: int = Field(5, ge=0)
+    polygon_timeout: float = Field(60.0, gt=0)
+
+    @field_validator("polygon_rate", mode="before")
+    @classmethod
+    def _empty_rate_is_unlimited(cls, value: object) -> object:
+        return None if value == "" else value
+
     @property
     def store_url(self) -> str:
         return self.store or f"sqlite:///{default_store_path()}"
@@ -58,7 +74,9 @@ class Settings(BaseSettings):
 
     @property
     def source_name(self) -> str:
-        return self.source or "synthetic"
+        if self.source:
+            return self.source
+        return "polygon" if self.polygon_api_key else "synthetic"
 
     @property
     def settle_delay(self) -> timedelta:

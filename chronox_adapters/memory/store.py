@@ -21,6 +21,7 @@ class MemoryRepository:
     def __init__(self) -> None:
         self._bars: dict[_Key, dict[datetime, tuple[Bar, str, bool]]] = {}
         self._coverage: dict[_Key, list[CoverageSpan]] = {}
+        self._splits: dict[str, set[str]] = {}
         self.writes = 0
 
     def write(self, batch: BarBatch) -> int:
@@ -63,5 +64,28 @@ class MemoryRepository:
             "coverage_spans": sum(len(spans) for spans in self._coverage.values()),
         }
 
+    def applied_splits(self, symbol: str) -> set[str]:
+        return set(self._splits.get(symbol, set()))
+
+    def apply_split(self, symbol: str, key: str, stale_before: datetime) -> int:
+        cut = 0
+        for (series_symbol, timeframe), spans in list(self._coverage.items()):
+            if series_symbol != symbol:
+                continue
+            kept = [kept for span in spans for kept in _after(span, stale_before)]
+            cut += sum(1 for span in spans if span.interval.start < stale_before)
+            self._coverage[(series_symbol, timeframe)] = kept
+        self._splits.setdefault(symbol, set()).add(key)
+        return cut
+
     def close(self) -> None:
         """Nothing to release; present so every store closes the same way."""
+
+
+def _after(span: CoverageSpan, moment: datetime) -> list[CoverageSpan]:
+    """The part of ``span`` at or after ``moment``."""
+    if span.interval.end <= moment:
+        return []
+    if span.interval.start >= moment:
+        return [span]
+    return [CoverageSpan(Interval(moment, span.interval.end), span.status, span.source)]

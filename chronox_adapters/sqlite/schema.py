@@ -51,10 +51,20 @@ CREATE TABLE symbols (
 );
 """
 
+_SPLITS = """
+CREATE TABLE splits_applied (
+    symbol     TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    applied_at TEXT NOT NULL,
+    PRIMARY KEY (symbol, key)
+);
+"""
+
 #: MIGRATIONS[n] brings a database from version n to n + 1.
 MIGRATIONS: list[str] = [
     "".join(_BARS_TABLE.format(table=table) for table in BAR_TABLES.values())
     + _LEDGER_AND_REGISTRY,
+    _SPLITS,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -6,6 +6,7 @@ from chronox_domain.services.bars import BarsService
 from chronox_domain.services.coverage import CoverageService
 from chronox_domain.services.ingestion import IngestionService, IngestReport, IngestRequest
 from chronox_domain.services.registry import RegistryService
+from chronox_domain.services.splits import SplitService
 
 __all__ = [
     "BackfillOrchestrator",
@@ -17,4 +18,5 @@ __all__ = [
     "IngestionService",
     "Pipeline",
     "RegistryService",
+    "SplitService",
 ]

@@ -16,6 +16,8 @@ from chronox_domain.services.ingestion import (
     IngestRequest,
     Progress,
 )
+from chronox_domain.services.splits import SplitService
+from chronox_domain.splits import Split
 from chronox_domain.symbol import parse_symbol
 
 
@@ -25,14 +27,22 @@ class BackfillReport:
 
     total: IngestReport
     parts: list[tuple[str, str, IngestReport]] = field(default_factory=list)
+    #: Splits first seen in this run: their symbols' earlier coverage was re-fetched.
+    splits: list[Split] = field(default_factory=list)
 
 
 class BackfillOrchestrator:
     """For each active registry symbol and timeframe: gaps, plan, fetch, store, report."""
 
-    def __init__(self, registry: SymbolRegistry, ingestion: IngestionService) -> None:
+    def __init__(
+        self,
+        registry: SymbolRegistry,
+        ingestion: IngestionService,
+        splits: SplitService | None = None,
+    ) -> None:
         self._registry = registry
         self._ingestion = ingestion
+        self._splits = splits
 
     def targets(self, symbols: Sequence[str] = ()) -> list[SymbolEntry]:
         if not symbols:
@@ -56,7 +66,11 @@ class BackfillOrchestrator:
     ) -> BackfillReport:
         source = self._ingestion.source
         report = BackfillReport(IngestReport(source=source.name, demo=source.demo))
-        for entry in self.targets(symbols):
+        targets = self.targets(symbols)
+        if self._splits is not None:
+            # Before the gaps are computed, so that stale windows are among them.
+            report.splits = self._splits.refresh([entry.symbol for entry in targets])
+        for entry in targets:
             for timeframe in entry.timeframes:
                 request = IngestRequest(
                     symbols=(entry.symbol,),

@@ -24,7 +24,7 @@ from chronox_entrypoints.cli.render import (
     source_label,
     with_progress,
 )
-from chronox_entrypoints.container import SOURCES
+from chronox_entrypoints.sources import SOURCES
 
 
 @click.command()
@@ -33,7 +33,9 @@ from chronox_entrypoints.container import SOURCES
 @range_options
 @session_option
 @click.option(
-    "--source", type=click.Choice(SOURCES), help="Where bars come from. Default: synthetic."
+    "--source",
+    type=click.Choice(SOURCES),
+    help="Where bars come from. Default: polygon with a vendor key, else synthetic.",
 )
 @click.option(
     "--path", "files_path", type=click.Path(dir_okay=False), help="The file for --source files."
@@ -77,7 +79,9 @@ def ingest(
 @click.argument("symbols", nargs=-1)
 @range_options
 @click.option(
-    "--source", type=click.Choice(SOURCES), help="Where bars come from. Default: synthetic."
+    "--source",
+    type=click.Choice(SOURCES),
+    help="Where bars come from. Default: polygon with a vendor key, else synthetic.",
 )
 @click.option(
     "--path", "files_path", type=click.Path(dir_okay=False), help="The file for --source files."
@@ -105,6 +109,15 @@ def backfill(
         )
     if as_json:
         body = report_dict(result.total)
+        body["splits"] = [
+            {
+                "symbol": s.symbol,
+                "execution_date": s.execution_date.isoformat(),
+                "split_from": s.split_from,
+                "split_to": s.split_to,
+            }
+            for s in result.splits
+        ]
         body["series"] = [
             {"symbol": symbol, "timeframe": timeframe, **report_dict(part)}
             for symbol, timeframe, part in result.parts
@@ -121,6 +134,11 @@ def backfill(
         click.echo(
             f"{symbol} {timeframe}: {part.bars_written} bars, {part.windows_fetched} windows "
             f"({part.windows_empty} empty), {part.bars_rejected} rejected"
+        )
+    for split in result.splits:
+        click.echo(
+            f"split {split.symbol} {split.execution_date} "
+            f"({split.split_from:g}:{split.split_to:g}): earlier windows re-fetched"
         )
     click.echo(f"total, from {source_label(result.total.source, result.total.demo)}:")
     for line in report_lines(result.total)[1:]:

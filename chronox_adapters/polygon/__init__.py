@@ -1,0 +1,21 @@
+"""Polygon (Massive since 2025-10-30): REST history, the live minute feed and splits,
+through the official ``massive`` client.
+
+The same file set as every vendor family: ``config`` (frozen settings), ``parsing``
+(vendor JSON to bars), ``rest`` / ``websocket`` (the sources), plus the rate limiter,
+the backoff policy and splits.
+"""
+
+from chronox_adapters.polygon.config import PolygonConfig
+from chronox_adapters.polygon.ratelimit import RateLimiter
+from chronox_adapters.polygon.rest import PolygonRestSource
+from chronox_adapters.polygon.splits import PolygonSplits
+from chronox_adapters.polygon.websocket import PolygonLiveSource
+
+__all__ = [
+    "PolygonConfig",
+    "PolygonLiveSource",
+    "PolygonRestSource",
+    "PolygonSplits",
+    "RateLimiter",
+]

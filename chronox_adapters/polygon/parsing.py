@@ -1,0 +1,84 @@
+"""Vendor JSON to chronox bars, without one client model object per bar.
+
+The official client turns every aggregate into an ``Agg`` object; a 50,000-bar page is
+parsed here straight from the decoded JSON into ``Bar`` tuples instead (see
+docs/benchmarks.md for the measured difference).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from chronox_domain.bar import Bar
+from chronox_domain.errors import MalformedData
+from chronox_domain.timeframe import Timeframe
+
+_NEW_YORK = ZoneInfo("America/New_York")
+
+#: (multiplier, timespan) of each timeframe in the aggregates endpoint.
+RANGES: dict[Timeframe, tuple[int, str]] = {
+    Timeframe.M1: (1, "minute"),
+    Timeframe.M5: (5, "minute"),
+    Timeframe.M15: (15, "minute"),
+    Timeframe.H1: (1, "hour"),
+    Timeframe.D1: (1, "day"),
+}
+
+#: Bars per request: the vendor's limit counts base aggregates (minutes for intraday).
+MAX_BASE_AGGREGATES = 50_000
+MAX_BARS: dict[Timeframe, int] = {
+    Timeframe.M1: MAX_BASE_AGGREGATES,
+    Timeframe.M5: MAX_BASE_AGGREGATES // 5,
+    Timeframe.M15: MAX_BASE_AGGREGATES // 15,
+    Timeframe.H1: MAX_BASE_AGGREGATES // 60,
+    Timeframe.D1: MAX_BASE_AGGREGATES,
+}
+
+
+def parse_aggregates(page: dict[str, Any], symbol: str, timeframe: Timeframe) -> list[Bar]:
+    """The bars of one decoded aggregates page (``results`` may be absent: no trades)."""
+    results = page.get("results") or []
+    if not isinstance(results, list):
+        raise MalformedData(f"aggregates page for {symbol}: 'results' is not a list")
+    try:
+        if timeframe is Timeframe.D1:
+            return [
+                Bar(symbol, timeframe, _session_stamp(r["t"]), r["o"], r["h"], r["l"], r["c"],
+                    r["v"], r.get("vw"), r.get("n"))
+                for r in results
+            ]  # fmt: skip
+        stamp = datetime.fromtimestamp
+        return [
+            Bar(symbol, timeframe, stamp(r["t"] / 1000, UTC), r["o"], r["h"], r["l"], r["c"],
+                r["v"], r.get("vw"), r.get("n"))
+            for r in results
+        ]  # fmt: skip
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
+        raise MalformedData(f"aggregates page for {symbol}: bad aggregate ({exc!r})") from None
+
+
+def parse_minute_event(event: dict[str, Any]) -> Bar:
+    """One ``AM`` (minute aggregate) event of the live feed."""
+    try:
+        return Bar(
+            event["sym"],
+            Timeframe.M1,
+            datetime.fromtimestamp(event["s"] / 1000, UTC),
+            event["o"],
+            event["h"],
+            event["l"],
+            event["c"],
+            event["v"],
+            event.get("vw"),
+            None,  # AM events carry no trade count
+        )
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
+        raise MalformedData(f"bad AM event ({exc!r})") from None
+
+
+def _session_stamp(epoch_ms: int) -> datetime:
+    """Daily aggregates are stamped at midnight New York of their session date."""
+    day: date = datetime.fromtimestamp(epoch_ms / 1000, _NEW_YORK).date()
+    return Timeframe.D1.daily_stamp(day)
