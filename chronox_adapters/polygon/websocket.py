@@ -80,7 +80,13 @@ class PolygonLiveSource:
                     queue.put_nowait(bar)
 
             try:
-                await client.connect(deliver)
+                try:
+                    await client.connect(deliver)
+                finally:
+                    # Also on cancellation: say goodbye to the server instead of
+                    # leaving it a half-open connection.
+                    with contextlib.suppress(Exception):
+                        await asyncio.shield(_close(client))
                 reason = "the feed closed"
             except AuthError:
                 queue.put_nowait(
@@ -99,6 +105,11 @@ class PolygonLiveSource:
             delay = self._backoff.delay(failures)
             log.warning("live feed: %s; reconnecting in %.1fs", reason, delay)
             await asyncio.sleep(delay)
+
+
+async def _close(client: WebSocketClient) -> None:
+    if client.websocket is not None:
+        await client.close()
 
 
 def _bars(message: str | bytes) -> list[Bar]:

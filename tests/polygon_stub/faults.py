@@ -1,0 +1,114 @@
+"""Fault switches: what the next requests, or the live feed, will get wrong."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+
+class FaultKind(Enum):
+    RATE_LIMIT = "rate_limit"
+    SERVER_ERROR = "server_error"
+    HANG = "hang"
+    MALFORMED = "malformed"
+    EMPTY_PAGE = "empty_page"
+    OUTSIDE_RANGE = "outside_range"
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """One armed fault; it spoils exactly one aggregates request."""
+
+    kind: FaultKind
+    status: int = 200
+    retry_after: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Disconnect:
+    """Drop every live connection once ``after`` more aggregate messages have gone out."""
+
+    after: int
+    abrupt: bool
+
+
+class Faults:
+    """A queue of faults, one per aggregates request, in the order they were armed.
+
+    Thread-safe: tests arm faults while the servers' threads consume them.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: deque[Fault] = deque()
+        self._disconnect: Disconnect | None = None
+
+    def rate_limit(self, count: int, retry_after: int = 1) -> None:
+        """The next ``count`` requests get 429 with ``Retry-After: <retry_after>``."""
+        self._arm(Fault(FaultKind.RATE_LIMIT, 429, retry_after=retry_after) for _ in range(count))
+
+    def server_errors(self, statuses: Iterable[int]) -> None:
+        """The next requests get these 5xx statuses, one each, in order."""
+        self._arm(Fault(FaultKind.SERVER_ERROR, status) for status in statuses)
+
+    def hang(self, seconds: float, count: int = 1) -> None:
+        """The next ``count`` requests wait ``seconds`` before they are answered normally."""
+        self._arm(Fault(FaultKind.HANG, seconds=seconds) for _ in range(count))
+
+    def malformed(self, count: int = 1) -> None:
+        """The next ``count`` requests get 200 with a truncated, unparseable JSON body."""
+        self._arm(Fault(FaultKind.MALFORMED) for _ in range(count))
+
+    def empty_page(self, count: int = 1) -> None:
+        """The next ``count`` requests get 200, ``resultsCount: 0`` and no ``results``."""
+        self._arm(Fault(FaultKind.EMPTY_PAGE) for _ in range(count))
+
+    def outside_range(self, count: int = 1) -> None:
+        """The next ``count`` pages also carry a few bars from before ``from`` and after
+        ``to``."""
+        self._arm(Fault(FaultKind.OUTSIDE_RANGE) for _ in range(count))
+
+    def ws_disconnect_after(self, n_messages: int, abrupt: bool = False) -> None:
+        """Drop every live connection right after ``n_messages`` more aggregate messages
+        (counted over all connections). Close code 1011, or with ``abrupt`` a TCP close
+        with no close frame (the client sees 1006); either way the client gets a
+        ``ConnectionClosedError``."""
+        if n_messages < 1:
+            raise ValueError("n_messages must be at least 1")
+        with self._lock:
+            self._disconnect = Disconnect(n_messages, abrupt)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._queue.clear()
+            self._disconnect = None
+
+    def pending(self) -> int:
+        """How many request faults are still armed."""
+        with self._lock:
+            return len(self._queue)
+
+    def take(self) -> Fault | None:
+        """The fault for the request being answered now, if any (the stub's side)."""
+        with self._lock:
+            return self._queue.popleft() if self._queue else None
+
+    def count_live_message(self) -> Disconnect | None:
+        """Count one aggregate message sent; the disconnect that is now due, if any."""
+        with self._lock:
+            if self._disconnect is None:
+                return None
+            due = self._disconnect
+            if due.after > 1:
+                self._disconnect = Disconnect(due.after - 1, due.abrupt)
+                return None
+            self._disconnect = None
+            return due
+
+    def _arm(self, faults: Iterable[Fault]) -> None:
+        with self._lock:
+            self._queue.extend(faults)

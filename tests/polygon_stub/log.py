@@ -1,0 +1,45 @@
+"""The request log: what reached the REST server, in arrival order."""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from dataclasses import dataclass, field
+
+AGGS_PREFIX = "/v2/aggs/"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    method: str
+    path: str
+    query: dict[str, str]
+    status: int
+    #: ``time.monotonic()`` when the request arrived.
+    at: float
+    #: The fault that spoiled it (a ``FaultKind`` value), or None.
+    fault: str | None = field(default=None)
+
+    @property
+    def is_aggs(self) -> bool:
+        return self.path.startswith(AGGS_PREFIX)
+
+
+class RequestLog:
+    """Records are added when a request is answered but kept sorted by arrival."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._records: list[RequestRecord] = []
+
+    def add(self, record: RequestRecord) -> None:
+        with self._lock:
+            bisect.insort(self._records, record, key=lambda r: r.at)
+
+    def snapshot(self) -> list[RequestRecord]:
+        with self._lock:
+            return list(self._records)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._records.clear()
