@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     #: Split-adjusted bars (recorded in the ledger's source name).
     polygon_adjusted: bool = True
     polygon_max_retries: int = Field(5, ge=0)
+    #: First backoff step in seconds (doubling, jittered, capped at 30 s).
+    polygon_backoff: float = Field(0.5, ge=0)
     polygon_timeout: float = Field(60.0, gt=0)
 
     @field_validator("polygon_rate", mode="before")
