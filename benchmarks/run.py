@@ -2,7 +2,12 @@
 
     python3 benchmarks/run.py                 # the full run (a few minutes at most)
     python3 benchmarks/run.py --quick         # a smoke run with small sizes
+    python3 benchmarks/run.py --no-postgres   # without the PostgreSQL benchmarks
     python3 benchmarks/run.py --json out.json --markdown out.md
+
+The PostgreSQL benchmarks run when the server of ``CHRONOX_BENCH_PG`` (an admin URL,
+by default postgresql://postgres@127.0.0.1:5432/test) is reachable, in a database of
+their own that is dropped at the end; otherwise the run says why it skipped them.
 
 Every figure is a ratio of two things timed in this run, on the same data. A target
 that is not met is reported, never turned into a failing exit code; only a correctness
@@ -38,6 +43,9 @@ TITLES = {
     "ingest": "1. SQLite ingest",
     "gaps": "2. find_gaps for one symbol-year of 1m bars",
     "many": "3. find_gaps for many symbol-years",
+    "pg-write": "4. PostgreSQL: writing and re-writing 1m bars",
+    "pg-gaps": "5. PostgreSQL: the gap scan of many symbol-years",
+    "pg-read": "6. PostgreSQL: reading one symbol-year",
 }
 
 
@@ -49,28 +57,91 @@ class Sizes:
     symbols: int = 500
     #: How many of ``symbols`` the per-minute scan times (the rest is extrapolated).
     scanned: int = 5
+    #: PostgreSQL: symbols x consecutive minutes written, one batch per 50,000 bars.
+    pg_symbols: int = 20
+    pg_minutes: int = 50_000
+    pg_repeats: int = 5
+    #: Rows the row-at-a-time INSERT loop times (the rest is extrapolated).
+    pg_row_loop: int = 10_000
+    pg_gap_symbols: int = 500
+    #: Sessions of 2024 the read covers (252: the whole year).
+    pg_read_sessions: int = 252
 
 
 FULL = Sizes()
-QUICK = Sizes(bars=5_000, ingest_repeats=1, repeats=3, symbols=50, scanned=2)
+QUICK = Sizes(
+    bars=5_000,
+    ingest_repeats=1,
+    repeats=3,
+    symbols=50,
+    scanned=2,
+    pg_symbols=2,
+    pg_minutes=10_000,
+    pg_repeats=1,
+    pg_row_loop=1_000,
+    pg_gap_symbols=50,
+    pg_read_sessions=20,
+)
 
 
-def collect(sizes: Sizes, calendar: TradingCalendar, seed: int = 2024) -> list[Figure]:
-    return [
+def collect(
+    sizes: Sizes, calendar: TradingCalendar, seed: int = 2024, postgres: str | None = None
+) -> list[Figure]:
+    """Every figure; the PostgreSQL ones only given ``postgres``, an admin URL."""
+    figures = [
         *bench_ingest.run(calendar, sizes.bars, sizes.ingest_repeats),
         *bench_gaps.one_symbol_year(calendar, sizes.repeats, seed),
         *bench_gaps.many_symbol_years(calendar, sizes.symbols, sizes.scanned, sizes.repeats, seed),
     ]
+    if postgres is not None:
+        from benchmarks import bench_postgres  # needs psycopg, the optional [postgres] extra
+
+        figures += bench_postgres.run(
+            postgres,
+            calendar,
+            seed,
+            symbols=sizes.pg_symbols,
+            minutes=sizes.pg_minutes,
+            repeats=sizes.pg_repeats,
+            row_loop=sizes.pg_row_loop,
+            gap_symbols=sizes.pg_gap_symbols,
+            read_sessions=sizes.pg_read_sessions,
+        )
+    return figures
 
 
-def environment(argv: Sequence[str]) -> dict[str, str]:
-    return {
+def environment(argv: Sequence[str], postgres: str | None) -> dict[str, str]:
+    env = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "command": " ".join([COMMAND, *argv]),
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores",
     }
+    if postgres is not None:
+        from benchmarks import bench_postgres
+
+        env |= bench_postgres.versions(postgres)
+    return env
+
+
+def _postgres(skip: bool) -> str | None:
+    """The admin URL to benchmark PostgreSQL through, or None (having said why not)."""
+    if skip:
+        print("PostgreSQL benchmarks skipped: --no-postgres", flush=True)
+        return None
+    try:
+        from benchmarks import bench_postgres
+        from chronox_adapters.timescale import redact
+    except ImportError as exc:  # psycopg is the optional [postgres] extra
+        print(f"PostgreSQL benchmarks skipped: {exc}", flush=True)
+        return None
+    url = bench_postgres.admin_url()
+    reason = bench_postgres.unavailable(url)
+    if reason is not None:
+        print(f"PostgreSQL benchmarks skipped: {redact(url)}: {reason}", flush=True)
+        return None
+    return url
 
 
 def _met(figure: Figure) -> str:
@@ -130,15 +201,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     parser.add_argument("--markdown", metavar="FILE", help="also write the tables as Markdown")
     parser.add_argument("--seed", type=int, default=2024, help="seed of the random ledgers")
+    parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL benchmarks")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
 
-    env = environment(sys.argv[1:] if argv is None else argv)
+    postgres = _postgres(args.no_postgres)
+    env = environment(sys.argv[1:] if argv is None else argv, postgres)
     print(", ".join(f"{key}: {value}" for key, value in env.items()), flush=True)
-    figures = collect(sizes, ExchangeCalendar(), args.seed)
+    figures = collect(sizes, ExchangeCalendar(), args.seed, postgres)
 
     for key, title in TITLES.items():
-        print(f"\n{title}\n{text_table([f for f in figures if f.benchmark == key])}")
+        chosen = [figure for figure in figures if figure.benchmark == key]
+        if chosen:
+            print(f"\n{title}\n{text_table(chosen)}")
     missed = [figure.what for figure in figures if figure.met is False]
     print(f"\ntargets missed: {len(missed)}" + "".join(f"\n  - {what}" for what in missed))
 

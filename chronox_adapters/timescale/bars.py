@@ -1,5 +1,9 @@
-"""Bars in PostgreSQL / TimescaleDB: binary COPY into a staging table, one set-based
-upsert, and the coverage the batch proves, all in one transaction."""
+"""Bars in PostgreSQL / TimescaleDB, and the coverage the batch proves, in one transaction.
+
+Every batch is COPYed (binary) into a staging table first. A batch whose time range
+holds no bar of its series yet (the common case: a backfill fills a gap) then goes into
+the bars table with a plain INSERT; any other batch with one set-based upsert.
+"""
 
 from __future__ import annotations
 
@@ -40,17 +44,27 @@ _STAGING = (
     " volume float8, vwap float8, trades int8, provisional bool, source text"
     ") ON COMMIT DELETE ROWS"
 )
+_COPY_STAGING = f"COPY chronox_staging ({_COLUMNS}) FROM STDIN (FORMAT BINARY)"
 
 
 def _upsert_sql(table: str) -> str:
     assignments = ", ".join(f"{col} = EXCLUDED.{col}" for col in _VALUES)
     current = ", ".join(f"t.{col}" for col in _VALUES)
     incoming = ", ".join(f"EXCLUDED.{col}" for col in _VALUES)
+    stored = ", ".join(f"o.{col}" for col in _VALUES)
+    staged = ", ".join(f"s.{col}" for col in _VALUES)
+    # NOT EXISTS: bars identical to stored ones are dropped first, in one join over the
+    # series' stored bars of the batch's range (parameters, so only the partitions and
+    # index range of that span are read), instead of one conflict probe per bar.
     # DISTINCT ON: one command may not touch a row twice. Identical re-writes touch
     # nothing (no dead tuples, no WAL); a provisional bar never replaces a final one.
     return (
         f"INSERT INTO {table} AS t ({_COLUMNS}) "
-        f"SELECT DISTINCT ON (symbol, start) {_COLUMNS} FROM chronox_staging "
+        f"SELECT DISTINCT ON (symbol, start) {_COLUMNS} FROM chronox_staging s "
+        f"WHERE NOT EXISTS (SELECT FROM {table} o "
+        "WHERE o.symbol = %(symbol)s AND o.start BETWEEN %(first)s AND %(last)s "
+        "AND o.symbol = s.symbol AND o.start = s.start "
+        f"AND ({stored}) IS NOT DISTINCT FROM ({staged})) "
         "ORDER BY symbol, start "
         f"ON CONFLICT (symbol, start) DO UPDATE SET {assignments} "
         f"WHERE ({current}) IS DISTINCT FROM ({incoming}) "
@@ -59,6 +73,14 @@ def _upsert_sql(table: str) -> str:
 
 
 _UPSERTS = {timeframe: _upsert_sql(table) for timeframe, table in BAR_TABLES.items()}
+_INSERTS = {
+    timeframe: f"INSERT INTO {table} ({_COLUMNS}) SELECT {_COLUMNS} FROM chronox_staging"
+    for timeframe, table in BAR_TABLES.items()
+}
+_OCCUPIED = {
+    timeframe: f"SELECT EXISTS (SELECT FROM {table} WHERE symbol = %s AND start BETWEEN %s AND %s)"
+    for timeframe, table in BAR_TABLES.items()
+}
 
 #: How often a batch is retried after the connection died under it. Safe: writes are
 #: idempotent upserts and ledger merges, so a batch that did commit changes nothing.
@@ -102,19 +124,18 @@ class PostgresRepository:
             (f"{batch.symbol}/{batch.timeframe.value}",),
         )
         if rows:
-            table = BAR_TABLES[batch.timeframe]
+            first, last = rows[0][1], rows[-1][1]
             if self._mode == PLAIN:
-                first, last = rows[0][1], rows[-1][1]
+                table = BAR_TABLES[batch.timeframe]
                 self._partitions.ensure(conn, table, [first, last, *_year_starts(first, last)])
             conn.execute(_STAGING)
-            with conn.cursor() as cur:
-                with cur.copy(
-                    f"COPY chronox_staging ({_COLUMNS}) FROM STDIN (FORMAT BINARY)"
-                ) as copy:
-                    copy.set_types(_COPY_TYPES)
-                    for row in rows:
-                        copy.write_row(row)
-                cur.execute(_UPSERTS[batch.timeframe])
+            with conn.cursor() as cur, cur.copy(_COPY_STAGING) as copy:
+                copy.set_types(_COPY_TYPES)
+                for row in rows:
+                    copy.write_row(row)
+            if not _inserted_into_empty_range(conn, batch, first, last):
+                params = {"symbol": batch.symbol, "first": first, "last": last}
+                conn.execute(_UPSERTS[batch.timeframe], params)
         if batch.coverage:
             record_coverage(conn, batch.symbol, batch.timeframe, batch.coverage)
 
@@ -213,6 +234,28 @@ def _rows(batch: BarBatch) -> list[Row]:
     ]
     rows.sort(key=lambda row: row[1])
     return rows
+
+
+def _inserted_into_empty_range(
+    conn: Connection, batch: BarBatch, first: datetime, last: datetime
+) -> bool:
+    """Insert the staged bars as they are if no stored bar can conflict with them.
+
+    The plain INSERT skips the upsert's sort and its conflict probe per bar. The caller
+    holds the series' lock, so no bar of the series can enter ``first``..``last``
+    between the check and the INSERT. Should a bar conflict all the same (two bars of
+    one slot in the batch, a stored bar of another symbol), the savepoint undoes the
+    INSERT and the caller upserts the same staged bars instead.
+    """
+    occupied = conn.execute(_OCCUPIED[batch.timeframe], (batch.symbol, first, last)).fetchone()
+    if occupied is None or occupied[0]:
+        return False
+    try:
+        with conn.transaction():
+            conn.execute(_INSERTS[batch.timeframe])
+    except psycopg.errors.UniqueViolation:
+        return False
+    return True
 
 
 def _year_starts(first: datetime, last: datetime) -> list[datetime]:

@@ -11,6 +11,7 @@ from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.cli.app import running
 from chronox_entrypoints.cli.options import (
+    F,
     json_option,
     range_options,
     session_option,
@@ -27,19 +28,24 @@ from chronox_entrypoints.cli.render import (
 from chronox_entrypoints.sources import SOURCES
 
 
+def source_options(func: F) -> F:
+    """--source NAME and --path FILE (a file implies --source files)."""
+    func = click.option(
+        "--path", "files_path", type=click.Path(dir_okay=False), help="The file for --source files."
+    )(func)
+    return click.option(
+        "--source",
+        type=click.Choice(SOURCES),
+        help="Where bars come from. Default: polygon with a vendor key, else synthetic.",
+    )(func)
+
+
 @click.command()
 @click.argument("symbols", nargs=-1, required=True)
 @timeframe_option
 @range_options
 @session_option
-@click.option(
-    "--source",
-    type=click.Choice(SOURCES),
-    help="Where bars come from. Default: polygon with a vendor key, else synthetic.",
-)
-@click.option(
-    "--path", "files_path", type=click.Path(dir_okay=False), help="The file for --source files."
-)
+@source_options
 @click.option("--refetch", is_flag=True, help="Fetch the whole range again, ignoring the ledger.")
 @click.option(
     "--force", is_flag=True, help="Allow a source other than the one the ledger recorded."
@@ -78,14 +84,7 @@ def ingest(
 @click.command()
 @click.argument("symbols", nargs=-1)
 @range_options
-@click.option(
-    "--source",
-    type=click.Choice(SOURCES),
-    help="Where bars come from. Default: polygon with a vendor key, else synthetic.",
-)
-@click.option(
-    "--path", "files_path", type=click.Path(dir_okay=False), help="The file for --source files."
-)
+@source_options
 @store_option
 @json_option
 def backfill(

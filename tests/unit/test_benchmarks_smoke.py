@@ -1,12 +1,15 @@
 """`benchmarks/run.py` still runs end to end and produces every figure.
 
 Tiny sizes and one repeat: this checks the script, not the speed. Timing belongs to the
-benchmarks themselves (docs/benchmarks.md), never to an assertion in a test.
+benchmarks themselves (docs/benchmarks.md), never to an assertion in a test. The
+PostgreSQL ones run in a throwaway database of their own, and skip without a server.
 """
 
 from __future__ import annotations
 
 import json
+
+import pytest
 
 from benchmarks.run import TITLES, Sizes, collect, markdown, text_table
 from chronox_adapters.calendars import ExchangeCalendar
@@ -21,6 +24,40 @@ def test_the_benchmarks_produce_every_figure(calendar: ExchangeCalendar) -> None
     assert all(figure.ratio > 0 for figure in figures)
     assert figures[0].data["bars"] >= TINY.bars
     report = markdown(figures)
-    assert all(f"## {title}" in report for title in TITLES.values())
+    assert all(f"## {TITLES[key]}" in report for key in ("ingest", "gaps", "many"))
     assert text_table(figures).count("\n") > len(figures)
     json.dumps([figure.data for figure in figures])  # the --json payload serialises
+
+
+def test_the_postgres_benchmarks_produce_every_figure(calendar: ExchangeCalendar) -> None:
+    pytest.importorskip("psycopg", reason="psycopg (the [postgres] extra) is not installed")
+    from benchmarks import bench_postgres
+
+    admin = bench_postgres.admin_url()
+    reason = bench_postgres.unavailable(admin)
+    if reason is not None:
+        pytest.skip(f"PostgreSQL not reachable for the benchmarks: {reason}")
+
+    figures = bench_postgres.run(
+        admin,
+        calendar,
+        2024,
+        symbols=2,
+        minutes=600,
+        repeats=1,
+        row_loop=50,
+        gap_symbols=3,
+        read_sessions=3,
+    )
+
+    assert [figure.benchmark for figure in figures] == [
+        *["pg-write"] * 4,
+        "pg-gaps",
+        *["pg-read"] * 2,
+    ]
+    assert all(figure.ratio > 0 for figure in figures)
+    assert figures[0].data["bars"] == 2 * 600
+    assert all(
+        f"## {TITLES[key]}" in markdown(figures) for key in ("pg-write", "pg-gaps", "pg-read")
+    )
+    json.dumps([figure.data for figure in figures])
