@@ -13,8 +13,9 @@ from typing import Protocol, runtime_checkable
 
 from chronox_domain.bar import Bar
 from chronox_domain.coverage import CoverageSpan
+from chronox_domain.events import BarEvent
 from chronox_domain.interval import Interval
-from chronox_domain.jobs import Job
+from chronox_domain.jobs import Job, JobSpec
 from chronox_domain.registry import SymbolEntry
 from chronox_domain.session import Session, SessionKind
 from chronox_domain.splits import Split
@@ -201,8 +202,8 @@ class JobQueue(Protocol):
     because every write is an idempotent upsert.
     """
 
-    def submit(self, symbols: Sequence[str]) -> Job:
-        """Queue a backfill of ``symbols`` (all active registry symbols when empty)."""
+    def submit(self, spec: JobSpec) -> Job:
+        """Queue one job; it is QUEUED when this returns."""
         ...
 
     def get(self, job_id: str) -> Job:
@@ -214,5 +215,17 @@ class JobQueue(Protocol):
         ...
 
     def cancel(self, job_id: str) -> Job:
-        """Cancel a queued or running job; a finished job is returned unchanged."""
+        """Cancel a queued or running job (a running one stops at its next request);
+        a finished job is returned unchanged. ``NotFound`` for an unknown id."""
+        ...
+
+
+class EventSubscriber(Protocol):
+    """Hears the bars an ``EventPublisher`` published, possibly in another process."""
+
+    def subscribe(
+        self, symbols: Sequence[str], timeframe: Timeframe, replay: int = 0
+    ) -> AsyncIterator[BarEvent]:
+        """New bars of ``symbols`` as they are stored; first the last ``replay`` of them
+        (per symbol) when the transport keeps history."""
         ...

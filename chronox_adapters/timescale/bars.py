@@ -148,7 +148,7 @@ class PostgresRepository:
         )
         try:
             with self._pool.connection() as conn, conn.cursor(name="chronox_bars") as cur:
-                cur.itersize = 20_000
+                cur.itersize = 5_000  # ~1 MB of rows in flight: constant, small memory
                 cur.execute(sql, (symbol, window.start, window.end))
                 for start, o, h, lo, c, v, vw, n in cur:
                     yield Bar(symbol, timeframe, start.astimezone(UTC), o, h, lo, c, v, vw, n)

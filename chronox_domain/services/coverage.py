@@ -24,9 +24,6 @@ class Missing:
     expected: IntervalList
     missing: IntervalList
     horizon: datetime
-    #: Extended-hours slot windows of the same sessions: what a vendor returns bars
-    #: for whatever part of the day was asked (request planning counts it).
-    extended: IntervalList
 
 
 class CoverageService:
@@ -68,27 +65,23 @@ class CoverageService:
         now = self._clock.now()
         resolved = resolve_range(self._calendar, kind, timeframe, start, end, now)
         expected = expected_windows(resolved.sessions, timeframe)
-        extended = self._extended(resolved, kind, timeframe, expected)
         horizon = self.horizon(timeframe)
         limit = timeframe.floor(now) if until_now else horizon
         clipped = _clip_end(resolved.window, limit)
         if clipped is None:
-            return Missing(resolved, expected, [], horizon, extended)
+            return Missing(resolved, expected, [], horizon)
         if refetch:
-            return Missing(resolved, expected, clip(expected, clipped), horizon, extended)
+            return Missing(resolved, expected, clip(expected, clipped), horizon)
         covered = covered_for_gaps(self._repository.coverage(symbol, timeframe), horizon)
         gaps = find_gaps(expected, covered, clipped)
-        return Missing(resolved, expected, gaps, horizon, extended)
+        return Missing(resolved, expected, gaps, horizon)
 
-    def _extended(
-        self,
-        resolved: ResolvedRange,
-        kind: SessionKind,
-        timeframe: Timeframe,
-        expected: IntervalList,
-    ) -> IntervalList:
+    def extended(self, missing: Missing, kind: SessionKind, timeframe: Timeframe) -> IntervalList:
+        """Extended-hours slot windows of the same sessions: what a vendor returns bars
+        for whatever part of the day was asked (request planning counts it)."""
+        resolved = missing.resolved
         if kind is SessionKind.ETH or not resolved.sessions:
-            return expected
+            return missing.expected
         first, last = resolved.sessions[0].date, resolved.sessions[-1].date
         return expected_windows(self._calendar.sessions(first, last, SessionKind.ETH), timeframe)
 

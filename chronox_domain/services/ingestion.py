@@ -110,8 +110,9 @@ class IngestionService:
                 until_now=True,
                 refetch=request.refetch,
             )
+            returned = self._coverage.extended(missing, request.session, request.timeframe)
             requests = plan_requests(
-                missing.missing, missing.expected, request.timeframe, max_bars, missing.extended
+                missing.missing, missing.expected, request.timeframe, max_bars, returned
             )
             work.append(SymbolPlan(symbol, requests, missing.horizon))
         return work
