@@ -6,11 +6,12 @@ Nothing connects at import time: the store is a ``providers.Resource`` opened by
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from dependency_injector import containers, providers
 
 from chronox_adapters.calendars import load_calendar
 from chronox_adapters.clock import SystemClock
-from chronox_adapters.memory import InProcessBus
 from chronox_domain.services import (
     BackfillOrchestrator,
     CoverageService,
@@ -20,6 +21,8 @@ from chronox_domain.services import (
 )
 from chronox_domain.services.backfill import Mode
 from chronox_domain.services.bars import BarsService
+from chronox_domain.services.live import UnifiedDaemon
+from chronox_entrypoints.events import make_subscriber, open_publisher
 from chronox_entrypoints.settings import Settings
 from chronox_entrypoints.sources import make_limiter, make_live_source, make_source, make_splits
 from chronox_entrypoints.stores import open_store
@@ -38,10 +41,11 @@ class Container(containers.DeclarativeContainer):
     store = providers.Resource(open_store, settings=settings)
     repository = store.provided.repository
     registry = store.provided.registry
-    publisher = providers.Singleton(InProcessBus)
+    publisher = providers.Resource(open_publisher, settings=settings)
+    subscriber = providers.Singleton(make_subscriber, settings=settings)
     limiter = providers.Singleton(make_limiter, settings=settings)
     source = providers.Singleton(make_source, settings=settings, calendar=calendar, limiter=limiter)
-    live_source = providers.Singleton(make_live_source, settings=settings)
+    live_source = providers.Singleton(make_live_source, settings=settings, calendar=calendar)
     splits = providers.Singleton(make_splits, source=source, repository=repository)
 
     coverage = providers.Factory(
@@ -74,3 +78,19 @@ class Container(containers.DeclarativeContainer):
         backfill=backfill,
     )
     registry_service = providers.Factory(RegistryService, registry=registry)
+
+    daemon = providers.Factory(
+        UnifiedDaemon,
+        registry=registry,
+        repository=repository,
+        live=live_source,
+        pipeline=pipeline,
+        publisher=publisher,
+        clock=clock,
+        backfill_every=providers.Callable(
+            lambda seconds: timedelta(seconds=seconds), settings.provided.backfill_every_seconds
+        ),
+        lookback=providers.Callable(
+            lambda days: timedelta(days=days), settings.provided.live_lookback_days
+        ),
+    )

@@ -6,7 +6,7 @@ file in the working directory; command-line options override both.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -61,7 +61,18 @@ class Settings(BaseSettings):
     polygon_backoff: float = Field(0.5, ge=0)
     polygon_timeout: float = Field(60.0, gt=0)
 
-    @field_validator("polygon_rate", mode="before")
+    #: Redis for events (and distributed jobs); empty: the in-process bus.
+    redis_url: str = ""
+    #: Prefix of every Redis key and channel (several deployments on one Redis).
+    redis_prefix: str = ""
+    #: The unified daemon: seconds between backfill passes, and how far back they look.
+    backfill_every_seconds: int = Field(300, ge=1)
+    live_lookback_days: int = Field(7, ge=1)
+    #: Synthetic live feed: replay from this moment (empty: real time) at this speed.
+    synthetic_live_from: datetime | None = None
+    synthetic_live_speed: float = Field(1.0, gt=0)
+
+    @field_validator("polygon_rate", "synthetic_live_from", mode="before")
     @classmethod
     def _empty_rate_is_unlimited(cls, value: object) -> object:
         return None if value == "" else value
@@ -79,6 +90,18 @@ class Settings(BaseSettings):
         if self.source:
             return self.source
         return "polygon" if self.polygon_api_key else "synthetic"
+
+    @property
+    def redis_secret_free_url(self) -> str:
+        """The Redis URL without its password, for output."""
+        from urllib.parse import urlsplit, urlunsplit
+
+        parts = urlsplit(self.redis_url)
+        if parts.password:
+            host = parts.hostname or ""
+            netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+            parts = parts._replace(netloc=netloc)
+        return urlunsplit(parts)
 
     @property
     def settle_delay(self) -> timedelta:

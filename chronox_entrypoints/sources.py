@@ -10,9 +10,9 @@ from chronox_adapters.polygon import (
     PolygonSplits,
     RateLimiter,
 )
-from chronox_adapters.synthetic import SyntheticSource
+from chronox_adapters.synthetic import SyntheticLiveSource, SyntheticSource
 from chronox_domain.errors import InvalidInput
-from chronox_domain.ports import BarSource, MarketDataRepository, TradingCalendar
+from chronox_domain.ports import BarSource, LiveBarSource, MarketDataRepository, TradingCalendar
 from chronox_domain.services import SplitService
 from chronox_entrypoints.settings import Settings
 
@@ -51,8 +51,16 @@ def make_source(settings: Settings, calendar: TradingCalendar, limiter: RateLimi
     raise InvalidInput(f"unknown source {name!r} (choose from {', '.join(SOURCES)})")
 
 
-def make_live_source(settings: Settings) -> PolygonLiveSource:
-    return PolygonLiveSource(polygon_config(settings))
+def make_live_source(settings: Settings, calendar: TradingCalendar) -> LiveBarSource:
+    """The vendor's feed with a key (or when asked), else synthetic demo minutes."""
+    if settings.source_name == "polygon":
+        return PolygonLiveSource(polygon_config(settings))
+    return SyntheticLiveSource(
+        calendar,
+        seed=settings.synthetic_seed,
+        replay_from=settings.synthetic_live_from,
+        speed=settings.synthetic_live_speed,
+    )
 
 
 def make_splits(source: BarSource, repository: MarketDataRepository) -> SplitService | None:

@@ -104,10 +104,8 @@ class PolygonRestSource:
             except MalformedData as exc:
                 raise SourceUnavailable(f"the vendor sent a malformed page: {exc}") from None
             bars.extend(bar for bar in parsed if window.contains(bar.start))
-            url = page.get("next_url") or ""
+            url = _on_base(self.config.base_url, page.get("next_url") or "")
             params = None  # next_url carries the query
-            if url and not url.startswith(("http://", "https://")):
-                url = self.config.base_url.rstrip("/") + url
         bars.sort(key=lambda bar: bar.start)
         return Fetched(bars, window)
 
@@ -188,6 +186,15 @@ def _error_text(response: Any) -> str:
         return str(body.get("error") or body.get("message") or body)[:200]
     except (ValueError, AttributeError):
         return str(response.data[:200])
+
+
+def _on_base(base_url: str, next_url: str) -> str:
+    """``next_url`` re-rooted on the configured base URL, as the official client does:
+    a proxy or a regional endpoint in front of the vendor stays in the path."""
+    if not next_url:
+        return ""
+    parts = urlsplit(next_url)
+    return base_url.rstrip("/") + parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _ms(moment: datetime) -> int:

@@ -26,6 +26,7 @@ from chronox_domain.errors import (
     SourceUnavailable,
     StorageUnavailable,
 )
+from chronox_entrypoints.cli.daemon import stream, watch
 from chronox_entrypoints.cli.db import db
 from chronox_entrypoints.cli.info import info
 from chronox_entrypoints.cli.ingest import backfill, ingest
@@ -44,7 +45,7 @@ def cli() -> None:
     """
 
 
-for command in (ingest, gaps, backfill, bars, registry, info, db):
+for command in (ingest, gaps, backfill, bars, registry, info, db, stream, watch):
     cli.add_command(command)
 
 

@@ -17,7 +17,9 @@ import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import websockets
@@ -53,7 +55,17 @@ def ms(moment: datetime) -> int:
 
 
 def vendor_view(bars: list[Bar]) -> list[tuple[Any, ...]]:
-    return [(ms(b.start), b.open, b.high, b.low, b.close, b.volume, b.vwap, b.trades) for b in bars]
+    """What the vendor sends for ``bars``: daily ones stamped at midnight New York."""
+    return [
+        (_vendor_ms(b), b.open, b.high, b.low, b.close, b.volume, b.vwap, b.trades) for b in bars
+    ]
+
+
+def _vendor_ms(bar: Bar) -> int:
+    if bar.timeframe is not Timeframe.D1:
+        return ms(bar.start)
+    midnight = datetime.combine(bar.start.date(), clock_time(0), ZoneInfo("America/New_York"))
+    return ms(midnight)
 
 
 def client_view(aggs: Any) -> list[tuple[Any, ...]]:
@@ -520,8 +532,14 @@ def test_a_wrong_key_on_the_feed_raises_auth_error(stub: PolygonStub) -> None:
     async def ignore(frame: str) -> None:
         pass
 
-    with pytest.raises(AuthError, match="authentication failed"):
-        asyncio.run(asyncio.wait_for(client.connect(ignore), 3))
+    async def scenario() -> None:
+        with pytest.raises(AuthError, match="authentication failed"):
+            await client.connect(ignore)
+        # The stub is closing the connection already; let that finish before the loop
+        # ends, or the socket is left to the garbage collector.
+        await client.close()
+
+    run(scenario)
 
 
 @pytest.mark.parametrize("abrupt", [False, True], ids=["close-1011", "tcp-close"])

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from chronox_adapters.synthetic import SyntheticSource
 from chronox_domain import Bar, Interval, Timeframe
 from chronox_domain.ports import TradingCalendar
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NEW_YORK = ZoneInfo("America/New_York")
 MILLISECOND = timedelta(milliseconds=1)
 
 #: The vendor's (multiplier, timespan) for each timeframe the stub serves.
@@ -75,6 +77,14 @@ class StubData:
         return before[-count:], after[:count]
 
 
+def _vendor_stamp(bar: Bar) -> datetime:
+    """The vendor stamps a daily bar at midnight New York of its session date (05:00Z
+    or 04:00Z); chronox stamps it 00:00Z. Intraday stamps agree."""
+    if bar.timeframe is not Timeframe.D1:
+        return bar.start
+    return datetime.combine(bar.start.date(), time(0), _NEW_YORK).astimezone(UTC)
+
+
 def rest_result(bar: Bar) -> dict[str, Any]:
     """One element of an aggregates response's ``results``."""
     result: dict[str, Any] = {
@@ -84,7 +94,7 @@ def rest_result(bar: Bar) -> dict[str, Any]:
         "c": bar.close,
         "h": bar.high,
         "l": bar.low,
-        "t": to_ms(bar.start),
+        "t": to_ms(_vendor_stamp(bar)),
         "n": bar.trades,
     }
     # The vendor leaves out what it does not have rather than sending null.

@@ -26,7 +26,10 @@ class RequestRecord:
 
 
 class RequestLog:
-    """Records are added when a request is answered but kept sorted by arrival."""
+    """Records are added when a request is answered but kept sorted by arrival.
+
+    A hung request that ``stop()`` cut short was never answered, and is not recorded.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -1,0 +1,158 @@
+"""The unified daemon: live bars as they form, plus the backfill that keeps them honest.
+
+* live: each bar from the live source is stored as provisional, with provisional
+  coverage for its minute, and published;
+* periodic backfill: every ``backfill_every`` the registry's gaps are closed. That one
+  pass also fills the hole a disconnect left (those minutes have no coverage) and
+  reconciles live bars once they are older than the settle delay (provisional coverage
+  is a gap again by then, and the settled bars replace the provisional ones);
+* after the live source reconnects, a backfill runs at once instead of waiting.
+
+Stopping (``stop`` set: SIGTERM, Ctrl-C) lets the batch in flight finish: every write
+is one transaction, so nothing is left half-written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from chronox_domain.bar import Bar, split_valid
+from chronox_domain.coverage import CoverageSpan, CoverageStatus
+from chronox_domain.interval import Interval
+from chronox_domain.ports import (
+    BarBatch,
+    Clock,
+    EventPublisher,
+    LiveBarSource,
+    MarketDataRepository,
+    SymbolRegistry,
+)
+from chronox_domain.services.backfill import BackfillReport, Pipeline
+from chronox_domain.timeframe import Timeframe
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class DaemonReport:
+    live_bars: int = 0
+    live_rejected: int = 0
+    backfills: int = 0
+    backfilled_bars: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class UnifiedDaemon:
+    def __init__(
+        self,
+        registry: SymbolRegistry,
+        repository: MarketDataRepository,
+        live: LiveBarSource,
+        pipeline: Pipeline,
+        publisher: EventPublisher | None,
+        clock: Clock,
+        backfill_every: timedelta = timedelta(minutes=5),
+        lookback: timedelta = timedelta(days=7),
+        on_event: Callable[[str], None] | None = None,
+    ) -> None:
+        self._registry = registry
+        self._repository = repository
+        self._live = live
+        self._pipeline = pipeline
+        self._publisher = publisher
+        self._clock = clock
+        self._every = backfill_every
+        self._lookback = lookback
+        self._say = on_event or (lambda text: None)
+        self.report = DaemonReport()
+        self._backfill_now = asyncio.Event()
+
+    def symbols(self) -> list[str]:
+        """Active registry symbols that keep 1m bars: the live feed's subscriptions."""
+        return [
+            entry.symbol
+            for entry in self._registry.entries(active_only=True)
+            if Timeframe.M1 in entry.timeframes
+        ]
+
+    async def run(self, stop: asyncio.Event) -> DaemonReport:
+        symbols = self.symbols()
+        tasks = [asyncio.create_task(self._backfill_loop(stop))]
+        if symbols:
+            tasks.append(asyncio.create_task(self._live_loop(symbols, stop)))
+        else:
+            self._say("no active 1m registry symbol: live feed idle, backfill only")
+        stopper = asyncio.create_task(stop.wait())
+        try:
+            done, _ = await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                if task is not stopper and task.exception() is not None:
+                    raise task.exception()  # type: ignore[misc]
+        finally:
+            for task in [stopper, *tasks]:
+                task.cancel()
+            await asyncio.gather(stopper, *tasks, return_exceptions=True)
+        return self.report
+
+    async def _live_loop(self, symbols: Sequence[str], stop: asyncio.Event) -> None:
+        reconnects = getattr(self._live, "reconnects", 0)
+        async for bar in self._live.stream(symbols, Timeframe.M1):
+            # A write is a short, whole transaction: run it off the event loop and let
+            # it finish even if stop arrives meanwhile.
+            await asyncio.shield(asyncio.to_thread(self._store_live, bar))
+            now_reconnects = getattr(self._live, "reconnects", 0)
+            if now_reconnects != reconnects:
+                reconnects = now_reconnects
+                self._say("live feed reconnected: backfilling the hole it left")
+                self._backfill_now.set()
+            if stop.is_set():
+                return
+
+    def _store_live(self, bar: Bar) -> None:
+        valid, rejected = split_valid([bar])
+        self.report.live_rejected += len(rejected)
+        if not valid:
+            return
+        minute = Interval(bar.start, bar.start + Timeframe.M1.step)
+        batch = BarBatch(
+            symbol=bar.symbol,
+            timeframe=Timeframe.M1,
+            bars=valid,
+            source=self._live.name,
+            provisional_from=bar.start,
+            coverage=(CoverageSpan(minute, CoverageStatus.PROVISIONAL, self._live.name),),
+        )
+        self._repository.write(batch)
+        self.report.live_bars += 1
+        if self._publisher is not None:
+            self._publisher.publish(batch)
+
+    async def _backfill_loop(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                result = await asyncio.shield(asyncio.to_thread(self._backfill))
+                self.report.backfills += 1
+                self.report.backfilled_bars += result.total.bars_written
+                self._say(
+                    f"backfill: {result.total.bars_written} bars, "
+                    f"{result.total.windows_fetched} windows, {result.total.requests} requests"
+                )
+            except Exception as exc:  # the daemon outlives a failed pass; the next retries
+                message = f"backfill failed: {exc}"
+                self.report.errors.append(message)
+                log.warning(message)
+            self._backfill_now.clear()
+            waiter = asyncio.create_task(self._backfill_now.wait())
+            try:
+                await asyncio.wait_for(waiter, timeout=self._every.total_seconds())
+            except TimeoutError:
+                pass
+
+    def _backfill(self) -> BackfillReport:
+        """Every session of the lookback up to now: holes, unsettled and stale windows."""
+        start = (self._clock.now() - self._lookback).date()
+        return self._pipeline.backfill((), start, None)

@@ -1,0 +1,164 @@
+"""``stream`` (the unified daemon) and ``watch`` (live bars as they are stored)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+from contextlib import suppress
+
+import click
+
+from chronox_domain.events import BarEvent
+from chronox_domain.services.live import DaemonReport, UnifiedDaemon
+from chronox_domain.timeframe import Timeframe
+from chronox_entrypoints.cli.app import running
+from chronox_entrypoints.cli.options import json_option, store_option, timeframe_option
+from chronox_entrypoints.cli.render import emit_json, iso, note
+
+
+@click.command()
+@click.option(
+    "--backfill-every",
+    type=click.IntRange(min=1),
+    metavar="SECONDS",
+    help="Seconds between backfill passes (default: $CHRONOX_BACKFILL_EVERY_SECONDS, 300).",
+)
+@click.option(
+    "--duration",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="Stop by itself after this long (default: run until SIGTERM / Ctrl-C).",
+)
+@store_option
+@json_option
+def stream(
+    backfill_every: int | None, duration: float | None, store: str | None, as_json: bool
+) -> None:
+    """Run the unified daemon: live bars for the registry, plus periodic backfill."""
+    with running(store=store, backfill_every_seconds=backfill_every) as container:
+
+        def say(text: str) -> None:
+            if not as_json:
+                note(f"stream: {text}")
+
+        daemon = container.daemon(on_event=say)
+        live = container.live_source()
+        say(f"live source {live.name}; symbols: {', '.join(daemon.symbols()) or 'none'}")
+        report = asyncio.run(_run_until_stopped(daemon, duration))
+    body = {
+        "live_bars": report.live_bars,
+        "live_rejected": report.live_rejected,
+        "backfills": report.backfills,
+        "backfilled_bars": report.backfilled_bars,
+        "errors": report.errors,
+    }
+    if as_json:
+        emit_json(body)
+    else:
+        click.echo(
+            f"stopped: {report.live_bars} live bars, {report.backfills} backfill passes "
+            f"({report.backfilled_bars} bars)"
+        )
+
+
+async def _run_until_stopped(daemon: UnifiedDaemon, duration: float | None) -> DaemonReport:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with suppress(NotImplementedError, RuntimeError):  # not in the main thread
+            loop.add_signal_handler(signum, stop.set)
+    if duration is not None:
+        loop.call_later(duration, stop.set)
+    try:
+        return await daemon.run(stop)
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            with suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signum)
+
+
+@click.command()
+@click.argument("symbols", nargs=-1, required=True)
+@timeframe_option
+@click.option(
+    "--replay",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="First print the last N stored bars of each symbol.",
+)
+@click.option("--count", type=click.IntRange(min=1), help="Stop after this many bars.")
+@click.option(
+    "--duration", type=click.FloatRange(min=0), metavar="SECONDS", help="Stop after this long."
+)
+@json_option
+def watch(
+    symbols: tuple[str, ...],
+    timeframe: Timeframe,
+    replay: int,
+    count: int | None,
+    duration: float | None,
+    as_json: bool,
+) -> None:
+    """Print bars of SYMBOLS as they are stored (needs CHRONOX_REDIS_URL)."""
+    with running() as container:
+        subscriber = container.subscriber()
+        seen = asyncio.run(_watch(subscriber, symbols, timeframe, replay, count, duration, as_json))
+    if not as_json:
+        note(f"watch: {seen} bars")
+
+
+async def _watch(
+    subscriber: object,
+    symbols: tuple[str, ...],
+    timeframe: Timeframe,
+    replay: int,
+    count: int | None,
+    duration: float | None,
+    as_json: bool,
+) -> int:
+    seen = 0
+    stream = subscriber.subscribe(list(symbols), timeframe, replay)  # type: ignore[attr-defined]
+    try:
+        async with asyncio.timeout(duration):
+            async for event in stream:
+                _print_event(event, as_json)
+                seen += 1
+                if count is not None and seen >= count:
+                    break
+    except TimeoutError:
+        pass
+    finally:
+        await stream.aclose()
+    return seen
+
+
+def _print_event(event: BarEvent, as_json: bool) -> None:
+    bar = event.bar
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "symbol": bar.symbol,
+                    "timeframe": bar.timeframe.value,
+                    "start": iso(bar.start),
+                    "open": bar.open,
+                    "high": bar.high,
+                    "low": bar.low,
+                    "close": bar.close,
+                    "volume": bar.volume,
+                    "vwap": bar.vwap,
+                    "trades": bar.trades,
+                    "provisional": event.provisional,
+                    "source": event.source,
+                }
+            ),
+            nl=True,
+        )
+        return
+    flag = "provisional" if event.provisional else "final"
+    click.echo(
+        f"{bar.symbol} {bar.timeframe} {iso(bar.start)} o={bar.open} h={bar.high} l={bar.low} "
+        f"c={bar.close} v={bar.volume:g} {flag} {event.source}"
+    )
