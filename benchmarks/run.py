@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
-from benchmarks import bench_gaps, bench_ingest
+from benchmarks import bench_gaps, bench_ingest, bench_polygon
 from benchmarks.timing import Figure
 from chronox_adapters.calendars import ExchangeCalendar
 from chronox_domain.ports import TradingCalendar
@@ -46,6 +46,8 @@ TITLES = {
     "pg-write": "4. PostgreSQL: writing and re-writing 1m bars",
     "pg-gaps": "5. PostgreSQL: the gap scan of many symbol-years",
     "pg-read": "6. PostgreSQL: reading one symbol-year",
+    "polygon-parse": "7. Polygon: parsing a 50,000-bar page",
+    "polygon-backfill": "8. Polygon: a symbol-year of 1m bars from the stub into SQLite",
 }
 
 
@@ -92,6 +94,7 @@ def collect(
         *bench_ingest.run(calendar, sizes.bars, sizes.ingest_repeats),
         *bench_gaps.one_symbol_year(calendar, sizes.repeats, seed),
         *bench_gaps.many_symbol_years(calendar, sizes.symbols, sizes.scanned, sizes.repeats, seed),
+        *bench_polygon.run(calendar, sizes.repeats, quick=sizes.bars < 100_000),
     ]
     if postgres is not None:
         from benchmarks import bench_postgres  # needs psycopg, the optional [postgres] extra

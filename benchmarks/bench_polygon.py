@@ -1,0 +1,101 @@
+"""The vendor adapter: page parsing against plain ``json.loads``, and a full backfill of
+one symbol-year of 1m bars from the Polygon stub on loopback into SQLite."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from benchmarks.timing import Figure, compare, rate, seconds
+from chronox_adapters.clock import FixedClock
+from chronox_adapters.polygon import PolygonConfig, PolygonRestSource
+from chronox_adapters.polygon.parsing import parse_aggregates
+from chronox_adapters.sqlite import SqliteDatabase, SqliteRepository
+from chronox_domain.ports import TradingCalendar
+from chronox_domain.services import CoverageService, IngestionService, IngestRequest
+from chronox_domain.session import SessionKind
+from chronox_domain.timeframe import Timeframe
+
+PAGE_BARS = 50_000
+PARSE_TARGET = 2.0
+NOW = datetime(2025, 6, 2, 12, tzinfo=UTC)
+
+
+def run(calendar: TradingCalendar, repeats: int, quick: bool) -> list[Figure]:
+    return [parsing(repeats, 2_000 if quick else PAGE_BARS), *backfill(calendar, quick)]
+
+
+def parsing(repeats: int, bars: int) -> Figure:
+    first = int(datetime(2024, 1, 2, 9, tzinfo=UTC).timestamp() * 1000)
+    results = [
+        {"v": 1000.0 + i, "vw": 100.12, "o": 100.1, "c": 100.2, "h": 100.3, "l": 100.0,
+         "t": first + i * 60_000, "n": 12}
+        for i in range(bars)
+    ]  # fmt: skip
+    text = json.dumps({"ticker": "SPY", "results": results, "status": "OK"})
+    parsed = parse_aggregates(json.loads(text), "SPY", Timeframe.M1)
+    assert len(parsed) == bars and parsed[-1].volume == 999.0 + bars  # correctness
+    timing = compare(
+        lambda: json.loads(text),
+        lambda: parse_aggregates(json.loads(text), "SPY", Timeframe.M1),
+        repeats,
+    )
+    return Figure(
+        benchmark="polygon-parse",
+        what=f"a {bars:,}-bar aggregates page into Bar tuples",
+        baseline=f"json.loads: {seconds(timing.baseline.median)}",
+        chronox=f"json.loads + parse: {seconds(timing.chronox.median)}",
+        ratio=timing.slowdown,
+        ratio_label="the json.loads time",
+        target=f"<= {PARSE_TARGET}x",
+        met=timing.slowdown <= PARSE_TARGET,
+        data={"baseline_s": timing.baseline.median, "chronox_s": timing.chronox.median},
+    )
+
+
+def backfill(calendar: TradingCalendar, quick: bool) -> list[Figure]:
+    root = Path(__file__).resolve().parent.parent
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    from tests.polygon_stub import PolygonStub  # the test suite's stub, on loopback
+
+    first, last = (
+        (date(2024, 3, 1), date(2024, 3, 28)) if quick else (date(2024, 1, 1), date(2024, 12, 31))
+    )
+    with PolygonStub(api_key="bench") as stub, tempfile.TemporaryDirectory() as tmp:
+        database = SqliteDatabase(str(Path(tmp) / "year.sqlite3"))
+        repository = SqliteRepository(database)
+        coverage = CoverageService(repository, calendar, FixedClock(NOW), timedelta(hours=1))
+        config = PolygonConfig(api_key="bench", base_url=stub.base_url)
+        ingestion = IngestionService(repository, PolygonRestSource(config), coverage)
+        request = IngestRequest(("SPY",), Timeframe.M1, SessionKind.RTH, first, last)
+        planned = sum(len(item.requests) for item in ingestion.plan(request))
+        started = time.perf_counter()
+        report = ingestion.ingest(request)
+        elapsed = time.perf_counter() - started
+        sent = len(stub.aggs_requests())
+        database.close()
+    span = f"{first}..{last}"
+    return [
+        Figure(
+            benchmark="polygon-backfill",
+            what=f"SPY 1m RTH {span} from the stub into SQLite ({report.bars_written:,} bars)",
+            baseline=f"{planned} planned requests",
+            chronox=f"{sent} requests, {seconds(elapsed)}, "
+            + rate(report.bars_written, elapsed, "bars"),
+            ratio=sent / planned if planned else 0.0,
+            ratio_label="the planned requests",
+            target="= 1.0x (no wasted calls)",
+            met=sent == planned == report.requests,
+            data={
+                "planned": planned,
+                "sent": sent,
+                "bars": report.bars_written,
+                "seconds": elapsed,
+            },
+        )
+    ]
