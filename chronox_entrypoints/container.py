@@ -21,10 +21,17 @@ from chronox_domain.services import (
 )
 from chronox_domain.services.backfill import Mode
 from chronox_domain.services.bars import BarsService
+from chronox_domain.services.jobs import JobService, backfill_runner
 from chronox_domain.services.live import UnifiedDaemon
-from chronox_entrypoints.events import make_subscriber, open_publisher
+from chronox_entrypoints.events import (
+    make_request_limiter,
+    make_subscriber,
+    make_worker,
+    open_job_queue,
+    open_publisher,
+)
 from chronox_entrypoints.settings import Settings
-from chronox_entrypoints.sources import make_limiter, make_live_source, make_source, make_splits
+from chronox_entrypoints.sources import make_live_source, make_source, make_splits
 from chronox_entrypoints.stores import open_store
 
 
@@ -43,7 +50,7 @@ class Container(containers.DeclarativeContainer):
     registry = store.provided.registry
     publisher = providers.Resource(open_publisher, settings=settings)
     subscriber = providers.Singleton(make_subscriber, settings=settings)
-    limiter = providers.Singleton(make_limiter, settings=settings)
+    limiter = providers.Singleton(make_request_limiter, settings=settings)
     source = providers.Singleton(make_source, settings=settings, calendar=calendar, limiter=limiter)
     live_source = providers.Singleton(make_live_source, settings=settings, calendar=calendar)
     splits = providers.Singleton(make_splits, source=source, repository=repository)
@@ -94,3 +101,8 @@ class Container(containers.DeclarativeContainer):
             lambda days: timedelta(days=days), settings.provided.live_lookback_days
         ),
     )
+
+    job_runner = providers.Singleton(backfill_runner, pipeline=pipeline)
+    job_queue = providers.Resource(open_job_queue, settings=settings, runner=job_runner)
+    jobs = providers.Factory(JobService, queue=job_queue, registry=registry)
+    worker = providers.Factory(make_worker, settings=settings, runner=job_runner)

@@ -1,12 +1,15 @@
-"""Picking the event transport: Redis when configured, else the in-process bus."""
+"""Picking what Redis serves when configured (events, jobs, the shared rate limit) and
+the in-process stand-ins otherwise."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from chronox_adapters.memory import InProcessBus
 from chronox_domain.errors import InvalidInput
-from chronox_domain.ports import EventPublisher, EventSubscriber
+from chronox_domain.jobs import JobRunner
+from chronox_domain.ports import EventPublisher, EventSubscriber, JobQueue
 from chronox_entrypoints.settings import Settings
 
 
@@ -33,3 +36,41 @@ def make_subscriber(settings: Settings) -> EventSubscriber:
     from chronox_adapters.redis import RedisSubscriber
 
     return RedisSubscriber(settings.redis_url, prefix=settings.redis_prefix)
+
+
+def open_job_queue(settings: Settings, runner: JobRunner) -> Iterator[JobQueue]:
+    """Redis Streams when configured (jobs outlive the process and any worker takes
+    them); else an in-process executor."""
+    if settings.redis_url:
+        from chronox_adapters.redis.jobs import RedisJobQueue
+
+        queue: JobQueue = RedisJobQueue(settings.redis_url, prefix=settings.redis_prefix)
+    else:
+        from chronox_adapters.memory.jobs import InProcessJobQueue
+
+        queue = InProcessJobQueue(runner)
+    try:
+        yield queue
+    finally:
+        queue.close()  # type: ignore[attr-defined]
+
+
+def make_worker(settings: Settings, runner: JobRunner, name: str | None = None) -> Any:
+    if not settings.redis_url:
+        raise InvalidInput("workers need Redis: set CHRONOX_REDIS_URL")
+    from chronox_adapters.redis.jobs import RedisWorker
+
+    return RedisWorker(settings.redis_url, runner, prefix=settings.redis_prefix, name=name)
+
+
+def make_request_limiter(settings: Settings) -> Any:
+    """The vendor's rate limit, shared by every process through Redis when configured."""
+    if settings.redis_url and settings.polygon_rate:
+        from chronox_adapters.redis.ratelimit import RedisRateLimiter
+
+        return RedisRateLimiter(
+            settings.redis_url, settings.polygon_rate, prefix=settings.redis_prefix
+        )
+    from chronox_adapters.polygon import RateLimiter
+
+    return RateLimiter(settings.polygon_rate)

@@ -8,7 +8,7 @@ from chronox_adapters.polygon import (
     PolygonLiveSource,
     PolygonRestSource,
     PolygonSplits,
-    RateLimiter,
+    RequestLimiter,
 )
 from chronox_adapters.synthetic import SyntheticLiveSource, SyntheticSource
 from chronox_domain.errors import InvalidInput
@@ -38,7 +38,9 @@ def polygon_config(settings: Settings) -> PolygonConfig:
     )
 
 
-def make_source(settings: Settings, calendar: TradingCalendar, limiter: RateLimiter) -> BarSource:
+def make_source(
+    settings: Settings, calendar: TradingCalendar, limiter: RequestLimiter
+) -> BarSource:
     name = settings.source_name
     if name == "synthetic":
         return SyntheticSource(calendar, seed=settings.synthetic_seed)
@@ -68,8 +70,3 @@ def make_splits(source: BarSource, repository: MarketDataRepository) -> SplitSer
     if isinstance(source, PolygonRestSource):
         return SplitService(repository, PolygonSplits(source))
     return None
-
-
-def make_limiter(settings: Settings) -> RateLimiter:
-    """One limiter for the process: every fetch shares the vendor's request budget."""
-    return RateLimiter(settings.polygon_rate)

@@ -7,7 +7,7 @@ the backoff policy and splits.
 """
 
 from chronox_adapters.polygon.config import PolygonConfig
-from chronox_adapters.polygon.ratelimit import RateLimiter
+from chronox_adapters.polygon.ratelimit import RateLimiter, RequestLimiter
 from chronox_adapters.polygon.rest import PolygonRestSource
 from chronox_adapters.polygon.splits import PolygonSplits
 from chronox_adapters.polygon.websocket import PolygonLiveSource
@@ -18,4 +18,5 @@ __all__ = [
     "PolygonRestSource",
     "PolygonSplits",
     "RateLimiter",
+    "RequestLimiter",
 ]

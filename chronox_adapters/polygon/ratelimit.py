@@ -6,6 +6,16 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Protocol
+
+
+class RequestLimiter(Protocol):
+    """Anything that paces requests: this in-process limiter, or one shared by many
+    processes (the Redis one)."""
+
+    def acquire(self) -> None:
+        """Return when one more request may be sent."""
+        ...
 
 
 class RateLimiter:

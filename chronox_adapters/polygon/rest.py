@@ -21,7 +21,7 @@ from massive import RESTClient
 
 from chronox_adapters.polygon.config import PolygonConfig
 from chronox_adapters.polygon.parsing import MAX_BARS, RANGES, parse_aggregates
-from chronox_adapters.polygon.ratelimit import RateLimiter
+from chronox_adapters.polygon.ratelimit import RateLimiter, RequestLimiter
 from chronox_adapters.polygon.retry import Backoff, parse_retry_after
 from chronox_domain.bar import Bar
 from chronox_domain.errors import MalformedData, RateLimited, SourceUnavailable
@@ -59,12 +59,12 @@ class PolygonRestSource:
     def __init__(
         self,
         config: PolygonConfig,
-        limiter: RateLimiter | None = None,
+        limiter: RequestLimiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.config = config
         self.name = config.source_name
-        self.limiter = limiter or RateLimiter(config.rate_per_minute)
+        self.limiter: RequestLimiter = limiter or RateLimiter(config.rate_per_minute)
         self._sleep = sleep
         self._backoff = Backoff(config.backoff_base, config.backoff_cap)
         self._client = RESTClient(

@@ -15,6 +15,7 @@ is one transaction, so nothing is left half-written.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -146,11 +147,8 @@ class UnifiedDaemon:
                 self.report.errors.append(message)
                 log.warning(message)
             self._backfill_now.clear()
-            waiter = asyncio.create_task(self._backfill_now.wait())
-            try:
-                await asyncio.wait_for(waiter, timeout=self._every.total_seconds())
-            except TimeoutError:
-                pass
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._backfill_now.wait(), self._every.total_seconds())
 
     def _backfill(self) -> BackfillReport:
         """Every session of the lookback up to now: holes, unsettled and stale windows."""

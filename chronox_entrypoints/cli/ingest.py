@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import click
 
+from chronox_domain.errors import InvalidInput
 from chronox_domain.services.ingestion import IngestRequest
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
@@ -85,6 +86,9 @@ def ingest(
 @click.argument("symbols", nargs=-1)
 @range_options
 @source_options
+@click.option(
+    "--enqueue", is_flag=True, help="Queue one job per symbol for workers instead of running here."
+)
 @store_option
 @json_option
 def backfill(
@@ -93,12 +97,16 @@ def backfill(
     end: date | datetime | None,
     source: str | None,
     files_path: str | None,
+    enqueue: bool,
     store: str | None,
     as_json: bool,
 ) -> None:
     """Close the gaps of every active registry symbol (or only SYMBOLS)."""
     if files_path and not source:
         source = "files"
+    if enqueue:
+        _enqueue(symbols, start, end, store, as_json)
+        return
     with running(store=store, source=source, files_path=files_path) as container:
         pipeline = container.pipeline()
         result = with_progress(
@@ -142,3 +150,23 @@ def backfill(
     click.echo(f"total, from {source_label(result.total.source, result.total.demo)}:")
     for line in report_lines(result.total)[1:]:
         click.echo(f"  {line}")
+
+
+def _enqueue(
+    symbols: tuple[str, ...],
+    start: date | datetime | None,
+    end: date | datetime | None,
+    store: str | None,
+    as_json: bool,
+) -> None:
+    with running(store=store) as container:
+        if not container.settings().redis_url:
+            raise InvalidInput("--enqueue needs Redis for its workers: set CHRONOX_REDIS_URL")
+        queued = container.jobs().enqueue_backfill(symbols, start, end)
+    if as_json:
+        emit_json([{"id": job.id, "symbols": list(job.spec.symbols)} for job in queued])
+        return
+    for job in queued:
+        click.echo(f"queued {job.id} {','.join(job.spec.symbols)}")
+    if not queued:
+        click.echo("nothing to queue: the registry has no active symbol")

@@ -30,6 +30,7 @@ from chronox_entrypoints.cli.daemon import stream, watch
 from chronox_entrypoints.cli.db import db
 from chronox_entrypoints.cli.info import info
 from chronox_entrypoints.cli.ingest import backfill, ingest
+from chronox_entrypoints.cli.jobs import jobs, worker
 from chronox_entrypoints.cli.query import bars, gaps
 from chronox_entrypoints.cli.registry import registry
 
@@ -45,7 +46,7 @@ def cli() -> None:
     """
 
 
-for command in (ingest, gaps, backfill, bars, registry, info, db, stream, watch):
+for command in (ingest, gaps, backfill, bars, registry, info, db, stream, watch, worker, jobs):
     cli.add_command(command)
 
 

@@ -1,0 +1,123 @@
+"""The in-process job queue: a thread pool, for the embedded default and for tests."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import Any
+
+from chronox_domain.errors import ChronoxError, NotFound
+from chronox_domain.jobs import Job, JobRunner, JobSpec, JobState
+
+
+class InProcessJobQueue:
+    """Runs jobs on ``workers`` threads of this process (``JobQueue``).
+
+    Nothing survives the process: jobs that have not finished when it exits are lost.
+    Cancelling marks a job CANCELLED at once; a queued job then never runs, and a
+    running one sees ``cancelled()`` turn True and stops at its next request.
+    """
+
+    def __init__(self, runner: JobRunner, workers: int = 2) -> None:
+        self._runner = runner
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chronox-job")
+        self._changed = threading.Condition()
+        #: Insertion-ordered, so newest first is the reverse.
+        self._jobs: dict[str, Job] = {}
+        self._closed = False
+
+    def submit(self, spec: JobSpec) -> Job:
+        job = Job(uuid.uuid4().hex, spec, JobState.QUEUED)
+        with self._changed:
+            if self._closed:
+                raise RuntimeError("the job queue is closed")
+            self._jobs[job.id] = job
+        self._pool.submit(self._run, job.id)
+        return job
+
+    def get(self, job_id: str) -> Job:
+        with self._changed:
+            return self._find(job_id)
+
+    def jobs(self) -> list[Job]:
+        with self._changed:
+            return list(reversed(self._jobs.values()))
+
+    def cancel(self, job_id: str) -> Job:
+        with self._changed:
+            job = self._find(job_id)
+            if job.state.finished:
+                return job
+            return self._update(job_id, state=JobState.CANCELLED)
+
+    def wait(self, job_id: str, timeout: float | None = None) -> Job:
+        """The job once it has finished; ``TimeoutError`` if it has not by ``timeout`` s."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: self._find(job_id).state.finished, timeout):
+                raise TimeoutError(f"job {job_id} has not finished after {timeout} s")
+            return self._find(job_id)
+
+    def close(self) -> None:
+        """Cancel every unfinished job and wait until the running ones have stopped."""
+        with self._changed:
+            self._closed = True
+            for job in list(self._jobs.values()):
+                if not job.state.finished:
+                    self._update(job.id, state=JobState.CANCELLED)
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _run(self, job_id: str) -> None:
+        with self._changed:
+            job = self._jobs[job_id]
+            if job.state is not JobState.QUEUED:
+                return  # cancelled before a thread was free
+            worker = threading.current_thread().name
+            job = self._update(job_id, state=JobState.RUNNING, worker=worker, attempts=1)
+
+        def progress(done: int, total: int) -> None:
+            self._progress(job_id, done, total)
+
+        def cancelled() -> bool:
+            return self.get(job_id).state is JobState.CANCELLED
+
+        try:
+            counts = self._runner(job.spec, progress, cancelled)
+        except Exception as exc:  # a job's failure is its outcome, not the pool's
+            self._finish(job_id, state=JobState.FAILED, error=one_line(exc))
+        else:
+            self._finish(job_id, state=JobState.SUCCEEDED, counts=dict(counts))
+
+    def _progress(self, job_id: str, done: int, total: int) -> None:
+        with self._changed:
+            if self._jobs[job_id].state is JobState.RUNNING:
+                self._update(job_id, done=done, total=total)
+
+    def _finish(self, job_id: str, **changes: Any) -> None:
+        with self._changed:
+            # A job cancelled while it ran stays cancelled, whatever the runner did next.
+            if self._jobs[job_id].state is JobState.RUNNING:
+                self._update(job_id, **changes)
+
+    def _find(self, job_id: str) -> Job:
+        try:
+            return self._jobs[job_id]
+        except KeyError:
+            raise NotFound(f"no job {job_id!r}") from None
+
+    def _update(self, job_id: str, **changes: Any) -> Job:
+        """Replace the job with ``changes`` applied; the caller holds the lock."""
+        job = replace(self._jobs[job_id], **changes)
+        self._jobs[job_id] = job
+        self._changed.notify_all()
+        return job
+
+
+def one_line(exc: BaseException) -> str:
+    """A failure as one line: our own errors speak for themselves, others name their type."""
+    lines = str(exc).strip().splitlines()
+    text = lines[0] if lines else ""
+    if isinstance(exc, ChronoxError) and text:
+        return text
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

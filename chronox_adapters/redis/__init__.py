@@ -1,0 +1,20 @@
+"""Redis adapters: bar events over pub/sub with a capped stream for replay.
+
+Channels ``{prefix}bars:{SYMBOL}:{timeframe}``, streams ``{prefix}stream:{timeframe}``,
+one versioned JSON envelope per bar (docs/events.md). Nothing connects at import time.
+"""
+
+from chronox_adapters.redis.envelope import VERSION, channel, decode, encode, stream_key
+from chronox_adapters.redis.publisher import RedisPublisher, describe
+from chronox_adapters.redis.subscriber import RedisSubscriber
+
+__all__ = [
+    "VERSION",
+    "RedisPublisher",
+    "RedisSubscriber",
+    "channel",
+    "decode",
+    "describe",
+    "encode",
+    "stream_key",
+]

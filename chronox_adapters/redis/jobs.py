@@ -1,0 +1,445 @@
+"""Backfill jobs over Redis: a queue any process can submit to, and workers on any
+machine consuming it as one Redis Streams consumer group.
+
+Keys (all under ``prefix``): ``job:{id}`` a hash per job (the source of truth for its
+state), ``jobs:created`` a sorted set of ids by creation time, ``jobs`` the stream
+whose messages (``job`` = id) hand jobs to workers. A job's state moves only through
+guarded scripts, so a cancel and a finishing worker cannot overwrite each other.
+
+Delivery is at least once: a message stays pending until its worker acknowledges it,
+and one idle longer than the visibility timeout (its worker died) is claimed by
+another worker. A live worker keeps its message fresh with a heartbeat.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import redis
+
+from chronox_domain.errors import ChronoxError, InvalidInput, NotFound, StorageUnavailable
+from chronox_domain.jobs import Job, JobRunner, JobSpec, JobState
+
+log = logging.getLogger(__name__)
+
+#: Set fields of a job hash only while its state is one of ARGV[1] (comma-separated).
+_SET_IF_STATE = """
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return 0 end
+for allowed in string.gmatch(ARGV[1], '[^,]+') do
+  if allowed == state then
+    redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+    return 1
+  end
+end
+return 0
+"""
+
+#: Take a job for a run. A queued job, or a running one whose worker died, becomes
+#: running under ARGV[1] and the new attempt number is returned; 0 for a job that is
+#: finished, cancelled or unknown; -1 when it has used up ARGV[3] attempts (now failed).
+_START = """
+local state = redis.call('HGET', KEYS[1], 'state')
+if state ~= 'queued' and state ~= 'running' then return 0 end
+local attempts = tonumber(redis.call('HGET', KEYS[1], 'attempts') or '0')
+if attempts >= tonumber(ARGV[3]) then
+  redis.call('HSET', KEYS[1], 'state', 'failed', 'updated', ARGV[2], 'error',
+    'gave up after ' .. attempts .. ' attempts: every worker running it stopped')
+  return -1
+end
+redis.call('HSET', KEYS[1], 'state', 'running', 'worker', ARGV[1], 'updated', ARGV[2])
+return redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+"""
+
+#: Reset the idle time of message ARGV[3], but only while consumer ARGV[2] owns it:
+#: a worker that was presumed dead must not take its job back from its successor.
+_HEARTBEAT = """
+local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)
+if #pending == 0 or pending[1][2] ~= ARGV[2] then return 0 end
+redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
+return 1
+"""
+
+_FIRST_BACKOFF = 0.5
+_MAX_BACKOFF = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Keys:
+    prefix: str
+
+    @property
+    def stream(self) -> str:
+        return f"{self.prefix}jobs"
+
+    @property
+    def index(self) -> str:
+        return f"{self.prefix}jobs:created"
+
+    def job(self, job_id: str) -> str:
+        return f"{self.prefix}job:{job_id}"
+
+
+class RedisJobQueue:
+    """The ``JobQueue`` port over Redis; any number of instances see the same jobs.
+
+    Redis trouble surfaces as ``StorageUnavailable`` with one readable line.
+    """
+
+    def __init__(self, url: str, prefix: str = "") -> None:
+        self._redis = _client(url)
+        self._keys = _Keys(prefix)
+        self._set_if_state = self._redis.register_script(_SET_IF_STATE)
+
+    def submit(self, spec: JobSpec) -> Job:
+        job = Job(uuid.uuid4().hex, spec, JobState.QUEUED)
+        now = _now_text()
+        fields: dict[str, str | int] = {
+            **spec.to_payload(),
+            "state": job.state.value,
+            "done": 0,
+            "total": 0,
+            "counts": "{}",
+            "error": "",
+            "worker": "",
+            "attempts": 0,
+            "created": now,
+            "updated": now,
+        }
+        with _reachable():
+            transaction = self._redis.pipeline(transaction=True)
+            transaction.hset(self._keys.job(job.id), items=_flat(fields))
+            transaction.zadd(self._keys.index, {job.id: time.time()})
+            transaction.xadd(self._keys.stream, {"job": job.id})
+            transaction.execute()
+        return job
+
+    def get(self, job_id: str) -> Job:
+        with _reachable():
+            fields = self._redis.hgetall(self._keys.job(job_id))
+        if not fields:
+            raise NotFound(f"no job {job_id!r}")
+        return _job(job_id, _texts(fields))
+
+    def jobs(self) -> list[Job]:
+        with _reachable():
+            newest_first = self._redis.zrevrange(self._keys.index, 0, -1)
+            ids = [_text(i) for i in newest_first if isinstance(i, bytes | str)]
+            reads = self._redis.pipeline(transaction=False)
+            for job_id in ids:
+                reads.hgetall(self._keys.job(job_id))
+            found = reads.execute()
+        return [
+            _job(job_id, _texts(fields))
+            for job_id, fields in zip(ids, found, strict=True)
+            if fields
+        ]
+
+    def cancel(self, job_id: str) -> Job:
+        with _reachable():
+            self._set_if_state(
+                keys=[self._keys.job(job_id)],
+                args=["queued,running", "state", "cancelled", "updated", _now_text()],
+            )
+        return self.get(job_id)
+
+    def close(self) -> None:
+        self._redis.close()
+
+
+class RedisWorker:
+    """Consumes the job stream as one member of consumer group ``group``.
+
+    ``run`` loops until ``stop`` is set: a message idle longer than
+    ``visibility_timeout`` seconds (its worker died) is claimed first, otherwise the
+    next new one is read. Redis trouble is logged in one line and retried with
+    backoff; it never ends the loop. A job whose workers keep dying is failed after
+    ``max_attempts`` runs.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        runner: JobRunner,
+        prefix: str = "",
+        name: str | None = None,
+        group: str = "workers",
+        visibility_timeout: float = 30.0,
+        block_ms: int = 1000,
+        max_attempts: int = 5,
+    ) -> None:
+        self.name = name or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self._runner = runner
+        self._keys = _Keys(prefix)
+        self._group = group
+        self._visibility_ms = int(visibility_timeout * 1000)
+        self._block_ms = block_ms
+        self._max_attempts = max_attempts
+        # The socket must outlive the longest blocking read.
+        self._redis = _client(url, read_timeout=block_ms / 1000 + 10)
+        self._set_if_state = self._redis.register_script(_SET_IF_STATE)
+        self._start = self._redis.register_script(_START)
+        self._heartbeat = self._redis.register_script(_HEARTBEAT)
+        self._group_ready = False
+        self._claim_cursor = "0-0"
+
+    def run(self, stop: threading.Event) -> None:
+        delay = _FIRST_BACKOFF
+        while not stop.is_set():
+            try:
+                self.run_once()
+            except redis.RedisError as exc:
+                log.warning(
+                    "job worker %s: Redis unavailable (%s); retrying in %.1f s",
+                    self.name,
+                    _one_line(exc),
+                    delay,
+                )
+                self._group_ready = False  # Redis may have come back empty
+                stop.wait(delay)
+                delay = min(delay * 2, _MAX_BACKOFF)
+            except Exception:  # a bug of ours must not stop every later job
+                log.exception(
+                    "job worker %s: unexpected error; retrying in %.1f s", self.name, delay
+                )
+                stop.wait(delay)
+                delay = min(delay * 2, _MAX_BACKOFF)
+            else:
+                delay = _FIRST_BACKOFF
+        self._leave()
+
+    def run_once(self) -> bool:
+        """Take one job (an abandoned one first) and run it to the end.
+
+        False when no job arrived within ``block_ms``. Raises ``redis.RedisError``
+        when Redis cannot be reached (``run`` retries).
+        """
+        self._ensure_group()
+        message = self._reclaim() or self._read()
+        if message is None:
+            return False
+        message_id, job_id = message
+        if job_id:
+            self._process(message_id, job_id)
+        self._acknowledge(message_id)
+        return True
+
+    def close(self) -> None:
+        self._redis.close()
+
+    def _ensure_group(self) -> None:
+        if self._group_ready:
+            return
+        try:
+            self._redis.xgroup_create(self._keys.stream, self._group, id="0", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+        self._group_ready = True
+
+    def _reclaim(self) -> tuple[str, str] | None:
+        cursor, claimed, *_ = self._redis.xautoclaim(
+            self._keys.stream,
+            self._group,
+            self.name,
+            min_idle_time=self._visibility_ms,
+            start_id=self._claim_cursor,
+            count=1,
+        )
+        # Walk the pending list across calls; "0-0" means start over next time.
+        self._claim_cursor = _text(cursor)
+        for message_id, fields in claimed:
+            message = _message(message_id, fields)
+            log.info(
+                "job worker %s: took over job %s, abandoned by its worker", self.name, message[1]
+            )
+            return message
+        return None
+
+    def _read(self) -> tuple[str, str] | None:
+        response = self._redis.xreadgroup(
+            self._group, self.name, {self._keys.stream: ">"}, count=1, block=self._block_ms
+        )
+        # The client speaks RESP2: [[stream, [(id, fields), ...]], ...], or nothing.
+        for _stream, messages in cast(list[Any], response or []):
+            for message_id, fields in messages:
+                return _message(message_id, fields)
+        return None
+
+    def _process(self, message_id: str, job_id: str) -> None:
+        key = self._keys.job(job_id)
+        attempt = int(self._start(keys=[key], args=[self.name, _now_text(), self._max_attempts]))
+        if attempt == -1:
+            log.warning("job worker %s: job %s failed, out of attempts", self.name, job_id)
+        if attempt <= 0:
+            return
+        try:
+            spec = JobSpec.from_payload(_texts(self._redis.hgetall(key)))
+        except InvalidInput as exc:
+            self._finish(key, state="failed", error=_one_line(exc))
+            return
+        log.info("job worker %s: running job %s (attempt %d)", self.name, job_id, attempt)
+        with self._heartbeat_of(message_id):
+            try:
+                counts = self._runner(spec, self._progress_of(key), self._cancelled_of(key))
+            except Exception as exc:  # the job's failure is its outcome
+                self._finish(key, state="failed", error=_one_line(exc))
+                log.info("job worker %s: job %s failed: %s", self.name, job_id, _one_line(exc))
+                return
+        if self._finish(key, state="succeeded", counts=json.dumps(dict(counts), sort_keys=True)):
+            log.info("job worker %s: job %s succeeded", self.name, job_id)
+        else:
+            log.info("job worker %s: job %s was cancelled or finished elsewhere", self.name, job_id)
+
+    def _finish(self, key: str, **fields: str | int) -> bool:
+        """Record the outcome, unless the job was cancelled (or finished elsewhere) meanwhile."""
+        args = ["running", *_flat(fields), "updated", _now_text()]
+        return bool(self._set_if_state(keys=[key], args=args))
+
+    def _acknowledge(self, message_id: str) -> None:
+        # Deleted as well: this group is the stream's only reader, and a work queue
+        # should not grow with every job ever done.
+        transaction = self._redis.pipeline(transaction=True)
+        transaction.xack(self._keys.stream, self._group, message_id)
+        transaction.xdel(self._keys.stream, message_id)
+        transaction.execute()
+
+    def _progress_of(self, key: str) -> Callable[[int, int], None]:
+        def progress(done: int, total: int) -> None:
+            try:  # progress is for people watching: never worth failing a job over
+                self._set_if_state(
+                    keys=[key],
+                    args=[
+                        "running",
+                        *_flat({"done": done, "total": total, "updated": _now_text()}),
+                    ],
+                )
+            except redis.RedisError as exc:
+                log.warning("job worker %s: progress not recorded (%s)", self.name, exc)
+
+        return progress
+
+    def _cancelled_of(self, key: str) -> Callable[[], bool]:
+        def cancelled() -> bool:
+            try:
+                return _text(self._redis.hget(key, "state") or "") == JobState.CANCELLED.value
+            except redis.RedisError:
+                return False  # keep working; the outcome is written once Redis is back
+
+        return cancelled
+
+    @contextmanager
+    def _heartbeat_of(self, message_id: str) -> Iterator[None]:
+        done = threading.Event()
+        beat = threading.Thread(
+            target=self._beat, args=(message_id, done), name=f"{self.name}-heartbeat", daemon=True
+        )
+        beat.start()
+        try:
+            yield
+        finally:
+            done.set()
+            beat.join()
+
+    def _beat(self, message_id: str, done: threading.Event) -> None:
+        while not done.wait(self._visibility_ms / 3000):
+            try:
+                mine = self._heartbeat(
+                    keys=[self._keys.stream], args=[self._group, self.name, message_id]
+                )
+            except redis.RedisError as exc:
+                log.warning("job worker %s: heartbeat failed (%s)", self.name, _one_line(exc))
+                continue
+            if not mine:
+                log.warning(
+                    "job worker %s: message %s was taken over by another worker; finishing "
+                    "anyway (writes are idempotent)",
+                    self.name,
+                    message_id,
+                )
+                return
+
+    def _leave(self) -> None:
+        """Remove this consumer from the group when it holds nothing: names do not pile up."""
+        try:
+            pending = self._redis.xpending_range(
+                self._keys.stream, self._group, "-", "+", 1, consumername=self.name
+            )
+            if not pending:
+                self._redis.xgroup_delconsumer(self._keys.stream, self._group, self.name)
+        except redis.RedisError:
+            pass  # a stale consumer name is harmless
+
+
+@contextmanager
+def _reachable() -> Iterator[None]:
+    try:
+        yield
+    except redis.RedisError as exc:
+        raise StorageUnavailable(
+            f"the job queue (Redis) is unavailable: {_one_line(exc)}"
+        ) from None
+
+
+def _client(url: str, read_timeout: float = 10.0) -> redis.Redis:
+    return redis.Redis.from_url(
+        url, decode_responses=True, socket_connect_timeout=5.0, socket_timeout=read_timeout
+    )
+
+
+def _job(job_id: str, fields: Mapping[str, str]) -> Job:
+    try:
+        return Job(
+            id=job_id,
+            spec=JobSpec.from_payload(dict(fields)),
+            state=JobState(fields["state"]),
+            done=int(fields.get("done", 0)),
+            total=int(fields.get("total", 0)),
+            counts={k: int(v) for k, v in json.loads(fields.get("counts") or "{}").items()},
+            error=fields.get("error") or None,
+            worker=fields.get("worker") or None,
+            attempts=int(fields.get("attempts", 0)),
+        )
+    except (KeyError, ValueError) as exc:
+        raise StorageUnavailable(f"job {job_id} is malformed in Redis: {exc}") from None
+
+
+def _message(message_id: bytes | str, fields: Mapping[Any, Any] | None) -> tuple[str, str]:
+    return _text(message_id), _text((fields or {}).get("job", ""))
+
+
+def _flat(fields: Mapping[str, str | int]) -> list[str | int]:
+    """Field, value, field, value...: what HSET and the scripts take."""
+    return [item for pair in fields.items() for item in pair]
+
+
+def _texts(mapping: Mapping[Any, Any]) -> dict[str, str]:
+    return {_text(k): _text(v) for k, v in mapping.items()}
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _now_text() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _one_line(exc: BaseException) -> str:
+    """A failure as one line: our own errors speak for themselves, others name their type."""
+    lines = str(exc).strip().splitlines()
+    text = lines[0] if lines else ""
+    if isinstance(exc, ChronoxError) and text:
+        return text
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -1,0 +1,101 @@
+"""``worker`` and ``jobs``: backfill shared by many machines through Redis Streams."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import suppress
+from typing import Any
+
+import click
+
+from chronox_domain.jobs import Job
+from chronox_entrypoints.cli.app import running
+from chronox_entrypoints.cli.options import json_option, store_option
+from chronox_entrypoints.cli.render import emit_json, note, table
+
+
+def job_dict(job: Job) -> dict[str, Any]:
+    spec = job.spec
+    return {
+        "id": job.id,
+        "state": job.state.value,
+        "symbols": list(spec.symbols),
+        "start": spec.start.isoformat() if spec.start else None,
+        "end": spec.end.isoformat() if spec.end else None,
+        "done": job.done,
+        "total": job.total,
+        "counts": job.counts,
+        "error": job.error,
+        "worker": job.worker,
+        "attempts": job.attempts,
+    }
+
+
+@click.command()
+@click.option("--name", help="Worker name (default: host-pid-random).")
+@click.option("--max-jobs", type=click.IntRange(min=1), help="Stop after this many jobs.")
+@store_option
+def worker(name: str | None, max_jobs: int | None, store: str | None) -> None:
+    """Consume backfill jobs from Redis until SIGTERM / Ctrl-C (run any number, anywhere)."""
+    with running(store=store) as container:
+        consumer = container.worker(name=name)
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            with suppress(ValueError):  # not the main thread (tests)
+                signal.signal(signum, lambda *_: stop.set())
+        note(f"worker {consumer.name}: waiting for jobs")
+        if max_jobs is None:
+            consumer.run(stop)
+        else:
+            done = 0
+            while not stop.is_set() and done < max_jobs:
+                done += int(consumer.run_once())
+        consumer.close()
+    note("worker stopped")
+
+
+@click.group()
+def jobs() -> None:
+    """Backfill jobs: list, show, cancel."""
+
+
+@jobs.command("list")
+@store_option
+@json_option
+def list_(store: str | None, as_json: bool) -> None:
+    """Every known job, newest first."""
+    with running(store=store) as container:
+        found = container.jobs().jobs()
+    if as_json:
+        emit_json([job_dict(job) for job in found])
+    elif not found:
+        click.echo("no jobs")
+    else:
+        table(
+            ["id", "state", "symbols", "progress", "bars", "worker"],
+            [
+                (j.id, j.state.value, ",".join(j.spec.symbols), f"{j.done}/{j.total}",
+                 j.counts.get("bars_written", 0), j.worker or "")
+                for j in found
+            ],
+        )  # fmt: skip
+
+
+@jobs.command()
+@click.argument("job_id")
+@store_option
+def show(job_id: str, store: str | None) -> None:
+    """One job as JSON."""
+    with running(store=store) as container:
+        emit_json(job_dict(container.jobs().get(job_id)))
+
+
+@jobs.command()
+@click.argument("job_id")
+@store_option
+def cancel(job_id: str, store: str | None) -> None:
+    """Cancel a queued or running job (a running one stops after its current request)."""
+    with running(store=store) as container:
+        job = container.jobs().cancel(job_id)
+    click.echo(f"{job.id}: {job.state.value}")
