@@ -10,14 +10,13 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
+from chronox_adapters.synthetic.source import NAME, SyntheticSource
 from chronox_domain.bar import Bar
 from chronox_domain.errors import InvalidInput
 from chronox_domain.interval import Interval
 from chronox_domain.ports import TradingCalendar
 from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
-
-from chronox_adapters.synthetic.source import NAME, SyntheticSource
 
 MINUTE = timedelta(minutes=1)
 

@@ -67,7 +67,7 @@ def test_live_bars_are_stored_provisional_published_and_backfill_closes_the_rest
 ) -> None:
     clock = FixedClock(OPEN + timedelta(minutes=30))
     live = SyntheticLiveSource(calendar, replay_from=OPEN, speed=6000, now=clock.now)
-    daemon, repository, bus, coverage = build(calendar, clock, SyntheticSource(calendar), live)
+    daemon, _repository, bus, coverage = build(calendar, clock, SyntheticSource(calendar), live)
     seen: list[BarBatch] = []
     bus.subscribe(seen.append)
 
