@@ -5,13 +5,18 @@ one versioned JSON envelope per bar (docs/events.md). Nothing connects at import
 """
 
 from chronox_adapters.redis.envelope import VERSION, channel, decode, encode, stream_key
+from chronox_adapters.redis.jobs import RedisJobQueue, RedisWorker
 from chronox_adapters.redis.publisher import RedisPublisher, describe
+from chronox_adapters.redis.ratelimit import RedisRateLimiter
 from chronox_adapters.redis.subscriber import RedisSubscriber
 
 __all__ = [
     "VERSION",
+    "RedisJobQueue",
     "RedisPublisher",
+    "RedisRateLimiter",
     "RedisSubscriber",
+    "RedisWorker",
     "channel",
     "decode",
     "describe",

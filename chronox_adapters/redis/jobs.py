@@ -55,7 +55,7 @@ if state ~= 'queued' and state ~= 'running' then return 0 end
 local attempts = tonumber(redis.call('HGET', KEYS[1], 'attempts') or '0')
 if attempts >= tonumber(ARGV[3]) then
   redis.call('HSET', KEYS[1], 'state', 'failed', 'updated', ARGV[2], 'error',
-    'gave up after ' .. attempts .. ' attempts: every worker running it stopped')
+    'gave up: the worker running it stopped midway, ' .. attempts .. ' time(s)')
   return -1
 end
 redis.call('HSET', KEYS[1], 'state', 'running', 'worker', ARGV[1], 'updated', ARGV[2])

@@ -20,11 +20,14 @@ TINY = Sizes(bars=800, ingest_repeats=1, repeats=1, symbols=3, scanned=1)
 def test_the_benchmarks_produce_every_figure(calendar: ExchangeCalendar) -> None:
     figures = collect(TINY, calendar)
 
-    assert [figure.benchmark for figure in figures] == ["ingest", "ingest", "gaps", "gaps", "many"]
+    assert [figure.benchmark for figure in figures] == [
+        "ingest", "ingest", "gaps", "gaps", "many", "polygon-parse", "polygon-backfill",
+    ]  # fmt: skip
     assert all(figure.ratio > 0 for figure in figures)
     assert figures[0].data["bars"] >= TINY.bars
     report = markdown(figures)
-    assert all(f"## {TITLES[key]}" in report for key in ("ingest", "gaps", "many"))
+    keys = ("ingest", "gaps", "many", "polygon-parse", "polygon-backfill")
+    assert all(f"## {TITLES[key]}" in report for key in keys)
     assert text_table(figures).count("\n") > len(figures)
     json.dumps([figure.data for figure in figures])  # the --json payload serialises
 
