@@ -62,9 +62,25 @@ class CoverageService:
         ``until_now`` also takes the unsettled stretch up to now, which ingestion fetches
         as provisional. ``refetch`` ignores the ledger altogether.
         """
+        resolved, expected = self._expected(kind, timeframe, start, end)
+        return self._missing(symbol, timeframe, resolved, expected, until_now, refetch)
+
+    def _expected(
+        self, kind: SessionKind, timeframe: Timeframe, start: Bound | None, end: Bound | None
+    ) -> tuple[ResolvedRange, IntervalList]:
+        resolved = resolve_range(self._calendar, kind, timeframe, start, end, self._clock.now())
+        return resolved, expected_windows(resolved.sessions, timeframe)
+
+    def _missing(
+        self,
+        symbol: str,
+        timeframe: Timeframe,
+        resolved: ResolvedRange,
+        expected: IntervalList,
+        until_now: bool,
+        refetch: bool,
+    ) -> Missing:
         now = self._clock.now()
-        resolved = resolve_range(self._calendar, kind, timeframe, start, end, now)
-        expected = expected_windows(resolved.sessions, timeframe)
         horizon = self.horizon(timeframe)
         limit = timeframe.floor(now) if until_now else horizon
         clipped = _clip_end(resolved.window, limit)
@@ -95,8 +111,11 @@ class CoverageService:
     ) -> list[GapWindow]:
         """Gap windows of every symbol, sorted by symbol then start."""
         found: list[GapWindow] = []
-        for symbol in sorted({parse_symbol(s) for s in symbols}):
-            result = self.missing(symbol, timeframe, kind, start, end)
+        names = sorted({parse_symbol(s) for s in symbols})
+        # The range and its expected time are the same for every symbol: work them out once.
+        resolved, expected = self._expected(kind, timeframe, start, end)
+        for symbol in names:
+            result = self._missing(symbol, timeframe, resolved, expected, False, False)
             found.extend(GapWindow(symbol, timeframe, piece) for piece in result.missing)
         return found
 
@@ -110,10 +129,10 @@ class CoverageService:
     ) -> list[GapWindow]:
         """Expected slots inside final coverage that hold no bar, per symbol."""
         found: list[GapWindow] = []
-        now = self._clock.now()
-        for symbol in sorted({parse_symbol(s) for s in symbols}):
-            resolved = resolve_range(self._calendar, kind, timeframe, start, end, now)
-            expected = clip(expected_windows(resolved.sessions, timeframe), resolved.window)
+        names = sorted({parse_symbol(s) for s in symbols})
+        resolved, in_sessions = self._expected(kind, timeframe, start, end)
+        expected = clip(in_sessions, resolved.window)
+        for symbol in names:
             final = of_status(self._repository.coverage(symbol, timeframe), CoverageStatus.FINAL)
             starts = self._repository.bar_starts(symbol, timeframe, resolved.window)
             for piece in find_holes(final, expected, starts, timeframe):
