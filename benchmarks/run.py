@@ -48,6 +48,9 @@ TITLES = {
     "pg-read": "6. PostgreSQL: reading one symbol-year",
     "polygon-parse": "7. Polygon: parsing a 50,000-bar page",
     "polygon-backfill": "8. Polygon: a symbol-year of 1m bars from the stub into SQLite",
+    "redis-publish": "9. Redis: publish throughput, pipelined vs one PUBLISH per round trip",
+    "fanout-latency": "10. Live latency: stub WebSocket to a Redis subscriber",
+    "fanout-workers": "11. Distributed backfill: 1 vs 3 workers",
 }
 
 
@@ -198,6 +201,22 @@ def markdown(figures: Sequence[Figure]) -> str:
     return "\n".join(out)
 
 
+def _redis_figures(skip: bool, calendar: TradingCalendar, quick: bool) -> list[Figure]:
+    """Events and workers, when Redis answers (loopback only)."""
+    if skip:
+        return []
+    try:
+        import redis
+
+        from benchmarks import bench_fanout, bench_redis
+
+        redis.Redis.from_url(bench_fanout.REDIS, socket_connect_timeout=2).ping()
+    except Exception as exc:  # not installed, not running: say so and go on
+        print(f"Redis benchmarks skipped: {exc}", flush=True)
+        return []
+    return [*bench_redis.run(quick), *bench_fanout.run(calendar, quick)]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
@@ -205,13 +224,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--markdown", metavar="FILE", help="also write the tables as Markdown")
     parser.add_argument("--seed", type=int, default=2024, help="seed of the random ledgers")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL benchmarks")
+    parser.add_argument("--no-redis", action="store_true", help="skip the Redis benchmarks")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
 
     postgres = _postgres(args.no_postgres)
     env = environment(sys.argv[1:] if argv is None else argv, postgres)
     print(", ".join(f"{key}: {value}" for key, value in env.items()), flush=True)
-    figures = collect(sizes, ExchangeCalendar(), args.seed, postgres)
+    calendar = ExchangeCalendar()
+    figures = collect(sizes, calendar, args.seed, postgres)
+    figures += _redis_figures(args.no_redis, calendar, args.quick)
 
     for key, title in TITLES.items():
         chosen = [figure for figure in figures if figure.benchmark == key]
