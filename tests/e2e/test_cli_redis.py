@@ -1,0 +1,80 @@
+"""The CLI with Redis: watch with replay, and backfill shared by workers."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import _unavailable
+from tests.e2e.conftest import Cli
+
+REDIS_URL = os.environ.get("CHRONOX_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        _unavailable("Redis", str(exc).splitlines()[0])
+    prefix = f"chronox-test-{uuid.uuid4().hex[:8]}:"
+    monkeypatch.setenv("CHRONOX_REDIS_URL", REDIS_URL)
+    monkeypatch.setenv("CHRONOX_REDIS_PREFIX", prefix)
+    yield prefix
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
+    client.close()
+
+
+def test_watch_replays_what_ingest_published(cli: Cli, redis_env: str) -> None:
+    assert cli("ingest", "SPY", "--start", "2024-11-25", "--end", "2024-11-25").code == 0
+    result = cli("watch", "SPY", "--replay", "5", "--count", "5", "--json", store=False)
+    assert result.code == 0, result.err
+    events = [json.loads(line) for line in result.out.splitlines()]
+    assert [e["start"] for e in events] == [
+        "2024-11-25T20:55:00Z", "2024-11-25T20:56:00Z", "2024-11-25T20:57:00Z",
+        "2024-11-25T20:58:00Z", "2024-11-25T20:59:00Z",
+    ]  # fmt: skip
+    assert all(e["symbol"] == "SPY" and e["provisional"] is False for e in events)
+    assert all(e["source"] == "synthetic" for e in events)
+
+
+def test_backfill_is_shared_by_workers(cli: Cli, redis_env: str) -> None:
+    for symbol in ("SPY", "QQQ", "IWM"):
+        cli("registry", "add", symbol)
+    queued = cli("backfill", "--enqueue", "--start", "2024-11-25", "--end", "2024-11-26", "--json")
+    assert queued.code == 0, queued.err
+    assert sorted(job["symbols"][0] for job in queued.json()) == ["IWM", "QQQ", "SPY"]
+    worked = cli("worker", "--max-jobs", "3")
+    assert worked.code == 0, worked.err
+    jobs = cli("jobs", "list", "--json").json()
+    assert {job["state"] for job in jobs} == {"succeeded"}
+    assert all(job["counts"]["bars_written"] > 700 for job in jobs)
+    gaps = cli(
+        "gaps", "SPY", "QQQ", "IWM", "--start", "2024-11-25", "--end", "2024-11-26", "--json"
+    )
+    assert gaps.json() == []
+    shown = cli("jobs", "show", jobs[0]["id"], store=False).json()
+    assert shown["id"] == jobs[0]["id"] and shown["done"] == shown["total"]
+
+
+def test_unknown_jobs_and_missing_redis_are_one_line(
+    cli: Cli, redis_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = cli("jobs", "show", "nope")
+    assert (
+        missing.code == 2
+        and missing.err.startswith("error: ")
+        and len(missing.err.splitlines()) == 1
+    )
+    monkeypatch.delenv("CHRONOX_REDIS_URL")
+    for args in (("backfill", "--enqueue"), ("worker",), ("watch", "SPY")):
+        result = cli(*args, store=args[0] != "watch")
+        assert result.code == 2 and "CHRONOX_REDIS_URL" in result.err, (args, result.err)
