@@ -99,6 +99,7 @@ def latency(calendar: TradingCalendar, bars: int) -> Figure:
         asyncio.run(scenario())
         publisher.close()
         database.close()
+        _forget(prefix)
     delays = sorted(received[key] - sent[key] for key in received if key in sent)
     p50 = statistics.median(delays)
     p99 = delays[max(0, int(len(delays) * 0.99) - 1)]
@@ -122,6 +123,16 @@ async def _listen(subscription, received: dict[datetime, float], count: int) -> 
         if len(received) >= count:
             break
     await subscription.aclose()
+
+
+def _forget(prefix: str) -> None:
+    """Remove the benchmark's keys from the shared Redis."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS)
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
+    client.close()
 
 
 def workers(calendar: TradingCalendar, symbols: int) -> Figure:
@@ -193,6 +204,7 @@ def _backfill_with(count: int, symbols: int) -> tuple[float, int, int]:
             for process in processes:
                 process.wait(30)
             queue.close()
+            _forget(prefix)
         requests = len(stub.aggs_requests())
     return elapsed, requests, symbols  # one month of 1m RTH is one planned request
 

@@ -48,7 +48,7 @@ TITLES = {
     "pg-read": "6. PostgreSQL: reading one symbol-year",
     "polygon-parse": "7. Polygon: parsing a 50,000-bar page",
     "polygon-backfill": "8. Polygon: a symbol-year of 1m bars from the stub into SQLite",
-    "redis-publish": "9. Redis: publish throughput, pipelined vs one PUBLISH per round trip",
+    "redis": "9. Redis: publish throughput, pipelined vs one PUBLISH per round trip",
     "fanout-latency": "10. Live latency: stub WebSocket to a Redis subscriber",
     "fanout-workers": "11. Distributed backfill: 1 vs 3 workers",
 }
@@ -214,7 +214,7 @@ def _redis_figures(skip: bool, calendar: TradingCalendar, quick: bool) -> list[F
     except Exception as exc:  # not installed, not running: say so and go on
         print(f"Redis benchmarks skipped: {exc}", flush=True)
         return []
-    return [*bench_redis.run(quick), *bench_fanout.run(calendar, quick)]
+    return [*(Figure(**row) for row in bench_redis.run(quick)), *bench_fanout.run(calendar, quick)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -27,11 +27,14 @@ from chronox_adapters.redis.envelope import (
 from chronox_domain.errors import InvalidInput, MalformedData
 from chronox_domain.events import BarEvent, events_of
 from chronox_domain.ports import BarBatch
+from chronox_domain.timeframe import Timeframe
 
 log = logging.getLogger(__name__)
 
 #: Events per pipeline: each is a PUBLISH and an XADD.
 CHUNK = 500
+#: Events encoded between two offers of the GIL to other threads.
+YIELD_EVERY = 100
 BACKOFF_FIRST = 0.1
 BACKOFF_CAP = 5.0
 
@@ -89,6 +92,7 @@ class RedisPublisher:
         self.published = 0
         self.dropped = 0
         self.reconnects = 0
+        self._wire = _Wire(prefix, stream_maxlen)
         self._buffer: deque[BarEvent] = deque()
         self._in_flight = 0
         self._changed = threading.Condition()
@@ -224,25 +228,29 @@ class RedisPublisher:
         self._client.close()
 
     def _send(self, chunk: list[BarEvent]) -> int:
-        """One pipeline for ``chunk``; returns how many events could not be encoded."""
-        pipe = self._client.pipeline(transaction=False)
-        unencodable = 0
-        for event in chunk:
-            try:
-                payload = encode(event)
-            except MalformedData as exc:  # validated bars never get here
-                log.error("Redis publisher: skipped an unencodable event: %s", exc)
-                unencodable += 1
-                continue
-            bar = event.bar
-            pipe.publish(channel(self.prefix, bar.symbol, bar.timeframe), payload)
-            pipe.xadd(
-                stream_key(self.prefix, bar.timeframe),
-                {SYMBOL_FIELD: bar.symbol, STREAM_FIELD: payload},
-                maxlen=self.stream_maxlen,
-                approximate=True,
-            )
-        pipe.execute()
+        """Send ``chunk`` as one pipeline and read every reply; returns how many events
+        could not be encoded. A refused command raises after all replies were read."""
+        data, replies, unencodable = self._wire.pack(chunk)
+        if not replies:
+            return unencodable
+        pool = self._client.connection_pool
+        connection = pool.get_connection()
+        refused: redis.ResponseError | None = None
+        try:
+            connection.send_packed_command([data], check_health=False)  # type: ignore[no-untyped-call]
+            for _ in range(replies):
+                try:
+                    connection.read_response()
+                except redis.ResponseError as exc:
+                    refused = refused or exc
+        except BaseException:
+            # A reply left unread would answer the connection's next command.
+            connection.disconnect()  # type: ignore[no-untyped-call]
+            raise
+        finally:
+            pool.release(connection)
+        if refused is not None:
+            raise refused
         return unencodable
 
     def _requeue(self, chunk: list[BarEvent]) -> None:
@@ -285,6 +293,62 @@ class RedisPublisher:
             self._failing_since = None
         if not self._buffer:
             self._warned_drop = False
+
+
+class _Wire:
+    """The RESP bytes of a chunk: per event a PUBLISH and an XADD (MAXLEN ~).
+
+    A hand-made pipeline: redis-py's packs every argument of every command through
+    generic code, which made it the publisher's bottleneck; here the constant parts of
+    each symbol's two commands are built once and each event adds its envelope.
+    """
+
+    def __init__(self, prefix: str, stream_maxlen: int) -> None:
+        self._prefix = prefix
+        self._maxlen = str(stream_maxlen).encode()
+        self._heads: dict[tuple[str, Timeframe], tuple[bytes, bytes]] = {}
+
+    def pack(self, chunk: list[BarEvent]) -> tuple[bytes, int, int]:
+        """(the commands, how many replies they get, how many events were skipped)."""
+        parts: list[bytes] = []
+        skipped = 0
+        for number, event in enumerate(chunk, 1):
+            if number % YIELD_EVERY == 0:
+                # Hand the GIL over: an ingest thread calling publish() would otherwise
+                # wait up to the interpreter's switch interval (5 ms) for it.
+                time.sleep(0)
+            try:
+                payload = _bulk(encode(event))
+            except MalformedData as exc:  # validated bars never get here
+                log.error("Redis publisher: skipped an unencodable event: %s", exc)
+                skipped += 1
+                continue
+            bar = event.bar
+            heads = self._heads.get((bar.symbol, bar.timeframe))
+            if heads is None:
+                heads = self._heads[bar.symbol, bar.timeframe] = self._heads_of(
+                    bar.symbol, bar.timeframe
+                )
+            parts += (heads[0], payload, heads[1], payload)
+        return b"".join(parts), 2 * (len(chunk) - skipped), skipped
+
+    def _heads_of(self, symbol: str, timeframe: Timeframe) -> tuple[bytes, bytes]:
+        """The two commands of ``symbol``'s events up to the envelope, their last part."""
+        publish = (
+            b"*3\r\n" + _bulk(b"PUBLISH") + _bulk(channel(self._prefix, symbol, timeframe).encode())
+        )
+        xadd = b"*10\r\n" + b"".join(
+            _bulk(part)
+            for part in (
+                b"XADD", stream_key(self._prefix, timeframe).encode(), b"MAXLEN", b"~",
+                self._maxlen, b"*", SYMBOL_FIELD.encode(), symbol.encode(), STREAM_FIELD.encode(),
+            )
+        )  # fmt: skip
+        return publish, xadd
+
+
+def _bulk(data: bytes) -> bytes:
+    return b"$%d\r\n%s\r\n" % (len(data), data)
 
 
 def _backoff(failures: int) -> float:
