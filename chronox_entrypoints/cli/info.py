@@ -33,6 +33,7 @@ def info(store: str | None, as_json: bool) -> None:
         "settle_minutes": settings.settle_minutes,
         "mode": settings.mode,
         "vendor_key": "set" if settings.polygon_api_key else "not set",
+        "events": settings.redis_secret_free_url or "in-process",
         "counts": counts,
     }
     if as_json:
@@ -45,6 +46,7 @@ def info(store: str | None, as_json: bool) -> None:
         ("settle", f"{settings.settle_minutes} min"),
         ("pipeline mode", settings.mode),
         ("vendor key", body["vendor_key"]),
+        ("events", body["events"]),
         *((name.replace("_", " "), value) for name, value in counts.items()),
     ]
     click.echo(f"chronox {body['version']}")
