@@ -1,7 +1,8 @@
 """The composition root: the one place that knows which adapter serves which port.
 
-Nothing connects at import time: the store is a ``providers.Resource`` opened by
-``init_resources()`` and closed by ``shutdown_resources()`` in the entry point.
+Nothing connects at import time: the store, the event publisher and the job queue are
+``providers.Resource``s, opened on first use by the command that needs them and closed by
+``shutdown_resources()`` when it ends.
 """
 
 from __future__ import annotations

@@ -26,9 +26,9 @@ def load_settings(**overrides: Any) -> Settings:
 
 @contextmanager
 def running(**overrides: Any) -> Iterator[Container]:
-    """A container whose resources (the store) are open for the block, then closed."""
+    """A container for one command. Resources (the store, the publisher, the job queue)
+    open on first use, so a command opens only what it needs; all are closed after."""
     container = Container(settings=load_settings(**overrides))
-    container.init_resources()
     try:
         yield container
     finally:
