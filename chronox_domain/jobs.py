@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from chronox_domain.errors import InvalidInput
+from chronox_domain.errors import ChronoxError, InvalidInput
 from chronox_domain.symbol import parse_symbol
 
 
@@ -68,6 +68,16 @@ class Job:
 
 #: Runs one job: (spec, progress(done, total), cancelled()) -> counts. Raises on failure.
 JobRunner = Callable[[JobSpec, Callable[[int, int], None], Callable[[], bool]], dict[str, int]]
+
+
+def failure_text(exc: BaseException) -> str:
+    """A job's failure as one line: chronox's own errors speak for themselves, others
+    name their type."""
+    lines = str(exc).strip().splitlines()
+    text = lines[0] if lines else ""
+    if isinstance(exc, ChronoxError) and text:
+        return text
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def split_into_jobs(

@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
-from chronox_domain.errors import ChronoxError, NotFound
-from chronox_domain.jobs import Job, JobRunner, JobSpec, JobState
+from chronox_domain.errors import NotFound
+from chronox_domain.jobs import Job, JobRunner, JobSpec, JobState, failure_text
 
 
 class InProcessJobQueue:
@@ -85,7 +85,7 @@ class InProcessJobQueue:
         try:
             counts = self._runner(job.spec, progress, cancelled)
         except Exception as exc:  # a job's failure is its outcome, not the pool's
-            self._finish(job_id, state=JobState.FAILED, error=one_line(exc))
+            self._finish(job_id, state=JobState.FAILED, error=failure_text(exc))
         else:
             self._finish(job_id, state=JobState.SUCCEEDED, counts=dict(counts))
 
@@ -112,12 +112,3 @@ class InProcessJobQueue:
         self._jobs[job_id] = job
         self._changed.notify_all()
         return job
-
-
-def one_line(exc: BaseException) -> str:
-    """A failure as one line: our own errors speak for themselves, others name their type."""
-    lines = str(exc).strip().splitlines()
-    text = lines[0] if lines else ""
-    if isinstance(exc, ChronoxError) and text:
-        return text
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

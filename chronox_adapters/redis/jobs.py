@@ -28,8 +28,8 @@ from typing import Any, cast
 
 import redis
 
-from chronox_domain.errors import ChronoxError, InvalidInput, NotFound, StorageUnavailable
-from chronox_domain.jobs import Job, JobRunner, JobSpec, JobState
+from chronox_domain.errors import InvalidInput, NotFound, StorageUnavailable
+from chronox_domain.jobs import Job, JobRunner, JobSpec, JobState, failure_text
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +203,7 @@ class RedisWorker:
                 log.warning(
                     "job worker %s: Redis unavailable (%s); retrying in %.1f s",
                     self.name,
-                    _one_line(exc),
+                    failure_text(exc),
                     delay,
                 )
                 self._group_ready = False  # Redis may have come back empty
@@ -287,15 +287,15 @@ class RedisWorker:
         try:
             spec = JobSpec.from_payload(_texts(self._redis.hgetall(key)))
         except InvalidInput as exc:
-            self._finish(key, state="failed", error=_one_line(exc))
+            self._finish(key, state="failed", error=failure_text(exc))
             return
         log.info("job worker %s: running job %s (attempt %d)", self.name, job_id, attempt)
         with self._heartbeat_of(message_id):
             try:
                 counts = self._runner(spec, self._progress_of(key), self._cancelled_of(key))
             except Exception as exc:  # the job's failure is its outcome
-                self._finish(key, state="failed", error=_one_line(exc))
-                log.info("job worker %s: job %s failed: %s", self.name, job_id, _one_line(exc))
+                self._finish(key, state="failed", error=failure_text(exc))
+                log.info("job worker %s: job %s failed: %s", self.name, job_id, failure_text(exc))
                 return
         if self._finish(key, state="succeeded", counts=json.dumps(dict(counts), sort_keys=True)):
             log.info("job worker %s: job %s succeeded", self.name, job_id)
@@ -359,7 +359,7 @@ class RedisWorker:
                     keys=[self._keys.stream], args=[self._group, self.name, message_id]
                 )
             except redis.RedisError as exc:
-                log.warning("job worker %s: heartbeat failed (%s)", self.name, _one_line(exc))
+                log.warning("job worker %s: heartbeat failed (%s)", self.name, failure_text(exc))
                 continue
             if not mine:
                 log.warning(
@@ -388,7 +388,7 @@ def _reachable() -> Iterator[None]:
         yield
     except redis.RedisError as exc:
         raise StorageUnavailable(
-            f"the job queue (Redis) is unavailable: {_one_line(exc)}"
+            f"the job queue (Redis) is unavailable: {failure_text(exc)}"
         ) from None
 
 
@@ -434,12 +434,3 @@ def _text(value: bytes | str) -> str:
 
 def _now_text() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-def _one_line(exc: BaseException) -> str:
-    """A failure as one line: our own errors speak for themselves, others name their type."""
-    lines = str(exc).strip().splitlines()
-    text = lines[0] if lines else ""
-    if isinstance(exc, ChronoxError) and text:
-        return text
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
