@@ -33,9 +33,7 @@ from chronox_domain.services import (
     BackfillOrchestrator,
     CoverageService,
     IngestionService,
-    Pipeline,
 )
-from chronox_domain.services.backfill import Mode
 from chronox_domain.services.live import UnifiedDaemon
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,10 +62,16 @@ def latency(calendar: TradingCalendar, bars: int) -> Figure:
         clock = FixedClock(start)
         coverage = CoverageService(repository, calendar, clock, timedelta(hours=1))
         ingestion = IngestionService(repository, PolygonRestSource(config), coverage)
-        pipeline = Pipeline(Mode.UNIFIED, BackfillOrchestrator(registry, ingestion))
         publisher = RedisPublisher(REDIS, prefix=prefix)
-        daemon = UnifiedDaemon(registry, repository, PolygonLiveSource(config), pipeline,
-                               publisher, clock, backfill_every=timedelta(hours=1))  # fmt: skip
+        daemon = UnifiedDaemon(
+            registry,
+            repository,
+            PolygonLiveSource(config),
+            BackfillOrchestrator(registry, ingestion),
+            publisher,
+            clock,
+            backfill_every=timedelta(hours=1),
+        )
         sent: dict[datetime, float] = {}
         received: dict[datetime, float] = {}
         minutes = [

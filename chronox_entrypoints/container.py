@@ -80,11 +80,6 @@ class Container(containers.DeclarativeContainer):
     backfill = providers.Factory(
         BackfillOrchestrator, registry=registry, ingestion=ingestion, splits=splits
     )
-    pipeline = providers.Factory(
-        Pipeline,
-        mode=providers.Callable(Mode.parse, settings.provided.mode),
-        backfill=backfill,
-    )
     registry_service = providers.Factory(RegistryService, registry=registry)
 
     daemon = providers.Factory(
@@ -92,7 +87,7 @@ class Container(containers.DeclarativeContainer):
         registry=registry,
         repository=repository,
         live=live_source,
-        pipeline=pipeline,
+        backfill=backfill,
         publisher=publisher,
         clock=clock,
         backfill_every=providers.Callable(
@@ -101,6 +96,13 @@ class Container(containers.DeclarativeContainer):
         lookback=providers.Callable(
             lambda days: timedelta(days=days), settings.provided.live_lookback_days
         ),
+    )
+
+    pipeline = providers.Factory(
+        Pipeline,
+        mode=providers.Callable(Mode.parse, settings.provided.mode),
+        backfill=backfill,
+        daemon=daemon,
     )
 
     job_runner = providers.Singleton(backfill_runner, pipeline=pipeline)

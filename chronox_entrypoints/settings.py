@@ -39,8 +39,9 @@ class Settings(BaseSettings):
     #: How long after a window closes its bars count as final.
     settle_minutes: int = Field(60, ge=0)
     synthetic_seed: int = 0
-    #: backfill (one pass) or unified (live + periodic backfill).
-    mode: str = "backfill"
+    #: What `stream` runs: unified (live bars + periodic backfill) or backfill (periodic
+    #: backfill alone).
+    mode: str = "unified"
     #: The vendor key; never logged or printed.
     polygon_api_key: SecretStr | None = Field(
         None,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from chronox_domain.errors import InvalidInput, NotFound
 from chronox_domain.ports import SymbolRegistry
@@ -19,6 +21,15 @@ from chronox_domain.services.ingestion import (
 from chronox_domain.services.splits import SplitService
 from chronox_domain.splits import Split
 from chronox_domain.symbol import parse_symbol
+
+if TYPE_CHECKING:  # the daemon module imports this one
+    from chronox_domain.services.live import DaemonReport
+
+
+class Daemon(Protocol):
+    """What ``Pipeline.run`` drives (the unified daemon)."""
+
+    async def run(self, stop: asyncio.Event, live: bool = True) -> DaemonReport: ...
 
 
 @dataclass(slots=True)
@@ -100,11 +111,24 @@ class Mode(enum.Enum):
 
 
 class Pipeline:
-    """The facade the CLI, the API and schedulers call: never a concrete orchestrator."""
+    """The facade the CLI, the API and schedulers call: never a concrete orchestrator.
 
-    def __init__(self, mode: Mode, backfill: BackfillOrchestrator) -> None:
+    ``backfill`` is one pass, in any mode. ``run`` keeps the registry complete until
+    stopped: in ``unified`` mode with the live feed plus periodic backfill, in
+    ``backfill`` mode with periodic backfill alone.
+    """
+
+    def __init__(
+        self, mode: Mode, backfill: BackfillOrchestrator, daemon: Daemon | None = None
+    ) -> None:
         self.mode = mode
         self._backfill = backfill
+        self._daemon = daemon
+
+    async def run(self, stop: asyncio.Event) -> DaemonReport:
+        if self._daemon is None:
+            raise InvalidInput("this pipeline was built without a daemon")
+        return await self._daemon.run(stop, live=self.mode is Mode.UNIFIED)
 
     def backfill(
         self,

@@ -32,7 +32,7 @@ from chronox_domain.ports import (
     MarketDataRepository,
     SymbolRegistry,
 )
-from chronox_domain.services.backfill import BackfillReport, Pipeline
+from chronox_domain.services.backfill import BackfillOrchestrator, BackfillReport
 from chronox_domain.timeframe import Timeframe
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ class UnifiedDaemon:
         registry: SymbolRegistry,
         repository: MarketDataRepository,
         live: LiveBarSource,
-        pipeline: Pipeline,
+        backfill: BackfillOrchestrator,
         publisher: EventPublisher | None,
         clock: Clock,
         backfill_every: timedelta = timedelta(minutes=5),
@@ -63,7 +63,7 @@ class UnifiedDaemon:
         self._registry = registry
         self._repository = repository
         self._live = live
-        self._pipeline = pipeline
+        self._orchestrator = backfill
         self._publisher = publisher
         self._clock = clock
         self._every = backfill_every
@@ -80,12 +80,13 @@ class UnifiedDaemon:
             if Timeframe.M1 in entry.timeframes
         ]
 
-    async def run(self, stop: asyncio.Event) -> DaemonReport:
-        symbols = self.symbols()
+    async def run(self, stop: asyncio.Event, live: bool = True) -> DaemonReport:
+        """Until ``stop``: periodic backfill, and the live feed unless ``live`` is False."""
+        symbols = self.symbols() if live else []
         tasks = [asyncio.create_task(self._backfill_loop(stop))]
         if symbols:
             tasks.append(asyncio.create_task(self._live_loop(symbols, stop)))
-        else:
+        elif live:
             self._say("no active 1m registry symbol: live feed idle, backfill only")
         stopper = asyncio.create_task(stop.wait())
         try:
@@ -153,4 +154,4 @@ class UnifiedDaemon:
     def _backfill(self) -> BackfillReport:
         """Every session of the lookback up to now: holes, unsettled and stale windows."""
         start = (self._clock.now() - self._lookback).date()
-        return self._pipeline.backfill((), start, None)
+        return self._orchestrator.run((), start, None)

@@ -10,7 +10,8 @@ from contextlib import suppress
 import click
 
 from chronox_domain.events import BarEvent
-from chronox_domain.services.live import DaemonReport, UnifiedDaemon
+from chronox_domain.services.backfill import Mode, Pipeline
+from chronox_domain.services.live import DaemonReport
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.cli.app import running
 from chronox_entrypoints.cli.options import json_option, store_option, timeframe_option
@@ -35,7 +36,7 @@ from chronox_entrypoints.cli.render import emit_json, iso, note
 def stream(
     backfill_every: int | None, duration: float | None, store: str | None, as_json: bool
 ) -> None:
-    """Run the unified daemon: live bars for the registry, plus periodic backfill."""
+    """Keep the registry complete: live bars plus periodic backfill (CHRONOX_MODE)."""
     with running(store=store, backfill_every_seconds=backfill_every) as container:
 
         def say(text: str) -> None:
@@ -43,9 +44,13 @@ def stream(
                 note(f"stream: {text}")
 
         daemon = container.daemon(on_event=say)
-        live = container.live_source()
-        say(f"live source {live.name}; symbols: {', '.join(daemon.symbols()) or 'none'}")
-        report = asyncio.run(_run_until_stopped(daemon, duration))
+        pipeline = container.pipeline(daemon=daemon)
+        if pipeline.mode is Mode.UNIFIED:
+            live = container.live_source()
+            say(f"live source {live.name}; symbols: {', '.join(daemon.symbols()) or 'none'}")
+        else:
+            say("mode backfill: periodic backfill only (CHRONOX_MODE=unified adds live bars)")
+        report = asyncio.run(_run_until_stopped(pipeline, duration))
     body = {
         "live_bars": report.live_bars,
         "live_rejected": report.live_rejected,
@@ -62,7 +67,7 @@ def stream(
         )
 
 
-async def _run_until_stopped(daemon: UnifiedDaemon, duration: float | None) -> DaemonReport:
+async def _run_until_stopped(pipeline: Pipeline, duration: float | None) -> DaemonReport:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -71,7 +76,7 @@ async def _run_until_stopped(daemon: UnifiedDaemon, duration: float | None) -> D
     if duration is not None:
         loop.call_later(duration, stop.set)
     try:
-        return await daemon.run(stop)
+        return await pipeline.run(stop)
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):
             with suppress(NotImplementedError, RuntimeError):

@@ -25,9 +25,7 @@ from chronox_domain.services import (
     BackfillOrchestrator,
     CoverageService,
     IngestionService,
-    Pipeline,
 )
-from chronox_domain.services.backfill import Mode
 from chronox_domain.services.live import UnifiedDaemon
 from tests.polygon_stub import PolygonStub
 
@@ -44,9 +42,8 @@ def build(
     registry.put(SymbolEntry("SPY", (Timeframe.M1,), SessionKind.RTH))
     coverage = CoverageService(repository, calendar, clock, SETTLE)
     ingestion = IngestionService(repository, history, coverage, bus)
-    pipeline = Pipeline(Mode.UNIFIED, BackfillOrchestrator(registry, ingestion))
     daemon = UnifiedDaemon(
-        registry, repository, live, pipeline, bus, clock,
+        registry, repository, live, BackfillOrchestrator(registry, ingestion), bus, clock,
         backfill_every=timedelta(seconds=0.3), lookback=timedelta(days=1),
     )  # fmt: skip
     return daemon, repository, bus, coverage
