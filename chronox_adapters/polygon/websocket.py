@@ -55,8 +55,9 @@ class PolygonLiveSource:
                 yield item
         finally:
             runner.cancel()
+            # Bounded: a client stuck in its own reconnect loop must not hold the caller.
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await runner
+                await asyncio.wait_for(runner, timeout=5)
 
     async def _run(
         self, subscriptions: list[str], queue: asyncio.Queue[Bar | BaseException]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -37,7 +37,13 @@ def live(stub: PolygonStub, key: str = KEY) -> PolygonLiveSource:
     return PolygonLiveSource(config)
 
 
-def collect(source: PolygonLiveSource, symbols: list[str], count: int, feed: object) -> list[Bar]:
+def collect(
+    source: PolygonLiveSource,
+    symbols: list[str],
+    count: int,
+    feed: object,
+    done: threading.Event | None = None,
+) -> list[Bar]:
     """Run the stream until ``count`` bars arrived; ``feed()`` runs in a thread once
     the subscription is in place."""
 
@@ -55,6 +61,8 @@ def collect(source: PolygonLiveSource, symbols: list[str], count: int, feed: obj
                 received.append(await pending)
                 if len(received) < count:
                     pending = asyncio.ensure_future(anext(stream))
+        if done is not None:
+            done.set()
         await stream.aclose()
         feeder.join(5)
         return received
@@ -78,16 +86,24 @@ def test_minute_bars_arrive_in_order(stub: PolygonStub) -> None:
 
 def test_the_feed_reconnects_after_a_disconnect(stub: PolygonStub) -> None:
     source = live(stub)
+    enough = threading.Event()
 
     def feed() -> None:
         stub.live.wait_for_subscribers(1, timeout=10, topic="AM.SPY")
         stub.faults.ws_disconnect_after(5, abrupt=True)
         stub.live.play(["SPY"], START, minutes=5)
-        stub.live.wait_for_subscribers(1, timeout=10, topic="AM.SPY")
-        stub.live.play(["SPY"], START.replace(minute=40), minutes=5)
+        # The client reconnects and resubscribes on its own schedule: keep the feed going
+        # (one minute at a time, later minutes) until the consumer has what it needs.
+        minute = START.replace(minute=40)
+        while not enough.wait(0.05) and minute < START.replace(hour=20):
+            stub.live.play(["SPY"], minute, minutes=1)
+            minute += timedelta(minutes=1)
 
-    bars = collect(source, ["SPY"], 8, feed)
-    assert bars[0].start == START
+    try:
+        bars = collect(source, ["SPY"], 8, feed, enough)
+    finally:
+        enough.set()
+    assert [b.start for b in bars[:5]] == [START + timedelta(minutes=i) for i in range(5)]
     assert bars[-1].start >= START.replace(minute=40)
 
 
@@ -102,8 +118,6 @@ def test_a_refused_key_ends_the_stream_with_one_clear_error(stub: PolygonStub) -
 
 
 def _window(minutes: int):  # type: ignore[no-untyped-def]
-    from datetime import timedelta
-
     from chronox_domain import Interval
 
     return Interval(START, START + timedelta(minutes=minutes))
