@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     polygon_backoff: float = Field(0.5, ge=0)
     polygon_timeout: float = Field(60.0, gt=0)
 
+    #: The API's bearer token: when set, every mutating route needs it (and, with
+    #: api_auth_reads, every route). Without one the API binds to loopback only.
+    api_token: SecretStr | None = None
+    api_auth_reads: bool = False
     #: Redis for events (and distributed jobs); empty: the in-process bus.
     redis_url: str = ""
     #: Prefix of every Redis key and channel (several deployments on one Redis).

@@ -33,6 +33,7 @@ from chronox_entrypoints.cli.ingest import backfill, ingest
 from chronox_entrypoints.cli.jobs import jobs, worker
 from chronox_entrypoints.cli.query import bars, gaps
 from chronox_entrypoints.cli.registry import registry
+from chronox_entrypoints.cli.serve import serve
 
 EXIT_INTERNAL, EXIT_INPUT, EXIT_SOURCE, EXIT_STORE, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
 
@@ -46,7 +47,20 @@ def cli() -> None:
     """
 
 
-for command in (ingest, gaps, backfill, bars, registry, info, db, stream, watch, worker, jobs):
+for command in (
+    ingest,
+    gaps,
+    backfill,
+    bars,
+    registry,
+    info,
+    db,
+    stream,
+    watch,
+    worker,
+    jobs,
+    serve,
+):
     cli.add_command(command)
 
 

@@ -1,0 +1,40 @@
+"""The FastAPI application: ``create_app(container)``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+import chronox_domain
+from chronox_entrypoints.api import errors
+from chronox_entrypoints.api.routes import bars, gaps, jobs, status, symbols
+from chronox_entrypoints.container import Container
+
+
+def create_app(container: Container) -> FastAPI:
+    """The API over ``container``'s services; its resources close when the app stops."""
+    settings = container.settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            container.shutdown_resources()
+
+    app = FastAPI(
+        title="chronox",
+        version=chronox_domain.__version__,
+        description="Market bars, their gaps against the exchange calendar, and backfills.",
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    token = settings.api_token.get_secret_value() if settings.api_token else None
+    app.state.token = token
+    app.state.guard_reads = bool(token and settings.api_auth_reads)
+    errors.install(app)
+    for router in (status.router, symbols.router, bars.router, gaps.router, jobs.router):
+        app.include_router(router)
+    return app

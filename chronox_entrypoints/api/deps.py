@@ -1,0 +1,71 @@
+"""Dependencies of the routes: the container's services, and the bearer-token check."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from chronox_domain.services import CoverageService, RegistryService
+from chronox_domain.services.bars import BarsService
+from chronox_domain.services.jobs import JobService
+from chronox_entrypoints.api.errors import Unauthorized
+from chronox_entrypoints.container import Container
+
+
+def container(request: Request) -> Container:
+    found: Container = request.app.state.container
+    return found
+
+
+ContainerDep = Annotated[Container, Depends(container)]
+
+
+def bars_service(c: ContainerDep) -> BarsService:
+    service: BarsService = c.bars()
+    return service
+
+
+def coverage_service(c: ContainerDep) -> CoverageService:
+    service: CoverageService = c.coverage()
+    return service
+
+
+def registry_service(c: ContainerDep) -> RegistryService:
+    service: RegistryService = c.registry_service()
+    return service
+
+
+def job_service(c: ContainerDep) -> JobService:
+    service: JobService = c.jobs()
+    return service
+
+
+BarsDep = Annotated[BarsService, Depends(bars_service)]
+CoverageDep = Annotated[CoverageService, Depends(coverage_service)]
+RegistryDep = Annotated[RegistryService, Depends(registry_service)]
+JobsDep = Annotated[JobService, Depends(job_service)]
+
+
+def _check(request: Request, authorization: str | None) -> None:
+    token: str | None = request.app.state.token
+    if token is None:
+        return
+    given = (authorization or "").removeprefix("Bearer ").strip()
+    # Constant time: a wrong token must not tell how much of it was right.
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        raise Unauthorized("a valid 'Authorization: Bearer <token>' header is required")
+
+
+def require_token(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+    """Guards mutating routes whenever CHRONOX_API_TOKEN is set."""
+    _check(request, authorization)
+
+
+def require_token_for_reads(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> None:
+    """Guards every route when CHRONOX_API_AUTH_READS is also set."""
+    if request.app.state.guard_reads:
+        _check(request, authorization)

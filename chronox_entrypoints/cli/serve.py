@@ -1,0 +1,40 @@
+"""``serve``: the REST API under uvicorn."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import click
+
+from chronox_domain.errors import InvalidInput
+from chronox_entrypoints.cli.app import load_settings
+from chronox_entrypoints.cli.options import store_option
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@store_option
+def serve(host: str, port: int, store: str | None) -> None:
+    """Serve the REST API (OpenAPI at /docs)."""
+    import uvicorn
+
+    from chronox_entrypoints.api import create_app
+    from chronox_entrypoints.container import Container
+
+    settings = load_settings(store=store)
+    if settings.api_token is None and not is_loopback(host):
+        raise InvalidInput(
+            f"refusing to serve on {host} without CHRONOX_API_TOKEN: anyone could trigger "
+            "backfills; set a token or bind to 127.0.0.1"
+        )
+    uvicorn.run(create_app(Container(settings=settings)), host=host, port=port, log_level="info")
