@@ -35,24 +35,17 @@ from chronox_domain.services import (
     IngestionService,
 )
 from chronox_domain.services.live import UnifiedDaemon
+from tests.polygon_stub import PolygonStub
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS = os.environ.get("CHRONOX_BENCH_REDIS", "redis://127.0.0.1:6379/0")
 LATENCY_TARGET_P99 = 0.020
 
 
-def _stub():  # type: ignore[no-untyped-def]
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    from tests.polygon_stub import PolygonStub
-
-    return PolygonStub
-
-
 def latency(calendar: TradingCalendar, bars: int) -> Figure:
     prefix = f"chronox-bench-{uuid.uuid4().hex[:8]}:"
     start = datetime(2024, 1, 2, 9, tzinfo=UTC)
-    with _stub()(api_key="bench") as stub, tempfile.TemporaryDirectory() as tmp:
+    with PolygonStub(api_key="bench") as stub, tempfile.TemporaryDirectory() as tmp:
         database = SqliteDatabase(str(Path(tmp) / "live.sqlite3"))
         repository = SqliteRepository(database)
         registry = MemoryRegistry()
@@ -160,7 +153,7 @@ def workers(calendar: TradingCalendar, symbols: int) -> Figure:
 def _backfill_with(count: int, symbols: int) -> tuple[float, int, int]:
     prefix = f"chronox-bench-{uuid.uuid4().hex[:8]}:"
     names = [f"S{i:03d}" for i in range(symbols)]
-    with _stub()(api_key="bench") as stub, tempfile.TemporaryDirectory() as tmp:
+    with PolygonStub(api_key="bench") as stub, tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "workers.sqlite3"
         store = f"sqlite:///{path}"
         database = SqliteDatabase(str(path))

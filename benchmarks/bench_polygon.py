@@ -4,7 +4,6 @@ one symbol-year of 1m bars from the Polygon stub on loopback into SQLite."""
 from __future__ import annotations
 
 import json
-import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -19,6 +18,7 @@ from chronox_domain.ports import TradingCalendar
 from chronox_domain.services import CoverageService, IngestionService, IngestRequest
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
+from tests.polygon_stub import PolygonStub  # the test suite's stub, on loopback
 
 PAGE_BARS = 50_000
 PARSE_TARGET = 2.0
@@ -58,11 +58,6 @@ def parsing(repeats: int, bars: int) -> Figure:
 
 
 def backfill(calendar: TradingCalendar, quick: bool) -> list[Figure]:
-    root = Path(__file__).resolve().parent.parent
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
-    from tests.polygon_stub import PolygonStub  # the test suite's stub, on loopback
-
     first, last = (
         (date(2024, 3, 1), date(2024, 3, 28)) if quick else (date(2024, 1, 1), date(2024, 12, 31))
     )

@@ -19,7 +19,7 @@ from psycopg_pool import ConnectionPool
 from chronox_adapters.timescale.ledger import read_coverage, record_coverage
 from chronox_adapters.timescale.migrate import PLAIN
 from chronox_adapters.timescale.partitions import Partitions
-from chronox_adapters.timescale.pool import describe
+from chronox_adapters.timescale.pool import describe, first_line
 from chronox_adapters.timescale.tables import BAR_COLUMNS, BAR_TABLES
 from chronox_domain.bar import Bar
 from chronox_domain.coverage import CoverageSpan
@@ -110,7 +110,7 @@ class PostgresRepository:
                     "connection lost while writing %s %s; retrying: %s",
                     batch.symbol,
                     batch.timeframe,
-                    _first_line(exc),
+                    first_line(exc),
                 )
             except psycopg.Error as exc:
                 raise self._unavailable("writing", exc) from None
@@ -218,7 +218,7 @@ class PostgresRepository:
             raise self._unavailable(doing, exc) from None
 
     def _unavailable(self, doing: str, exc: BaseException) -> StorageUnavailable:
-        return StorageUnavailable(f"{doing} PostgreSQL at {self._where} failed: {_first_line(exc)}")
+        return StorageUnavailable(f"{doing} PostgreSQL at {self._where} failed: {first_line(exc)}")
 
 
 Row = tuple[str, datetime, float, float, float, float, float, float | None, int | None, bool, str]
@@ -260,8 +260,3 @@ def _inserted_into_empty_range(
 
 def _year_starts(first: datetime, last: datetime) -> list[datetime]:
     return [datetime(year, 1, 1, tzinfo=UTC) for year in range(first.year + 1, last.year + 1)]
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__

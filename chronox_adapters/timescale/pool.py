@@ -45,7 +45,7 @@ def open_pool(
     try:
         conninfo_to_dict(url)
     except psycopg.ProgrammingError as exc:
-        raise InvalidInput(f"malformed PostgreSQL URL: {_first_line(exc)}") from None
+        raise InvalidInput(f"malformed PostgreSQL URL: {first_line(exc)}") from None
     # One direct attempt first: a wrong host or database fails at once with the
     # server's reason, instead of the pool retrying quietly until its timeout.
     reason = _probe(url, timeout)
@@ -80,10 +80,10 @@ def _probe(url: str, timeout: float) -> str | None:
     try:
         psycopg.connect(url, connect_timeout=max(1, int(timeout))).close()
     except psycopg.Error as exc:
-        return _first_line(exc)
+        return first_line(exc)
     return None
 
 
-def _first_line(error: BaseException) -> str:
+def first_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     return text[0] if text else type(error).__name__

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+TimeframeParam = Literal["1m", "5m", "15m", "1h", "1d"]
+
 
 class ErrorOut(BaseModel):
     error: str = Field(description="machine-readable code, e.g. invalid_symbol")
@@ -52,7 +54,7 @@ class CoverageOut(BaseModel):
 
 class SymbolIn(BaseModel):
     symbol: str = Field(examples=["SPY"])
-    timeframes: list[Literal["1m", "5m", "15m", "1h", "1d"]] = ["1m"]
+    timeframes: list[TimeframeParam] = ["1m"]
     session: Literal["rth", "eth"] = "rth"
     active: bool = True
 

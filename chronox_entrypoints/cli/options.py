@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import click
@@ -11,26 +10,9 @@ import click
 from chronox_domain.errors import ChronoxError
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
+from chronox_entrypoints.bounds import parse_bound
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class BoundType(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.4 on
-    """``YYYY-MM-DD`` (a session date) or an ISO-8601 instant (UTC unless an offset)."""
-
-    name = "DATE|DATETIME"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, date):
-            return value
-        text = str(value).strip()
-        try:
-            if len(text) == 10:
-                return date.fromisoformat(text)
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            self.fail(f"{text!r} is neither YYYY-MM-DD nor an ISO-8601 datetime", param, ctx)
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class DomainChoice(click.ParamType):  # type: ignore[type-arg]
@@ -49,7 +31,7 @@ class DomainChoice(click.ParamType):  # type: ignore[type-arg]
             self.fail(str(exc), param, ctx)
 
 
-BOUND = BoundType()
+BOUND = DomainChoice("DATE|DATETIME", parse_bound)
 TIMEFRAME = DomainChoice("TIMEFRAME", Timeframe.parse)
 SESSION = DomainChoice("rth|eth", SessionKind.parse)
 

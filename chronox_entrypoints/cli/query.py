@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from datetime import date, datetime
 
@@ -10,6 +9,7 @@ import click
 
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
+from chronox_entrypoints import bar_csv
 from chronox_entrypoints.cli.app import running
 from chronox_entrypoints.cli.options import (
     json_option,
@@ -77,20 +77,6 @@ def gaps(
         note(f"note: the store holds {DEMO_NOTE}")
 
 
-BAR_HEADER = [
-    "symbol",
-    "timeframe",
-    "start",
-    "open",
-    "high",
-    "low",
-    "close",
-    "volume",
-    "vwap",
-    "trades",
-]
-
-
 @click.command()
 @click.argument("symbol")
 @timeframe_option
@@ -116,25 +102,10 @@ def bars(
         service = container.bars()
         derived = service.derives(symbol, timeframe)
         sources = sorted(service.sources(symbol, Timeframe.M1 if derived else timeframe))
-        rows = (
-            (
-                b.symbol,
-                b.timeframe.value,
-                iso(b.start),
-                b.open,
-                b.high,
-                b.low,
-                b.close,
-                b.volume,
-                "" if b.vwap is None else b.vwap,
-                "" if b.trades is None else b.trades,
-            )
-            for b in service.bars(symbol, timeframe, start, end)
-        )
+        stream = service.bars(symbol, timeframe, start, end)
         if fmt == "csv":
-            writer = csv.writer(sys.stdout, lineterminator="\n")
-            writer.writerow(BAR_HEADER)
-            writer.writerows(rows)
+            sys.stdout.write(bar_csv.HEADER_LINE)
+            sys.stdout.writelines(bar_csv.line(b) for b in stream)
         elif fmt == "json":
             emit_json(
                 {
@@ -154,12 +125,12 @@ def bars(
                             "vwap": b.vwap,
                             "trades": b.trades,
                         }
-                        for b in service.bars(symbol, timeframe, start, end)
+                        for b in stream
                     ],
                 }
             )
         else:
-            table(BAR_HEADER[2:], (row[2:] for row in rows))
+            table(bar_csv.HEADER[2:], (bar_csv.cells(b)[2:] for b in stream))
     if derived and fmt != "json":
         note(f"note: {timeframe} bars rolled up from the stored 1m bars")
     if DEMO_SOURCES & set(sources) and fmt != "json":

@@ -11,8 +11,9 @@ from fastapi.responses import StreamingResponse
 
 from chronox_domain.bar import Bar
 from chronox_domain.timeframe import Timeframe
+from chronox_entrypoints import bar_csv
 from chronox_entrypoints.api.deps import BarsDep, require_token_for_reads
-from chronox_entrypoints.api.schemas import BarOut, BarsPage, ErrorOut
+from chronox_entrypoints.api.schemas import BarOut, BarsPage, ErrorOut, TimeframeParam
 from chronox_entrypoints.bounds import parse_bound
 
 router = APIRouter(
@@ -20,9 +21,6 @@ router = APIRouter(
     dependencies=[Depends(require_token_for_reads)],
     responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}},
 )
-
-TimeframeParam = Literal["1m", "5m", "15m", "1h", "1d"]
-CSV_HEADER = "symbol,timeframe,start,open,high,low,close,volume,vwap,trades\n"
 
 
 @router.get("/bars/{symbol}", response_model=BarsPage)
@@ -69,14 +67,10 @@ def _out(bar: Bar) -> BarOut:
 
 
 def _csv(stream: Iterator[Bar]) -> Iterator[str]:
-    yield CSV_HEADER
+    yield bar_csv.HEADER_LINE
     chunk: list[str] = []
-    for b in stream:
-        chunk.append(
-            f"{b.symbol},{b.timeframe.value},{b.start.strftime('%Y-%m-%dT%H:%M:%SZ')},"
-            f"{b.open},{b.high},{b.low},{b.close},{b.volume},"
-            f"{'' if b.vwap is None else b.vwap},{'' if b.trades is None else b.trades}\n"
-        )
+    for bar in stream:
+        chunk.append(bar_csv.line(bar))
         if len(chunk) >= 5_000:
             yield "".join(chunk)
             chunk = []

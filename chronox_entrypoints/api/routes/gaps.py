@@ -10,7 +10,7 @@ from chronox_domain.gaps import GapWindow
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.api.deps import CoverageDep, require_token_for_reads
-from chronox_entrypoints.api.schemas import CoverageOut, ErrorOut, GapOut
+from chronox_entrypoints.api.schemas import CoverageOut, ErrorOut, GapOut, TimeframeParam
 from chronox_entrypoints.bounds import parse_bound
 
 router = APIRouter(
@@ -18,8 +18,6 @@ router = APIRouter(
     dependencies=[Depends(require_token_for_reads)],
     responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}},
 )
-
-TimeframeParam = Literal["1m", "5m", "15m", "1h", "1d"]
 
 
 @router.get("/gaps/{symbol}", response_model=list[GapOut])
