@@ -229,3 +229,21 @@ class EventSubscriber(Protocol):
         """New bars of ``symbols`` as they are stored; first the last ``replay`` of them
         (per symbol) when the transport keeps history."""
         ...
+
+
+class Metrics(Protocol):
+    """What the pipeline counts as it works, for an exporter to read out (Prometheus in
+    the API). Every method is cheap and never raises: counting must not fail an ingest."""
+
+    def bars_ingested(self, source: str, timeframe: Timeframe, written: int, rejected: int) -> None:
+        """One request's bars: ``written`` stored, ``rejected`` refused by the invariants."""
+        ...
+
+    def gaps_closed(self, source: str, timeframe: Timeframe, windows: int) -> None:
+        """Gap windows a request answered for (now covered, with bars or confirmed empty)."""
+        ...
+
+    def vendor_request(self, source: str, status: str, failed: bool, retried: bool) -> None:
+        """One HTTP attempt at the vendor: its status (``"200"``, ``"429"``, or a transport
+        failure such as ``"timeout"``), whether it failed, and whether it is retried."""
+        ...

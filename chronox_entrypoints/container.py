@@ -13,6 +13,7 @@ from dependency_injector import containers, providers
 
 from chronox_adapters.calendars import load_calendar
 from chronox_adapters.clock import SystemClock
+from chronox_adapters.prometheus import PrometheusMetrics
 from chronox_domain.services import (
     BackfillOrchestrator,
     CoverageService,
@@ -25,6 +26,7 @@ from chronox_domain.services.bars import BarsService
 from chronox_domain.services.jobs import JobService, backfill_runner
 from chronox_domain.services.live import UnifiedDaemon
 from chronox_entrypoints.events import (
+    make_feed,
     make_request_limiter,
     make_subscriber,
     make_worker,
@@ -40,6 +42,8 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
     clock = providers.Singleton(SystemClock)
+    #: This process's counters; ``GET /metrics`` exports them.
+    metrics = providers.Singleton(PrometheusMetrics)
     calendar = providers.Singleton(
         load_calendar,
         code=settings.provided.calendar,
@@ -51,8 +55,11 @@ class Container(containers.DeclarativeContainer):
     registry = store.provided.registry
     publisher = providers.Resource(open_publisher, settings=settings)
     subscriber = providers.Singleton(make_subscriber, settings=settings)
+    feed = providers.Singleton(make_feed, settings=settings, publisher=publisher)
     limiter = providers.Singleton(make_request_limiter, settings=settings)
-    source = providers.Singleton(make_source, settings=settings, calendar=calendar, limiter=limiter)
+    source = providers.Singleton(
+        make_source, settings=settings, calendar=calendar, limiter=limiter, metrics=metrics
+    )
     live_source = providers.Singleton(make_live_source, settings=settings, calendar=calendar)
     splits = providers.Singleton(make_splits, source=source, repository=repository)
 
@@ -76,6 +83,7 @@ class Container(containers.DeclarativeContainer):
         source=source,
         coverage=coverage,
         publisher=publisher,
+        metrics=metrics,
     )
     backfill = providers.Factory(
         BackfillOrchestrator, registry=registry, ingestion=ingestion, splits=splits

@@ -38,6 +38,16 @@ def make_subscriber(settings: Settings) -> EventSubscriber:
     return RedisSubscriber(settings.redis_url, prefix=settings.redis_prefix)
 
 
+def make_feed(settings: Settings, publisher: EventPublisher) -> EventSubscriber:
+    """What the API relays over WebSocket: Redis when configured (bars stored by any
+    process), else the in-process bus that this process's own ingestions publish to."""
+    if settings.redis_url:
+        return make_subscriber(settings)
+    if not isinstance(publisher, InProcessBus):
+        raise TypeError(f"without Redis the publisher is the in-process bus, not {publisher!r}")
+    return publisher
+
+
 def open_job_queue(settings: Settings, runner: JobRunner) -> Iterator[JobQueue]:
     """Redis Streams when configured (jobs outlive the process and any worker takes
     them); else an in-process executor."""

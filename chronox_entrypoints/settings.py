@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     #: api_auth_reads, every route). Without one the API binds to loopback only.
     api_token: SecretStr | None = None
     api_auth_reads: bool = False
+    #: Origins allowed to call the API from a browser, comma-separated
+    #: (``https://desk.example.com``); empty: no CORS headers at all.
+    api_cors_origins: str = ""
     #: Redis for events (and distributed jobs); empty: the in-process bus.
     redis_url: str = ""
     #: Prefix of every Redis key and channel (several deployments on one Redis).
@@ -107,6 +110,10 @@ class Settings(BaseSettings):
             netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
             parts = parts._replace(netloc=netloc)
         return urlunsplit(parts)
+
+    @property
+    def cors_origins(self) -> list[str]:
+        return [origin.strip() for origin in self.api_cors_origins.split(",") if origin.strip()]
 
     @property
     def settle_delay(self) -> timedelta:

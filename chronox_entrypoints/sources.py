@@ -12,7 +12,14 @@ from chronox_adapters.polygon import (
 )
 from chronox_adapters.synthetic import SyntheticLiveSource, SyntheticSource
 from chronox_domain.errors import InvalidInput
-from chronox_domain.ports import BarSource, LiveBarSource, MarketDataRepository, TradingCalendar
+from chronox_domain.metrics import NO_METRICS
+from chronox_domain.ports import (
+    BarSource,
+    LiveBarSource,
+    MarketDataRepository,
+    Metrics,
+    TradingCalendar,
+)
 from chronox_domain.services import SplitService
 from chronox_entrypoints.settings import Settings
 
@@ -39,7 +46,10 @@ def polygon_config(settings: Settings) -> PolygonConfig:
 
 
 def make_source(
-    settings: Settings, calendar: TradingCalendar, limiter: RequestLimiter
+    settings: Settings,
+    calendar: TradingCalendar,
+    limiter: RequestLimiter,
+    metrics: Metrics = NO_METRICS,
 ) -> BarSource:
     name = settings.source_name
     if name == "synthetic":
@@ -49,7 +59,7 @@ def make_source(
             raise InvalidInput("the files source needs a file: pass --path FILE")
         return FileSource(settings.files_path)
     if name == "polygon":
-        return PolygonRestSource(polygon_config(settings), limiter)
+        return PolygonRestSource(polygon_config(settings), limiter, metrics=metrics)
     raise InvalidInput(f"unknown source {name!r} (choose from {', '.join(SOURCES)})")
 
 

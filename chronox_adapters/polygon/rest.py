@@ -26,7 +26,8 @@ from chronox_adapters.polygon.retry import Backoff, parse_retry_after
 from chronox_domain.bar import Bar
 from chronox_domain.errors import MalformedData, RateLimited, SourceUnavailable
 from chronox_domain.interval import Interval
-from chronox_domain.ports import Fetched
+from chronox_domain.metrics import NO_METRICS
+from chronox_domain.ports import Fetched, Metrics
 from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
 
@@ -45,8 +46,11 @@ _TRANSIENT = (
 class _Retry(Exception):
     """A transient failure of one attempt (the reason, and the vendor's Retry-After)."""
 
-    def __init__(self, reason: str, retry_after: float | None = None, limited: bool = False):
+    def __init__(
+        self, reason: str, status: str, retry_after: float | None = None, limited: bool = False
+    ):
         super().__init__(reason)
+        self.status = status
         self.retry_after = retry_after
         self.limited = limited
 
@@ -61,8 +65,10 @@ class PolygonRestSource:
         config: PolygonConfig,
         limiter: RequestLimiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self.config = config
+        self.metrics = metrics
         self.name = config.source_name
         self.limiter: RequestLimiter = limiter or RateLimiter(config.rate_per_minute)
         self._sleep = sleep
@@ -118,10 +124,12 @@ class PolygonRestSource:
         while True:
             self.limiter.acquire()
             try:
-                return self._attempt(url, params)
+                page = self._attempt(url, params)
             except _Retry as problem:
                 attempt += 1
-                if attempt > self.config.max_retries:
+                retried = attempt <= self.config.max_retries
+                self.metrics.vendor_request(self.name, problem.status, True, retried)
+                if not retried:
                     kind = RateLimited if problem.limited else SourceUnavailable
                     raise kind(
                         f"vendor request for {what} failed after {attempt} attempts: {problem}"
@@ -130,6 +138,9 @@ class PolygonRestSource:
                 delay = self._backoff.delay(attempt, problem.retry_after)
                 log.warning("vendor: %s; retry %d in %.1fs", problem, attempt, delay)
                 self._sleep(delay)
+            else:
+                self.metrics.vendor_request(self.name, "200", False, False)
+                return page
 
     def _attempt(self, url: str, params: dict[str, str] | None) -> dict[str, Any]:
         self.http_requests += 1
@@ -148,19 +159,23 @@ class PolygonRestSource:
                 retries=False,
             )
         except _TRANSIENT as exc:
-            raise _Retry(f"{where}: {type(exc).__name__}") from None
+            raise _Retry(f"{where}: {type(exc).__name__}", _transport_status(exc)) from None
         status = response.status
         if status == 429:
             raise _Retry(
                 f"{where}: rate limited (429)",
+                "429",
                 parse_retry_after(response.headers.get("Retry-After")),
                 limited=True,
             )
         if status >= 500:
             raise _Retry(
                 f"{where}: server error {status}",
+                str(status),
                 parse_retry_after(response.headers.get("Retry-After")),
             )
+        if status != 200:
+            self.metrics.vendor_request(self.name, str(status), True, False)
         if status in (401, 403):
             raise SourceUnavailable(
                 f"the vendor refused the API key ({status}): check POLYGON_API_KEY"
@@ -172,12 +187,18 @@ class PolygonRestSource:
         try:
             page = json.loads(response.data)
         except ValueError:
-            raise _Retry(f"{where}: malformed JSON") from None
+            raise _Retry(f"{where}: malformed JSON", "malformed") from None
         if not isinstance(page, dict):
-            raise _Retry(f"{where}: unexpected JSON document")
+            raise _Retry(f"{where}: unexpected JSON document", "malformed")
         if page.get("status") == "ERROR":
+            self.metrics.vendor_request(self.name, "error", True, False)
             raise SourceUnavailable(f"vendor error for {where}: {page.get('error', 'unknown')}")
         return page
+
+
+def _transport_status(exc: BaseException) -> str:
+    """A transport failure as a status label: it never reached an HTTP status."""
+    return "timeout" if isinstance(exc, urllib3.exceptions.TimeoutError) else "connection"
 
 
 def _error_text(response: Any) -> str:

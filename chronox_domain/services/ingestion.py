@@ -10,8 +10,15 @@ from chronox_domain.bar import Bar, split_valid
 from chronox_domain.coverage import spans_for_fetch
 from chronox_domain.errors import SourceMismatch
 from chronox_domain.interval import Interval, IntervalList, intersect, normalize, subtract
+from chronox_domain.metrics import NO_METRICS
 from chronox_domain.planning import PlannedRequest, plan_requests
-from chronox_domain.ports import BarBatch, BarSource, EventPublisher, MarketDataRepository
+from chronox_domain.ports import (
+    BarBatch,
+    BarSource,
+    EventPublisher,
+    MarketDataRepository,
+    Metrics,
+)
 from chronox_domain.ranges import Bound
 from chronox_domain.services.coverage import CoverageService
 from chronox_domain.session import SessionKind
@@ -82,11 +89,13 @@ class IngestionService:
         source: BarSource,
         coverage: CoverageService,
         publisher: EventPublisher | None = None,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self._repository = repository
         self._source = source
         self._coverage = coverage
         self._publisher = publisher
+        self._metrics = metrics
 
     @property
     def source(self) -> BarSource:
@@ -142,10 +151,9 @@ class IngestionService:
             for item in rejected
             if item.bar.start.tzinfo is not None
         )
+        covered = subtract(vouched, rejected_slots)
         coverage = [
-            span
-            for piece in subtract(vouched, rejected_slots)
-            for span in spans_for_fetch(piece, self._source.name, horizon)
+            span for piece in covered for span in spans_for_fetch(piece, self._source.name, horizon)
         ]
         batch = BarBatch(
             symbol=symbol,
@@ -158,6 +166,9 @@ class IngestionService:
         written = self._repository.write(batch)
         if self._publisher is not None and valid:
             self._publisher.publish(batch)
+        name = self._source.name
+        self._metrics.bars_ingested(name, timeframe, written, len(rejected))
+        self._metrics.gaps_closed(name, timeframe, _closed_parts(planned.parts, covered))
         return IngestReport(
             source=self._source.name,
             demo=self._source.demo,
@@ -216,3 +227,17 @@ def _empty_parts(parts: Sequence[Interval], bars: Sequence[Bar]) -> int:
         if i == len(bars) or bars[i].start >= part.end:
             empty += 1
     return empty
+
+
+def _closed_parts(parts: Sequence[Interval], covered: IntervalList) -> int:
+    """How many of ``parts`` (sorted, disjoint) lie wholly inside ``covered``: the gap
+    windows this request closed. A part missing a rejected bar's slot stays open."""
+    open_parts = 0
+    left = subtract(list(parts), covered)
+    i = 0
+    for part in parts:
+        while i < len(left) and left[i].end <= part.start:
+            i += 1
+        if i < len(left) and left[i].start < part.end:
+            open_parts += 1
+    return len(parts) - open_parts

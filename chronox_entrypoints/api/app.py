@@ -6,10 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 import chronox_domain
 from chronox_entrypoints.api import errors
-from chronox_entrypoints.api.routes import bars, gaps, jobs, status, symbols
+from chronox_entrypoints.api.routes import bars, gaps, jobs, metrics, status, symbols, ws
+from chronox_entrypoints.api.timing import RequestTiming
 from chronox_entrypoints.container import Container
 
 
@@ -35,6 +37,17 @@ def create_app(container: Container) -> FastAPI:
     app.state.token = token
     app.state.guard_reads = bool(token and settings.api_auth_reads)
     errors.install(app)
-    for router in (status.router, symbols.router, bars.router, gaps.router, jobs.router):
+    routers = (status.router, metrics.router, symbols.router, bars.router, gaps.router)
+    for router in (*routers, jobs.router, ws.router):
         app.include_router(router)
+    counters = container.metrics()
+    counters.watch_jobs(lambda: container.job_queue().jobs())
+    app.add_middleware(RequestTiming, metrics=counters)
+    if settings.cors_origins:  # off unless configured: a browser page may not call us
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
     return app

@@ -6,6 +6,7 @@ import hmac
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from starlette.requests import HTTPConnection
 
 from chronox_domain.services import CoverageService, RegistryService
 from chronox_domain.services.bars import BarsService
@@ -48,8 +49,9 @@ RegistryDep = Annotated[RegistryService, Depends(registry_service)]
 JobsDep = Annotated[JobService, Depends(job_service)]
 
 
-def _check(request: Request, authorization: str | None) -> None:
-    token: str | None = request.app.state.token
+def check_token(connection: HTTPConnection, authorization: str | None) -> None:
+    """Raises ``Unauthorized`` unless ``authorization`` carries the API token (if any)."""
+    token: str | None = connection.app.state.token
     if token is None:
         return
     given = (authorization or "").removeprefix("Bearer ").strip()
@@ -60,7 +62,7 @@ def _check(request: Request, authorization: str | None) -> None:
 
 def require_token(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
     """Guards mutating routes whenever CHRONOX_API_TOKEN is set."""
-    _check(request, authorization)
+    check_token(request, authorization)
 
 
 def require_token_for_reads(
@@ -68,4 +70,4 @@ def require_token_for_reads(
 ) -> None:
     """Guards every route when CHRONOX_API_AUTH_READS is also set."""
     if request.app.state.guard_reads:
-        _check(request, authorization)
+        check_token(request, authorization)

@@ -3,11 +3,34 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from fastapi import Path, Query
+from pydantic import BaseModel, Field, StrictBool
+
+from chronox_domain.events import BarEvent
 
 TimeframeParam = Literal["1m", "5m", "15m", "1h", "1d"]
+
+#: ``parse_symbol``'s grammar in either case: a malformed ticker is refused (422) and
+#: documented like any other malformed field.
+SYMBOL_PATTERN = r"^[A-Za-z][A-Za-z0-9.-]{0,14}$"
+Symbol = Annotated[str, Field(pattern=SYMBOL_PATTERN, examples=["SPY"])]
+SymbolPath = Annotated[str, Path(pattern=SYMBOL_PATTERN)]
+
+#: The range bounds ``parse_bound`` reads, as the API takes them: a session date, or an
+#: instant (UTC unless it carries an offset).
+BOUND_PATTERN = (
+    r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
+    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$"
+)
+StartParam = Annotated[
+    str | None, Query(pattern=BOUND_PATTERN, description="YYYY-MM-DD or ISO-8601")
+]
+EndParam = Annotated[
+    str | None, Query(pattern=BOUND_PATTERN, description="YYYY-MM-DD (inclusive) or ISO-8601")
+]
 
 
 class ErrorOut(BaseModel):
@@ -24,6 +47,33 @@ class BarOut(BaseModel):
     volume: float
     vwap: float | None = None
     trades: int | None = None
+
+
+class BarEventOut(BarOut):
+    """One frame of ``/ws/bars``: a bar as stored, provisional until it settled."""
+
+    symbol: str
+    timeframe: str
+    provisional: bool
+    source: str
+
+    @classmethod
+    def of(cls, event: BarEvent) -> BarEventOut:
+        bar = event.bar
+        return cls(
+            symbol=bar.symbol,
+            timeframe=bar.timeframe.value,
+            start=bar.start,
+            open=bar.open,
+            high=bar.high,
+            low=bar.low,
+            close=bar.close,
+            volume=bar.volume,
+            vwap=bar.vwap,
+            trades=bar.trades,
+            provisional=event.provisional,
+            source=event.source,
+        )
 
 
 class BarsPage(BaseModel):
@@ -53,10 +103,10 @@ class CoverageOut(BaseModel):
 
 
 class SymbolIn(BaseModel):
-    symbol: str = Field(examples=["SPY"])
+    symbol: Symbol
     timeframes: list[TimeframeParam] = ["1m"]
     session: Literal["rth", "eth"] = "rth"
-    active: bool = True
+    active: StrictBool = True
 
 
 class SymbolOut(SymbolIn):
@@ -64,9 +114,11 @@ class SymbolOut(SymbolIn):
 
 
 class BackfillIn(BaseModel):
-    symbols: list[str] = Field(default_factory=list, description="empty: every active symbol")
-    start: str | None = Field(None, description="YYYY-MM-DD or an ISO-8601 instant")
-    end: str | None = None
+    symbols: list[Symbol] = Field(default_factory=list, description="empty: every active symbol")
+    start: str | None = Field(
+        None, pattern=BOUND_PATTERN, description="YYYY-MM-DD or an ISO-8601 instant"
+    )
+    end: str | None = Field(None, pattern=BOUND_PATTERN)
 
 
 class JobOut(BaseModel):

@@ -72,13 +72,21 @@ def exit_code(error: ChronoxError) -> int:
     return EXIT_INPUT
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to ``sys.stderr`` as it is at each record, not as it was when the handler
+    was made: a caller that redirected stderr meanwhile (a test's capture) still works."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 def configure_logging() -> None:
     """One line per record on stderr; CHRONOX_LOG_LEVEL (default WARNING) sets the level."""
     root = logging.getLogger()
-    if not any(getattr(h, "chronox", False) for h in root.handlers):
-        handler = logging.StreamHandler()
+    if not any(isinstance(h, _StderrHandler) for h in root.handlers):
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-        handler.chronox = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     level = os.environ.get("CHRONOX_LOG_LEVEL", "WARNING").upper()
     root.setLevel(level if level in logging.getLevelNamesMapping() else "WARNING")

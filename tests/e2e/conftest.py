@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 
 from chronox_entrypoints.cli.main import main
-from tests.conftest import database_of, with_database
+from tests.conftest import _unavailable, database_of, with_database
 
 
 @dataclass
@@ -75,3 +76,24 @@ def fresh_database(run_url: str) -> Iterator[str]:
             yield with_database(run_url, name)
         finally:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+REDIS_URL = os.environ.get("CHRONOX_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        _unavailable("Redis", str(exc).splitlines()[0])
+    prefix = f"chronox-test-{uuid.uuid4().hex[:8]}:"
+    monkeypatch.setenv("CHRONOX_REDIS_URL", REDIS_URL)
+    monkeypatch.setenv("CHRONOX_REDIS_PREFIX", prefix)
+    yield prefix
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
+    client.close()

@@ -133,4 +133,3 @@ def test_a_year_of_minutes_takes_exactly_the_planned_requests(
     assert body["requests"] == len(vendor.aggs_requests()) == 5
     assert body["windows_fetched"] == 252
     assert body["bars_written"] > 252 * 390 * 0.98
-

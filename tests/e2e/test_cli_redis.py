@@ -3,34 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import uuid
-from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import _unavailable
 from tests.e2e.conftest import Cli
-
-REDIS_URL = os.environ.get("CHRONOX_TEST_REDIS", "redis://127.0.0.1:6379/0")
-
-
-@pytest.fixture
-def redis_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        _unavailable("Redis", str(exc).splitlines()[0])
-    prefix = f"chronox-test-{uuid.uuid4().hex[:8]}:"
-    monkeypatch.setenv("CHRONOX_REDIS_URL", REDIS_URL)
-    monkeypatch.setenv("CHRONOX_REDIS_PREFIX", prefix)
-    yield prefix
-    for key in client.scan_iter(f"{prefix}*"):
-        client.delete(key)
-    client.close()
 
 
 def test_watch_replays_what_ingest_published(cli: Cli, redis_env: str) -> None:

@@ -66,7 +66,7 @@ def test_live_bars_are_stored_provisional_published_and_backfill_closes_the_rest
     live = SyntheticLiveSource(calendar, replay_from=OPEN, speed=6000, now=clock.now)
     daemon, _repository, bus, coverage = build(calendar, clock, SyntheticSource(calendar), live)
     seen: list[BarBatch] = []
-    bus.subscribe(seen.append)
+    bus.listen(seen.append)
 
     asyncio.run(
         run_until(daemon, lambda: daemon.report.live_bars >= 20 and daemon.report.backfills)
