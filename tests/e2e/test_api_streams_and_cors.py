@@ -1,0 +1,58 @@
+"""A CSV stream's chunked reads (no connection held while the client reads), and CORS."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from chronox_domain import Timeframe
+from chronox_domain.services.ingestion import IngestRequest
+from chronox_entrypoints.api import create_app
+from chronox_entrypoints.api.routes import bars as bars_route
+from chronox_entrypoints.container import Container
+from chronox_entrypoints.settings import Settings
+from tests.e2e.conftest import Cli
+
+FIRST, LAST = date(2024, 11, 25), date(2024, 11, 26)
+
+
+def test_a_paused_csv_stream_holds_no_connection_and_loses_no_bar(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bars_route, "CHUNK", 100)
+    # One pooled connection (PostgreSQL): a reader paused mid-stream must not hold it.
+    container = Container(settings=Settings(store=cli.store, pg_pool_size=1))
+    try:
+        container.ingestion().ingest(IngestRequest(("SPY",), start=FIRST, end=LAST))
+        bars = container.bars()
+        stored = [bar.start for bar in bars.bars("SPY", Timeframe.M1, FIRST, LAST)]
+        chunks = bars_route._csv(bars, "SPY", Timeframe.M1, FIRST, LAST)
+        head = next(chunks)
+        assert len(head.splitlines()) == 1 + 100  # the header and one chunk
+        # While the client digests that chunk, the store serves others at once.
+        assert container.repository().counts()
+        lines = (head + "".join(chunks)).splitlines()
+    finally:
+        container.shutdown_resources()
+    assert len(stored) > 700
+    starts = [line.split(",")[2] for line in lines[1:]]
+    assert len(starts) == len(stored) and len(set(starts)) == len(starts)  # no seam twice
+
+
+@pytest.mark.parametrize("origins", ["", "https://desk.example.com"])
+def test_cors_is_off_unless_configured(cli: Cli, origins: str) -> None:
+    settings = Settings(store=cli.store, api_cors_origins=origins)
+    with TestClient(create_app(Container(settings=settings))) as api:
+        asked = api.options(
+            "/symbols",
+            headers={
+                "Origin": "https://desk.example.com",
+                "Access-Control-Request-Method": "GET",
+            },
+        )
+        plain = api.get("/symbols", headers={"Origin": "https://evil.example.com"})
+    allowed = asked.headers.get("access-control-allow-origin")
+    assert allowed == (origins or None)
+    assert "access-control-allow-origin" not in plain.headers  # never a stranger
