@@ -1,0 +1,147 @@
+"""What ingestion counts through the ``Metrics`` port, and the in-process bus as an
+asynchronous ``EventSubscriber`` (replay, threads, a subscriber that falls behind)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from chronox_adapters.calendars import ExchangeCalendar
+from chronox_adapters.clock import FixedClock
+from chronox_adapters.memory import InProcessBus, MemoryRepository, MemorySource
+from chronox_domain import Bar, SessionKind, Timeframe
+from chronox_domain.errors import InvalidInput, SourceUnavailable
+from chronox_domain.events import BarEvent
+from chronox_domain.ports import BarBatch
+from chronox_domain.services import CoverageService, IngestionService
+from chronox_domain.services.ingestion import IngestRequest
+from tests.conftest import SETTLE
+
+M1 = Timeframe.M1
+MONDAY, TUESDAY = date(2024, 11, 25), date(2024, 11, 26)
+
+
+class RecordingMetrics:
+    """A ``Metrics`` fake that keeps every call."""
+
+    def __init__(self) -> None:
+        self.ingested: list[tuple[str, Timeframe, int, int]] = []
+        self.closed: list[int] = []
+
+    def bars_ingested(self, source: str, timeframe: Timeframe, written: int, rejected: int) -> None:
+        self.ingested.append((source, timeframe, written, rejected))
+
+    def gaps_closed(self, source: str, timeframe: Timeframe, windows: int) -> None:
+        self.closed.append(windows)
+
+    def vendor_request(self, source: str, status: str, failed: bool, retried: bool) -> None:
+        raise AssertionError("a memory source makes no vendor requests")
+
+
+def session_bars(day: date) -> list[Bar]:
+    first = datetime(day.year, day.month, day.day, 14, 30, tzinfo=UTC)
+    return [
+        Bar("SPY", M1, first + timedelta(minutes=i), 100.0, 101.0, 99.0, 100.5, 1_000.0)
+        for i in range(390)
+    ]
+
+
+def test_ingestion_counts_bars_and_only_the_windows_it_closed(
+    calendar: ExchangeCalendar, clock: FixedClock
+) -> None:
+    tuesday = session_bars(TUESDAY)
+    broken = tuesday[100]._replace(high=98.0)  # high below low: refused
+    source = MemorySource([*session_bars(MONDAY), *tuesday[:100], broken, *tuesday[101:]])
+    metrics = RecordingMetrics()
+    repository = MemoryRepository()
+    coverage = CoverageService(repository, calendar, clock, SETTLE)
+    ingestion = IngestionService(repository, source, coverage, metrics=metrics)
+    request = IngestRequest(("SPY",), M1, SessionKind.RTH, MONDAY, TUESDAY)
+
+    ingestion.ingest(request)
+    assert metrics.ingested == [("memory", M1, 779, 1)]
+    assert metrics.closed == [1]  # Monday; Tuesday keeps the refused bar's slot open
+
+    ingestion.ingest(request)  # asks for that one slot again, and is refused again
+    assert metrics.ingested[1:] == [("memory", M1, 0, 1)] and metrics.closed[1:] == [0]
+
+
+def batch(symbol: str, *minutes: int) -> BarBatch:
+    first = datetime(2024, 11, 25, 14, 30, tzinfo=UTC)
+    bars = [
+        Bar(symbol, M1, first + timedelta(minutes=m), 10.0, 11.0, 9.0, 10.5, 100.0) for m in minutes
+    ]
+    return BarBatch(symbol, M1, bars, "memory", provisional_from=None)
+
+
+def minutes_of(events: list[BarEvent]) -> list[tuple[str, int]]:
+    return [(e.bar.symbol, e.bar.start.minute - 30) for e in events]
+
+
+async def take(stream: object, count: int) -> list[BarEvent]:
+    async with asyncio.timeout(5):
+        return [await anext(stream) for _ in range(count)]  # type: ignore[call-overload]
+
+
+def test_replay_merges_symbols_in_publish_order_then_goes_live() -> None:
+    bus = InProcessBus(kept=2)
+    bus.publish(batch("SPY", 0, 1))
+    bus.publish(batch("QQQ", 0))
+    bus.publish(batch("SPY", 2))
+    bus.publish(batch("IWM", 0))  # not subscribed
+
+    async def scenario() -> list[BarEvent]:
+        stream = bus.subscribe(["spy", "QQQ"], M1, replay=2)
+        replayed = await take(stream, 3)
+        bus.publish(batch("QQQ", 1))
+        return replayed + await take(stream, 1)
+
+    got = asyncio.run(scenario())
+    assert minutes_of(got) == [("SPY", 1), ("QQQ", 0), ("SPY", 2), ("QQQ", 1)]
+
+
+def test_a_batch_published_from_another_thread_reaches_the_subscribers_loop() -> None:
+    bus = InProcessBus()
+
+    async def scenario() -> list[BarEvent]:
+        stream = bus.subscribe(["SPY"], M1)
+        first = asyncio.ensure_future(take(stream, 3))
+        await asyncio.sleep(0)  # let the subscription register
+        worker = threading.Thread(target=bus.publish, args=(batch("SPY", 0, 1, 2),))
+        worker.start()
+        worker.join()
+        return await first
+
+    assert minutes_of(asyncio.run(scenario())) == [("SPY", 0), ("SPY", 1), ("SPY", 2)]
+
+
+def test_a_subscriber_too_far_behind_is_ended_not_left_to_grow() -> None:
+    bus = InProcessBus(backlog=3)
+
+    async def scenario() -> None:
+        stream = bus.subscribe(["SPY"], M1)
+        waiting = asyncio.ensure_future(take(stream, 1))
+        await asyncio.sleep(0)
+        bus.publish(batch("SPY", 0, 1))
+        bus.publish(batch("SPY", 2, 3))  # beyond the backlog: dropped, and said so
+        assert minutes_of(await waiting) == [("SPY", 0)]
+        assert minutes_of(await take(stream, 1)) == [("SPY", 1)]
+        with pytest.raises(SourceUnavailable, match="fell more than 3 bar events behind"):
+            await take(stream, 1)
+
+    asyncio.run(scenario())
+
+
+def test_subscribing_needs_a_symbol_and_a_sane_replay() -> None:
+    bus = InProcessBus()
+
+    async def first(symbols: list[str], replay: int) -> None:
+        await take(bus.subscribe(symbols, M1, replay), 1)
+
+    with pytest.raises(InvalidInput):
+        asyncio.run(first([], 0))
+    with pytest.raises(InvalidInput):
+        asyncio.run(first(["SPY"], -1))
