@@ -194,6 +194,11 @@ class EventPublisher(Protocol):
         """Called after ``batch`` committed. Must not raise for delivery trouble."""
         ...
 
+    def health(self) -> str:
+        """One line for a status page: where events go, and whether they get there
+        (``"... unavailable: ..."`` when not)."""
+        ...
+
 
 class JobQueue(Protocol):
     """Backfill work with a lifecycle (queued, running, succeeded, failed, cancelled).

@@ -57,6 +57,9 @@ class InProcessBus:
         with self._lock:
             self._listeners.remove(listener)
 
+    def health(self) -> str:
+        return "in-process"
+
     def publish(self, batch: BarBatch) -> None:
         events = events_of(batch)
         with self._lock:

@@ -125,6 +125,14 @@ class RedisPublisher:
         with self._changed:
             return len(self._buffer) + self._in_flight
 
+    def health(self) -> str:
+        """A PING now, with the buffer's state: a status page's answer."""
+        try:
+            self._client.ping()
+        except redis.RedisError as exc:
+            return f"redis at {self.address} unavailable: {_first_line(exc)}"
+        return f"redis at {self.address}: ok ({self.buffered} buffered, {self.dropped} dropped)"
+
     def publish(self, batch: BarBatch) -> None:
         try:
             events = events_of(batch)

@@ -169,3 +169,25 @@ def test_metrics_count_vendor_requests_errors_and_retries_by_status(
         "429": {"requests": 1, "errors": 1, "retries": 1},
         "503": {"requests": 1, "errors": 1, "retries": 1},
     }
+
+
+def test_an_unreachable_redis_degrades_health_and_closes_the_feed_with_1011(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHRONOX_REDIS_URL", "redis://:hunter2@127.0.0.1:1/0")  # nothing there
+    with TestClient(create_app(Container(settings=Settings(store=cli.store)))) as api:
+        health = api.get("/health").json()
+        with api.websocket_connect("/ws/bars?symbols=SPY") as ws:
+            error = ws.receive_json()
+            with pytest.raises(WebSocketDisconnect) as closed:
+                ws.receive_json()
+    assert health["status"] == "degraded" and "unavailable" in health["events"]
+    assert health["store"] == "ok" and "hunter2" not in str(health)
+    assert error["error"] == "source_unavailable" and "hunter2" not in error["detail"]
+    assert closed.value.code == 1011
+
+
+def test_health_names_a_reachable_redis(cli: Cli, redis_env: str) -> None:
+    with TestClient(create_app(Container(settings=Settings(store=cli.store)))) as api:
+        health = api.get("/health").json()
+    assert health["status"] == "ok" and health["events"].startswith("redis at 127.0.0.1:6379: ok")

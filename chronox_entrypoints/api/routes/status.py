@@ -22,10 +22,9 @@ def health(c: ContainerDep) -> HealthOut:
     except ChronoxError as exc:
         store = f"unavailable: {exc}"
     vendor = "configured" if settings.polygon_api_key else "synthetic (demo data)"
-    events = "redis" if settings.redis_url else "in-process"
-    return HealthOut(
-        status="ok" if store == "ok" else "degraded", store=store, events=events, vendor=vendor
-    )
+    events = c.publisher().health()
+    fine = store == "ok" and "unavailable" not in events
+    return HealthOut(status="ok" if fine else "degraded", store=store, events=events, vendor=vendor)
 
 
 @router.get("/info", response_model=InfoOut)
