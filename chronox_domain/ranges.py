@@ -44,6 +44,9 @@ def resolve_range(
     Raises ``InvalidRange`` for an empty or inverted range, or dates the calendar
     does not know.
     """
+    for bound in (start, end):
+        if bound is not None:
+            _check_known(calendar, bound)  # first: a day before date.min cannot be computed
     if start is None and end is None:
         recent = _completed_sessions(calendar, kind, now)[-DEFAULT_SESSIONS:]
         start, end = recent[0].date, recent[-1].date
@@ -52,10 +55,11 @@ def resolve_range(
         start = _day(end) - _LOOKBACK
     elif end is None:
         end = now
+    if _day(end) < _day(start):
+        raise InvalidRange(f"end {_show(end)} is before start {_show(start)}")
 
     first_day = max(_day(start) - timedelta(days=1), calendar.first_date)
     last_day = min(_day(end) + timedelta(days=1), calendar.last_date)
-    _check_known(calendar, start, end)
     sessions = calendar.sessions(first_day, last_day, kind) if first_day <= last_day else []
 
     window_start = _start_of(start, sessions, timeframe)
@@ -78,18 +82,14 @@ def _completed_sessions(
     return done
 
 
-def _check_known(calendar: TradingCalendar, start: Bound, end: Bound) -> None:
-    for bound in (start, end):
-        if isinstance(bound, datetime) and bound.tzinfo is None:
-            raise InvalidRange(f"{_show(bound)} has no time zone")
-    if _day(end) < _day(start):
-        raise InvalidRange(f"end {_show(end)} is before start {_show(start)}")
-    for bound in (start, end):
-        if not calendar.first_date <= _day(bound) <= calendar.last_date:
-            raise InvalidRange(
-                f"{_show(bound)} is outside the {calendar.name} calendar "
-                f"({calendar.first_date} .. {calendar.last_date})"
-            )
+def _check_known(calendar: TradingCalendar, bound: Bound) -> None:
+    if isinstance(bound, datetime) and bound.tzinfo is None:
+        raise InvalidRange(f"{_show(bound)} has no time zone")
+    if not calendar.first_date <= _day(bound) <= calendar.last_date:
+        raise InvalidRange(
+            f"{_show(bound)} is outside the {calendar.name} calendar "
+            f"({calendar.first_date} .. {calendar.last_date})"
+        )
 
 
 def _start_of(bound: Bound, sessions: list[Session], timeframe: Timeframe) -> datetime | None:

@@ -12,8 +12,10 @@ _TICKER = re.compile(r"[A-Z][A-Z0-9.\-]{0,14}")
 
 def parse_symbol(text: str) -> str:
     """Return the canonical (upper-case) ticker or raise :class:`InvalidSymbol`."""
-    candidate = text.strip().upper()
-    if not _TICKER.fullmatch(candidate):
+    stripped = text.strip()
+    candidate = stripped.upper()
+    # ASCII before upper-casing: sharp s and dotless i would become "SS" and "I".
+    if not stripped.isascii() or not _TICKER.fullmatch(candidate):
         raise InvalidSymbol(
             f"invalid symbol {text!r}: expected 1-15 characters, a letter first, "
             "then letters, digits, '.' or '-'"

@@ -18,6 +18,8 @@ def parse_bound(text: str | None) -> Bound | None:
         if len(value) == 10:
             return date.fromisoformat(value)
         moment = datetime.fromisoformat(value)
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     except ValueError:
         raise InvalidRange(f"{value!r} is neither YYYY-MM-DD nor an ISO-8601 datetime") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:  # an offset pushed it past year 1 or 9999
+        raise InvalidRange(f"{value!r} is out of range") from None

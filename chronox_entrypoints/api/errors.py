@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from chronox_domain.errors import (
     ChronoxError,
@@ -21,6 +25,9 @@ class Unauthorized(ChronoxError):
 
     code = "unauthorized"
 
+
+#: What an ``Allow`` header can name.
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 _STATUS: list[tuple[type[ChronoxError], int]] = [
     (Unauthorized, 401),
@@ -46,3 +53,33 @@ def install(app: FastAPI) -> None:
         return JSONResponse(
             status_code=status_of(error), content={"error": error.code, "detail": str(error)}
         )
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+        """The framework's own refusals (no such route or method, a body that is not
+        JSON) in the same shape as ours."""
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+        code = HTTPStatus(error.status_code).phrase.lower().replace(" ", "_")
+        return JSONResponse(
+            status_code=error.status_code,
+            content={"error": code, "detail": str(error.detail)},
+            headers=headers,
+        )
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method the request's path answers to. The router's 405 names only those of
+    the first route matching the path, and ``/symbols`` is two routes (GET and POST)."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        # A fresh "fastapi" entry: FastAPI keeps its routing state there.
+        if any(
+            route.matches({**request.scope, "method": method, "fastapi": {}})[0] is Match.FULL
+            for route in routes
+        )
+    ]
+    return ", ".join(allowed)

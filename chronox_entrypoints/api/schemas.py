@@ -16,7 +16,7 @@ TimeframeParam = Literal["1m", "5m", "15m", "1h", "1d"]
 #: documented like any other malformed field.
 SYMBOL_PATTERN = r"^[A-Za-z][A-Za-z0-9.-]{0,14}$"
 Symbol = Annotated[str, Field(pattern=SYMBOL_PATTERN, examples=["SPY"])]
-SymbolPath = Annotated[str, Path(pattern=SYMBOL_PATTERN)]
+SymbolPath = Annotated[str, Path(pattern=SYMBOL_PATTERN, examples=["SPY"])]
 
 #: The range bounds ``parse_bound`` reads, as the API takes them: a session date, or an
 #: instant (UTC unless it carries an offset).
@@ -26,10 +26,16 @@ BOUND_PATTERN = (
     r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$"
 )
 StartParam = Annotated[
-    str | None, Query(pattern=BOUND_PATTERN, description="YYYY-MM-DD or ISO-8601")
+    str | None,
+    Query(pattern=BOUND_PATTERN, description="YYYY-MM-DD or ISO-8601", examples=["2024-11-25"]),
 ]
 EndParam = Annotated[
-    str | None, Query(pattern=BOUND_PATTERN, description="YYYY-MM-DD (inclusive) or ISO-8601")
+    str | None,
+    Query(
+        pattern=BOUND_PATTERN,
+        description="YYYY-MM-DD (inclusive) or ISO-8601",
+        examples=["2024-11-26"],
+    ),
 ]
 
 

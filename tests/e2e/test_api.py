@@ -68,11 +68,15 @@ def test_backfill_job_then_bars_gaps_and_coverage(api: TestClient) -> None:
 @pytest.mark.parametrize(
     ("path", "params", "status", "code"),
     [
-        ("/bars/SPY;DROP", {}, 400, "invalid_symbol"),
+        ("/bars/SPY;DROP", {}, 422, None),
         ("/bars/SPY", {"start": "2024-12-03", "end": "2024-11-25"}, 400, "invalid_range"),
-        ("/bars/SPY", {"start": "yesterday"}, 400, "invalid_range"),
+        ("/bars/SPY", {"start": "yesterday"}, 422, None),
+        ("/bars/SPY", {"start": "2024-02-30"}, 400, "invalid_range"),
+        ("/bars/SPY", {"end": "9999-12-31"}, 400, "invalid_range"),
+        ("/gaps/SPY", {"start": "0001-01-01T00:00:00+14:00"}, 400, "invalid_range"),
         ("/gaps/SPY", {"timeframe": "2m"}, 422, None),
         ("/jobs/nope", {}, 404, "not_found"),
+        ("/nowhere", {}, 404, "not_found"),
     ],
 )
 def test_bad_input_is_a_4xx_with_a_json_body(
@@ -101,3 +105,9 @@ def test_reads_can_be_guarded_too(cli: Cli) -> None:
     with TestClient(create_app(Container(settings=settings))) as api:
         assert api.get("/symbols").status_code == 401
         assert api.get("/symbols", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+
+
+def test_a_wrong_method_names_every_method_of_the_path(api: TestClient) -> None:
+    answer = api.put("/symbols")
+    assert answer.status_code == 405 and answer.headers["allow"] == "GET, POST"
+    assert answer.json()["error"] == "method_not_allowed"

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 
 from chronox_domain.gaps import GapWindow
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.api.deps import CoverageDep, require_token_for_reads
-from chronox_entrypoints.api.schemas import CoverageOut, ErrorOut, GapOut, TimeframeParam
+from chronox_entrypoints.api.schemas import (
+    CoverageOut,
+    EndParam,
+    ErrorOut,
+    GapOut,
+    StartParam,
+    SymbolPath,
+    TimeframeParam,
+)
 from chronox_entrypoints.bounds import parse_bound
 
 router = APIRouter(
@@ -22,11 +30,11 @@ router = APIRouter(
 
 @router.get("/gaps/{symbol}", response_model=list[GapOut])
 def gaps(
-    symbol: str,
+    symbol: SymbolPath,
     coverage: CoverageDep,
     timeframe: TimeframeParam = "1m",
-    start: Annotated[str | None, Query(description="YYYY-MM-DD or ISO-8601")] = None,
-    end: Annotated[str | None, Query(description="YYYY-MM-DD (inclusive) or ISO-8601")] = None,
+    start: StartParam = None,
+    end: EndParam = None,
     session: Literal["rth", "eth"] = "rth",
     holes: bool = False,
 ) -> list[GapOut]:
@@ -41,7 +49,7 @@ def gaps(
 
 @router.get("/coverage/{symbol}", response_model=list[CoverageOut])
 def coverage_of(
-    symbol: str, coverage: CoverageDep, timeframe: TimeframeParam = "1m"
+    symbol: SymbolPath, coverage: CoverageDep, timeframe: TimeframeParam = "1m"
 ) -> list[CoverageOut]:
     """The ledger: the spans a source answered for, final or provisional."""
     return [

@@ -8,7 +8,7 @@ from chronox_domain.registry import SymbolEntry
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.api.deps import RegistryDep, require_token, require_token_for_reads
-from chronox_entrypoints.api.schemas import ErrorOut, SymbolIn, SymbolOut
+from chronox_entrypoints.api.schemas import ErrorOut, SymbolIn, SymbolOut, SymbolPath
 
 router = APIRouter(
     prefix="/symbols",
@@ -44,7 +44,7 @@ def add_symbol(body: SymbolIn, registry: RegistryDep) -> SymbolOut:
 
 
 @router.get("/{symbol}", response_model=SymbolOut, responses={404: {"model": ErrorOut}})
-def get_symbol(symbol: str, registry: RegistryDep) -> SymbolOut:
+def get_symbol(symbol: SymbolPath, registry: RegistryDep) -> SymbolOut:
     return _out(registry.get(symbol))
 
 
@@ -54,6 +54,6 @@ def get_symbol(symbol: str, registry: RegistryDep) -> SymbolOut:
     dependencies=[Depends(require_token)],
     responses={404: {"model": ErrorOut}},
 )
-def remove_symbol(symbol: str, registry: RegistryDep) -> Response:
+def remove_symbol(symbol: SymbolPath, registry: RegistryDep) -> Response:
     registry.remove(symbol)
     return Response(status_code=204)
