@@ -5,6 +5,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
@@ -54,6 +55,14 @@ def install(app: FastAPI) -> None:
             status_code=status_of(error), content={"error": error.code, "detail": str(error)}
         )
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        """A parameter or body that does not fit its schema: 422, in our shape, naming
+        each field and what is wrong with it (never echoing the value)."""
+        return JSONResponse(
+            status_code=422, content={"error": "invalid_request", "detail": _fields(error)}
+        )
+
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> JSONResponse:
         """The framework's own refusals (no such route or method, a body that is not
@@ -83,3 +92,25 @@ def allowed_methods(request: Request) -> str:
         )
     ]
     return ", ".join(allowed)
+
+
+#: What a pattern stands for, by field: a regular expression is no answer for a person.
+_EXPECTED = {
+    "symbol": "expected a ticker such as SPY or BRK.B",
+    "symbols": "expected a ticker such as SPY or BRK.B",
+    "start": "expected YYYY-MM-DD or an ISO-8601 instant",
+    "end": "expected YYYY-MM-DD or an ISO-8601 instant",
+    "cursor": "expected the next_cursor of the previous page",
+}
+
+
+def _fields(error: RequestValidationError) -> str:
+    problems = []
+    for item in error.errors():
+        loc = [str(part) for part in item.get("loc", ()) if part != "body"]
+        message = item.get("msg", "invalid")
+        if item.get("type") == "string_pattern_mismatch":
+            field = next((part for part in reversed(loc) if part in _EXPECTED), "")
+            message = _EXPECTED.get(field, message)
+        problems.append(f"{'.'.join(loc) or 'body'}: {message}")
+    return "; ".join(problems)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query
 from pydantic import BaseModel, Field, StrictBool
@@ -40,8 +40,21 @@ EndParam = Annotated[
 
 
 class ErrorOut(BaseModel):
-    error: str = Field(description="machine-readable code, e.g. invalid_symbol")
+    error: str = Field(description="machine-readable code, e.g. invalid_range")
     detail: str
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+#: The error answers every route may give, declared once per router.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _error("Input the domain refuses (an impossible range, an unknown day)"),
+    401: _error("A token is required and was missing or wrong"),
+    422: _error("A parameter or body that does not fit its schema"),
+    503: _error("The store, Redis or the vendor is unavailable"),
+}
 
 
 class BarOut(BaseModel):

@@ -17,10 +17,10 @@ from chronox_entrypoints import bar_csv
 from chronox_entrypoints.api.deps import BarsDep, require_token_for_reads
 from chronox_entrypoints.api.schemas import (
     BOUND_PATTERN,
+    ERRORS,
     BarOut,
     BarsPage,
     EndParam,
-    ErrorOut,
     StartParam,
     SymbolPath,
     TimeframeParam,
@@ -33,7 +33,7 @@ CHUNK = 10_000
 router = APIRouter(
     tags=["bars"],
     dependencies=[Depends(require_token_for_reads)],
-    responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}},
+    responses=ERRORS,
 )
 
 

@@ -11,9 +11,9 @@ from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.api.deps import CoverageDep, require_token_for_reads
 from chronox_entrypoints.api.schemas import (
+    ERRORS,
     CoverageOut,
     EndParam,
-    ErrorOut,
     GapOut,
     StartParam,
     SymbolPath,
@@ -24,7 +24,7 @@ from chronox_entrypoints.bounds import parse_bound
 router = APIRouter(
     tags=["coverage"],
     dependencies=[Depends(require_token_for_reads)],
-    responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}},
+    responses=ERRORS,
 )
 
 

@@ -6,13 +6,13 @@ from fastapi import APIRouter, Depends
 
 from chronox_domain.jobs import Job
 from chronox_entrypoints.api.deps import JobsDep, require_token, require_token_for_reads
-from chronox_entrypoints.api.schemas import BackfillIn, ErrorOut, JobOut
+from chronox_entrypoints.api.schemas import ERRORS, BackfillIn, ErrorOut, JobOut
 from chronox_entrypoints.bounds import parse_bound
 
 router = APIRouter(
     tags=["jobs"],
     dependencies=[Depends(require_token_for_reads)],
-    responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}},
+    responses=ERRORS,
 )
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Response
 
 from chronox_entrypoints.api.deps import ContainerDep, require_token_for_reads
-from chronox_entrypoints.api.schemas import ErrorOut
+from chronox_entrypoints.api.schemas import ERRORS
 
-router = APIRouter(tags=["status"], dependencies=[Depends(require_token_for_reads)])
+router = APIRouter(
+    tags=["status"], dependencies=[Depends(require_token_for_reads)], responses=ERRORS
+)
 
 
 @router.get(
@@ -15,7 +17,6 @@ router = APIRouter(tags=["status"], dependencies=[Depends(require_token_for_read
     response_class=Response,
     responses={
         200: {"content": {"text/plain": {"schema": {"type": "string"}}}},
-        401: {"model": ErrorOut},
     },
 )
 def metrics(c: ContainerDep) -> Response:

@@ -7,9 +7,11 @@ from fastapi import APIRouter, Depends
 import chronox_domain
 from chronox_domain.errors import ChronoxError
 from chronox_entrypoints.api.deps import ContainerDep, require_token_for_reads
-from chronox_entrypoints.api.schemas import HealthOut, InfoOut
+from chronox_entrypoints.api.schemas import ERRORS, HealthOut, InfoOut
 
-router = APIRouter(tags=["status"], dependencies=[Depends(require_token_for_reads)])
+router = APIRouter(
+    tags=["status"], dependencies=[Depends(require_token_for_reads)], responses=ERRORS
+)
 
 
 @router.get("/health", response_model=HealthOut)

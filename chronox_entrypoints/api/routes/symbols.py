@@ -8,13 +8,13 @@ from chronox_domain.registry import SymbolEntry
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.api.deps import RegistryDep, require_token, require_token_for_reads
-from chronox_entrypoints.api.schemas import ErrorOut, SymbolIn, SymbolOut, SymbolPath
+from chronox_entrypoints.api.schemas import ERRORS, ErrorOut, SymbolIn, SymbolOut, SymbolPath
 
 router = APIRouter(
     prefix="/symbols",
     tags=["symbols"],
     dependencies=[Depends(require_token_for_reads)],
-    responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}},
+    responses=ERRORS,
 )
 
 
