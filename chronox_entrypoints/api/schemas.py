@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path, Query
 from pydantic import BaseModel, Field, StrictBool
 
+from chronox_domain.bar import Bar
 from chronox_domain.events import BarEvent
 
 TimeframeParam = Literal["1m", "5m", "15m", "1h", "1d"]
@@ -67,6 +68,24 @@ class BarOut(BaseModel):
     vwap: float | None = None
     trades: int | None = None
 
+    @classmethod
+    def of(cls, bar: Bar) -> BarOut:
+        return cls(**_prices(bar))
+
+
+def _prices(bar: Bar) -> dict[str, Any]:
+    """The fields every bar answer carries."""
+    return {
+        "start": bar.start,
+        "open": bar.open,
+        "high": bar.high,
+        "low": bar.low,
+        "close": bar.close,
+        "volume": bar.volume,
+        "vwap": bar.vwap,
+        "trades": bar.trades,
+    }
+
 
 class BarEventOut(BarOut):
     """One frame of ``/ws/bars``: a bar as stored, provisional until it settled."""
@@ -77,19 +96,12 @@ class BarEventOut(BarOut):
     source: str
 
     @classmethod
-    def of(cls, event: BarEvent) -> BarEventOut:
+    def of_event(cls, event: BarEvent) -> BarEventOut:
         bar = event.bar
         return cls(
+            **_prices(bar),
             symbol=bar.symbol,
             timeframe=bar.timeframe.value,
-            start=bar.start,
-            open=bar.open,
-            high=bar.high,
-            low=bar.low,
-            close=bar.close,
-            volume=bar.volume,
-            vwap=bar.vwap,
-            trades=bar.trades,
             provisional=event.provisional,
             source=event.source,
         )

@@ -66,22 +66,9 @@ def bars(
     return BarsPage(
         symbol=symbol.upper(),
         timeframe=tf.value,
-        bars=[_out(bar) for bar in page[:limit]],
+        bars=[BarOut.of(bar) for bar in page[:limit]],
         derived_from="1m" if derived else None,
         next_cursor=following,
-    )
-
-
-def _out(bar: Bar) -> BarOut:
-    return BarOut(
-        start=bar.start,
-        open=bar.open,
-        high=bar.high,
-        low=bar.low,
-        close=bar.close,
-        volume=bar.volume,
-        vwap=bar.vwap,
-        trades=bar.trades,
     )
 
 

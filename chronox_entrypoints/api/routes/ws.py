@@ -83,7 +83,7 @@ def _query(websocket: WebSocket) -> tuple[list[str], Timeframe, int]:
 async def _relay(websocket: WebSocket, stream: AsyncIterator[BarEvent]) -> None:
     async with contextlib.aclosing(stream):  # type: ignore[type-var]
         async for event in stream:
-            await websocket.send_text(BarEventOut.of(event).model_dump_json())
+            await websocket.send_text(BarEventOut.of_event(event).model_dump_json())
 
 
 async def _close(websocket: WebSocket, error: ChronoxError) -> None:
