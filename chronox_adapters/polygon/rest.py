@@ -128,7 +128,7 @@ class PolygonRestSource:
             except _Retry as problem:
                 attempt += 1
                 retried = attempt <= self.config.max_retries
-                self.metrics.vendor_request(self.name, problem.status, True, retried)
+                self.metrics.vendor_request(self.name, problem.status, failed=True, retried=retried)
                 if not retried:
                     kind = RateLimited if problem.limited else SourceUnavailable
                     raise kind(
@@ -139,7 +139,7 @@ class PolygonRestSource:
                 log.warning("vendor: %s; retry %d in %.1fs", problem, attempt, delay)
                 self._sleep(delay)
             else:
-                self.metrics.vendor_request(self.name, "200", False, False)
+                self.metrics.vendor_request(self.name, "200", failed=False, retried=False)
                 return page
 
     def _attempt(self, url: str, params: dict[str, str] | None) -> dict[str, Any]:
@@ -175,7 +175,7 @@ class PolygonRestSource:
                 parse_retry_after(response.headers.get("Retry-After")),
             )
         if status != 200:
-            self.metrics.vendor_request(self.name, str(status), True, False)
+            self.metrics.vendor_request(self.name, str(status), failed=True, retried=False)
         if status in (401, 403):
             raise SourceUnavailable(
                 f"the vendor refused the API key ({status}): check POLYGON_API_KEY"
@@ -191,7 +191,7 @@ class PolygonRestSource:
         if not isinstance(page, dict):
             raise _Retry(f"{where}: unexpected JSON document", "malformed")
         if page.get("status") == "ERROR":
-            self.metrics.vendor_request(self.name, "error", True, False)
+            self.metrics.vendor_request(self.name, "error", failed=True, retried=False)
             raise SourceUnavailable(f"vendor error for {where}: {page.get('error', 'unknown')}")
         return page
 
