@@ -3,10 +3,16 @@
 Nothing connects at import time: the store, the event publisher and the job queue are
 ``providers.Resource``s, opened on first use by the command that needs them and closed by
 ``shutdown_resources()`` when it ends.
+
+Threads share one container in the API (its thread pool) and the in-process job queue:
+the singletons are thread-safe, and ``open_shared`` opens the resources under a lock.
+dependency-injector's ``Resource`` is not thread-safe: two requests opening the store at
+once would each open one, and the loser's would be closed under the winner's feet.
 """
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from dependency_injector import containers, providers
@@ -41,10 +47,10 @@ from chronox_entrypoints.stores import open_store
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
-    clock = providers.Singleton(SystemClock)
+    clock = providers.ThreadSafeSingleton(SystemClock)
     #: This process's counters; ``GET /metrics`` exports them.
-    metrics = providers.Singleton(PrometheusMetrics)
-    calendar = providers.Singleton(
+    metrics = providers.ThreadSafeSingleton(PrometheusMetrics)
+    calendar = providers.ThreadSafeSingleton(
         load_calendar,
         code=settings.provided.calendar,
         first=settings.provided.calendar_start,
@@ -54,14 +60,16 @@ class Container(containers.DeclarativeContainer):
     repository = store.provided.repository
     registry = store.provided.registry
     publisher = providers.Resource(open_publisher, settings=settings)
-    subscriber = providers.Singleton(make_subscriber, settings=settings)
-    feed = providers.Singleton(make_feed, settings=settings, publisher=publisher)
-    limiter = providers.Singleton(make_request_limiter, settings=settings)
-    source = providers.Singleton(
+    subscriber = providers.ThreadSafeSingleton(make_subscriber, settings=settings)
+    feed = providers.ThreadSafeSingleton(make_feed, settings=settings, publisher=publisher)
+    limiter = providers.ThreadSafeSingleton(make_request_limiter, settings=settings)
+    source = providers.ThreadSafeSingleton(
         make_source, settings=settings, calendar=calendar, limiter=limiter, metrics=metrics
     )
-    live_source = providers.Singleton(make_live_source, settings=settings, calendar=calendar)
-    splits = providers.Singleton(make_splits, source=source, repository=repository)
+    live_source = providers.ThreadSafeSingleton(
+        make_live_source, settings=settings, calendar=calendar
+    )
+    splits = providers.ThreadSafeSingleton(make_splits, source=source, repository=repository)
 
     coverage = providers.Factory(
         CoverageService,
@@ -113,7 +121,19 @@ class Container(containers.DeclarativeContainer):
         daemon=daemon,
     )
 
-    job_runner = providers.Singleton(backfill_runner, pipeline=pipeline)
+    job_runner = providers.ThreadSafeSingleton(backfill_runner, pipeline=pipeline)
     job_queue = providers.Resource(open_job_queue, settings=settings, runner=job_runner)
     jobs = providers.Factory(JobService, queue=job_queue, registry=registry)
     worker = providers.Factory(make_worker, settings=settings, runner=job_runner)
+
+
+_opening = threading.Lock()
+
+
+def open_shared(container: Container) -> None:
+    """Open the resources that concurrent callers share (store, publisher, job queue),
+    one caller at a time; cheap once they are open."""
+    with _opening:
+        container.store()
+        container.publisher()
+        container.job_queue()

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 import chronox_domain
+from chronox_domain.errors import ChronoxError
 from chronox_entrypoints.api import errors
 from chronox_entrypoints.api.routes import bars, gaps, jobs, metrics, status, symbols, ws
 from chronox_entrypoints.api.timing import RequestTiming
-from chronox_entrypoints.container import Container
+from chronox_entrypoints.container import Container, open_shared
+
+log = logging.getLogger(__name__)
 
 
 def create_app(container: Container) -> FastAPI:
@@ -21,6 +26,7 @@ def create_app(container: Container) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(_warm_up, container)
         try:
             yield
         finally:
@@ -51,3 +57,15 @@ def create_app(container: Container) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
         )
     return app
+
+
+def _warm_up(container: Container) -> None:
+    """Open what every request shares before the first one arrives, so that the first
+    burst neither waits for the calendar nor races to open the store. A store that is
+    down does not stop the server: /health says so, and requests answer 503 until it is
+    back."""
+    container.calendar()
+    try:
+        open_shared(container)
+    except ChronoxError as exc:
+        log.warning("the API starts without its store: %s", exc)

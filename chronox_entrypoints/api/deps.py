@@ -12,15 +12,26 @@ from chronox_domain.services import CoverageService, RegistryService
 from chronox_domain.services.bars import BarsService
 from chronox_domain.services.jobs import JobService
 from chronox_entrypoints.api.errors import Unauthorized
-from chronox_entrypoints.container import Container
+from chronox_entrypoints.container import Container, open_shared
 
 
 def container(request: Request) -> Container:
+    """The app's container with its shared resources open (a 503 while the store is
+    unreachable)."""
+    found: Container = request.app.state.container
+    open_shared(found)
+    return found
+
+
+def bare_container(request: Request) -> Container:
+    """The app's container, its resources as they are: for /health, which reports an
+    unreachable store rather than failing with it."""
     found: Container = request.app.state.container
     return found
 
 
 ContainerDep = Annotated[Container, Depends(container)]
+BareContainerDep = Annotated[Container, Depends(bare_container)]
 
 
 def bars_service(c: ContainerDep) -> BarsService:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
+from dependency_injector import providers
 from fastapi.testclient import TestClient
 
 from chronox_domain import Timeframe
@@ -13,6 +16,7 @@ from chronox_entrypoints.api import create_app
 from chronox_entrypoints.api.routes import bars as bars_route
 from chronox_entrypoints.container import Container
 from chronox_entrypoints.settings import Settings
+from chronox_entrypoints.stores import open_store
 from tests.e2e.conftest import Cli
 
 FIRST, LAST = date(2024, 11, 25), date(2024, 11, 26)
@@ -56,3 +60,23 @@ def test_cors_is_off_unless_configured(cli: Cli, origins: str) -> None:
     allowed = asked.headers.get("access-control-allow-origin")
     assert allowed == (origins or None)
     assert "access-control-allow-origin" not in plain.headers  # never a stranger
+
+
+def test_a_cold_burst_of_requests_opens_one_store(cli: Cli) -> None:
+    """Without the app's warm-up (no lifespan here), 16 first requests at once still share
+    one store: opening it is serialised, not raced."""
+    container = Container(settings=Settings(store=cli.store))
+    api = TestClient(create_app(container))  # not entered: the lifespan does not run
+    opened: list[object] = []
+
+    def counting(settings: Settings) -> Iterator[object]:
+        opened.append(settings)
+        yield from open_store(settings)
+
+    container.store.override(providers.Resource(counting, settings=container.settings))
+    try:
+        with ThreadPoolExecutor(16) as pool:
+            answers = list(pool.map(lambda _: api.get("/bars/SPY").status_code, range(16)))
+    finally:
+        container.shutdown_resources()
+    assert answers == [200] * 16 and len(opened) == 1

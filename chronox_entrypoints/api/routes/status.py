@@ -6,8 +6,9 @@ from fastapi import APIRouter, Depends
 
 import chronox_domain
 from chronox_domain.errors import ChronoxError
-from chronox_entrypoints.api.deps import ContainerDep, require_token_for_reads
+from chronox_entrypoints.api.deps import BareContainerDep, ContainerDep, require_token_for_reads
 from chronox_entrypoints.api.schemas import ERRORS, HealthOut, InfoOut
+from chronox_entrypoints.container import open_shared
 
 router = APIRouter(
     tags=["status"], dependencies=[Depends(require_token_for_reads)], responses=ERRORS
@@ -15,10 +16,11 @@ router = APIRouter(
 
 
 @router.get("/health", response_model=HealthOut)
-def health(c: ContainerDep) -> HealthOut:
+def health(c: BareContainerDep) -> HealthOut:
     """Store, events and vendor status (never the vendor key)."""
     settings = c.settings()
     try:
+        open_shared(c)
         c.repository().counts()
         store = "ok"
     except ChronoxError as exc:

@@ -22,6 +22,7 @@ from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.api.deps import check_token
 from chronox_entrypoints.api.errors import Unauthorized
 from chronox_entrypoints.api.schemas import BarEventOut
+from chronox_entrypoints.container import open_shared
 
 router = APIRouter()
 
@@ -39,7 +40,9 @@ async def bars_feed(websocket: WebSocket) -> None:
         if websocket.app.state.guard_reads:
             check_token(websocket, websocket.headers.get("authorization"))
         symbols, timeframe, replay = _query(websocket)
-        feed: EventSubscriber = websocket.app.state.container.feed()
+        container = websocket.app.state.container
+        await anyio.to_thread.run_sync(open_shared, container)
+        feed: EventSubscriber = container.feed()
         stream = feed.subscribe(symbols, timeframe, replay)
     except ChronoxError as error:
         await _close(websocket, error)
