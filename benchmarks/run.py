@@ -3,6 +3,7 @@
     python3 benchmarks/run.py                 # the full run (a few minutes at most)
     python3 benchmarks/run.py --quick         # a smoke run with small sizes
     python3 benchmarks/run.py --no-postgres   # without the PostgreSQL benchmarks
+    python3 benchmarks/run.py --no-api        # without the REST API load (minutes of it)
     python3 benchmarks/run.py --json out.json --markdown out.md
 
 The PostgreSQL benchmarks run when the server of ``CHRONOX_BENCH_PG`` (an admin URL,
@@ -23,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import argparse
+import importlib
 import json
 import os
 import platform
@@ -51,6 +53,7 @@ TITLES = {
     "redis": "9. Redis: publish throughput, pipelined vs one PUBLISH per round trip",
     "fanout-latency": "10. Live latency: stub WebSocket to a Redis subscriber",
     "fanout-workers": "11. Distributed backfill: 1 vs 3 workers",
+    "api": "12. REST API: GET /bars under load",
 }
 
 
@@ -217,6 +220,20 @@ def _redis_figures(skip: bool, calendar: TradingCalendar, quick: bool) -> list[F
     return [*(Figure(**row) for row in bench_redis.run(quick)), *bench_fanout.run(calendar, quick)]
 
 
+def _api_figures(skip: bool, quick: bool, postgres: str | None) -> list[Figure]:
+    """GET /bars from `chronox-cli serve` on loopback: SQLite, and PostgreSQL when it runs."""
+    if skip:
+        return []
+    try:
+        for name in ("fastapi", "uvicorn", "httpx"):  # the [api] extra, and the client
+            importlib.import_module(name)
+        from benchmarks import bench_api
+    except ImportError as exc:
+        print(f"REST API benchmark skipped: {exc}", flush=True)
+        return []
+    return bench_api.run(quick, postgres)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
@@ -225,6 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2024, help="seed of the random ledgers")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL benchmarks")
     parser.add_argument("--no-redis", action="store_true", help="skip the Redis benchmarks")
+    parser.add_argument("--no-api", action="store_true", help="skip the REST API benchmark")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
 
@@ -234,6 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     calendar = ExchangeCalendar()
     figures = collect(sizes, calendar, args.seed, postgres)
     figures += _redis_figures(args.no_redis, calendar, args.quick)
+    figures += _api_figures(args.no_api, args.quick, postgres)
 
     for key, title in TITLES.items():
         chosen = [figure for figure in figures if figure.benchmark == key]
