@@ -19,6 +19,16 @@ from chronox_entrypoints.container import Container, open_shared
 
 log = logging.getLogger(__name__)
 
+DESCRIPTION = """Market bars, their gaps against the exchange calendar, and backfills.
+
+Errors are `{"error": code, "detail": text}`. With a token configured, mutating routes
+(and, if so configured, every route) need `Authorization: Bearer <token>`.
+
+**Live bars** (not a route OpenAPI can describe): `WS /ws/bars?symbols=SPY,AAPL&timeframe=1m
+&replay=N` sends one JSON frame per stored bar (the fields of a bar, plus `symbol`,
+`timeframe`, `provisional`, `source`); bad input closes it with 1008 after an error frame,
+an unavailable feed with 1011. **Metrics**: `GET /metrics`, Prometheus text format."""
+
 
 def create_app(container: Container) -> FastAPI:
     """The API over ``container``'s services; its resources close when the app stops."""
@@ -35,7 +45,7 @@ def create_app(container: Container) -> FastAPI:
     app = FastAPI(
         title="chronox",
         version=chronox_domain.__version__,
-        description="Market bars, their gaps against the exchange calendar, and backfills.",
+        description=DESCRIPTION,
         lifespan=lifespan,
     )
     app.state.container = container
