@@ -9,7 +9,6 @@ from fastapi import Path, Query
 from pydantic import BaseModel, Field, StrictBool
 
 from chronox_domain.bar import Bar
-from chronox_domain.events import BarEvent
 
 TimeframeParam = Literal["1m", "5m", "15m", "1h", "1d"]
 
@@ -70,40 +69,15 @@ class BarOut(BaseModel):
 
     @classmethod
     def of(cls, bar: Bar) -> BarOut:
-        return cls(**_prices(bar))
-
-
-def _prices(bar: Bar) -> dict[str, Any]:
-    """The fields every bar answer carries."""
-    return {
-        "start": bar.start,
-        "open": bar.open,
-        "high": bar.high,
-        "low": bar.low,
-        "close": bar.close,
-        "volume": bar.volume,
-        "vwap": bar.vwap,
-        "trades": bar.trades,
-    }
-
-
-class BarEventOut(BarOut):
-    """One frame of ``/ws/bars``: a bar as stored, provisional until it settled."""
-
-    symbol: str
-    timeframe: str
-    provisional: bool
-    source: str
-
-    @classmethod
-    def of_event(cls, event: BarEvent) -> BarEventOut:
-        bar = event.bar
         return cls(
-            **_prices(bar),
-            symbol=bar.symbol,
-            timeframe=bar.timeframe.value,
-            provisional=event.provisional,
-            source=event.source,
+            start=bar.start,
+            open=bar.open,
+            high=bar.high,
+            low=bar.low,
+            close=bar.close,
+            volume=bar.volume,
+            vwap=bar.vwap,
+            trades=bar.trades,
         )
 
 

@@ -13,6 +13,7 @@ from chronox_domain.events import BarEvent
 from chronox_domain.services.backfill import Mode, Pipeline
 from chronox_domain.services.live import DaemonReport
 from chronox_domain.timeframe import Timeframe
+from chronox_entrypoints.bar_events import event_fields
 from chronox_entrypoints.cli.app import running
 from chronox_entrypoints.cli.options import json_option, store_option, timeframe_option
 from chronox_entrypoints.cli.render import emit_json, iso, note
@@ -142,25 +143,7 @@ async def _watch(
 def _print_event(event: BarEvent, as_json: bool) -> None:
     bar = event.bar
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "symbol": bar.symbol,
-                    "timeframe": bar.timeframe.value,
-                    "start": iso(bar.start),
-                    "open": bar.open,
-                    "high": bar.high,
-                    "low": bar.low,
-                    "close": bar.close,
-                    "volume": bar.volume,
-                    "vwap": bar.vwap,
-                    "trades": bar.trades,
-                    "provisional": event.provisional,
-                    "source": event.source,
-                }
-            ),
-            nl=True,
-        )
+        click.echo(json.dumps(event_fields(event)))
         return
     flag = "provisional" if event.provisional else "final"
     click.echo(

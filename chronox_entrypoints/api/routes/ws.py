@@ -1,14 +1,16 @@
 """``/ws/bars``: live bars relayed from the event bus (Redis, or this process's own).
 
 Protocol (documented in docs/api.md): the server sends one JSON text frame per bar
-(``BarEventOut``). On bad input, a missing token, or a feed that fails, it sends one
-``{"error", "detail"}`` frame and closes: 1008 for what the client sent, 1011 when the
-feed is unavailable. Anything the client sends is ignored; closing is how it leaves.
+(``bar_events.event_fields``, what ``watch --json`` prints too). On bad input, a missing
+token, or a feed that fails, it sends one ``{"error", "detail"}`` frame and closes: 1008
+for what the client sent, 1011 when the feed is unavailable. Anything the client sends is
+ignored; closing is how it leaves.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import AsyncIterator
 
 import anyio
@@ -21,7 +23,7 @@ from chronox_domain.ports import EventSubscriber
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.api.deps import check_token
 from chronox_entrypoints.api.errors import Unauthorized
-from chronox_entrypoints.api.schemas import BarEventOut
+from chronox_entrypoints.bar_events import event_fields
 from chronox_entrypoints.container import open_shared
 
 router = APIRouter()
@@ -86,7 +88,7 @@ def _query(websocket: WebSocket) -> tuple[list[str], Timeframe, int]:
 async def _relay(websocket: WebSocket, stream: AsyncIterator[BarEvent]) -> None:
     async with contextlib.aclosing(stream):  # type: ignore[type-var]
         async for event in stream:
-            await websocket.send_text(BarEventOut.of_event(event).model_dump_json())
+            await websocket.send_text(json.dumps(event_fields(event)))
 
 
 async def _close(websocket: WebSocket, error: ChronoxError) -> None:
