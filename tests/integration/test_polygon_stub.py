@@ -7,6 +7,7 @@ answer: the adapter's tests can then rely on both.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import math
 import socket
@@ -124,15 +125,21 @@ def test_small_pages_reproduce_the_expected_bars_exactly(
     ]
 
 
-def test_a_limit_below_the_page_size_sets_the_page_and_rides_along_in_next_url(
+def test_limit_counts_base_minutes_and_the_cursor_carries_it(
     stub: PolygonStub, client: RESTClient
 ) -> None:
     expected = stub.expected_bars("SPY", Timeframe.M5, DAY)
     aggs = list(client.list_aggs("SPY", 5, "minute", ms(DAY.start), ms(DAY.end) - 1, limit=40))
     assert client_view(aggs) == vendor_view(expected)
-    requests = stub.aggs_requests()
-    assert len(requests) == math.ceil(len(expected) / 40)
-    assert all(r.query["limit"] == "40" for r in requests)
+    first, *rest = stub.aggs_requests()
+    assert first.query == {"limit": "40"}
+    # 40 base minutes make at most 8 whole 5m bars, fewer where minutes did not trade.
+    assert len(rest) + 1 > math.ceil(len(expected) / 40)
+    assert all(r.query == {"cursor": cursor("limit=40&sort=asc")} for r in rest)
+
+
+def cursor(query: str) -> str:
+    return base64.urlsafe_b64encode(query.encode()).decode().rstrip("=")
 
 
 @pytest.mark.parametrize("timeframe", list(SPANS), ids=str)
@@ -185,10 +192,12 @@ def test_a_page_has_the_vendor_shape(stub: PolygonStub) -> None:
     assert answer["resultsCount"] == answer["queryCount"] == answer["count"] == 3
     assert set(answer["results"][0]) == {"v", "vw", "o", "c", "h", "l", "t", "n"}
     fourth = stub.expected_bars("SPY", Timeframe.M1, DAY)[3]
+    # Only a cursor, as in rest.json's example: base64 of "limit=3&sort=asc".
     assert answer["next_url"] == (
         f"{stub.base_url}/v2/aggs/ticker/SPY/range/1/minute/{ms(fourth.start)}/"
-        f"{ms(DAY.end) - 1}?adjusted=true&sort=asc&limit=3"
+        f"{ms(DAY.end) - 1}?cursor=bGltaXQ9MyZzb3J0PWFzYw"
     )
+    assert base64.b64decode("bGltaXQ9MyZzb3J0PWFzYw==") == b"limit=3&sort=asc"
 
 
 def test_the_key_goes_in_a_bearer_header_or_the_apikey_query(
@@ -199,10 +208,12 @@ def test_the_key_goes_in_a_bearer_header_or_the_apikey_query(
     assert json.loads(body) == {
         "status": "ERROR",
         "request_id": json.loads(body)["request_id"],
-        "error": "Unknown API Key",
+        "error": "API Key was not provided",
     }
-    assert fetch(stub, aggs_path(DAY), key="wrong")[0] == 401
+    status, _, body = fetch(stub, aggs_path(DAY), key="wrong")
+    assert status == 401 and json.loads(body)["error"] == "Unknown API Key"
     assert fetch(stub, aggs_path(DAY) + f"?apiKey={stub.api_key}", key=None)[0] == 200
+    assert fetch(stub, aggs_path(DAY) + "?apiKey=wrong", key=None)[0] == 401
     wrong = RESTClient("wrong", base=stub.base_url, retries=0)
     with pytest.raises(BadResponse, match="Unknown API Key"):
         wrong.get_aggs("SPY", 1, "minute", ms(DAY.start), ms(DAY.end))

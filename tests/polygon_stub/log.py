@@ -17,12 +17,20 @@ class RequestRecord:
     status: int
     #: ``time.monotonic()`` when the request arrived.
     at: float
-    #: The fault that spoiled it (a ``FaultKind`` value), or None.
+    #: The fault that spoiled it (a ``FaultKind`` value: ``"rate_limit"``,
+    #: ``"rate_limit_for"``, ``"quota"``, ``"server_error"``...), or None.
     fault: str | None = field(default=None)
+    #: ``time.time()`` when the request arrived (the quota's windows are wall-clock).
+    wall: float = field(default=0.0)
 
     @property
     def is_aggs(self) -> bool:
         return self.path.startswith(AGGS_PREFIX)
+
+    @property
+    def is_rate_limited(self) -> bool:
+        """Answered 429: a request the client wasted, whatever the reason."""
+        return self.status == 429
 
 
 class RequestLog:

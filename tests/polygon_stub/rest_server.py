@@ -71,7 +71,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_GET(self) -> None:
-        arrived = time.monotonic()
+        arrived, wall = time.monotonic(), time.time()
         url = urlsplit(self.path)
         query = dict(parse_qsl(url.query, keep_blank_values=True))
         headers = {name.lower(): value for name, value in self.headers.items()}
@@ -80,7 +80,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # stopping: the hung request is never answered
             return
         # Logged before the answer goes out, so a client that has its answer sees it.
-        record = RequestRecord("GET", url.path, query, reply.status, arrived, reply.fault)
+        record = RequestRecord("GET", url.path, query, reply.status, arrived, reply.fault, wall)
         self.server.log.add(record)
         self._send(reply)
 

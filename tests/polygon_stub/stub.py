@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from datetime import date
 from types import TracebackType
 
 from chronox_adapters.calendars import load_calendar
 from chronox_domain import Bar, Interval, Timeframe
 from chronox_domain.ports import TradingCalendar
-from tests.polygon_stub.data import StubData
+from tests.polygon_stub.data import StubData, split_adjusted
 from tests.polygon_stub.faults import Faults
 from tests.polygon_stub.log import RequestLog, RequestRecord
 from tests.polygon_stub.rest import RestApi, SplitList
@@ -24,14 +27,41 @@ class PolygonStub:
         seed: int = 0,
         page_size: int = 50_000,
         calendar: TradingCalendar | None = None,
+        *,
+        quota: int | None = None,
+        quota_window: float = 60.0,
+        quota_scope: str = "aggs",
+        clock: Callable[[], float] = time.time,
+        history_from: date | None = None,
+        tickers: set[str] | None = None,
+        delayed: bool = False,
     ) -> None:
+        """``page_size`` caps a page in result bars, on top of the vendor's ``limit``
+        (base aggregates). ``quota``: at most that many aggregates requests (every
+        request with ``quota_scope="all"``) per window of ``quota_window`` seconds of
+        ``clock()``, windows aligned on its multiples; the rest get 429.
+        ``history_from``: an aggregates request from before that date gets 403
+        NOT_AUTHORIZED. ``tickers``: the only tickers with data (None: all).
+        ``delayed``: pages say ``"status": "DELAYED"``."""
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
         self.api_key = api_key
         self.faults = Faults()
         self._data = StubData(calendar if calendar is not None else load_calendar(), seed)
         self._log = RequestLog()
-        self._api = RestApi(api_key, self._data, self.faults, page_size)
+        self._api = RestApi(
+            api_key,
+            self._data,
+            self.faults,
+            page_size,
+            quota=quota,
+            quota_window=quota_window,
+            quota_scope=quota_scope,
+            clock=clock,
+            history_from=history_from,
+            tickers=tickers,
+            delayed=delayed,
+        )
         self._rest = RestServer(self._api, self._log)
         self.live = LiveFeed(api_key, self._data, self.faults)
         self._base_url: str | None = None
@@ -85,9 +115,20 @@ class PolygonStub:
 
     # --- data ------------------------------------------------------------------------------
 
-    def expected_bars(self, symbol: str, timeframe: Timeframe, window: Interval) -> list[Bar]:
-        """The bars the stub serves for ``window`` (those starting in it), in order."""
-        return self._data.bars(symbol, timeframe, window)
+    def expected_bars(
+        self, symbol: str, timeframe: Timeframe, window: Interval, adjusted: bool = True
+    ) -> list[Bar]:
+        """The bars the stub serves for ``window`` (those starting in it), in order:
+        split-adjusted by ``splits`` unless ``adjusted`` is False (the raw series)."""
+        bars = self._data.bars(symbol, timeframe, window)
+        return split_adjusted(bars, self.splits.get(symbol, [])) if adjusted else bars
+
+    def base_aggregates(self, symbol: str, timeframe: Timeframe, window: Interval) -> int:
+        """How many base aggregates (traded minutes; days for 1d) the bars starting in
+        ``window`` hold: what they cost against ``limit``."""
+        bars = self._data.bars(symbol, timeframe, window)
+        whole = Interval(timeframe.floor(window.start), timeframe.ceil(window.end))
+        return sum(self._data.base_counts(symbol, timeframe, whole, bars))
 
     @property
     def splits(self) -> dict[str, SplitList]:
@@ -98,6 +139,34 @@ class PolygonStub:
     def splits(self, splits: dict[str, SplitList]) -> None:
         self._api.splits = splits
 
+    # --- plan switches (settable while running) -----------------------------------------
+
+    @property
+    def known_tickers(self) -> set[str] | None:
+        """The tickers the stub knows (exact, case-sensitive); None: every ticker."""
+        return self._api.known_tickers
+
+    @known_tickers.setter
+    def known_tickers(self, tickers: set[str] | None) -> None:
+        self._api.known_tickers = None if tickers is None else set(tickers)
+
+    @property
+    def delayed(self) -> bool:
+        """Pages say ``"status": "DELAYED"`` instead of ``"OK"``."""
+        return self._api.delayed
+
+    @delayed.setter
+    def delayed(self, delayed: bool) -> None:
+        self._api.delayed = delayed
+
+    @property
+    def history_from(self) -> date | None:
+        return self._api.history_from
+
+    @history_from.setter
+    def history_from(self, day: date | None) -> None:
+        self._api.history_from = day
+
     # --- the request log -----------------------------------------------------------------
 
     @property
@@ -107,6 +176,14 @@ class PolygonStub:
 
     def aggs_requests(self) -> list[RequestRecord]:
         return [record for record in self._log.snapshot() if record.is_aggs]
+
+    def rate_limited_requests(self) -> list[RequestRecord]:
+        """The requests answered 429 (fault, ``rate_limit_for`` or quota): wasted."""
+        return [record for record in self._log.snapshot() if record.is_rate_limited]
+
+    def served_requests(self) -> list[RequestRecord]:
+        """The aggregates requests answered 200."""
+        return [r for r in self._log.snapshot() if r.is_aggs and r.status == 200]
 
     def reset_log(self) -> None:
         self._log.clear()
