@@ -22,12 +22,25 @@ class PolygonConfig:
     read_timeout: float = 30.0
     #: A request that has not completed after this long is abandoned and retried.
     total_timeout: float = 60.0
-    #: Retries of one request after 429 / 5xx / timeouts / malformed pages.
+    #: Retries of one request after 5xx / timeouts / malformed pages.
     max_retries: int = 5
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
-    #: Live feed: reconnect attempts after a disconnect before giving up.
+    #: The vendor's quota window: its plans allow so many requests *a minute*.
+    quota_window: float = 60.0
+    #: How long one request keeps trying through 429s: at least two full quota windows
+    #: (a 429 is normal traffic against a quota, not a failure).
+    rate_limit_patience: float = 180.0
+    #: Live feed: reconnect attempts in a row (without a healthy connection between
+    #: them) before the stream ends with ``SourceUnavailable``.
     max_reconnects: int = 10
+    #: Live feed: the pause before reconnect attempt n is ``reconnect_base * 2**(n-1)``
+    #: seconds, capped at ``reconnect_cap``, jittered between half and all of it.
+    reconnect_base: float = 1.0
+    reconnect_cap: float = 60.0
+    #: Live feed: a connection that stayed up this long and delivered minute bars is
+    #: healthy: the count of attempts in a row starts again from zero after it.
+    healthy_after: float = 60.0
 
     @property
     def source_name(self) -> str:

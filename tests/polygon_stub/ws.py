@@ -1,17 +1,30 @@
 """The live feed: the vendor's WebSocket protocol for minute aggregates (``AM``).
 
 The server runs on its own event loop in its own thread; the test-facing methods
-(``emit``, ``play``, ``wait_for_subscribers``...) are called from the test's thread.
+(``emit``, ``play``, ``wait_for_subscribers``, the fault switches...) are called from the
+test's thread.
+
+Sources for what the stub imitates (cited again where each behaviour is implemented):
+the vendor's spec, ``.massive/websocket.json`` of polygon-io/client-python ("spec"
+below: ``components/schemas/{ConnectEvent,AuthEvent,SubscribeEvent,DisconnectEvent}``
+and ``paths./stocks/AM``); the knowledge base article "How many Polygon WebSocket
+connections can I use at one time?" (one simultaneous connection per cluster,
+https://polygon.io/knowledge-base/article/how-many-polygon-websocket-connections-can-i-use-at-one-time);
+massive-com/client-python#860 (past the limit a new connection disconnects the oldest
+one, first in first out); QuantConnect/Lean.DataSource.Polygon#21 (a plan without
+WebSocket access is told so by ``auth_failed``: "Your plan doesn't include websocket
+access. Visit https://polygon.io/pricing to upgrade.", now massive.com/pricing).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from http import HTTPStatus
@@ -32,6 +45,27 @@ _NEW_YORK = ZoneInfo("America/New_York")
 _MINUTE_MS = 60_000
 #: Bounds on waiting for the feed's own thread (start, one emission, stop).
 _THREAD_SECONDS = 5.0
+#: Close code after a status that ends a connection (eviction, refused auth): policy
+#: violation, what the vendor sends after ``max_connections`` (see the module docstring).
+EVICTION_CLOSE_CODE = 1008
+#: The vendor's own words where known; the spec documents only the status values of
+#: ``force_disconnect`` and ``slow_consumer`` (DisconnectEvent), so theirs are the stub's.
+DISCONNECT_MESSAGES = {
+    # spec: components/schemas/DisconnectEvent, its example.
+    "max_connections": "Maximum number of connections exceeded.",
+    "force_disconnect": "Connection closed by the server.",
+    # The knowledge base: "Why do Polygon WebSocket disconnects happen?" (a full
+    # server-side buffer kills a connection that does not read fast enough).
+    "slow_consumer": "Slow consumer: the server-side buffer is full.",
+}
+#: What the vendor answers a wrong key (AuthEvent ``auth_failed``; the text as quoted in
+#: polygon-io/client-php#17 and massive-com/client-jvm#11).
+WRONG_KEY_MESSAGE = "authentication failed"
+#: What the vendor answers a key whose plan has no WebSocket access (auth_failed too;
+#: QuantConnect/Lean.DataSource.Polygon#21, with the vendor's new domain).
+NO_WEBSOCKET_PLAN_MESSAGE = (
+    "Your plan doesn't include websocket access. Visit https://massive.com/pricing to upgrade."
+)
 
 
 @dataclass(eq=False)
@@ -40,6 +74,8 @@ class _Session:
     authenticated: bool = False
     dropped: bool = False
     topics: set[str] = field(default_factory=set)
+    #: Order of authentication (the oldest is evicted first); 0 until authenticated.
+    authenticated_seq: int = 0
 
     def wants(self, symbol: str) -> bool:
         return f"AM.{symbol}" in self.topics or "AM.*" in self.topics
@@ -67,6 +103,13 @@ class LiveFeed:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: Server | None = None
+        # Live fault switches and the connection log; guarded by _changed.
+        self._connected_at: list[float] = []  # time.monotonic() of every connection
+        self._auth_seq = 0
+        self._max_connections: int | None = None
+        self._evicting: tuple[str, str] | None = None
+        self._auth_refusal: str | None = None
+        self._subscription_refusal: str | None = None
 
     # --- for tests -----------------------------------------------------------------
 
@@ -115,11 +158,15 @@ class LiveFeed:
             return len(self._sessions)
 
     def wait_for_subscribers(self, n: int, timeout: float, topic: str | None = None) -> None:
-        """Block until ``n`` open connections hold a subscription (to ``topic`` if given);
-        ``TimeoutError`` after ``timeout`` seconds."""
+        """Block until ``n`` open connections (not being dropped or evicted) hold a
+        subscription (to ``topic`` if given); ``TimeoutError`` after ``timeout`` seconds."""
 
         def enough() -> bool:
-            holding = [s for s in self._sessions if (topic in s.topics if topic else s.topics)]
+            holding = [
+                s
+                for s in self._sessions
+                if not s.dropped and (topic in s.topics if topic else s.topics)
+            ]
             return len(holding) >= n
 
         with self._changed:
@@ -128,6 +175,83 @@ class LiveFeed:
                     f"{len(self._sessions)} connection(s) open, fewer than {n} subscribed "
                     f"to {topic or 'anything'} after {timeout}s"
                 )
+
+    def connection_times(self) -> list[float]:
+        """``time.monotonic()`` of every connection accepted so far, in order (open or
+        closed since): how often a client came back, and how far apart."""
+        with self._changed:
+            return list(self._connected_at)
+
+    # --- live fault switches (for tests) -----------------------------------------------
+
+    @property
+    def max_connections(self) -> int | None:
+        """Concurrent authenticated connections allowed for the key (None: unlimited, the
+        default). The vendor allows one per cluster (knowledge base, see the module
+        docstring); past the limit it does not refuse the newcomer but evicts the
+        OLDEST connection (first in, first out: massive-com/client-python#860): that
+        one gets the ``max_connections`` status (spec: DisconnectEvent) and close 1008,
+        and the newcomer keeps streaming."""
+        with self._changed:
+            return self._max_connections
+
+    @max_connections.setter
+    def max_connections(self, limit: int | None) -> None:
+        if limit is not None and limit < 1:
+            raise ValueError("max_connections must be at least 1 (or None)")
+        with self._changed:
+            self._max_connections = limit
+
+    def evict_all(
+        self, status: str = "max_connections", message: str | None = None, persistent: bool = False
+    ) -> None:
+        """End every open connection the vendor's way: the status (spec: DisconnectEvent,
+        ``max_connections`` / ``force_disconnect`` / ``slow_consumer``; the text defaults to
+        ``DISCONNECT_MESSAGES``), then close 1008. With ``persistent``, every later
+        connection is ended the same way right after its subscription is answered (a
+        rival session with the same key that always takes the slot back), until
+        ``stop_evicting()``."""
+        text = message if message is not None else DISCONNECT_MESSAGES.get(status, status)
+        with self._changed:
+            if persistent:
+                self._evicting = (status, text)
+            sessions = [s for s in self._sessions if not s.dropped]
+        self._on_loop(self._evict_sessions(sessions, status, text))
+
+    def stop_evicting(self) -> None:
+        with self._changed:
+            self._evicting = None
+
+    def refuse_auth(self, message: str | None = NO_WEBSOCKET_PLAN_MESSAGE) -> None:
+        """Later ``auth`` actions, even with the right key, get ``auth_failed`` with
+        ``message`` and close 1008: the vendor's answer to a plan without WebSocket access
+        (spec: AuthEvent; the default text from QuantConnect/Lean.DataSource.Polygon#21).
+        ``None`` lifts the refusal. A wrong key always gets ``WRONG_KEY_MESSAGE``."""
+        with self._changed:
+            self._auth_refusal = message
+
+    def refuse_subscriptions(self, message: str | None = "not authorized") -> None:
+        """Later ``subscribe`` actions get one ``{"status": "error", "message": message}``
+        per topic instead of ``success`` (spec: SubscribeEvent, whose status is one of
+        ``success``, ``auth_required``, ``error``); the connection stays open and the
+        topics are not subscribed. ``None`` lifts the refusal."""
+        with self._changed:
+            self._subscription_refusal = message
+
+    def send_status(self, status: str, message: str) -> None:
+        """One status message (spec: components/schemas/Event) to every authenticated
+        connection; the connection stays open."""
+        with self._changed:
+            sessions = [s for s in self._sessions if s.authenticated and not s.dropped]
+        self._on_loop(self._send_to(sessions, _statuses((status, message))))
+
+    def send_events(self, events: Iterable[dict[str, Any]]) -> None:
+        """Raw events (e.g. a full ``AM`` event as the spec's /stocks/AM example) in one
+        message to every authenticated connection subscribed to each event's ``sym``."""
+        batch = list(events)
+        with self._changed:
+            sessions = [s for s in self._sessions if s.authenticated and not s.dropped]
+        self._on_loop(self._send_events(sessions, batch))
 
     @property
     def sent(self) -> list[tuple[str, datetime]]:
@@ -204,8 +328,11 @@ class LiveFeed:
         session = _Session(connection)
         with self._changed:
             self._sessions.append(session)
+            self._connected_at.append(time.monotonic())
             self._changed.notify_all()
         try:
+            # spec: ConnectEvent. The spec's example says status "success"; the servers
+            # (and the official client's examples) send "connected".
             await connection.send(_statuses(("connected", "Connected Successfully")))
             async for message in connection:
                 if not await self._on_message(session, message):
@@ -224,16 +351,28 @@ class LiveFeed:
             await session.connection.send(_statuses(("error", "invalid message")))
             return True
         if action == "auth":
-            if params != self._api_key:
-                await session.connection.send(_statuses(("auth_failed", "authentication failed")))
-                await session.connection.close(1008, "authentication failed")
+            with self._changed:
+                refusal = self._auth_refusal
+            if params != self._api_key or refusal is not None:
+                # spec: AuthEvent auth_failed, then the connection ends.
+                text = WRONG_KEY_MESSAGE if params != self._api_key else str(refusal)
+                await session.connection.send(_statuses(("auth_failed", text)))
+                await session.connection.close(EVICTION_CLOSE_CODE, text[:120])
                 return False
-            session.authenticated = True
             await session.connection.send(_statuses(("auth_success", "authenticated")))
+            self._authenticated(session)
         elif not session.authenticated:
-            await session.connection.send(_statuses(("error", "not authorized")))
+            # spec: SubscribeEvent status auth_required.
+            await session.connection.send(_statuses(("auth_required", "not authorized")))
         elif action in ("subscribe", "unsubscribe"):
             topics = [topic.strip() for topic in params.split(",") if topic.strip()]
+            with self._changed:
+                refused = self._subscription_refusal if action == "subscribe" else None
+                evicting = self._evicting
+            if refused is not None:
+                # spec: SubscribeEvent status "error"; nothing is subscribed.
+                await session.connection.send(_statuses(*(("error", refused) for _ in topics)))
+                return True
             with self._changed:
                 if action == "subscribe":
                     session.topics.update(topics)
@@ -242,6 +381,10 @@ class LiveFeed:
                 self._changed.notify_all()
             done = "subscribed to" if action == "subscribe" else "unsubscribed to"
             await session.connection.send(_statuses(*(("success", f"{done}: {t}") for t in topics)))
+            if evicting is not None and action == "subscribe":
+                # A rival session takes the slot back as soon as this one is streaming.
+                await self._evict(session, *evicting)
+                return False
         else:
             await session.connection.send(_statuses(("error", f"unknown action {action!r}")))
         return True
@@ -264,6 +407,45 @@ class LiveFeed:
                 if (due := self._faults.count_live_message()) is not None:
                     self._drop_everyone(abrupt=due.abrupt)
 
+    def _on_loop(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        """Run ``coroutine`` on the feed's loop and wait for it (from the test's thread)."""
+        if self._loop is None or self._thread is None:
+            coroutine.close()
+            raise RuntimeError("the stub is not running")
+        if threading.current_thread() is self._thread:
+            coroutine.close()
+            raise RuntimeError("this would deadlock on the feed's own thread")
+        asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(_THREAD_SECONDS)
+
+    async def _send_to(self, sessions: list[_Session], message: str) -> None:
+        for session in sessions:
+            with contextlib.suppress(ConnectionClosed):
+                await session.connection.send(message)
+
+    async def _send_events(self, sessions: list[_Session], events: list[dict[str, Any]]) -> None:
+        for session in sessions:
+            chosen = [e for e in events if session.wants(str(e.get("sym", "")))]
+            if chosen:
+                with contextlib.suppress(ConnectionClosed):
+                    await session.connection.send(json.dumps(chosen))
+
+    async def _evict_sessions(self, sessions: list[_Session], status: str, message: str) -> None:
+        await asyncio.gather(*(self._evict(session, status, message) for session in sessions))
+
+    async def _evict(self, session: _Session, status: str, message: str) -> None:
+        """The status, then close 1008: how the vendor ends a connection it evicts."""
+        if session.dropped:
+            return
+        session.dropped = True
+        with contextlib.suppress(ConnectionClosed):
+            await session.connection.send(_statuses((status, message)))
+            await session.connection.close(EVICTION_CLOSE_CODE, message[:120])
+
+    def _evict_later(self, session: _Session, status: str, message: str) -> None:
+        task = asyncio.ensure_future(self._evict(session, status, message))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
     def _drop_everyone(self, abrupt: bool) -> None:
         with self._changed:
             sessions, self._sessions = self._sessions, []
@@ -279,6 +461,23 @@ class LiveFeed:
                 )
                 self._closing.add(task)
                 task.add_done_callback(self._closing.discard)
+
+    def _authenticated(self, session: _Session) -> None:
+        """Count the key's connections; past ``max_connections`` the oldest are evicted
+        (massive-com/client-python#860: first in, first out), the newcomer stays."""
+        with self._changed:
+            self._auth_seq += 1
+            session.authenticated = True
+            session.authenticated_seq = self._auth_seq
+            limit = self._max_connections
+            live = sorted(
+                (s for s in self._sessions if s.authenticated and not s.dropped),
+                key=lambda s: s.authenticated_seq,
+            )
+            self._changed.notify_all()
+        if limit is not None and len(live) > limit:
+            for oldest in live[: len(live) - limit]:
+                self._evict_later(oldest, "max_connections", DISCONNECT_MESSAGES["max_connections"])
 
     def _forget(self, session: _Session) -> None:
         with self._changed:
