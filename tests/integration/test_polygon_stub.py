@@ -261,21 +261,256 @@ def test_the_request_log_records_each_request_in_arrival_order(
     assert stub.requests == []
 
 
+def get_json(stub: PolygonStub, path: str, key: str | None = "stub") -> tuple[int, Any]:
+    status, _, body = fetch(stub, path, key)
+    return status, json.loads(body)
+
+
+def test_limit_counts_the_minutes_inside_hour_bars(stub: PolygonStub) -> None:
+    # The blog's example (https://polygon.io/blog/aggs-api-updates): limit=100 over
+    # two traded hours makes one 1h bar; the second would be partial.
+    two_hours = Interval(MORNING, MORNING + timedelta(hours=2))
+    path = f"/v2/aggs/ticker/SPY/range/1/hour/{ms(two_hours.start)}/{ms(two_hours.end) - 1}"
+    _, answer = get_json(stub, path + "?limit=100")
+    assert answer["resultsCount"] == 1 and answer["queryCount"] == 60
+    assert "next_url" in answer
+    _, whole = get_json(stub, path + "?limit=120")
+    assert whole["resultsCount"] == 2 and whole["queryCount"] == 120 and "next_url" not in whole
+    # Over a day, with its extended hours and the minutes that did not trade: each page
+    # holds the bars whose minutes add up to at most the limit, and not one bar more.
+    _, page = get_json(stub, aggs_path(DAY).replace("/1/minute/", "/1/hour/") + "?limit=200")
+    hours = stub.expected_bars("SPY", Timeframe.H1, DAY)
+    costs = [
+        stub.base_aggregates("SPY", Timeframe.H1, Interval(h.start, h.start + timedelta(hours=1)))
+        for h in hours
+    ]
+    served = page["resultsCount"]
+    assert page["queryCount"] == sum(costs[:served]) <= 200 < sum(costs[: served + 1])
+    assert any(cost < 60 for cost in costs)  # thin extended-hours bars count their minutes
+    assert page["queryCount"] == stub.base_aggregates("SPY", Timeframe.H1, DAY) - sum(
+        costs[served:]
+    )
+
+
+def test_limit_counts_days_for_day_bars_and_page_size_still_caps(
+    calendar: ExchangeCalendar,
+) -> None:
+    path = f"/v2/aggs/ticker/SPY/range/1/day/{ms(JANUARY.start)}/{ms(JANUARY.end) - 1}"
+    with PolygonStub(calendar=calendar, page_size=3) as stub:
+        _, capped = get_json(stub, path + "?limit=5")
+        assert capped["resultsCount"] == capped["queryCount"] == 3
+        stub_days = stub.expected_bars("SPY", Timeframe.D1, JANUARY)
+    with PolygonStub(calendar=calendar) as stub:
+        _, page = get_json(stub, path + "?limit=5")
+        assert page["resultsCount"] == page["queryCount"] == 5
+        assert [r["t"] for r in page["results"]] == [_vendor_ms(d) for d in stub_days[:5]]
+
+
+def test_a_bar_larger_than_the_limit_gets_an_empty_page_without_next_url(
+    stub: PolygonStub,
+) -> None:
+    status, answer = get_json(stub, aggs_path(DAY).replace("/1/minute/", "/1/hour/") + "?limit=10")
+    assert status == 200 and answer["resultsCount"] == answer["queryCount"] == 0
+    assert "results" not in answer and "next_url" not in answer
+
+
+def test_a_follow_up_takes_limit_from_the_cursor_and_adjusted_from_its_own_query(
+    stub: PolygonStub,
+) -> None:
+    _, first = get_json(stub, aggs_path(DAY) + "?limit=50&adjusted=false")
+    assert first["adjusted"] is False
+    follow = first["next_url"].removeprefix(stub.base_url)
+    assert "adjusted" not in follow and "limit" not in follow.split("?")[1]
+    _, bare = get_json(stub, follow)  # adjusted is not in the cursor: the default, true
+    assert bare["adjusted"] is True and bare["resultsCount"] == 50
+    _, unadjusted = get_json(stub, follow + "&adjusted=false")
+    assert unadjusted["adjusted"] is False
+    assert get_json(stub, follow.split("?")[0] + "?cursor=%%%")[0] == 400
+    assert get_json(stub, aggs_path(DAY) + "?adjusted=yes")[0] == 400
+
+
+def test_adjusted_divides_prices_before_a_split(stub: PolygonStub, client: RESTClient) -> None:
+    stub.splits = {"SPY": [(date(2024, 1, 3), 1, 4)]}  # a 4-for-1 from the 3rd
+    two_days = Interval(datetime(2024, 1, 2, tzinfo=UTC), datetime(2024, 1, 4, tzinfo=UTC))
+    raw = stub.expected_bars("SPY", Timeframe.D1, two_days, adjusted=False)
+    adjusted = stub.expected_bars("SPY", Timeframe.D1, two_days)
+    assert [b.start.day for b in raw] == [2, 3]
+    assert adjusted[0].close == round(raw[0].close / 4, 4)
+    assert adjusted[0].volume == raw[0].volume * 4 and adjusted[1] == raw[1]
+    window = (ms(two_days.start), ms(two_days.end) - 1)
+    assert client_view(client.get_aggs("SPY", 1, "day", *window)) == vendor_view(adjusted)
+    served_raw = client.get_aggs("SPY", 1, "day", *window, adjusted=False)
+    assert client_view(served_raw) == vendor_view(raw)
+    assert stub.expected_bars("QQQ", Timeframe.D1, two_days) == stub.expected_bars(
+        "QQQ", Timeframe.D1, two_days, adjusted=False
+    )
+
+
+def test_tickers_are_case_sensitive_and_unknown_ones_get_empty_answers(
+    calendar: ExchangeCalendar,
+) -> None:
+    with PolygonStub(calendar=calendar, tickers={"SPY", "KIMpL"}) as stub:
+        client = RESTClient(stub.api_key, base=stub.base_url, retries=0)
+        window = (ms(DAY.start), ms(DAY.end) - 1)
+        served = client.get_aggs("KIMpL", 1, "hour", *window)
+        assert client_view(served) == vendor_view(stub.expected_bars("KIMpL", Timeframe.H1, DAY))
+        status, answer = get_json(stub, aggs_path(DAY).replace("/SPY/", "/KIMPL/"))
+        assert status == 200 and answer["status"] == "OK" and answer["ticker"] == "KIMPL"
+        assert answer["resultsCount"] == answer["queryCount"] == 0 and "results" not in answer
+        assert client.get_aggs("KIMPL", 1, "hour", *window) == []
+        stub.known_tickers = None  # every ticker known again: KIMPL is its own series
+        assert client_view(client.get_aggs("KIMPL", 1, "hour", *window)) != client_view(served)
+
+
+def test_delayed_pages_say_so(stub: PolygonStub, client: RESTClient) -> None:
+    stub.delayed = True
+    _, answer = get_json(stub, aggs_path(DAY) + "?limit=5")
+    assert answer["status"] == "DELAYED" and answer["resultsCount"] == 5
+    assert client.get_aggs("SPY", 1, "hour", ms(DAY.start), ms(DAY.end))  # massive ignores it
+
+
+def test_history_before_the_plan_gets_403_not_authorized(
+    calendar: ExchangeCalendar,
+) -> None:
+    with PolygonStub(calendar=calendar, history_from=date(2024, 1, 3)) as stub:
+        client = RESTClient(stub.api_key, base=stub.base_url, retries=0)
+        earlier = datetime(2024, 1, 2, 15, tzinfo=UTC)
+        status, answer = get_json(
+            stub, f"/v2/aggs/ticker/SPY/range/1/minute/{ms(earlier)}/{ms(DAY.end)}"
+        )
+        assert status == 403
+        assert answer == {
+            "status": "NOT_AUTHORIZED",
+            "request_id": answer["request_id"],
+            "message": "Your plan doesn't include this data timeframe. Please upgrade your "
+            "plan at https://polygon.io/pricing",
+        }
+        with pytest.raises(BadResponse, match="NOT_AUTHORIZED"):
+            client.get_aggs("SPY", 1, "minute", ms(earlier), ms(DAY.end))
+        assert client.get_aggs("SPY", 1, "hour", ms(DAY.start), ms(DAY.end))
+
+
+def test_splits_page_by_limit_with_a_cursor_and_match_the_ticker_exactly(
+    stub: PolygonStub, client: RESTClient
+) -> None:
+    stub.splits = {
+        "AAPL": [(date(2000 + i, 6, 1), 1, 2) for i in range(25)],
+        "AAPl": [(date(2010, 1, 4), 1, 3)],
+    }
+    splits = list(client.list_splits(ticker="AAPL"))
+    assert len(splits) == 25 and {s.ticker for s in splits} == {"AAPL"}
+    # Newest first, as rest.json's example lists them.
+    assert [s.execution_date for s in splits] == [f"{2024 - i}-06-01" for i in range(25)]
+    first, *follow = stub.requests
+    assert first.query == {"ticker": "AAPL"} and len(follow) == 2  # 10 + 10 + 5
+    assert all(set(r.query) == {"cursor"} for r in follow)
+    assert [s.ticker for s in client.list_splits(ticker="AAPl")] == ["AAPl"]
+    assert list(client.list_splits(ticker="aapl")) == []
+    status, answer = get_json(stub, "/v3/reference/splits?ticker=AAPL&limit=1000")
+    assert status == 200 and len(answer["results"]) == 25 and "next_url" not in answer
+    assert get_json(stub, "/v3/reference/splits?ticker=AAPL&limit=1001")[0] == 400
+    assert get_json(stub, "/v3/reference/splits?execution_date.gte=2020-01-01")[0] == 400
+
+
+def test_splits_foreign_items_lists_other_tickers_too(
+    stub: PolygonStub, client: RESTClient
+) -> None:
+    stub.splits = {"AAPL": [(date(2020, 8, 31), 1, 4)], "AAPL.WS": [(date(2021, 1, 4), 1, 2)]}
+    assert [s.ticker for s in client.list_splits(ticker="AAPL")] == ["AAPL"]
+    stub.faults.splits_foreign_items()
+    assert [s.ticker for s in client.list_splits(ticker="AAPL")] == ["AAPL.WS", "AAPL"]
+    stub.faults.clear()
+    assert [s.ticker for s in client.list_splits(ticker="AAPL")] == ["AAPL"]
+
+
 # --- faults ---------------------------------------------------------------------------
 
 
-def test_rate_limit_answers_429_with_retry_after(stub: PolygonStub, client: RESTClient) -> None:
-    stub.faults.rate_limit(2, retry_after=7)
+def test_rate_limit_answers_429_without_retry_after(stub: PolygonStub, client: RESTClient) -> None:
+    stub.faults.rate_limit(2)
     status, headers, body = fetch(stub, aggs_path(DAY))
-    assert status == 429 and headers["Retry-After"] == "7"
-    assert json.loads(body)["status"] == "ERROR" and "exceeded" in json.loads(body)["error"]
+    assert status == 429 and "Retry-After" not in headers
+    assert json.loads(body) == {
+        "status": "ERROR",
+        "request_id": json.loads(body)["request_id"],
+        "error": "You've exceeded the maximum requests per minute, please wait or upgrade "
+        "your subscription to continue. https://massive.com/pricing",
+    }
     # massive leaves 429 to urllib3's Retry: with retries=0 that is MaxRetryError, not
     # BadResponse.
     with pytest.raises(MaxRetryError) as raised:
         client.get_aggs("SPY", 1, "minute", ms(DAY.start), ms(DAY.end))
     assert isinstance(raised.value.reason, ResponseError) and "429" in str(raised.value.reason)
     assert [r.status for r in stub.aggs_requests()] == [429, 429]
+    assert stub.rate_limited_requests() == stub.aggs_requests()
     assert stub.faults.pending() == 0
+
+
+def test_rate_limit_sends_retry_after_only_when_given(stub: PolygonStub) -> None:
+    stub.faults.rate_limit(1, retry_after=7)
+    status, headers, _ = fetch(stub, aggs_path(DAY))
+    assert status == 429 and headers["Retry-After"] == "7"
+
+
+def test_rate_limit_for_refuses_everything_for_a_while(
+    stub: PolygonStub, client: RESTClient
+) -> None:
+    stub.faults.server_errors([500])
+    stub.faults.rate_limit_for(0.5)
+    started = time.monotonic()
+    statuses = []
+    while time.monotonic() - started < 0.4:
+        statuses.append(fetch(stub, aggs_path(DAY))[0])
+    assert set(statuses) == {429} and len(statuses) >= 2
+    assert stub.faults.pending() == 1  # queued faults wait their turn
+    assert fetch(stub, "/v3/reference/splits?ticker=SPY")[0] == 200  # aggregates only
+    time.sleep(max(0.0, 0.55 - (time.monotonic() - started)))
+    assert [fetch(stub, aggs_path(DAY))[0] for _ in range(2)] == [500, 200]
+    assert {r.fault for r in stub.rate_limited_requests()} == {"rate_limit_for"}
+
+
+class FakeClock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_quota_counts_requests_per_aligned_window(calendar: ExchangeCalendar) -> None:
+    clock = FakeClock(6_000.0)  # a multiple of 60: a window starts here
+    with PolygonStub(calendar=calendar, quota=2, clock=clock) as stub:
+        assert [fetch(stub, aggs_path(DAY))[0] for _ in range(2)] == [200, 200]
+        clock.now = 6_059.9
+        status, headers, body = fetch(stub, aggs_path(DAY))
+        assert status == 429 and "Retry-After" not in headers
+        assert "exceeded the maximum requests per minute" in json.loads(body)["error"]
+        assert fetch(stub, "/v3/reference/splits?ticker=SPY")[0] == 200  # not counted
+        assert fetch(stub, aggs_path(DAY), key="wrong")[0] == 401  # nor is this
+        clock.now = 6_060.0  # the next window, though only 0.1 s later
+        assert [fetch(stub, aggs_path(DAY))[0] for _ in range(3)] == [200, 200, 429]
+        wasted = stub.rate_limited_requests()
+        assert len(wasted) == 2 and {r.fault for r in wasted} == {"quota"}
+        assert len(stub.served_requests()) == 4
+        assert all(r.wall > 0 for r in stub.requests)
+
+
+def test_the_quota_can_count_every_endpoint(calendar: ExchangeCalendar) -> None:
+    with PolygonStub(calendar=calendar, quota=1, quota_window=3600.0, quota_scope="all") as stub:
+        assert fetch(stub, "/v3/reference/splits?ticker=SPY")[0] == 200
+        assert fetch(stub, aggs_path(DAY))[0] == 429
+
+
+def test_massive_with_a_quota_and_retries_wastes_its_retries(calendar: ExchangeCalendar) -> None:
+    with PolygonStub(calendar=calendar, quota=1, quota_window=3600.0) as stub:
+        patient = RESTClient(stub.api_key, base=stub.base_url, retries=2)
+        assert patient.get_aggs("SPY", 1, "hour", ms(DAY.start), ms(DAY.end))
+        started = time.monotonic()
+        with pytest.raises(MaxRetryError, match="too many 429 error responses"):
+            patient.get_aggs("SPY", 1, "hour", ms(DAY.start), ms(DAY.end))
+        # No Retry-After: urllib3's short backoff only, every retry refused again.
+        assert time.monotonic() - started < 2.0
+        assert len(stub.rate_limited_requests()) == 3
 
 
 def test_massive_with_retries_sleeps_for_retry_after_then_succeeds(stub: PolygonStub) -> None:
@@ -381,6 +616,44 @@ def test_an_empty_page_ends_massive_listing_early(stub: PolygonStub, client: RES
     assert list(listing) == [] and len(first_page) == PAGE
 
 
+def test_null_results_keeps_the_envelope_and_breaks_massive(
+    stub: PolygonStub, client: RESTClient
+) -> None:
+    stub.faults.null_results()
+    status, answer = get_json(stub, aggs_path(DAY))
+    assert status == 200 and answer["results"] is None
+    assert answer["resultsCount"] == answer["queryCount"] == answer["count"] == 0
+    assert answer["status"] == "OK" and "next_url" not in answer
+    # massive iterates over None: the client must catch what massive does not.
+    stub.faults.null_results(2)
+    with pytest.raises(TypeError):
+        list(client.list_aggs("SPY", 1, "hour", ms(DAY.start), ms(DAY.end)))
+    with pytest.raises(AttributeError):
+        client.get_aggs("SPY", 1, "hour", ms(DAY.start), ms(DAY.end))
+
+
+def test_an_empty_object_is_exactly_braces(stub: PolygonStub, client: RESTClient) -> None:
+    stub.faults.empty_object()
+    status, headers, body = fetch(stub, aggs_path(DAY))
+    assert (status, headers["Content-Type"], body) == (200, "application/json", b"{}")
+    stub.faults.empty_object()
+    assert client.get_aggs("SPY", 1, "hour", ms(DAY.start), ms(DAY.end)) == []
+
+
+def test_echo_headers_puts_the_key_in_the_error_body(stub: PolygonStub, client: RESTClient) -> None:
+    stub.faults.echo_headers()
+    status, headers, body = fetch(stub, aggs_path(DAY) + "?limit=3")
+    assert status == 502 and headers["Content-Type"] == "text/plain"
+    text = body.decode()
+    assert f"GET {aggs_path(DAY)}?limit=3 HTTP/1.1" in text
+    assert f"Authorization: Bearer {stub.api_key}" in text
+    stub.faults.echo_headers(status=400)
+    with pytest.raises(BadResponse, match=f"Bearer {stub.api_key}"):  # massive passes it on
+        client.get_aggs("SPY", 1, "hour", ms(DAY.start), ms(DAY.end))
+    with pytest.raises(ValueError):
+        stub.faults.echo_headers(status=200)
+
+
 def test_outside_range_adds_bars_before_from_and_after_to(
     stub: PolygonStub, client: RESTClient
 ) -> None:
@@ -400,6 +673,7 @@ def test_clear_disarms_everything(stub: PolygonStub, client: RESTClient) -> None
     stub.faults.server_errors([500])
     stub.faults.hang(5.0)
     stub.faults.malformed()
+    stub.faults.rate_limit_for(30.0)
     stub.faults.clear()
     assert stub.faults.pending() == 0
     assert client.get_aggs("SPY", 1, "hour", ms(DAY.start), ms(DAY.end))

@@ -13,34 +13,74 @@ Data
     the extended session (04:00-20:00 New York) that traded, as the vendor serves them.
     ``expected_bars(symbol, timeframe, window)`` gives the bars starting in ``window``.
 
-REST (``base_url``)
+REST (``base_url``), imitating the vendor (sources cited in ``rest.py``)
     ``GET /v2/aggs/ticker/{T}/range/{m}/{span}/{from}/{to}`` for 1/minute, 5/minute,
     15/minute, 1/hour, 1/day. ``from``/``to`` are epoch milliseconds, both inclusive
     (bars whose *start* lies in ``[from, to]``), or ``YYYY-MM-DD`` dates standing for
     whole UTC days (the vendor uses the exchange's day; adapters send milliseconds).
-    Query: ``adjusted`` (echoed; the data has no splits applied), ``sort`` (``asc``
-    only, anything else is 400), ``limit`` (default 5000, capped at 50000; unlike the
-    vendor, it counts result bars, not base aggregates), ``apiKey``. A page holds
-    ``min(limit, page_size)`` bars; when more remain, ``next_url`` is this URL with
-    ``from`` moved to the next bar's start and the same query. ``queryCount``,
-    ``resultsCount`` and ``count`` are the page's bar count; an empty page has no
-    ``results`` key. ``GET /v3/reference/splits?ticker=T`` serves ``stub.splits``.
-    Auth: ``Authorization: Bearer <key>`` or ``apiKey=<key>``, else 401 "Unknown API Key".
-    Other paths: 404 JSON. ``stub.requests`` / ``aggs_requests()`` / ``reset_log()``.
+    ``T`` is case-sensitive: ``KIMpL`` and ``KIMPL`` are different series.
+    Query: ``adjusted`` (``true``/``false``, default true: prices before a split in
+    ``stub.splits`` are divided by ``split_to/split_from`` and volumes multiplied;
+    the page's ``adjusted`` says which), ``sort`` (``asc`` only, else 400), ``limit``
+    (default 5000, capped at 50000), ``cursor``, ``apiKey``.
+    ``limit`` counts *base aggregates*, as the vendor's does: traded minute bars
+    (extended hours included) for minute and hour spans, days for 1/day. A page holds
+    whole bars while their base aggregates add up to at most ``limit``, and at most
+    ``page_size`` bars; ``queryCount`` is the base aggregates used, ``resultsCount``
+    and ``count`` the bars. A first bar larger than ``limit`` gets an empty page.
+    When more remain, ``next_url`` is ``.../{next bar's start ms}/{to}?cursor=C``,
+    ``C`` the URL-safe base64 of ``limit=N&sort=asc``: a follow-up takes limit and sort
+    from the cursor and everything else (``adjusted``!) from its own query only.
+    An empty page has no ``results`` key. ``stub.base_aggregates(symbol, tf, window)``
+    and ``stub.expected_bars(symbol, tf, window, adjusted=True)`` give what to expect.
+    ``GET /v3/reference/splits``: ``stub.splits`` for ``ticker`` exactly (all without
+    it), newest first (``order``, ``sort`` accepted), ``limit`` default 10 and 1..1000
+    (else 400), ``next_url`` with a cursor holding the whole query when more remain;
+    date/range filters are refused (400).
+    Auth: ``Authorization: Bearer <key>`` or ``apiKey=<key>``; none: 401 "API Key was
+    not provided", a wrong one: 401 "Unknown API Key". Other paths: 404 JSON.
+
+Plan switches (constructor keywords; the last three also settable while running)
+    ``quota=N, quota_window=60.0``  at most N aggregates requests (``quota_scope="all"``:
+                                    any request) per window of ``clock()`` seconds
+                                    (``clock=time.time``), windows aligned on multiples
+                                    of ``quota_window``; the rest get 429 with the
+                                    vendor's JSON and no ``Retry-After``.
+    ``history_from=date``           aggregates from before it: 403 ``NOT_AUTHORIZED``,
+                                    "Your plan doesn't include this data timeframe...".
+    ``tickers={...}`` / ``stub.known_tickers``  only these exact tickers have data; the
+                                    others get an ordinary empty answer (None: all).
+    ``delayed=True`` / ``stub.delayed``  pages say ``"status": "DELAYED"``.
+
+Log
+    ``stub.requests`` (``RequestRecord``: method, path, query, status, ``at`` monotonic
+    arrival, ``fault``, ``wall`` time.time() arrival), ``aggs_requests()``,
+    ``served_requests()`` (aggregates answered 200), ``rate_limited_requests()`` (every
+    429: wasted; ``fault`` says ``rate_limit``, ``rate_limit_for`` or ``quota``),
+    ``reset_log()``.
 
 Faults (``stub.faults``; thread-safe, armable while running)
     Request faults form one queue; each aggregates request takes the next one (splits
     and unknown paths never do), so ``rate_limit(1); server_errors([502])`` spoils
-    the next two aggregates requests in that order.
-    ``rate_limit(count, retry_after=1)``  429, ``Retry-After: <seconds>``, vendor JSON.
+    the next two aggregates requests in that order. A request over the quota or inside
+    ``rate_limit_for`` takes none.
+    ``rate_limit(count, retry_after=None)``  429, vendor JSON; ``Retry-After`` only when
+                                          a number is given (the vendor sends none).
+    ``rate_limit_for(seconds)``           every aggregates request in the next
+                                          ``seconds`` (real time) gets that 429.
     ``server_errors([500, 502, 503])``    those statuses in order (500 is JSON, the
                                           others a gateway's HTML page).
     ``hang(seconds, count=1)``            wait, then answer normally; other requests
                                           are served meanwhile, and stop() cuts it short.
     ``malformed(count=1)``                200 with half of the JSON body.
     ``empty_page(count=1)``               200, ``resultsCount: 0``, no ``results``.
+    ``null_results(count=1)``             200, the envelope with ``"results": null``.
+    ``empty_object(count=1)``             200, the body ``{}`` exactly.
     ``outside_range(count=1)``            the page plus up to 3 real bars before
                                           ``from`` and 3 after ``to``.
+    ``echo_headers(count=1, status=502)`` that 4xx/5xx with a text body echoing the
+                                          request line and headers (the key included).
+    ``splits_foreign_items(on=True)``     splits answers also list other tickers' items.
     ``ws_disconnect_after(n, abrupt=False)``  after ``n`` more aggregate messages (over
                                           all connections) every live connection is
                                           dropped: close 1011, or with ``abrupt`` TCP

@@ -54,6 +54,7 @@ _AGGS_PATH = re.compile(
 )
 _SPLITS_PATH = "/v3/reference/splits"
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CURSOR = re.compile(r"[A-Za-z0-9_-]+=*")
 # The vendor's 429 body. The wording is the one quoted from live answers in public code
 # (e.g. a mock of api.polygon.io/v3/reference/tickers answering 429 with
 # {"status":"ERROR","request_id":...,"error":"You've exceeded the maximum requests per
@@ -418,11 +419,14 @@ def _encode_cursor(params: Mapping[str, str]) -> str:
 
 
 def _decode_cursor(cursor: str) -> dict[str, str] | None:
+    """The query a cursor stands for; None for one the stub did not make."""
+    if not _CURSOR.fullmatch(cursor):
+        return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
-    return dict(parse_qsl(raw, keep_blank_values=True))
+    return dict(parse_qsl(raw, keep_blank_values=True)) or None
 
 
 def _moment(text: str, *, end: bool) -> datetime:
