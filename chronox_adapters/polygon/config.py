@@ -41,6 +41,9 @@ class PolygonConfig:
     #: Live feed: a connection that stayed up this long and delivered minute bars is
     #: healthy: the count of attempts in a row starts again from zero after it.
     healthy_after: float = 60.0
+    #: Live feed: a connection that has not answered (handshake, auth, subscriptions)
+    #: after this long is abandoned and counts as a failed attempt.
+    answer_timeout: float = 20.0
 
     @property
     def source_name(self) -> str:

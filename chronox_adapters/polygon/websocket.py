@@ -33,8 +33,8 @@ import contextlib
 import json
 import logging
 import random
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from massive import WebSocketClient
@@ -63,12 +63,32 @@ class _SubscriptionsRefused(Exception):
     """Every subscription of a connection was refused (raised out of the processor)."""
 
 
+class _NoAnswer(Exception):
+    """No frame from the vendor in time: the handshake keeps failing, or it hangs."""
+
+
+class _HandshakeLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """The websockets library's logger for one client, noting the last failed handshake
+    (the library retries those by itself and says why only in its log)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.getLogger("websockets.client"), {})
+        self.last_failure: str | None = None
+
+    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
+        if isinstance(msg, str) and msg.startswith("connect failed") and args:
+            self.last_failure = " ".join(str(args[-1]).split())[:_TEXT_LIMIT]
+        super().log(level, msg, *args, **kwargs)
+
+
 @dataclass(slots=True)
 class _Connection:
     """What one connection has shown so far."""
 
     opened: float
     wanted: int
+    #: Set on the first frame after the handshake and auth (the client passes no earlier one).
+    answered: asyncio.Event = field(default_factory=asyncio.Event)
     bars: int = 0
     subscribed: int = 0
     refused: int = 0
@@ -139,12 +159,13 @@ class PolygonLiveSource:
             )
 
             async def deliver(message: str | bytes, connection: _Connection = connection) -> None:
+                connection.answered.set()
                 for bar in self._take(message, connection):
                     queue.put_nowait(bar)
 
             try:
                 try:
-                    await client.connect(deliver)
+                    await self._connect(client, deliver, connection)
                 finally:
                     # Also on cancellation: say goodbye to the server instead of
                     # leaving it a half-open connection.
@@ -154,8 +175,8 @@ class PolygonLiveSource:
             except AuthError as exc:
                 queue.put_nowait(self._refusal(str(exc)))
                 return
-            except _SubscriptionsRefused as exc:
-                reason = f"the vendor refused every subscription ({exc})"
+            except (_SubscriptionsRefused, _NoAnswer) as exc:
+                reason = str(exc)
             except Exception as exc:  # closed (1008 after an eviction, 1011, 1006), refused
                 reason = _describe(exc)
             if connection.ended_by is not None:
@@ -181,6 +202,42 @@ class PolygonLiveSource:
                 self.config.max_reconnects,
             )
             await asyncio.sleep(delay)
+
+    async def _connect(
+        self,
+        client: WebSocketClient,
+        deliver: Callable[[str | bytes], Awaitable[None]],
+        connection: _Connection,
+    ) -> None:
+        """``client.connect(deliver)``, given ``answer_timeout`` to get an answer.
+
+        A failed handshake (refused, unreachable, an HTTP error instead of the upgrade)
+        never comes back from the client: the websockets library retries it by itself,
+        forever, at its own pace. Without an answer in time this gives up on it, so that
+        such failures count against ``max_reconnects`` like any other.
+        """
+        handshakes = _HandshakeLog()
+        task = asyncio.ensure_future(client.connect(deliver, logger=handshakes))
+        answered = asyncio.ensure_future(connection.answered.wait())
+        try:
+            done, _ = await asyncio.wait(
+                {task, answered},
+                # Nothing to subscribe to: nothing would answer, and nothing is missed.
+                timeout=self.config.answer_timeout if connection.wanted else None,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            if not done:
+                raise _NoAnswer(
+                    f"no answer from the vendor within {self.config.answer_timeout:g}s"
+                    + (f" ({handshakes.last_failure})" if handshakes.last_failure else "")
+                )
+            await task
+        finally:
+            answered.cancel()
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
 
     # --- messages --------------------------------------------------------------------
 
@@ -227,7 +284,9 @@ class PolygonLiveSource:
             connection.refused += 1
             log.warning("live feed: the vendor refused a subscription: %s: %s", status, text)
             if connection.subscribed == 0 and connection.refused >= connection.wanted:
-                raise _SubscriptionsRefused(f"{status}: {text}")
+                raise _SubscriptionsRefused(
+                    f"the vendor refused every subscription ({status}: {text})"
+                )
         elif status == "success" and text.startswith("subscribed to"):
             connection.subscribed += 1
             log.debug("live feed: %s", text)

@@ -329,3 +329,16 @@ def test_the_stub_evicts_the_oldest_connection_past_max_connections(stub: Polygo
         await second.close()
 
     asyncio.run(asyncio.wait_for(main(), 5))
+
+
+def test_failed_handshakes_count_against_the_budget(
+    stub: PolygonStub, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The websockets library would retry a refused upgrade by itself, forever; without an
+    # answer in answer_timeout the attempt is abandoned and counted like any other.
+    stub.live.refuse_handshakes(502)
+    with pytest.raises(SourceUnavailable, match="3 attempts in a row: no answer from the vendor"):
+        run_until_it_ends(fast(stub, max_reconnects=2, answer_timeout=0.3))
+    assert stub.live.connection_times() == []
+    assert 3 <= len(stub.live.refused_handshakes()) <= 6
+    assert any("502" in w for w in live_warnings(caplog))

@@ -110,6 +110,8 @@ class LiveFeed:
         self._evicting: tuple[str, str] | None = None
         self._auth_refusal: str | None = None
         self._subscription_refusal: str | None = None
+        self._handshake_refusal: int | None = None
+        self._refused_handshakes: list[float] = []
 
     # --- for tests -----------------------------------------------------------------
 
@@ -238,6 +240,18 @@ class LiveFeed:
         with self._changed:
             self._subscription_refusal = message
 
+    def refuse_handshakes(self, status: int | None = 502) -> None:
+        """Answer later WebSocket upgrades with this HTTP status instead of 101 (a gateway
+        in trouble; no vendor document describes its answer, so the status is the
+        test's). ``None`` lifts it. ``refused_handshakes()`` counts them."""
+        with self._changed:
+            self._handshake_refusal = status
+
+    def refused_handshakes(self) -> list[float]:
+        """``time.monotonic()`` of every upgrade refused by ``refuse_handshakes``."""
+        with self._changed:
+            return list(self._refused_handshakes)
+
     def send_status(self, status: str, message: str) -> None:
         """One status message (spec: components/schemas/Event) to every authenticated
         connection; the connection stays open."""
@@ -311,7 +325,7 @@ class LiveFeed:
             self._serve,
             "127.0.0.1",
             0,
-            process_request=_only_the_market_path,
+            process_request=self._process_request,
             close_timeout=1,
         )
 
@@ -462,6 +476,18 @@ class LiveFeed:
                 self._closing.add(task)
                 task.add_done_callback(self._closing.discard)
 
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        """The HTTP side of the handshake: 404 off the market path, or a refused upgrade."""
+        if request.path != MARKET_PATH:
+            return connection.respond(HTTPStatus.NOT_FOUND, f"no feed at {request.path}\n")
+        with self._changed:
+            refusal = self._handshake_refusal
+            if refusal is not None:
+                self._refused_handshakes.append(time.monotonic())
+        if refusal is not None:
+            return connection.respond(HTTPStatus(refusal), "stub: upgrade refused\n")
+        return None
+
     def _authenticated(self, session: _Session) -> None:
         """Count the key's connections; past ``max_connections`` the oldest are evicted
         (massive-com/client-python#860: first in, first out), the newcomer stays."""
@@ -512,9 +538,3 @@ class LiveFeed:
 
 def _statuses(*statuses: tuple[str, str]) -> str:
     return json.dumps([{"ev": "status", "status": s, "message": m} for s, m in statuses])
-
-
-def _only_the_market_path(connection: ServerConnection, request: Request) -> Response | None:
-    if request.path != MARKET_PATH:
-        return connection.respond(HTTPStatus.NOT_FOUND, f"no feed at {request.path}\n")
-    return None
