@@ -22,8 +22,10 @@ pause); it is built with ``max_reconnects=0`` so that every close comes back her
 this backoff governs. Attempts in a row are counted, and the stream ends with
 ``SourceUnavailable`` after ``max_reconnects`` of them; the count starts again only
 after a connection proved healthy (up ``healthy_after`` seconds and delivering minute
-bars): status frames prove nothing. Every vendor text is logged as one WARNING line;
-the API key never appears.
+bars): status frames prove nothing. A failed handshake never comes back from the
+client (the websockets library retries it by itself, at its own pace): a connection
+with no answer after ``answer_timeout`` is abandoned and counted the same way. Every
+vendor text is logged as one WARNING line; the API key never appears.
 """
 
 from __future__ import annotations
