@@ -28,7 +28,7 @@ from chronox_domain.errors import (
 from chronox_domain.gaps import GapWindow, find_gaps, find_holes
 from chronox_domain.interval import Interval, clip, intersect, normalize, subtract, union
 from chronox_domain.jobs import Job, JobState
-from chronox_domain.planning import PlannedRequest, plan_requests
+from chronox_domain.planning import PlannedRequest, RequestLimit, plan_requests
 from chronox_domain.ports import (
     BarBatch,
     BarSource,
@@ -73,6 +73,7 @@ __all__ = [
     "MarketDataRepository",
     "NotFound",
     "PlannedRequest",
+    "RequestLimit",
     "RateLimited",
     "RejectedBar",
     "ResolvedRange",

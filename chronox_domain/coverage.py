@@ -4,7 +4,11 @@ For each (symbol, timeframe) the ledger keeps spans, each either
 
 * ``FINAL``: fetched from history after the window had closed and settled, or
 * ``PROVISIONAL``: seen live, or fetched while too recent to be final (the vendor
-  re-sends corrected minute bars when late trades arrive).
+  re-sends corrected minute bars when late trades arrive), or
+* ``UNCONFIRMED``: settled time the source answered *empty* for, once. Vendors do send
+  empty answers for days that traded, and fix them later, so one empty answer is not
+  trusted: the span is asked for once more after the recheck delay (it is no gap
+  meanwhile), and a second empty answer makes it final (confirmed empty).
 
 Only final coverage closes a gap for good. Provisional coverage keeps a window off the
 gap list only while it is younger than the settle delay; after that it is a gap again,
@@ -24,6 +28,7 @@ from chronox_domain.interval import Interval, IntervalList, normalize, subtract,
 class CoverageStatus(enum.Enum):
     FINAL = "final"
     PROVISIONAL = "provisional"
+    UNCONFIRMED = "unconfirmed"
 
     def __str__(self) -> str:
         return self.value
@@ -36,6 +41,9 @@ class CoverageSpan:
     interval: Interval
     status: CoverageStatus
     source: str
+    #: When the source answered (kept for ``UNCONFIRMED`` spans: the recheck is due
+    #: a delay after it). None for the other statuses.
+    answered_at: datetime | None = None
 
 
 def spans_for_fetch(window: Interval, source: str, horizon: datetime) -> list[CoverageSpan]:
@@ -67,53 +75,93 @@ def merge_spans(
 ) -> list[CoverageSpan]:
     """The ledger after recording ``added`` on top of ``existing``.
 
-    Newer entries win where they overlap older ones, except that provisional
-    coverage never downgrades final coverage. The result is normalised per
-    (status, source): sorted, disjoint, merged.
+    Newer entries win where they overlap older ones, except that nothing downgrades
+    final coverage, and provisional coverage never replaces an unconfirmed answer
+    (that one is settled time, waiting for its recheck). The result is normalised per
+    (status, source, answered_at): sorted, disjoint, merged.
     """
     added_final = of_status(added, CoverageStatus.FINAL)
-    final_pieces: dict[str, IntervalList] = {}
-    provisional_pieces: dict[str, IntervalList] = {}
+    added_settled = union(added_final, of_status(added, CoverageStatus.UNCONFIRMED))
     added_all = normalize(span.interval for span in added)
+    pieces: dict[tuple[CoverageStatus, str, datetime | None], list[Interval]] = {}
+
+    def keep(span: CoverageSpan, intervals: Iterable[Interval]) -> None:
+        key = (span.status, span.source, span.answered_at)
+        pieces.setdefault(key, []).extend(intervals)
 
     for span in existing:
         if span.status is CoverageStatus.FINAL:
             # Final stays final; a refetch from the same or another source replaces it.
-            keep = subtract([span.interval], added_final)
-            final_pieces.setdefault(span.source, []).extend(keep)
+            keep(span, subtract([span.interval], added_final))
+        elif span.status is CoverageStatus.UNCONFIRMED:
+            keep(span, subtract([span.interval], added_settled))
         else:
-            keep = subtract([span.interval], added_all)
-            provisional_pieces.setdefault(span.source, []).extend(keep)
+            keep(span, subtract([span.interval], added_all))
 
     for span in added:
         if span.status is CoverageStatus.FINAL:
-            final_pieces.setdefault(span.source, []).append(span.interval)
-
-    all_final = normalize(piece for pieces in final_pieces.values() for piece in pieces)
+            keep(span, [span.interval])
+    all_final = normalize(
+        piece
+        for (status, _, _), kept in pieces.items()
+        if status is CoverageStatus.FINAL
+        for piece in kept
+    )
+    for span in added:
+        if span.status is CoverageStatus.UNCONFIRMED:
+            keep(span, subtract([span.interval], all_final))
+    all_settled = normalize(
+        piece
+        for (status, _, _), kept in pieces.items()
+        if status is not CoverageStatus.PROVISIONAL
+        for piece in kept
+    )
     for span in added:
         if span.status is CoverageStatus.PROVISIONAL:
-            keep = subtract([span.interval], all_final)
-            provisional_pieces.setdefault(span.source, []).extend(keep)
+            keep(span, subtract([span.interval], all_settled))
 
-    merged: list[CoverageSpan] = []
-    for status, by_source in (
-        (CoverageStatus.FINAL, final_pieces),
-        (CoverageStatus.PROVISIONAL, provisional_pieces),
-    ):
-        for source, pieces in by_source.items():
-            merged.extend(CoverageSpan(piece, status, source) for piece in normalize(pieces))
+    merged = [
+        CoverageSpan(piece, status, source, answered_at)
+        for (status, source, answered_at), kept in pieces.items()
+        for piece in normalize(kept)
+    ]
     merged.sort(key=lambda span: (span.interval.start, span.interval.end))
     return merged
 
 
-def covered_for_gaps(spans: Sequence[CoverageSpan], horizon: datetime) -> IntervalList:
+def covered_for_gaps(
+    spans: Sequence[CoverageSpan], horizon: datetime, recheck_before: datetime | None = None
+) -> IntervalList:
     """The coverage that keeps time off the gap list at ``horizon``.
 
     Final coverage everywhere; provisional coverage only after ``horizon`` (it is
     younger than the settle delay there, and is a gap again once it is older).
+    Unconfirmed empty answers count too, except those given before ``recheck_before``
+    (due for their second asking; None: none is due, the view of a gap listing).
     """
     final = of_status(spans, CoverageStatus.FINAL)
     provisional = of_status(spans, CoverageStatus.PROVISIONAL)
     young = [piece for piece in provisional if piece.end > horizon]
     young = [Interval(max(piece.start, horizon), piece.end) for piece in young]
-    return union(final, young)
+    waiting = normalize(
+        span.interval
+        for span in spans
+        if span.status is CoverageStatus.UNCONFIRMED
+        and not _due(span, recheck_before)
+    )
+    return union(union(final, young), waiting)
+
+
+def unconfirmed(spans: Iterable[CoverageSpan], source: str | None = None) -> IntervalList:
+    """Time answered empty only once (by ``source``, when given)."""
+    return normalize(
+        span.interval
+        for span in spans
+        if span.status is CoverageStatus.UNCONFIRMED and source in (None, span.source)
+    )
+
+
+def _due(span: CoverageSpan, recheck_before: datetime | None) -> bool:
+    if recheck_before is None:
+        return False
+    return span.answered_at is None or span.answered_at <= recheck_before

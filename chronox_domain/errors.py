@@ -57,6 +57,13 @@ class RateLimited(SourceUnavailable):
     code = "rate_limited"
 
 
+class WindowRefused(SourceUnavailable):
+    """The source refuses one window (a plan limit, such as how far back a plan may
+    read) but may well answer others: ingestion records it and goes on."""
+
+    code = "window_refused"
+
+
 class StorageUnavailable(ChronoxError):
     code = "storage_unavailable"
 

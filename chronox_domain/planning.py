@@ -5,11 +5,28 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from chronox_domain.errors import InvalidInput
 from chronox_domain.interval import Interval
 from chronox_domain.timeframe import Timeframe
+
+
+@dataclass(frozen=True, slots=True)
+class RequestLimit:
+    """How much one request may read: ``count`` slots of ``unit``.
+
+    A vendor may count something finer than the bars it answers with: Polygon's
+    ``limit`` counts the *minute* aggregates an hourly answer is built from, so a page
+    of 1h bars holds 50,000 minutes, not 50,000 hours. ``unit`` None means the bars'
+    own timeframe.
+    """
+
+    count: int
+    unit: Timeframe | None = None
+
+    def unit_of(self, timeframe: Timeframe) -> Timeframe:
+        return self.unit if self.unit is not None else timeframe
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +54,14 @@ def plan_requests(
     timeframe: Timeframe,
     max_bars: int,
     returned: Sequence[Interval] | None = None,
+    unit: Timeframe | None = None,
 ) -> list[PlannedRequest]:
     """Plan vendor requests that fetch exactly ``gaps``.
 
-    * a gap longer than ``max_bars`` slots is split into chunks of ``max_bars``;
+    ``max_bars`` counts slots of ``unit`` (default: ``timeframe``), the unit the vendor
+    counts its limit in; every request reads at most that many.
+
+    * a gap longer than ``max_bars`` units is split into chunks that fit;
     * consecutive gaps are merged into one request while the request stays within
       ``max_bars`` and nothing but closed time (no expected slot) lies between them.
 
@@ -52,14 +73,17 @@ def plan_requests(
     """
     if max_bars < 1:
         raise InvalidInput(f"max bars per request must be positive, got {max_bars}")
-    pieces = _split(gaps, timeframe, max_bars)
-    between = _SlotCounter(returned, timeframe) if returned is not None else None
+    unit = unit or timeframe
+    if unit.step * max_bars < timeframe.step:
+        raise InvalidInput(f"a request of {max_bars} x {unit} cannot hold one {timeframe} bar")
+    pieces = _split(gaps, timeframe, unit.step * max_bars)
+    between = _SlotCounter(returned, unit) if returned is not None else None
     requests: list[PlannedRequest] = []
     current: list[Interval] = []
     current_bars = 0
     e = 0  # index into expected: the window holding the end of the current request
     for piece in pieces:
-        piece_bars = timeframe.slots_in(piece.start, piece.end)
+        piece_bars = unit.slots_in(piece.start, piece.end)
         if current and between is not None:
             # Slots the vendor returns in the closed time bridged by merging.
             piece_bars += between.count(current[-1].end, piece.start)
@@ -81,14 +105,15 @@ def plan_requests(
         if current:
             requests.append(PlannedRequest(tuple(current)))
         current = [piece]
-        current_bars = timeframe.slots_in(piece.start, piece.end)
+        current_bars = unit.slots_in(piece.start, piece.end)
     if current:
         requests.append(PlannedRequest(tuple(current)))
     return requests
 
 
-def _split(gaps: Sequence[Interval], timeframe: Timeframe, max_bars: int) -> list[Interval]:
-    chunk = timeframe.step * max_bars
+def _split(gaps: Sequence[Interval], timeframe: Timeframe, most: timedelta) -> list[Interval]:
+    """Gaps cut into pieces of at most ``most``, on the bars' slot grid."""
+    chunk = timeframe.step * (most // timeframe.step)
     pieces: list[Interval] = []
     for gap in gaps:
         start = gap.start

@@ -16,6 +16,7 @@ from chronox_domain.coverage import CoverageSpan
 from chronox_domain.events import BarEvent
 from chronox_domain.interval import Interval
 from chronox_domain.jobs import Job, JobSpec
+from chronox_domain.planning import RequestLimit
 from chronox_domain.registry import SymbolEntry
 from chronox_domain.session import Session, SessionKind
 from chronox_domain.splits import Split
@@ -67,7 +68,10 @@ class BarSource(Protocol):
     #: True for generated demo data: every output built from it must say so.
     demo: bool
 
-    def max_bars_per_request(self, timeframe: Timeframe) -> int: ...
+    def request_limit(self, timeframe: Timeframe) -> RequestLimit:
+        """How much one ``fetch`` of ``timeframe`` bars may read (request planning
+        sizes each request by it, in the unit the source counts)."""
+        ...
 
     def fetch(self, symbol: str, timeframe: Timeframe, window: Interval) -> Fetched:
         """Bars of ``symbol`` starting inside ``window``.
@@ -233,6 +237,21 @@ class EventSubscriber(Protocol):
     ) -> AsyncIterator[BarEvent]:
         """New bars of ``symbols`` as they are stored; first the last ``replay`` of them
         (per symbol) when the transport keeps history."""
+        ...
+
+
+class RequestLimiter(Protocol):
+    """The vendor's request budget, shared by every fetch (of a process, or of every
+    process that shares the limiter's store)."""
+
+    def acquire(self) -> None:
+        """Return when one more request may be sent."""
+        ...
+
+    def throttled(self) -> int | None:
+        """The vendor refused a request for its rate (429): from now on pace at what
+        got through in the last window, when that is known and lower than the pace so
+        far. Returns the requests per window now allowed (None: unlimited)."""
         ...
 
 

@@ -77,6 +77,7 @@ class Container(containers.DeclarativeContainer):
         calendar=calendar,
         clock=clock,
         settle_delay=settings.provided.settle_delay,
+        recheck_delay=settings.provided.recheck_delay,
     )
     bars = providers.Factory(
         BarsService,

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     calendar_end: date = date(2035, 12, 31)
     #: How long after a window closes its bars count as final.
     settle_minutes: int = Field(60, ge=0)
+    #: How long after a source's first empty answer for settled time it is asked once
+    #: more (0: at the next run); a second empty answer is final.
+    empty_recheck_hours: float = Field(24.0, ge=0)
     synthetic_seed: int = 0
     #: What `stream` runs: unified (live bars + periodic backfill) or backfill (periodic
     #: backfill alone).
@@ -61,6 +64,9 @@ class Settings(BaseSettings):
     #: First backoff step in seconds (doubling, jittered, capped at 30 s).
     polygon_backoff: float = Field(0.5, ge=0)
     polygon_timeout: float = Field(60.0, gt=0)
+    #: The vendor's quota window in seconds (its plans count requests a minute). A 429
+    #: without Retry-After waits for the next one; a request gives up after three.
+    polygon_quota_window: float = Field(60.0, gt=0)
 
     #: The API's bearer token: when set, every mutating route needs it (and, with
     #: api_auth_reads, every route). Without one the API binds to loopback only.
@@ -118,6 +124,10 @@ class Settings(BaseSettings):
     @property
     def settle_delay(self) -> timedelta:
         return timedelta(minutes=self.settle_minutes)
+
+    @property
+    def recheck_delay(self) -> timedelta:
+        return timedelta(hours=self.empty_recheck_hours)
 
 
 def default_store_path() -> Path:

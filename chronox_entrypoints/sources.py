@@ -39,6 +39,7 @@ def polygon_config(settings: Settings) -> PolygonConfig:
         rate_per_minute=settings.polygon_rate,
         adjusted=settings.polygon_adjusted,
         max_retries=settings.polygon_max_retries,
+        quota_window=settings.polygon_quota_window,
         backoff_base=settings.polygon_backoff,
         total_timeout=settings.polygon_timeout,
         read_timeout=min(30.0, settings.polygon_timeout),

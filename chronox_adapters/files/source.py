@@ -17,6 +17,7 @@ from chronox_adapters.files.formats import NEW_YORK, BarFile, read_bar_file
 from chronox_domain.bar import Bar
 from chronox_domain.errors import InvalidInput
 from chronox_domain.interval import Interval
+from chronox_domain.planning import RequestLimit
 from chronox_domain.ports import Fetched
 from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
@@ -48,8 +49,8 @@ class FileSource:
         self._file: BarFile | None = None
         self._reading = threading.Lock()
 
-    def max_bars_per_request(self, timeframe: Timeframe) -> int:
-        return MAX_BARS_PER_REQUEST
+    def request_limit(self, timeframe: Timeframe) -> RequestLimit:
+        return RequestLimit(MAX_BARS_PER_REQUEST)
 
     def fetch(self, symbol: str, timeframe: Timeframe, window: Interval) -> Fetched:
         """Bars of ``symbol`` starting inside ``window``, vouched for the file's span.

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from chronox_domain.bar import Bar
 from chronox_domain.interval import Interval
+from chronox_domain.planning import RequestLimit
 from chronox_domain.ports import Fetched
 from chronox_domain.timeframe import Timeframe
 
@@ -28,8 +29,8 @@ class MemorySource:
             series.sort(key=lambda bar: bar.start)
         self.requests: list[tuple[str, Timeframe, Interval]] = []
 
-    def max_bars_per_request(self, timeframe: Timeframe) -> int:
-        return self._max_bars
+    def request_limit(self, timeframe: Timeframe) -> RequestLimit:
+        return RequestLimit(self._max_bars)
 
     def fetch(self, symbol: str, timeframe: Timeframe, window: Interval) -> Fetched:
         self.requests.append((symbol, timeframe, window))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 
 from chronox_domain.bar import Bar
@@ -88,4 +89,4 @@ def _after(span: CoverageSpan, moment: datetime) -> list[CoverageSpan]:
         return []
     if span.interval.start >= moment:
         return [span]
-    return [CoverageSpan(Interval(moment, span.interval.end), span.status, span.source)]
+    return [replace(span, interval=Interval(moment, span.interval.end))]

@@ -28,9 +28,13 @@ class PolygonConfig:
     backoff_cap: float = 30.0
     #: The vendor's quota window: its plans allow so many requests *a minute*.
     quota_window: float = 60.0
-    #: How long one request keeps trying through 429s: at least two full quota windows
-    #: (a 429 is normal traffic against a quota, not a failure).
-    rate_limit_patience: float = 180.0
+    #: How long one request keeps trying through 429s, in quota windows: at least two
+    #: full windows (a 429 is normal traffic against a quota, not a failure).
+    rate_limit_windows: float = 3.0
+
+    @property
+    def rate_limit_patience(self) -> float:
+        return self.rate_limit_windows * self.quota_window
     #: Live feed: reconnect attempts in a row (without a healthy connection between
     #: them) before the stream ends with ``SourceUnavailable``.
     max_reconnects: int = 10

@@ -29,19 +29,14 @@ RANGES: dict[Timeframe, tuple[int, str]] = {
     Timeframe.D1: (1, "day"),
 }
 
-#: Bars per request: the vendor's limit counts base aggregates (minutes for intraday).
+#: The vendor's ``limit`` ceiling. It counts *base* aggregates (minutes for every
+#: intraday timespan, days for days), not the bars of the answer.
 MAX_BASE_AGGREGATES = 50_000
-MAX_BARS: dict[Timeframe, int] = {
-    Timeframe.M1: MAX_BASE_AGGREGATES,
-    Timeframe.M5: MAX_BASE_AGGREGATES // 5,
-    Timeframe.M15: MAX_BASE_AGGREGATES // 15,
-    Timeframe.H1: MAX_BASE_AGGREGATES // 60,
-    Timeframe.D1: MAX_BASE_AGGREGATES,
-}
 
 
 def parse_aggregates(page: dict[str, Any], symbol: str, timeframe: Timeframe) -> list[Bar]:
-    """The bars of one decoded aggregates page (``results`` may be absent: no trades)."""
+    """The bars of one decoded aggregates page. ``results`` may be absent, ``null`` or
+    the whole page ``{}``: the vendor's empty answers, all read as no bars."""
     # A page makes ~50,000 tuples, none in a reference cycle. In a process with a large
     # heap the cyclic collector would walk that heap several times meanwhile (measured:
     # parsing took twice as long), so it waits until the page is done.

@@ -2,32 +2,55 @@
 
 The client provides the configuration that matters (base URL, bearer auth, TLS, its
 urllib3 pool and timeouts); requests go through its pool directly so that every status
-and header is seen here: a 429's ``Retry-After``, a 5xx, a hung response. Retries are
+and header is seen here: a 429, a 403 of the plan, a 5xx, a hung response. Retries are
 chronox's own (bounded, jittered), and so is the rate limiter, shared by every fetch.
+
+What the vendor documents, and what follows here (``.massive/rest.json`` is the
+vendor's OpenAPI description, shipped in its official client's repository):
+
+* ``limit`` "limits the number of base aggregates queried to create the aggregate
+  results. Max 50000": base aggregates are minutes for every intraday timespan, so a
+  page of 1h bars holds 50,000 *minutes* of them. Every request asks for 50,000 and the
+  plan sizes it in minutes (:meth:`PolygonRestSource.request_limit`).
+* ``next_url`` carries only a cursor (its example's cursor is base64 of
+  ``limit=2&sort=asc``): every other parameter, ``adjusted`` above all, is sent again
+  on each follow-up page, or the vendor's default (adjusted) would apply from page 2.
+* The vendor documents no ``Retry-After`` on a 429; its quota is per minute. Without
+  the header a 429 waits for the next quota window, and the limiter learns the pace.
+* A plan limit is a 403 ``NOT_AUTHORIZED`` for that window (how far back a plan may
+  read): the window is refused, the others are still asked for.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import random
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import urllib3
 from massive import RESTClient
 
 from chronox_adapters.polygon.config import PolygonConfig
-from chronox_adapters.polygon.parsing import MAX_BARS, RANGES, parse_aggregates
-from chronox_adapters.polygon.ratelimit import RateLimiter, RequestLimiter
+from chronox_adapters.polygon.parsing import MAX_BASE_AGGREGATES, RANGES, parse_aggregates
+from chronox_adapters.polygon.ratelimit import RateLimiter
 from chronox_adapters.polygon.retry import Backoff, parse_retry_after
 from chronox_domain.bar import Bar
-from chronox_domain.errors import MalformedData, RateLimited, SourceUnavailable
+from chronox_domain.errors import (
+    MalformedData,
+    RateLimited,
+    SourceUnavailable,
+    WindowRefused,
+)
 from chronox_domain.interval import Interval
 from chronox_domain.metrics import NO_METRICS
-from chronox_domain.ports import Fetched, Metrics
+from chronox_domain.planning import RequestLimit
+from chronox_domain.ports import Fetched, Metrics, RequestLimiter
 from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
 
@@ -41,6 +64,11 @@ _TRANSIENT = (
     urllib3.exceptions.SSLError,
     ConnectionError,
 )
+
+#: How much of a vendor's error text is kept: enough to read, never a whole page.
+_TEXT_KEPT = 200
+#: The vendor's words for a key it does not know, whatever the status it comes with.
+_UNKNOWN_KEY = re.compile(r"unknown api key|invalid api key|api key .*(invalid|missing)", re.I)
 
 
 class _Retry(Exception):
@@ -66,12 +94,16 @@ class PolygonRestSource:
         limiter: RequestLimiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
         metrics: Metrics = NO_METRICS,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.config = config
         self.metrics = metrics
         self.name = config.source_name
-        self.limiter: RequestLimiter = limiter or RateLimiter(config.rate_per_minute)
+        self.limiter: RequestLimiter = limiter or RateLimiter(
+            config.rate_per_minute, window=config.quota_window
+        )
         self._sleep = sleep
+        self._clock = clock
         self._backoff = Backoff(config.backoff_base, config.backoff_cap)
         self._client = RESTClient(
             config.api_key,
@@ -83,12 +115,15 @@ class PolygonRestSource:
         )
         self.http_requests = 0
         self.retries = 0
+        self.rate_limited = 0
 
     def __repr__(self) -> str:
         return f"PolygonRestSource({self.config!r})"
 
-    def max_bars_per_request(self, timeframe: Timeframe) -> int:
-        return MAX_BARS[timeframe]
+    def request_limit(self, timeframe: Timeframe) -> RequestLimit:
+        # The vendor's limit counts base aggregates: minutes below a day, days for days.
+        unit = Timeframe.D1 if timeframe is Timeframe.D1 else Timeframe.M1
+        return RequestLimit(MAX_BASE_AGGREGATES, unit)
 
     def fetch(self, symbol: str, timeframe: Timeframe, window: Interval) -> Fetched:
         """Every page of ``window``; bars outside it (the vendor sends some) dropped."""
@@ -96,53 +131,118 @@ class PolygonRestSource:
         multiplier, timespan = RANGES[timeframe]
         first_ms, last_ms = _ms(window.start), _ms(window.end) - 1  # the vendor's `to` is inclusive
         path = f"/v2/aggs/ticker/{ticker}/range/{multiplier}/{timespan}/{first_ms}/{last_ms}"
-        params: dict[str, str] | None = {
-            "adjusted": "true" if self.config.adjusted else "false",
-            "sort": "asc",
-            "limit": str(MAX_BARS[timeframe] if timeframe is not Timeframe.D1 else 50_000),
-        }
+        adjusted = "true" if self.config.adjusted else "false"
+        asked = {"adjusted": adjusted, "sort": "asc", "limit": str(MAX_BASE_AGGREGATES)}
+        what = f"{ticker} {timeframe} {window}"
         bars: list[Bar] = []
-        url = self.config.base_url.rstrip("/") + path
+        url, params = self._url(path), asked
         while url:
-            page = self._get(url, params, what=f"{ticker} {timeframe} {window}")
+            page = self._get(url, params, what)
+            _check_adjusted(page, self.config.adjusted, what)
             try:
                 parsed = parse_aggregates(page, ticker, timeframe)
             except MalformedData as exc:
                 raise SourceUnavailable(f"the vendor sent a malformed page: {exc}") from None
             bars.extend(bar for bar in parsed if window.contains(bar.start))
-            url = _on_base(self.config.base_url, page.get("next_url") or "")
-            params = None  # next_url carries the query
+            url, params = self._follow(page, {"adjusted": adjusted})
         bars.sort(key=lambda bar: bar.start)
         return Fetched(bars, window)
 
-    def get_json(self, path: str, params: dict[str, str], what: str) -> dict[str, Any]:
-        """One JSON document of the vendor (other endpoints: splits)."""
-        return self._get(self.config.base_url.rstrip("/") + path, params, what)
+    def get_pages(self, path: str, params: dict[str, str], what: str) -> list[dict[str, Any]]:
+        """Every page of a paginated JSON answer (other endpoints: splits)."""
+        pages = []
+        url: str = self._url(path)
+        query: dict[str, str] = params
+        while url:
+            page = self._get(url, query, what)
+            pages.append(page)
+            url, query = self._follow(page, {})
+        return pages
 
-    def _get(self, url: str, params: dict[str, str] | None, what: str) -> dict[str, Any]:
+    def _url(self, path: str) -> str:
+        return self.config.base_url.rstrip("/") + path
+
+    def _follow(
+        self, page: Mapping[str, Any], keep: dict[str, str]
+    ) -> tuple[str, dict[str, str]]:
+        """The next page's URL and query: ``next_url`` re-rooted on the configured base
+        URL (as the official client does: a proxy or a regional endpoint in front of the
+        vendor stays in the path), its cursor, and ``keep``, which the cursor omits."""
+        next_url = page.get("next_url")
+        if not isinstance(next_url, str) or not next_url:
+            return "", {}
+        parts = urlsplit(next_url)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        return self._url(parts.path), {**keep, **query}
+
+    def _get(self, url: str, params: dict[str, str], what: str) -> dict[str, Any]:
         attempt = 0
+        limited_since: float | None = None
         while True:
             self.limiter.acquire()
             try:
-                page = self._attempt(url, params)
+                page = self._attempt(url, params, what)
             except _Retry as problem:
-                attempt += 1
-                retried = attempt <= self.config.max_retries
+                if problem.limited:
+                    limited_since = self._clock() if limited_since is None else limited_since
+                    retried = self._clock() - limited_since < self.config.rate_limit_patience
+                else:
+                    attempt += 1
+                    retried = attempt <= self.config.max_retries
                 self.metrics.vendor_request(self.name, problem.status, failed=True, retried=retried)
                 if not retried:
-                    kind = RateLimited if problem.limited else SourceUnavailable
-                    raise kind(
-                        f"vendor request for {what} failed after {attempt} attempts: {problem}"
-                    ) from None
+                    raise self._gave_up(problem, what, attempt, limited_since) from None
                 self.retries += 1
-                delay = self._backoff.delay(attempt, problem.retry_after)
-                log.warning("vendor: %s; retry %d in %.1fs", problem, attempt, delay)
-                self._sleep(delay)
+                self._sleep(self._pause(problem, attempt))
             else:
                 self.metrics.vendor_request(self.name, "200", failed=False, retried=False)
                 return page
 
-    def _attempt(self, url: str, params: dict[str, str] | None) -> dict[str, Any]:
+    def _gave_up(
+        self, problem: _Retry, what: str, attempts: int, limited_since: float | None
+    ) -> SourceUnavailable:
+        if problem.limited and limited_since is not None:
+            waited = self._clock() - limited_since
+            return RateLimited(
+                f"the vendor kept refusing requests for {what} for its rate limit for "
+                f"{waited:.0f}s: {problem} (set CHRONOX_POLYGON_RATE to the plan's quota)"
+            )
+        return SourceUnavailable(
+            f"vendor request for {what} failed after {attempts} attempts: {problem}"
+        )
+
+    def _pause(self, problem: _Retry, attempt: int) -> float:
+        """How long to wait before the next try of a request that ``problem`` spoiled."""
+        if not problem.limited:
+            delay = self._backoff.delay(attempt, problem.retry_after)
+            log.warning("vendor: %s; retry %d in %.1fs", problem, attempt, delay)
+            return delay
+        self.rate_limited += 1
+        if problem.retry_after is not None:
+            # The vendor said when: no need to guess its quota.
+            delay = self._backoff.delay(1, problem.retry_after)
+            pace = None
+        else:
+            delay = self._until_next_window()
+            pace = self.limiter.throttled()
+        # Normal traffic against a quota: said once per 429, at INFO, not as a failure.
+        log.info(
+            "vendor: %s; waiting %.1fs for the next quota window%s",
+            problem,
+            delay,
+            f" (pace now {pace} requests a window)" if pace is not None else "",
+        )
+        return delay
+
+    def _until_next_window(self) -> float:
+        """Seconds to the next quota window (wall-clock minutes), plus up to 5 % jitter
+        so that many clients refused together do not come back in one burst."""
+        window = self.config.quota_window
+        now = self._clock()
+        left = window - (now % window)
+        return left + random.random() * 0.05 * window
+
+    def _attempt(self, url: str, params: dict[str, str], what: str) -> dict[str, Any]:
         self.http_requests += 1
         where = urlsplit(url).path
         try:
@@ -176,46 +276,73 @@ class PolygonRestSource:
             )
         if status != 200:
             self.metrics.vendor_request(self.name, str(status), failed=True, retried=False)
-        if status in (401, 403):
-            raise SourceUnavailable(
-                f"the vendor refused the API key ({status}): check POLYGON_API_KEY"
-            )
-        if status != 200:
-            raise SourceUnavailable(
-                f"vendor answered {status} for {where}: {_error_text(response)}"
-            )
+            raise self._refusal(status, response.data, what)
         try:
             page = json.loads(response.data)
         except ValueError:
             raise _Retry(f"{where}: malformed JSON", "malformed") from None
         if not isinstance(page, dict):
             raise _Retry(f"{where}: unexpected JSON document", "malformed")
-        if page.get("status") == "ERROR":
+        if page.get("status") in ("ERROR", "NOT_AUTHORIZED"):
             self.metrics.vendor_request(self.name, "error", failed=True, retried=False)
-            raise SourceUnavailable(f"vendor error for {where}: {page.get('error', 'unknown')}")
+            raise self._refusal(status, response.data, what)
         return page
+
+    def _refusal(self, status: int, body: bytes, what: str) -> SourceUnavailable:
+        """The error a non-retryable answer means, with the vendor's own words (cut
+        short, the key taken out). A key the vendor does not know stops everything; a
+        403 is a limit of the plan for this window (how far back it may read, say)."""
+        vendor_status, text = _vendor_text(body, self.config.api_key)
+        # "ERROR" says nothing the HTTP status does not; NOT_AUTHORIZED does.
+        said = f"{status} {vendor_status}" if vendor_status not in ("", "ERROR") else str(status)
+        if status == 401 or _UNKNOWN_KEY.search(text):
+            return SourceUnavailable(
+                f"the vendor refused the API key ({said}: {text}); check POLYGON_API_KEY"
+            )
+        if status == 403 or vendor_status == "NOT_AUTHORIZED":
+            return WindowRefused(f"the vendor refused {what} ({said}): {text}")
+        return SourceUnavailable(f"the vendor answered {said} for {what}: {text}")
+
+
+def _check_adjusted(page: Mapping[str, Any], adjusted: bool, what: str) -> None:
+    """A page on the other price basis would mix two bases in one series: refuse it."""
+    said = page.get("adjusted")
+    if isinstance(said, bool) and said is not adjusted:
+        basis = "split-adjusted" if said else "unadjusted"
+        raise SourceUnavailable(
+            f"the vendor answered {what} with {basis} prices, the opposite of what was "
+            "asked; nothing of it was stored"
+        )
+
+
+def _vendor_text(body: bytes, api_key: str) -> tuple[str, str]:
+    """(the vendor's ``status``, its ``error``/``message``) of an error body, summarised:
+    cut to a readable length, with the key and any bearer token taken out (a proxy
+    that echoes the request would otherwise put them in our error line)."""
+    vendor_status = ""
+    try:
+        decoded = json.loads(body)
+    except ValueError:
+        decoded = None
+    if isinstance(decoded, dict):
+        vendor_status = str(decoded.get("status") or "")[:40]
+        text = str(decoded.get("message") or decoded.get("error") or "no message")
+    else:
+        text = body[:_TEXT_KEPT * 2].decode("utf-8", "replace")
+        text = re.sub(r"<[^>]*>", " ", text)  # a gateway's HTML page
+    text = " ".join(text.split())[:_TEXT_KEPT]
+    return _redacted(vendor_status, api_key), _redacted(text, api_key) or "no message"
+
+
+def _redacted(text: str, api_key: str) -> str:
+    if api_key:
+        text = text.replace(api_key, "***")
+    return re.sub(r"(?i)(bearer\s+|apikey=)[^\s&\"',]+", r"\1***", text)
 
 
 def _transport_status(exc: BaseException) -> str:
     """A transport failure as a status label: it never reached an HTTP status."""
     return "timeout" if isinstance(exc, urllib3.exceptions.TimeoutError) else "connection"
-
-
-def _error_text(response: Any) -> str:
-    try:
-        body = json.loads(response.data)
-        return str(body.get("error") or body.get("message") or body)[:200]
-    except (ValueError, AttributeError):
-        return str(response.data[:200])
-
-
-def _on_base(base_url: str, next_url: str) -> str:
-    """``next_url`` re-rooted on the configured base URL, as the official client does:
-    a proxy or a regional endpoint in front of the vendor stays in the path."""
-    if not next_url:
-        return ""
-    parts = urlsplit(next_url)
-    return base_url.rstrip("/") + parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _ms(moment: datetime) -> int:

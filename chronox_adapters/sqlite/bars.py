@@ -75,7 +75,7 @@ class SqliteRepository:
 
     def coverage(self, symbol: str, timeframe: Timeframe) -> list[CoverageSpan]:
         cursor = self._db.connection.execute(
-            'SELECT start, "end", status, source FROM coverage '
+            'SELECT start, "end", status, source, answered_at FROM coverage '
             "WHERE symbol = ? AND timeframe = ? ORDER BY start",
             (symbol, timeframe.value),
         )
@@ -149,14 +149,14 @@ def _record_coverage(
     touched = [
         _span(row)
         for row in db.execute(
-            f'SELECT start, "end", status, source FROM coverage WHERE {where}', params
+            f'SELECT start, "end", status, source, answered_at FROM coverage WHERE {where}', params
         )
     ]
     merged = merge_spans(touched, list(added))
     db.execute(f"DELETE FROM coverage WHERE {where}", params)
     db.executemany(
-        'INSERT INTO coverage (symbol, timeframe, start, "end", status, source) '
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        'INSERT INTO coverage (symbol, timeframe, start, "end", status, source, answered_at) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 symbol,
@@ -165,16 +165,18 @@ def _record_coverage(
                 _epoch(s.interval.end),
                 s.status.value,
                 s.source,
+                None if s.answered_at is None else int(s.answered_at.timestamp()),
             )
             for s in merged
         ],
     )
 
 
-def _span(row: tuple[int, int, str, str]) -> CoverageSpan:
-    start, end, status, source = row
+def _span(row: tuple[int, int, str, str, int | None]) -> CoverageSpan:
+    start, end, status, source, answered = row
     interval = Interval(datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC))
-    return CoverageSpan(interval, CoverageStatus(status), source)
+    answered_at = None if answered is None else datetime.fromtimestamp(answered, UTC)
+    return CoverageSpan(interval, CoverageStatus(status), source, answered_at)
 
 
 def _epoch(moment: datetime) -> int:

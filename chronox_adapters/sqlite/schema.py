@@ -60,11 +60,32 @@ CREATE TABLE splits_applied (
 );
 """
 
+# Empty answers are believed only when a second one agrees: a span answered empty once
+# is 'unconfirmed', with the moment of that answer. SQLite cannot change a CHECK, so the
+# ledger is copied into a table that allows the new status.
+_UNCONFIRMED_EMPTY = """
+CREATE TABLE coverage_v3 (
+    symbol      TEXT    NOT NULL,
+    timeframe   TEXT    NOT NULL,
+    start       INTEGER NOT NULL,
+    "end"       INTEGER NOT NULL,
+    status      TEXT    NOT NULL CHECK (status IN ('final', 'provisional', 'unconfirmed')),
+    source      TEXT    NOT NULL,
+    answered_at INTEGER,
+    PRIMARY KEY (symbol, timeframe, start, status, source)
+) WITHOUT ROWID;
+INSERT INTO coverage_v3 (symbol, timeframe, start, "end", status, source)
+    SELECT symbol, timeframe, start, "end", status, source FROM coverage;
+DROP TABLE coverage;
+ALTER TABLE coverage_v3 RENAME TO coverage;
+"""
+
 #: MIGRATIONS[n] brings a database from version n to n + 1.
 MIGRATIONS: list[str] = [
     "".join(_BARS_TABLE.format(table=table) for table in BAR_TABLES.values())
     + _LEDGER_AND_REGISTRY,
     _SPLITS,
+    _UNCONFIRMED_EMPTY,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

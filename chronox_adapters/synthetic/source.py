@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from chronox_adapters.synthetic.generator import Minute, MinuteGenerator
 from chronox_domain.bar import Bar
 from chronox_domain.interval import Interval
+from chronox_domain.planning import RequestLimit
 from chronox_domain.ports import Fetched, TradingCalendar
 from chronox_domain.session import Session, SessionKind
 from chronox_domain.timeframe import Timeframe
@@ -31,8 +32,8 @@ class SyntheticSource:
         self._seed = seed
         self._max_bars = max_bars
 
-    def max_bars_per_request(self, timeframe: Timeframe) -> int:
-        return self._max_bars
+    def request_limit(self, timeframe: Timeframe) -> RequestLimit:
+        return RequestLimit(self._max_bars)
 
     def fetch(self, symbol: str, timeframe: Timeframe, window: Interval) -> Fetched:
         generator = MinuteGenerator(symbol, self._seed)

@@ -12,6 +12,7 @@ from chronox_domain.coverage import CoverageSpan, CoverageStatus, merge_spans
 from chronox_domain.interval import Interval
 from chronox_domain.timeframe import Timeframe
 
+_COLUMNS = 'start, "end", status, source, answered_at'
 _TOUCHING = 'symbol = %s AND timeframe = %s AND "end" >= %s AND start <= %s'
 
 
@@ -28,15 +29,15 @@ def record_coverage(
     touched = [
         span_from_row(row)
         for row in conn.execute(
-            f'SELECT start, "end", status, source FROM coverage WHERE {_TOUCHING}', params
+            f'SELECT {_COLUMNS} FROM coverage WHERE {_TOUCHING}', params
         )
     ]
     merged = merge_spans(touched, list(added))
     conn.execute(f"DELETE FROM coverage WHERE {_TOUCHING}", params)
     with conn.cursor() as cur:
         cur.executemany(
-            'INSERT INTO coverage (symbol, timeframe, start, "end", status, source) '
-            "VALUES (%s, %s, %s, %s, %s, %s)",
+            'INSERT INTO coverage (symbol, timeframe, start, "end", status, source, answered_at) '
+            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
             [
                 (
                     symbol,
@@ -45,6 +46,7 @@ def record_coverage(
                     s.interval.end,
                     s.status.value,
                     s.source,
+                    s.answered_at,
                 )
                 for s in merged
             ],
@@ -53,13 +55,13 @@ def record_coverage(
 
 def read_coverage(conn: Connection, symbol: str, timeframe: Timeframe) -> list[CoverageSpan]:
     rows = conn.execute(
-        'SELECT start, "end", status, source FROM coverage '
+        f"SELECT {_COLUMNS} FROM coverage "
         "WHERE symbol = %s AND timeframe = %s ORDER BY start, status",
         (symbol, timeframe.value),
     )
     return [span_from_row(row) for row in rows]
 
 
-def span_from_row(row: tuple[datetime, datetime, str, str]) -> CoverageSpan:
-    start, end, status, source = row
-    return CoverageSpan(Interval(start, end), CoverageStatus(status), source)
+def span_from_row(row: tuple[datetime, datetime, str, str, datetime | None]) -> CoverageSpan:
+    start, end, status, source, answered_at = row
+    return CoverageSpan(Interval(start, end), CoverageStatus(status), source, answered_at)

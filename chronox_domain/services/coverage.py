@@ -6,9 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from chronox_domain.coverage import CoverageSpan, CoverageStatus, covered_for_gaps, of_status
+from chronox_domain.coverage import (
+    CoverageSpan,
+    CoverageStatus,
+    covered_for_gaps,
+    of_status,
+    unconfirmed,
+)
 from chronox_domain.gaps import GapWindow, find_gaps, find_holes
-from chronox_domain.interval import Interval, IntervalList, clip
+from chronox_domain.interval import Interval, IntervalList, clip, intersect
 from chronox_domain.ports import Clock, MarketDataRepository, TradingCalendar
 from chronox_domain.ranges import Bound, ResolvedRange, resolve_range
 from chronox_domain.session import SessionKind, expected_windows
@@ -35,11 +41,16 @@ class CoverageService:
         calendar: TradingCalendar,
         clock: Clock,
         settle_delay: timedelta,
+        recheck_delay: timedelta = timedelta(hours=24),
     ) -> None:
         self._repository = repository
         self._calendar = calendar
         self._clock = clock
         self._settle_delay = settle_delay
+        self._recheck_delay = recheck_delay
+
+    def now(self) -> datetime:
+        return self._clock.now()
 
     def horizon(self, timeframe: Timeframe) -> datetime:
         """Now minus the settle delay, on the slot grid: final coverage ends here."""
@@ -55,15 +66,17 @@ class CoverageService:
         *,
         until_now: bool = False,
         refetch: bool = False,
+        rechecks: bool = False,
     ) -> Missing:
         """Expected time of the range that the ledger does not account for.
 
         By default clipped to the horizon (settled time only), the definition of a gap;
         ``until_now`` also takes the unsettled stretch up to now, which ingestion fetches
-        as provisional. ``refetch`` ignores the ledger altogether.
+        as provisional. ``rechecks`` also takes the empty answers due for their second
+        asking. ``refetch`` ignores the ledger altogether.
         """
         resolved, expected = self._expected(kind, timeframe, start, end)
-        return self._missing(symbol, timeframe, resolved, expected, until_now, refetch)
+        return self._missing(symbol, timeframe, resolved, expected, until_now, refetch, rechecks)
 
     def _expected(
         self, kind: SessionKind, timeframe: Timeframe, start: Bound | None, end: Bound | None
@@ -79,6 +92,7 @@ class CoverageService:
         expected: IntervalList,
         until_now: bool,
         refetch: bool,
+        rechecks: bool = False,
     ) -> Missing:
         now = self._clock.now()
         horizon = self.horizon(timeframe)
@@ -88,7 +102,8 @@ class CoverageService:
             return Missing(resolved, expected, [], horizon)
         if refetch:
             return Missing(resolved, expected, clip(expected, clipped), horizon)
-        covered = covered_for_gaps(self._repository.coverage(symbol, timeframe), horizon)
+        due = now - self._recheck_delay if rechecks else None
+        covered = covered_for_gaps(self._repository.coverage(symbol, timeframe), horizon, due)
         gaps = find_gaps(expected, covered, clipped)
         return Missing(resolved, expected, gaps, horizon)
 
@@ -138,6 +153,27 @@ class CoverageService:
             for piece in find_holes(final, expected, starts, timeframe):
                 found.append(GapWindow(symbol, timeframe, piece))
         return found
+
+    def unconfirmed(
+        self,
+        symbols: Sequence[str],
+        timeframe: Timeframe,
+        kind: SessionKind,
+        start: Bound | None = None,
+        end: Bound | None = None,
+    ) -> list[GapWindow]:
+        """Expected time of the range answered empty only once (awaiting its recheck)."""
+        found: list[GapWindow] = []
+        resolved, in_sessions = self._expected(kind, timeframe, start, end)
+        expected = clip(in_sessions, resolved.window)
+        for symbol in sorted({parse_symbol(s) for s in symbols}):
+            waiting = unconfirmed(self._repository.coverage(symbol, timeframe))
+            found.extend(GapWindow(symbol, timeframe, p) for p in intersect(expected, waiting))
+        return found
+
+    def unconfirmed_of(self, symbol: str, timeframe: Timeframe, source: str) -> IntervalList:
+        """What ``source`` answered empty only once for (symbol, timeframe)."""
+        return unconfirmed(self._repository.coverage(symbol, timeframe), source)
 
     def coverage(self, symbol: str, timeframe: Timeframe) -> list[CoverageSpan]:
         return self._repository.coverage(parse_symbol(symbol), timeframe)

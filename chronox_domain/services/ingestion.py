@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from chronox_domain.bar import Bar, split_valid
-from chronox_domain.coverage import spans_for_fetch
-from chronox_domain.errors import SourceMismatch
+from chronox_domain.coverage import CoverageSpan, CoverageStatus, spans_for_fetch
+from chronox_domain.errors import SourceMismatch, WindowRefused
 from chronox_domain.interval import Interval, IntervalList, intersect, normalize, subtract
 from chronox_domain.metrics import NO_METRICS
 from chronox_domain.planning import PlannedRequest, plan_requests
@@ -45,6 +45,16 @@ class IngestRequest:
     force: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A window the source refused (a plan limit), in the source's own words."""
+
+    symbol: str
+    timeframe: Timeframe
+    window: Interval
+    reason: str
+
+
 @dataclass(slots=True)
 class IngestReport:
     source: str
@@ -52,18 +62,31 @@ class IngestReport:
     bars_written: int = 0
     bars_rejected: int = 0
     windows_fetched: int = 0
+    #: Windows answered empty a second time: final, never asked again.
     windows_empty: int = 0
+    #: Windows answered empty for the first time: asked once more after a delay.
+    windows_unconfirmed: int = 0
+    #: Windows asked again because their first answer was empty.
+    windows_rechecked: int = 0
+    #: Windows the source refused (not covered; the rest of the run went on).
+    windows_refused: int = 0
     requests: int = 0
     rejections: list[str] = field(default_factory=list)
+    refusals: list[Refusal] = field(default_factory=list)
 
     def add(self, other: IngestReport) -> None:
         self.bars_written += other.bars_written
         self.bars_rejected += other.bars_rejected
         self.windows_fetched += other.windows_fetched
         self.windows_empty += other.windows_empty
+        self.windows_unconfirmed += other.windows_unconfirmed
+        self.windows_rechecked += other.windows_rechecked
+        self.windows_refused += other.windows_refused
         self.requests += other.requests
         room = _REASONS_KEPT - len(self.rejections)
         self.rejections.extend(other.rejections[: max(room, 0)])
+        room = _REASONS_KEPT - len(self.refusals)
+        self.refusals.extend(other.refusals[: max(room, 0)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +96,18 @@ class SymbolPlan:
     symbol: str
     requests: list[PlannedRequest]
     horizon: datetime
+    #: What this source answered empty only once: an empty answer there now confirms it.
+    unconfirmed: IntervalList = field(default_factory=list)
+
+    @property
+    def rechecks(self) -> int:
+        """Planned windows that are second askings of an empty answer."""
+        return sum(
+            1
+            for planned in self.requests
+            for part in planned.parts
+            if intersect([part], self.unconfirmed)
+        )
 
 
 class IngestionService:
@@ -107,7 +142,7 @@ class IngestionService:
         if not request.force:
             for symbol in symbols:
                 self._refuse_mixing(symbol, request.timeframe)
-        max_bars = self._source.max_bars_per_request(request.timeframe)
+        limit = self._source.request_limit(request.timeframe)
         work: list[SymbolPlan] = []
         for symbol in symbols:
             missing = self._coverage.missing(
@@ -118,12 +153,19 @@ class IngestionService:
                 request.end,
                 until_now=True,
                 refetch=request.refetch,
+                rechecks=True,
             )
             returned = self._coverage.extended(missing, request.session, request.timeframe)
             requests = plan_requests(
-                missing.missing, missing.expected, request.timeframe, max_bars, returned
+                missing.missing,
+                missing.expected,
+                request.timeframe,
+                limit.count,
+                returned,
+                unit=limit.unit,
             )
-            work.append(SymbolPlan(symbol, requests, missing.horizon))
+            waiting = self._coverage.unconfirmed_of(symbol, request.timeframe, self._source.name)
+            work.append(SymbolPlan(symbol, requests, missing.horizon, waiting))
         return work
 
     def ingest(self, request: IngestRequest, progress: Progress | None = None) -> IngestReport:
@@ -133,15 +175,18 @@ class IngestionService:
         done = 0
         for item in work:
             for planned in item.requests:
-                report.add(self._run(item.symbol, request.timeframe, planned, item.horizon))
+                try:
+                    report.add(self._run(item, request.timeframe, planned))
+                except WindowRefused as refused:
+                    report.add(self._refused(item.symbol, request.timeframe, planned, refused))
                 done += 1
                 if progress is not None:
                     progress(done, total)
         return report
 
-    def _run(
-        self, symbol: str, timeframe: Timeframe, planned: PlannedRequest, horizon: datetime
-    ) -> IngestReport:
+    def _run(self, item: SymbolPlan, timeframe: Timeframe, planned: PlannedRequest) -> IngestReport:
+        symbol, horizon = item.symbol, item.horizon
+        answered_at = self._coverage.now()
         fetched = self._source.fetch(symbol, timeframe, planned.window)
         inside = _inside(sorted(fetched.bars, key=_start), planned.parts)
         valid, rejected = split_valid(inside)
@@ -152,9 +197,22 @@ class IngestionService:
             if item.bar.start.tzinfo is not None
         )
         covered = subtract(vouched, rejected_slots)
+        # Settled windows without a single bar: the first such answer is only believed
+        # after a second one agrees (vendors send empty pages for days that traded).
+        empty = [part for part in _empty_parts(vouched, inside) if part.end <= horizon]
+        confirmed = intersect(empty, item.unconfirmed)
+        first_empty = subtract(normalize(empty), item.unconfirmed)
+        name = self._source.name
         coverage = [
-            span for piece in covered for span in spans_for_fetch(piece, self._source.name, horizon)
+            span
+            for piece in subtract(covered, first_empty)
+            for span in spans_for_fetch(piece, name, horizon)
         ]
+        coverage += [
+            CoverageSpan(piece, CoverageStatus.UNCONFIRMED, name, answered_at)
+            for piece in first_empty
+        ]
+        coverage.sort(key=lambda span: span.interval.start)
         batch = BarBatch(
             symbol=symbol,
             timeframe=timeframe,
@@ -166,21 +224,34 @@ class IngestionService:
         written = self._repository.write(batch)
         if self._publisher is not None and valid:
             self._publisher.publish(batch)
-        name = self._source.name
         self._metrics.bars_ingested(name, timeframe, written, len(rejected))
         self._metrics.gaps_closed(name, timeframe, _closed_parts(planned.parts, covered))
         return IngestReport(
-            source=self._source.name,
+            source=name,
             demo=self._source.demo,
             bars_written=written,
             bars_rejected=len(rejected),
             windows_fetched=len(planned.parts),
-            windows_empty=_empty_parts(vouched, valid),
+            windows_empty=_count_touching(empty, confirmed),
+            windows_unconfirmed=_count_touching(empty, first_empty),
+            windows_rechecked=_count_touching(planned.parts, item.unconfirmed),
             requests=1,
             rejections=[
                 f"{symbol} {item.bar.start.isoformat()}: {item.reason}"
                 for item in rejected[:_REASONS_KEPT]
             ],
+        )
+
+    def _refused(
+        self, symbol: str, timeframe: Timeframe, planned: PlannedRequest, refused: WindowRefused
+    ) -> IngestReport:
+        """A refused window stays uncovered; the report says so, in the source's words."""
+        return IngestReport(
+            source=self._source.name,
+            demo=self._source.demo,
+            windows_refused=len(planned.parts),
+            requests=1,
+            refusals=[Refusal(symbol, timeframe, planned.window, str(refused))],
         )
 
     def _refuse_mixing(self, symbol: str, timeframe: Timeframe) -> None:
@@ -217,16 +288,21 @@ def _vouched_parts(parts: Sequence[Interval], vouched: Interval | None) -> Inter
     return intersect(list(parts), [vouched])
 
 
-def _empty_parts(parts: Sequence[Interval], bars: Sequence[Bar]) -> int:
-    """How many of ``parts`` received no bar at all: windows the source confirmed empty."""
-    empty = 0
+def _empty_parts(parts: Sequence[Interval], bars: Sequence[Bar]) -> list[Interval]:
+    """The ``parts`` (sorted) that received no bar at all (``bars`` sorted), in one walk."""
+    empty = []
     i = 0
     for part in parts:
         while i < len(bars) and bars[i].start < part.start:
             i += 1
         if i == len(bars) or bars[i].start >= part.end:
-            empty += 1
+            empty.append(part)
     return empty
+
+
+def _count_touching(parts: Sequence[Interval], spans: IntervalList) -> int:
+    """How many of ``parts`` overlap ``spans``."""
+    return sum(1 for part in parts if intersect([part], spans))
 
 
 def _closed_parts(parts: Sequence[Interval], covered: IntervalList) -> int:

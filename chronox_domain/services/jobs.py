@@ -54,6 +54,9 @@ def backfill_runner(pipeline: Pipeline) -> JobRunner:
             "bars_written": result.bars_written,
             "windows_fetched": result.windows_fetched,
             "windows_empty": result.windows_empty,
+            "windows_unconfirmed": result.windows_unconfirmed,
+            "windows_rechecked": result.windows_rechecked,
+            "windows_refused": result.windows_refused,
             "bars_rejected": result.bars_rejected,
             "requests": result.requests,
         }

@@ -97,14 +97,18 @@ class GapOut(BaseModel):
     start: datetime
     end: datetime
     bars: int
-    kind: Literal["gap", "hole"]
+    #: gap: nobody fetched it; hole: fetched, the source had no bar; unconfirmed: the
+    #: source answered it empty once, and is asked again after the recheck delay.
+    kind: Literal["gap", "hole", "unconfirmed"]
 
 
 class CoverageOut(BaseModel):
     start: datetime
     end: datetime
-    status: Literal["final", "provisional"]
+    status: Literal["final", "provisional", "unconfirmed"]
     source: str
+    #: When the source gave an unconfirmed (first empty) answer; null otherwise.
+    answered_at: datetime | None = None
 
 
 class SymbolIn(BaseModel):

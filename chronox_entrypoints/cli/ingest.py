@@ -7,6 +7,7 @@ from datetime import date, datetime
 import click
 
 from chronox_domain.errors import InvalidInput
+from chronox_domain.services.backfill import BackfillReport
 from chronox_domain.services.ingestion import IngestRequest
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
@@ -21,6 +22,7 @@ from chronox_entrypoints.cli.options import (
 )
 from chronox_entrypoints.cli.render import (
     emit_json,
+    refused_error,
     report_dict,
     report_lines,
     source_label,
@@ -80,6 +82,9 @@ def ingest(
     else:
         for line in report_lines(report):
             click.echo(line)
+    refused = refused_error(report)
+    if refused is not None:
+        raise refused
 
 
 @click.command()
@@ -130,7 +135,14 @@ def backfill(
             for symbol, timeframe, part in result.parts
         ]
         emit_json(body)
-        return
+    else:
+        _print_backfill(result)
+    refused = refused_error(result.total)
+    if refused is not None:
+        raise refused
+
+
+def _print_backfill(result: BackfillReport) -> None:
     if not result.parts:
         click.echo(
             "nothing to backfill: the registry has no active symbol "
@@ -140,7 +152,8 @@ def backfill(
     for symbol, timeframe, part in result.parts:
         click.echo(
             f"{symbol} {timeframe}: {part.bars_written} bars, {part.windows_fetched} windows "
-            f"({part.windows_empty} empty), {part.bars_rejected} rejected"
+            f"({part.windows_empty} empty, {part.windows_unconfirmed} empty once), "
+            f"{part.bars_rejected} rejected, {part.windows_refused} refused"
         )
     for split in result.splits:
         click.echo(

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import click
 
 from chronox_domain.session import SessionKind
+from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints import bar_csv
 from chronox_entrypoints.cli.app import running
@@ -29,7 +30,10 @@ DEMO_SOURCES = {"synthetic"}
 @range_options
 @session_option
 @click.option(
-    "--holes", is_flag=True, help="Also list holes: covered slots the source had no bar for."
+    "--holes",
+    is_flag=True,
+    help="Also list holes (covered slots the source had no bar for) and windows answered "
+    "empty only once (unconfirmed: asked again after CHRONOX_EMPTY_RECHECK_HOURS).",
 )
 @store_option
 @json_option
@@ -49,6 +53,8 @@ def gaps(
         found = [(gap, "gap") for gap in coverage.gaps(symbols, timeframe, session, start, end)]
         if holes:
             found += [(h, "hole") for h in coverage.holes(symbols, timeframe, session, start, end)]
+            waiting = coverage.unconfirmed(symbols, timeframe, session, start, end)
+            found += [(u, "unconfirmed") for u in waiting]
         demo = any(
             DEMO_SOURCES & container.repository().sources(gap.symbol, timeframe) for gap, _ in found
         )
@@ -109,7 +115,7 @@ def bars(
         elif fmt == "json":
             emit_json(
                 {
-                    "symbol": symbol.upper(),
+                    "symbol": parse_symbol(symbol),
                     "timeframe": timeframe.value,
                     "sources": sources,
                     "derived_from": "1m" if derived else None,

@@ -6,6 +6,7 @@ import click
 
 from chronox_domain.registry import SymbolEntry
 from chronox_domain.session import SessionKind
+from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.cli.app import running
 from chronox_entrypoints.cli.options import SESSION, TIMEFRAME, json_option, store_option
@@ -94,4 +95,4 @@ def remove(symbol: str, store: str | None) -> None:
     """Unregister SYMBOL (its stored bars stay)."""
     with running(store=store) as container:
         container.registry_service().remove(symbol)
-    click.echo(f"removed {symbol.upper()}")
+    click.echo(f"removed {parse_symbol(symbol)}")

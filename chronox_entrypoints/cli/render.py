@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from chronox_domain.errors import WindowRefused
 from chronox_domain.gaps import GapWindow
 from chronox_domain.services.ingestion import IngestReport
 
@@ -41,9 +42,22 @@ def report_dict(report: IngestReport) -> dict[str, Any]:
         "bars_written": report.bars_written,
         "windows_fetched": report.windows_fetched,
         "windows_empty": report.windows_empty,
+        "windows_unconfirmed": report.windows_unconfirmed,
+        "windows_rechecked": report.windows_rechecked,
+        "windows_refused": report.windows_refused,
         "bars_rejected": report.bars_rejected,
         "requests": report.requests,
         "rejections": report.rejections,
+        "refused": [
+            {
+                "symbol": r.symbol,
+                "timeframe": r.timeframe.value,
+                "start": iso(r.window.start),
+                "end": iso(r.window.end),
+                "reason": r.reason,
+            }
+            for r in report.refusals
+        ],
     }
 
 
@@ -51,12 +65,32 @@ def report_lines(report: IngestReport) -> list[str]:
     lines = [
         f"source:          {source_label(report.source, report.demo)}",
         f"requests:        {report.requests}",
-        f"windows fetched: {report.windows_fetched} ({report.windows_empty} confirmed empty)",
+        f"windows fetched: {report.windows_fetched} ({report.windows_empty} confirmed empty, "
+        f"{report.windows_unconfirmed} empty once, {report.windows_rechecked} rechecked)",
         f"bars written:    {report.bars_written}",
         f"bars rejected:   {report.bars_rejected}",
     ]
     lines.extend(f"  rejected {reason}" for reason in report.rejections)
+    if report.windows_refused:
+        lines.append(f"windows refused: {report.windows_refused}")
+        lines.extend(
+            f"  refused {r.symbol} {r.timeframe} {iso(r.window.start)}..{iso(r.window.end)}: "
+            f"{r.reason}"
+            for r in report.refusals
+        )
     return lines
+
+
+def refused_error(report: IngestReport) -> WindowRefused | None:
+    """The one-line error (exit code 3) of a run in which the source refused windows;
+    everything else it fetched is stored."""
+    if not report.windows_refused:
+        return None
+    first = report.refusals[0].reason if report.refusals else "no reason given"
+    return WindowRefused(
+        f"the source refused {report.windows_refused} window(s), the rest is stored "
+        f"(first: {first})"
+    )
 
 
 def gap_dict(gap: GapWindow, kind: str) -> dict[str, Any]:

@@ -115,9 +115,12 @@ def test_retry_after_is_honoured() -> None:
 
 
 def test_an_exhausted_budget_says_what_happened(stub: PolygonStub) -> None:
-    stub.faults.rate_limit(10, retry_after=0)
-    with pytest.raises(RateLimited, match=r"after 3 attempts.*429"):
-        source(stub, max_retries=2).fetch("SPY", Timeframe.M1, SESSION)
+    # 429s are waited out for three quota windows (here 0.2 s each), then given up.
+    stub.faults.rate_limit_for(3.0)
+    rest = PolygonRestSource(PolygonConfig(KEY, base_url=stub.base_url, quota_window=0.2))
+    with pytest.raises(RateLimited, match=r"kept refusing .* rate limit .*429"):
+        rest.fetch("SPY", Timeframe.M1, SESSION)
+    assert 2 <= rest.rate_limited <= 5  # about one request per quota window, not a stream
     stub.faults.clear()
     stub.faults.server_errors([503] * 10)
     with pytest.raises(SourceUnavailable, match="server error 503"):

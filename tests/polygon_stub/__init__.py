@@ -96,6 +96,25 @@ Live feed (``ws_host``; the client connects to ``ws://{ws_host}/stocks``)
     minutes of a span. ``stub.live.connections()``,
     ``stub.live.wait_for_subscribers(n, timeout, topic=None)`` (raises TimeoutError),
     ``stub.live.sent`` ((symbol, start) per event per connection).
+    Wrong key -> ``auth_failed`` "authentication failed", close 1008. Fault switches
+    (``stub.live``; thread-safe; each cites the spec or the vendor's docs in ws.py):
+    ``max_connections = N``                 past N authenticated connections the OLDEST
+                                          gets ``max_connections`` "Maximum number of
+                                          connections exceeded." and close 1008; the
+                                          newcomer stays (None, the default: unlimited).
+    ``evict_all(status="max_connections", message=None, persistent=False)``  that status
+                                          (or force_disconnect / slow_consumer), then
+                                          close 1008, to every connection; ``persistent``
+                                          does it to each later one right after its
+                                          subscription is answered; ``stop_evicting()``.
+    ``refuse_auth(message=NO_WEBSOCKET_PLAN_MESSAGE)``  ``auth_failed`` with that text,
+                                          even for the right key, then close 1008
+                                          (None lifts it).
+    ``refuse_subscriptions(message="not authorized")``  one ``error`` status per topic
+                                          instead of ``success``; nothing subscribed.
+    ``refuse_handshakes(status=502)``     answer the upgrade with that HTTP status.
+    ``send_status(status, message)``, ``send_events([raw event dicts])``.
+    ``connection_times()`` / ``refused_handshakes()``: time.monotonic() of each one.
 """
 
 from tests.polygon_stub.faults import Faults

@@ -137,7 +137,7 @@ def test_a_daily_slot_window_is_the_utc_day_of_the_session_date(one):
 
 # -- the ledger the gaps read ---------------------------------------------------------
 
-Answer = tuple[CoverageStatus, str]
+Answer = tuple[CoverageStatus, str, datetime | None]
 
 
 @st.composite
@@ -146,19 +146,32 @@ def fetches(draw: st.DrawFn) -> list[CoverageSpan]:
     stretch of live (provisional) bars."""
     window = draw(intervals(span=120))
     source = draw(st.sampled_from(SOURCES))
-    if draw(st.booleans()):
+    kind = draw(st.sampled_from(["fetch", "live", "empty"]))
+    if kind == "fetch":
         return spans_for_fetch(window, source, at(draw(st.integers(0, 120))))
+    if kind == "empty":
+        answered = at(draw(st.integers(0, 3)) * 60)
+        return [CoverageSpan(window, CoverageStatus.UNCONFIRMED, source, answered)]
     return [CoverageSpan(window, CoverageStatus.PROVISIONAL, source)]
 
 
+#: What an answer of each status may replace.
+_REPLACES = {
+    CoverageStatus.FINAL: set(CoverageStatus),
+    CoverageStatus.UNCONFIRMED: {CoverageStatus.UNCONFIRMED, CoverageStatus.PROVISIONAL},
+    CoverageStatus.PROVISIONAL: {CoverageStatus.PROVISIONAL},
+}
+
+
 def record_in_model(model: dict[int, Answer], added: list[CoverageSpan]) -> None:
-    """Newer answers win minute by minute, but provisional never replaces final."""
+    """Newer answers win minute by minute, but nothing replaces final, and provisional
+    never replaces an unconfirmed empty answer (settled time awaiting its recheck)."""
     for span in added:
         for minute in minutes_in([span.interval]):
             held = model.get(minute)
-            if held and held[0] is CoverageStatus.FINAL and span.status is not held[0]:
+            if held and held[0] not in _REPLACES[span.status]:
                 continue
-            model[minute] = (span.status, span.source)
+            model[minute] = (span.status, span.source, span.answered_at)
 
 
 def answers_of(ledger: list[CoverageSpan]) -> dict[int, Answer]:
@@ -166,12 +179,12 @@ def answers_of(ledger: list[CoverageSpan]) -> dict[int, Answer]:
     for span in ledger:
         for minute in minutes_in([span.interval]):
             assert minute not in answers, f"entries overlap at minute {minute}"
-            answers[minute] = (span.status, span.source)
+            answers[minute] = (span.status, span.source, span.answered_at)
     return answers
 
 
 @given(st.lists(fetches(), max_size=8))
-def test_the_ledger_keeps_the_latest_answer_per_minute_and_final_beats_provisional(history):
+def test_the_ledger_keeps_the_latest_answer_per_minute_and_final_beats_the_rest(history):
     ledger: list[CoverageSpan] = []
     model: dict[int, Answer] = {}
     for added in history:
@@ -186,8 +199,13 @@ def test_the_ledger_is_sorted_and_merged_per_status_and_source(history):
     for added in history:
         ledger = merge_spans(ledger, added)
     assert ledger == sorted(ledger, key=lambda span: span.interval.start)
-    for kind in itertools.product(CoverageStatus, SOURCES):
-        same_kind = [span.interval for span in ledger if (span.status, span.source) == kind]
+    answered = {span.answered_at for span in ledger}
+    for kind in itertools.product(CoverageStatus, SOURCES, answered):
+        same_kind = [
+            span.interval
+            for span in ledger
+            if (span.status, span.source, span.answered_at) == kind
+        ]
         assert is_normalised(same_kind)
 
 
@@ -323,9 +341,12 @@ SYMBOL = "ILLQ"
 
 
 def coverage_service(
-    r: CalendarRange, repository: MemoryRepository, calendar: ExchangeCalendar
+    r: CalendarRange,
+    repository: MemoryRepository,
+    calendar: ExchangeCalendar,
+    recheck: timedelta = timedelta(hours=24),
 ) -> CoverageService:
-    return CoverageService(repository, calendar, FixedClock(r.now), r.settle)
+    return CoverageService(repository, calendar, FixedClock(r.now), r.settle, recheck)
 
 
 def gaps_of(r: CalendarRange, coverage: CoverageService) -> list[GapWindow]:
@@ -417,9 +438,11 @@ class Stack:
     ingestion: IngestionService
 
     @classmethod
-    def build(cls, market: Market, calendar: ExchangeCalendar) -> Stack:
+    def build(
+        cls, market: Market, calendar: ExchangeCalendar, recheck: timedelta = timedelta(hours=24)
+    ) -> Stack:
         source = MemorySource(market.bars, max_bars=market.max_bars)
-        return cls.over(market.range, MemoryRepository(), source, calendar)
+        return cls.over(market.range, MemoryRepository(), source, calendar, recheck)
 
     @classmethod
     def over(
@@ -428,8 +451,9 @@ class Stack:
         repository: MemoryRepository,
         source: MemorySource,
         calendar: ExchangeCalendar,
+        recheck: timedelta = timedelta(hours=24),
     ) -> Stack:
-        coverage = coverage_service(r, repository, calendar)
+        coverage = coverage_service(r, repository, calendar, recheck)
         return cls(r, repository, source, coverage, IngestionService(repository, source, coverage))
 
     def later(self, by: timedelta, calendar: ExchangeCalendar) -> Stack:
@@ -446,6 +470,10 @@ class Stack:
     def holes(self) -> list[GapWindow]:
         r = self.range
         return self.coverage.holes([SYMBOL], r.timeframe, r.kind, r.start, r.end)
+
+    def unconfirmed(self) -> list[GapWindow]:
+        r = self.range
+        return self.coverage.unconfirmed([SYMBOL], r.timeframe, r.kind, r.start, r.end)
 
     def stored(self) -> list[Bar]:
         r = self.range
@@ -475,13 +503,23 @@ def test_ingestion_closes_every_gap_and_a_rerun_fetches_nothing(calendar, data):
 @given(data=st.data())
 def test_holes_after_ingestion_are_the_settled_slots_the_source_had_no_bar_for(calendar, data):
     market = data.draw(markets(calendar))
-    stack = Stack.build(market, calendar)
+    stack = Stack.build(market, calendar, recheck=timedelta(0))
     r = market.range
     stack.ingest()
 
     step = slot_minutes(r.timeframe)
     settled_slots = {m for m in r.expected_before(r.horizon) if m % step == 0}
     with_bar = {minute_of(bar.start) for bar in market.bars}
+    hole_slots = {m for m in minutes_in(h.interval for h in stack.holes()) if m % step == 0}
+    waiting = minutes_in(u.interval for u in stack.unconfirmed())
+    # A window answered without a single bar is only unconfirmed after one asking ...
+    assert hole_slots | {m for m in waiting if m % step == 0} == settled_slots - with_bar
+    assert not hole_slots & waiting
+
+    # ... and a hole once a second answer (the recheck is due at once here) agrees.
+    report = stack.ingest()
+    assert report.windows_empty == report.windows_rechecked
+    assert not stack.unconfirmed()
     hole_slots = {m for m in minutes_in(h.interval for h in stack.holes()) if m % step == 0}
     assert hole_slots == settled_slots - with_bar
 
@@ -502,3 +540,32 @@ def test_provisional_coverage_becomes_a_gap_once_it_settles(calendar, data, wait
     later.ingest()
     assert later.gaps() == []
     assert later.stored() == market.bars_inside(moved.expected_before(moved.limit))
+
+
+# -- unconfirmed empty answers ----------------------------------------------------------
+
+
+@given(st.lists(fetches(), max_size=8), st.integers(0, 120), st.none() | st.integers(0, 240))
+def test_an_empty_answer_is_no_gap_until_its_recheck_is_due(history, horizon, due):
+    """``covered == F | (P & Y) | (U answered after the due moment)``: an unconfirmed
+    answer keeps its time off the gap list, until a second asking is due (never, in a
+    gap listing, which passes no due moment)."""
+    ledger: list[CoverageSpan] = []
+    for added in history:
+        ledger = merge_spans(ledger, added)
+    recheck_before = None if due is None else at(due)
+    covered = minutes_in(covered_for_gaps(ledger, at(horizon), recheck_before))
+
+    def waiting(answered_at: datetime | None) -> bool:
+        if recheck_before is None:
+            return True
+        return answered_at is not None and answered_at > recheck_before
+
+    expected = {
+        minute
+        for minute, (status, _, answered_at) in answers_of(ledger).items()
+        if status is CoverageStatus.FINAL
+        or (status is CoverageStatus.PROVISIONAL and minute >= horizon)
+        or (status is CoverageStatus.UNCONFIRMED and waiting(answered_at))
+    }
+    assert covered == expected

@@ -472,4 +472,4 @@ def test_it_is_a_real_source_without_a_request_limit(tmp_path: Path) -> None:
     source = FileSource(str(tmp_path / "bars.csv"))
 
     assert (source.name, source.demo) == ("files", False)
-    assert source.max_bars_per_request(M1) >= 1_000_000
+    assert source.request_limit(M1).count >= 1_000_000

@@ -12,6 +12,7 @@ from fastapi.responses import StreamingResponse
 from chronox_domain.bar import Bar
 from chronox_domain.ranges import Bound
 from chronox_domain.services.bars import BarsService
+from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints import bar_csv
 from chronox_entrypoints.api.deps import BarsDep, require_token_for_reads
@@ -64,7 +65,7 @@ def bars(
     page = _read(service, symbol, tf, first, last, limit + 1)
     following = page[limit].start.strftime("%Y-%m-%dT%H:%M:%SZ") if len(page) > limit else None
     return BarsPage(
-        symbol=symbol.upper(),
+        symbol=parse_symbol(symbol),
         timeframe=tf.value,
         bars=[BarOut.of(bar) for bar in page[:limit]],
         derived_from="1m" if derived else None,

@@ -38,12 +38,15 @@ def gaps(
     session: Literal["rth", "eth"] = "rth",
     holes: bool = False,
 ) -> list[GapOut]:
-    """Gap windows (and, with ``holes``, covered slots without a bar), sorted by start."""
+    """Gap windows (and, with ``holes``, covered slots without a bar and windows answered
+    empty only once), sorted by start."""
     tf, kind = Timeframe(timeframe), SessionKind(session)
     first, last = parse_bound(start), parse_bound(end)
     found = [_out(g, "gap") for g in coverage.gaps([symbol], tf, kind, first, last)]
     if holes:
         found += [_out(h, "hole") for h in coverage.holes([symbol], tf, kind, first, last)]
+        waiting = coverage.unconfirmed([symbol], tf, kind, first, last)
+        found += [_out(u, "unconfirmed") for u in waiting]
     return sorted(found, key=lambda item: item.start)
 
 
@@ -51,19 +54,20 @@ def gaps(
 def coverage_of(
     symbol: SymbolPath, coverage: CoverageDep, timeframe: TimeframeParam = "1m"
 ) -> list[CoverageOut]:
-    """The ledger: the spans a source answered for, final or provisional."""
+    """The ledger: the spans a source answered for, final, provisional or unconfirmed."""
     return [
         CoverageOut(
             start=s.interval.start,
             end=s.interval.end,
             status=s.status.value,
             source=s.source,
+            answered_at=s.answered_at,
         )
         for s in coverage.coverage(symbol, Timeframe(timeframe))
     ]
 
 
-def _out(window: GapWindow, kind: Literal["gap", "hole"]) -> GapOut:
+def _out(window: GapWindow, kind: Literal["gap", "hole", "unconfirmed"]) -> GapOut:
     return GapOut(
         symbol=window.symbol,
         timeframe=window.timeframe.value,
