@@ -76,6 +76,8 @@ Faults (``stub.faults``; thread-safe, armable while running)
     ``empty_page(count=1)``               200, ``resultsCount: 0``, no ``results``.
     ``null_results(count=1)``             200, the envelope with ``"results": null``.
     ``empty_object(count=1)``             200, the body ``{}`` exactly.
+    ``wrong_basis(count=1)``              the page on the other price basis than asked
+                                          (its ``adjusted`` field says so).
     ``outside_range(count=1)``            the page plus up to 3 real bars before
                                           ``from`` and 3 after ``to``.
     ``echo_headers(count=1, status=502)`` that 4xx/5xx with a text body echoing the

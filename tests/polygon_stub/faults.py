@@ -19,6 +19,7 @@ class FaultKind(Enum):
     OUTSIDE_RANGE = "outside_range"
     NULL_RESULTS = "null_results"
     EMPTY_OBJECT = "empty_object"
+    WRONG_BASIS = "wrong_basis"
     ECHO_HEADERS = "echo_headers"
     #: Not queued: the time-boxed 429 of ``rate_limit_for`` and the quota's 429.
     RATE_LIMIT_WINDOW = "rate_limit_for"
@@ -98,6 +99,12 @@ class Faults:
     def empty_object(self, count: int = 1) -> None:
         """The next ``count`` requests get 200 with the body ``{}`` exactly."""
         self._arm(Fault(FaultKind.EMPTY_OBJECT) for _ in range(count))
+
+    def wrong_basis(self, count: int = 1) -> None:
+        """The next ``count`` pages are served on the other price basis than asked, and
+        say so in their ``adjusted`` field ("Whether or not this response was adjusted
+        for splits", rest.json): an upstream fault a client must not store."""
+        self._arm(Fault(FaultKind.WRONG_BASIS) for _ in range(count))
 
     def echo_headers(self, count: int = 1, status: int = 502) -> None:
         """The next ``count`` requests get ``status`` (4xx or 5xx) with a text body that

@@ -313,6 +313,8 @@ class RestApi:
                 bars = before + bars + later
         if kind in (FaultKind.EMPTY_PAGE, FaultKind.NULL_RESULTS):
             bars, used, after = [], 0, None
+        if kind is FaultKind.WRONG_BASIS:
+            adjusted = not adjusted
         if adjusted:
             bars = split_adjusted(bars, self.splits.get(ticker, []))
 
