@@ -137,3 +137,48 @@ def test_a_year_of_minutes_takes_exactly_the_planned_requests(
     assert body["requests"] == len(vendor.aggs_requests()) == 5
     assert body["windows_fetched"] == 252
     assert body["bars_written"] > 252 * 390 * 0.98
+
+
+def test_a_plan_limit_refuses_its_windows_and_stores_the_rest(
+    cli: Cli, vendor: PolygonStub
+) -> None:
+    vendor.history_from = date(2024, 3, 1)
+    try:
+        result = cli("ingest", "SPY", "--start", "2024-01-02", "--end", "2024-04-30", "--json")
+    finally:
+        vendor.history_from = None
+    assert result.code == 3
+    body = result.json()
+    assert body["windows_refused"] > 0 and body["bars_written"] > 0
+    (refused, *_) = body["refused"]
+    assert refused["symbol"] == "SPY" and refused["start"].startswith("2024-01-02")
+    assert (
+        "NOT_AUTHORIZED" in refused["reason"] and "Your plan doesn't include" in refused["reason"]
+    )
+    (line,) = [line for line in result.err.splitlines() if line.startswith("error: ")]
+    assert line.startswith("error: the source refused ") and "the rest is stored" in line
+    assert KEY not in result.out + result.err
+
+
+def test_an_empty_answer_is_unconfirmed_until_rechecked(
+    cli: Cli, vendor: PolygonStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vendor.faults.null_results(1)
+    first = cli("ingest", "SPY", "--start", "2024-11-25", "--end", "2024-11-27", "--json").json()
+    assert (first["windows_unconfirmed"], first["windows_empty"], first["bars_written"]) == (
+        3,
+        0,
+        0,
+    )
+    assert cli("gaps", "SPY", "--start", "2024-11-25", "--end", "2024-11-27", "--json").json() == []
+    listed = cli("gaps", "SPY", "--start", "2024-11-25", "--end", "2024-11-27", "--holes", "--json")
+    assert [w["kind"] for w in listed.json()] == ["unconfirmed"] * 3
+    table = cli("gaps", "SPY", "--start", "2024-11-25", "--end", "2024-11-27", "--holes")
+    assert "unconfirmed" in table.out
+
+    monkeypatch.setenv("CHRONOX_EMPTY_RECHECK_HOURS", "0")  # due at the next run
+    second = cli("ingest", "SPY", "--start", "2024-11-25", "--end", "2024-11-27", "--json").json()
+    assert (second["requests"], second["windows_rechecked"]) == (1, 3)
+    assert second["bars_written"] > 3 * 380
+    again = cli("gaps", "SPY", "--start", "2024-11-25", "--end", "2024-11-27", "--holes", "--json")
+    assert "unconfirmed" not in {w["kind"] for w in again.json()}

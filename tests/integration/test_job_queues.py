@@ -494,7 +494,28 @@ def test_the_limiter_asks_to_sleep_until_the_oldest_grant_leaves_the_window(
     assert limiter.waited == slept[0]
 
 
-def test_no_limit_never_touches_redis() -> None:
+def test_a_pace_learned_from_a_429_holds_for_every_process(prefix: str) -> None:
+    """Two processes, no configured limit: three requests got through, the fourth was
+    refused; from then on both pace at three a window."""
+    first, second = (
+        RedisRateLimiter(REDIS_URL, per_minute=None, prefix=prefix, window=1.0) for _ in range(2)
+    )
+    try:
+        for limiter in (first, second, first, second):
+            limiter.acquire()
+        assert second.throttled() == 3
+        began = time.monotonic()
+        for limiter in (first, second, first):
+            limiter.acquire()
+        # The window still held 4 requests (one refused): the next waited for it to pass.
+        assert time.monotonic() - began >= 0.5
+    finally:
+        first.close()
+        second.close()
+
+
+def test_no_limit_goes_ahead_when_redis_is_down() -> None:
     limiter = RedisRateLimiter("redis://127.0.0.1:1/0", per_minute=None)
-    limiter.acquire()  # would raise SourceUnavailable if it asked the server
+    limiter.acquire()  # nothing asked to be protected: no SourceUnavailable
+    assert limiter.throttled() is None
     assert limiter.waited == 0.0

@@ -45,6 +45,37 @@ def test_an_unlimited_limiter_never_waits() -> None:
     assert time.slept == []
 
 
+def test_a_429_sets_the_pace_to_what_got_through_in_the_window() -> None:
+    time = FakeTime()
+    limiter = RateLimiter(None, clock=time.clock, sleep=time.sleep)
+    for _ in range(6):  # the vendor took 5 and refused the sixth
+        limiter.acquire()
+    assert limiter.throttled() == 5
+    limiter.acquire()  # the window is full: wait until its first request leaves it
+    assert time.slept == [60.0]
+
+
+def test_repeated_429s_do_not_shrink_the_pace_to_nothing() -> None:
+    """An outage of 429s (nothing gets through) teaches no pace: it is not a quota."""
+    time = FakeTime()
+    limiter = RateLimiter(None, clock=time.clock, sleep=time.sleep)
+    for _ in range(3):
+        limiter.acquire()
+        assert limiter.throttled() is None
+        time.now += 61
+    limiter.acquire()
+    assert limiter.throttled() is None and time.slept == []
+
+
+def test_a_learned_pace_never_rises_above_the_configured_one() -> None:
+    time = FakeTime()
+    limiter = RateLimiter(3, clock=time.clock, sleep=time.sleep)
+    limiter.acquire()
+    limiter.acquire()
+    assert limiter.throttled() == 1  # one got through before the second was refused
+    assert limiter.per_minute == 1
+
+
 def test_backoff_grows_is_capped_and_honours_retry_after() -> None:
     backoff = Backoff(base=0.5, cap=4.0, random_unit=lambda: 1.0)
     assert [backoff.delay(n) for n in (1, 2, 3, 4, 5)] == [0.5, 1.0, 2.0, 4.0, 4.0]
