@@ -4,6 +4,7 @@
     python3 benchmarks/run.py --quick         # a smoke run with small sizes
     python3 benchmarks/run.py --no-postgres   # without the PostgreSQL benchmarks
     python3 benchmarks/run.py --no-api        # without the REST API load (minutes of it)
+    python3 benchmarks/run.py --only vendor   # one group: core, postgres, redis, api, vendor
     python3 benchmarks/run.py --json out.json --markdown out.md
 
 The PostgreSQL benchmarks run when the server of ``CHRONOX_BENCH_PG`` (an admin URL,
@@ -34,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
-from benchmarks import bench_gaps, bench_ingest, bench_polygon
+from benchmarks import bench_gaps, bench_ingest, bench_polygon, bench_vendor
 from benchmarks.timing import Figure
 from chronox_adapters.calendars import ExchangeCalendar
 from chronox_domain.ports import TradingCalendar
@@ -54,6 +55,8 @@ TITLES = {
     "fanout-latency": "10. Live latency: stub WebSocket to a Redis subscriber",
     "fanout-workers": "11. Distributed backfill: 1 vs 3 workers",
     "api": "12. REST API: GET /bars under load",
+    "vendor-requests": "13. The vendor's limit: requests for a symbol-year in each timeframe",
+    "vendor-429": "14. The vendor's 429s without Retry-After: a backfill through them",
 }
 
 
@@ -92,10 +95,14 @@ QUICK = Sizes(
 )
 
 
+#: The groups ``--only`` picks from.
+GROUPS = ("core", "postgres", "redis", "api", "vendor")
+
+
 def collect(
     sizes: Sizes, calendar: TradingCalendar, seed: int = 2024, postgres: str | None = None
 ) -> list[Figure]:
-    """Every figure; the PostgreSQL ones only given ``postgres``, an admin URL."""
+    """Every core figure; the PostgreSQL ones too given ``postgres``, an admin URL."""
     figures = [
         *bench_ingest.run(calendar, sizes.bars, sizes.ingest_repeats),
         *bench_gaps.one_symbol_year(calendar, sizes.repeats, seed),
@@ -103,20 +110,26 @@ def collect(
         *bench_polygon.run(calendar, sizes.repeats, quick=sizes.bars < 100_000),
     ]
     if postgres is not None:
-        from benchmarks import bench_postgres  # needs psycopg, the optional [postgres] extra
-
-        figures += bench_postgres.run(
-            postgres,
-            calendar,
-            seed,
-            symbols=sizes.pg_symbols,
-            minutes=sizes.pg_minutes,
-            repeats=sizes.pg_repeats,
-            row_loop=sizes.pg_row_loop,
-            gap_symbols=sizes.pg_gap_symbols,
-            read_sessions=sizes.pg_read_sessions,
-        )
+        figures += _postgres_figures(sizes, calendar, seed, postgres)
     return figures
+
+
+def _postgres_figures(
+    sizes: Sizes, calendar: TradingCalendar, seed: int, postgres: str
+) -> list[Figure]:
+    from benchmarks import bench_postgres  # needs psycopg, the optional [postgres] extra
+
+    return bench_postgres.run(
+        postgres,
+        calendar,
+        seed,
+        symbols=sizes.pg_symbols,
+        minutes=sizes.pg_minutes,
+        repeats=sizes.pg_repeats,
+        row_loop=sizes.pg_row_loop,
+        gap_symbols=sizes.pg_gap_symbols,
+        read_sessions=sizes.pg_read_sessions,
+    )
 
 
 def environment(argv: Sequence[str], postgres: str | None) -> dict[str, str]:
@@ -243,16 +256,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL benchmarks")
     parser.add_argument("--no-redis", action="store_true", help="skip the Redis benchmarks")
     parser.add_argument("--no-api", action="store_true", help="skip the REST API benchmark")
+    parser.add_argument("--no-vendor", action="store_true", help="skip the vendor benchmarks")
+    parser.add_argument("--only", choices=GROUPS, help="run one group of benchmarks")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
 
-    postgres = _postgres(args.no_postgres)
+    def wanted(group: str, skipped: bool = False) -> bool:
+        return group == args.only if args.only else not skipped
+
+    postgres = _postgres(not wanted("postgres", args.no_postgres))
     env = environment(sys.argv[1:] if argv is None else argv, postgres)
     print(", ".join(f"{key}: {value}" for key, value in env.items()), flush=True)
     calendar = ExchangeCalendar()
-    figures = collect(sizes, calendar, args.seed, postgres)
-    figures += _redis_figures(args.no_redis, calendar, args.quick)
-    figures += _api_figures(args.no_api, args.quick, postgres)
+    figures = collect(sizes, calendar, args.seed, postgres) if wanted("core") else []
+    if not wanted("core") and postgres is not None:
+        figures += _postgres_figures(sizes, calendar, args.seed, postgres)
+    figures += _redis_figures(not wanted("redis", args.no_redis), calendar, args.quick)
+    figures += _api_figures(not wanted("api", args.no_api), args.quick, postgres)
+    if wanted("vendor", args.no_vendor):
+        figures += bench_vendor.run(calendar, args.quick)
 
     for key, title in TITLES.items():
         chosen = [figure for figure in figures if figure.benchmark == key]
