@@ -150,7 +150,7 @@ def environment(argv: Sequence[str], postgres: str | None) -> dict[str, str]:
 def _postgres(skip: bool) -> str | None:
     """The admin URL to benchmark PostgreSQL through, or None (having said why not)."""
     if skip:
-        print("PostgreSQL benchmarks skipped: --no-postgres", flush=True)
+        print("PostgreSQL benchmarks skipped: --no-postgres (or --only another group)", flush=True)
         return None
     try:
         from benchmarks import bench_postgres
