@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
@@ -46,7 +47,12 @@ def clock() -> FixedClock:
 
 # --- PostgreSQL: a throwaway database per test run ---------------------------------
 
+#: The plain PostgreSQL server (CI: the machine's main cluster, which has the timescaledb
+#: files installed but does not preload them).
 PG_ADMIN_URL = os.environ.get("CHRONOX_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+#: An admin URL of a server that preloads timescaledb (CI: the private cluster that
+#: ``.ci/run`` starts). Unset: the TimescaleDB tests are skipped, except in CI.
+TIMESCALE_ADMIN_URL = os.environ.get("CHRONOX_TEST_TIMESCALE", "")
 
 
 def _unavailable(what: str, reason: str) -> None:
@@ -78,5 +84,56 @@ def pg_url() -> Iterator[str]:
         admin.execute(f"CREATE DATABASE {name}")
         try:
             yield with_database(PG_ADMIN_URL, name)
+        finally:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@contextmanager
+def fresh_database(run_url: str) -> Iterator[str]:
+    """An empty database beside the run's throwaway one (on its server), dropped afterwards."""
+    import psycopg
+
+    name = f"{database_of(run_url)}_{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(run_url, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+        try:
+            yield with_database(run_url, name)
+        finally:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def timescale_url() -> Iterator[str]:
+    """A throwaway database on the TimescaleDB server (``CHRONOX_TEST_TIMESCALE``)."""
+    import psycopg
+
+    if not TIMESCALE_ADMIN_URL:
+        _unavailable(
+            "TimescaleDB",
+            "CHRONOX_TEST_TIMESCALE is not set (an admin URL of a server that preloads "
+            "timescaledb, e.g. postgresql://postgres@127.0.0.1:5433/postgres; .ci/run starts one)",
+        )
+    try:
+        admin = psycopg.connect(TIMESCALE_ADMIN_URL, autocommit=True, connect_timeout=5)
+    except psycopg.Error as exc:
+        _unavailable("TimescaleDB", f"{TIMESCALE_ADMIN_URL}: {str(exc).splitlines()[0]}")
+    with admin:
+        row = admin.execute(
+            "SELECT current_setting('shared_preload_libraries'),"
+            " (SELECT default_version FROM pg_available_extensions WHERE name = 'timescaledb')"
+        ).fetchone()
+        assert row is not None
+        from chronox_adapters.timescale.migrate import _preloads_timescale
+
+        if not _preloads_timescale(str(row[0])) or row[1] is None:
+            _unavailable(
+                "TimescaleDB",
+                f"the server at {TIMESCALE_ADMIN_URL} does not preload timescaledb "
+                f"(shared_preload_libraries = {row[0]!r}, extension files: {row[1] or 'none'})",
+            )
+        name = f"chronox_ts_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        admin.execute(f"CREATE DATABASE {name}")
+        try:
+            yield with_database(TIMESCALE_ADMIN_URL, name)
         finally:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

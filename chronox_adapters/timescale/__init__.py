@@ -1,12 +1,19 @@
-"""The production store: PostgreSQL, with TimescaleDB where the extension is installed.
+"""The production store: PostgreSQL, with TimescaleDB where the server preloads it.
 
 One family, two modes, detected at migration time: hypertables, compression and
 continuous aggregates with TimescaleDB; native partitioning and ``date_bin`` roll-ups on
-plain PostgreSQL. The same logical schema either way.
+plain PostgreSQL. The same logical schema either way. A server with the extension's
+files installed but not in ``shared_preload_libraries`` gets plain mode, with a warning.
 """
 
 from chronox_adapters.timescale.bars import PostgresRepository
-from chronox_adapters.timescale.migrate import MODE_NOTES, Migrator, SchemaStatus
+from chronox_adapters.timescale.migrate import (
+    MODE_NOTES,
+    Migrator,
+    SchemaStatus,
+    TimescaleSupport,
+    server_support,
+)
 from chronox_adapters.timescale.pool import describe, open_pool, redact
 from chronox_adapters.timescale.registry import PostgresRegistry
 from chronox_adapters.timescale.rollups import PostgresRollups
@@ -20,8 +27,10 @@ __all__ = [
     "PostgresRollups",
     "PostgresStore",
     "SchemaStatus",
+    "TimescaleSupport",
     "describe",
     "open_pool",
     "open_postgres",
     "redact",
+    "server_support",
 ]

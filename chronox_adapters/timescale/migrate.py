@@ -3,6 +3,13 @@
 Two processes starting at once serialise on the lock: the second one finds the work
 done. Every version is applied in its own transaction and recorded in
 ``chronox_schema`` with the mode (plain or timescale) the store was created in.
+
+The mode is chosen once, when the schema is first created, from what the server says
+about the extension (:func:`timescale_support`): installed files
+(``pg_available_extensions``), ``shared_preload_libraries`` and ``pg_extension``. Only a
+server that preloads the library is ever asked to ``CREATE EXTENSION timescaledb``, and
+even then on a connection of its own: TimescaleDB answers a CREATE EXTENSION it cannot
+load with a FATAL error that ends the session, and that must never be the migration's.
 """
 
 from __future__ import annotations
@@ -13,10 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
 
-from psycopg import Connection, errors
+import psycopg
+from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
-from chronox_domain.errors import InvalidInput, SchemaMismatch
+from chronox_adapters.timescale.pool import APPLICATION_NAME, describe, first_line
+from chronox_domain.errors import InvalidInput, SchemaMismatch, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +33,7 @@ log = logging.getLogger(__name__)
 MIGRATION_LOCK = 0x6368726F6E6F78
 PLAIN, TIMESCALE = "plain", "timescale"
 MODE_NOTES = {
-    PLAIN: "plain PostgreSQL (no timescaledb extension): native partitioning, date_bin roll-ups",
+    PLAIN: "plain PostgreSQL (without TimescaleDB): native partitioning, date_bin roll-ups",
     TIMESCALE: "TimescaleDB: hypertables, compression, continuous aggregates",
 }
 
@@ -42,18 +51,84 @@ class Migration:
         return [self.scripts[key] for key in ("", mode) if key in self.scripts]
 
 
+#: What to do about a server that has the extension's files but does not preload them.
+PRELOAD_HINT = (
+    "add shared_preload_libraries = 'timescaledb' to postgresql.conf and restart PostgreSQL"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TimescaleSupport:
+    """What one server and database say about the timescaledb extension."""
+
+    #: Version of the installed extension files (pg_available_extensions), None: none.
+    available: str | None
+    #: ``timescaledb`` is in the server's shared_preload_libraries.
+    preloaded: bool
+    #: Version of the extension created in this database (pg_extension), None: none.
+    created: str | None
+
+    @property
+    def usable(self) -> bool:
+        """TimescaleDB mode can be used here (CREATE EXTENSION will not be fatal)."""
+        return self.preloaded and (self.created is not None or self.available is not None)
+
+    @property
+    def summary(self) -> str:
+        """One line for people: ``installed 2.28.3, not preloaded, not created``."""
+        if self.available is None and self.created is None:
+            return "not installed on the server"
+        parts = [f"installed {self.available}" if self.available else "files missing"]
+        parts.append("preloaded" if self.preloaded else "not preloaded")
+        parts.append(f"created {self.created}" if self.created else "not created in this database")
+        return ", ".join(parts)
+
+    @property
+    def hint(self) -> str | None:
+        """What to do for TimescaleDB mode, or None when nothing is missing."""
+        if self.available is None and self.created is None:
+            return "install the timescaledb extension on the server to use TimescaleDB mode"
+        if not self.preloaded:
+            return PRELOAD_HINT
+        return None
+
+    def mode_for(self, prefer: str) -> str:
+        """The mode a new store would get here with CHRONOX_PG_MODE ``prefer``."""
+        if prefer in (PLAIN, TIMESCALE):
+            return prefer
+        return TIMESCALE if self.usable else PLAIN
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "available": self.available is not None,
+            "available_version": self.available,
+            "preloaded": self.preloaded,
+            "created": self.created is not None,
+            "created_version": self.created,
+            "hint": self.hint,
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class SchemaStatus:
     current: int
     latest: int
+    #: The mode the store was created in; None: not created yet.
     mode: str | None
     applied: list[tuple[int, str, datetime]]
     pending: list[str]
-    timescale_available: bool
+    timescale: TimescaleSupport
+    #: The mode ``migrate`` would create the store in (the store's own once created).
+    mode_on_migrate: str
 
     @property
     def up_to_date(self) -> bool:
         return self.current == self.latest
+
+    @property
+    def timescale_available(self) -> bool:
+        """The extension's files are installed on the server (preloaded or not)."""
+        return self.timescale.available is not None
 
 
 def load_migrations() -> list[Migration]:
@@ -85,11 +160,12 @@ class Migrator:
 
     def status(self) -> SchemaStatus:
         with self._pool.connection() as conn:
-            available = _timescale_available(conn)
+            support = timescale_support(conn)
             applied, mode = _applied(conn) if _has_version_table(conn) else ([], None)
         current = max((version for version, _, _ in applied), default=0)
         pending = [f"{m.version:04d}_{m.name}" for m in self.migrations if m.version > current]
-        return SchemaStatus(current, self.latest, mode, applied, pending, available)
+        would = mode or support.mode_for(self._prefer)
+        return SchemaStatus(current, self.latest, mode, applied, pending, support, would)
 
     def check(self) -> str | None:
         """Refuse a schema newer than this code; the store's mode (None: not created)."""
@@ -131,26 +207,111 @@ class Migrator:
         return self.status()
 
     def _choose_mode(self, conn: Connection) -> str:
-        if self._prefer == PLAIN or (self._prefer == "auto" and not _timescale_available(conn)):
+        """The mode of a new store; ``conn`` holds the migration lock and is only read."""
+        if self._prefer == PLAIN:
             return PLAIN
-        try:
-            with conn.transaction():  # a savepoint: a failed CREATE EXTENSION is survivable
-                conn.execute("CREATE EXTENSION IF NOT EXISTS timescaledb")
-        except errors.Error as exc:
+        support = timescale_support(conn)
+        where = f"{conn.info.host}:{conn.info.port}/{conn.info.dbname}"
+        if support.created is not None and support.preloaded:
+            return TIMESCALE
+        if not support.usable:
             if self._prefer == TIMESCALE:
-                raise InvalidInput(f"cannot enable timescaledb: {exc}") from None
-            log.warning(
-                "timescaledb is installed but cannot be enabled (%s); using plain mode", exc
-            )
+                lacks = "preload" if support.available or support.created else "have"
+                raise StorageUnavailable(
+                    f"CHRONOX_PG_MODE=timescale, but the server at {where} does not {lacks} "
+                    f"timescaledb ({support.summary}): {support.hint}, "
+                    "or set CHRONOX_PG_MODE=auto for plain mode"
+                )
+            if support.available is not None or support.created is not None:
+                log.warning(
+                    "timescaledb is installed at %s but not preloaded, so this store is "
+                    "created in plain PostgreSQL mode; for TimescaleDB mode %s (before the "
+                    "store is created)",
+                    where,
+                    PRELOAD_HINT,
+                )
             return PLAIN
-        return TIMESCALE
+        reason = self._create_extension()
+        if reason is None:
+            return TIMESCALE
+        if self._prefer == TIMESCALE:
+            raise StorageUnavailable(f"cannot enable timescaledb at {where}: {reason}")
+        log.warning(
+            "timescaledb is preloaded at %s but cannot be enabled (%s); using plain mode",
+            where,
+            reason,
+        )
+        return PLAIN
+
+    def _create_extension(self) -> str | None:
+        """CREATE EXTENSION on a connection of its own; why it failed, or None.
+
+        The caller holds the migration lock, so no other chronox creates it meanwhile;
+        whatever the server answers (even FATAL), the migration's connection lives on.
+        """
+        conninfo = self._pool.conninfo
+        conninfo = conninfo() if callable(conninfo) else conninfo
+        kwargs = self._pool.kwargs
+        kwargs = dict((kwargs() if callable(kwargs) else kwargs) or {})
+        kwargs.pop("autocommit", None)
+        try:
+            conn = psycopg.connect(conninfo, autocommit=True, **kwargs)
+        except psycopg.OperationalError as exc:
+            raise StorageUnavailable(
+                f"cannot connect to PostgreSQL at {describe(conninfo)}: {first_line(exc)}"
+            ) from None
+        try:
+            with conn:
+                conn.execute("CREATE EXTENSION IF NOT EXISTS timescaledb")
+        except psycopg.Error as exc:
+            return first_line(exc)
+        return None
 
 
-def _timescale_available(conn: Connection) -> bool:
+def server_support(url: str, timeout: float = 10.0) -> TimescaleSupport:
+    """:func:`timescale_support` of the server and database of ``url``, on a connection
+    of its own."""
+    try:
+        with psycopg.connect(
+            url, connect_timeout=max(1, int(timeout)), application_name=APPLICATION_NAME
+        ) as conn:
+            return timescale_support(conn)
+    except psycopg.Error as exc:
+        raise StorageUnavailable(
+            f"cannot connect to PostgreSQL at {describe(url)}: {first_line(exc)}"
+        ) from None
+
+
+def timescale_support(conn: Connection) -> TimescaleSupport:
+    """What the server and the database of ``conn`` say about timescaledb.
+
+    Read-only catalog queries, safe on any connection whatever the extension's state, and
+    for any role: ``shared_preload_libraries`` is hidden from roles that are neither
+    superusers nor in pg_read_all_settings, so the loader's own setting (registered only
+    when the library is preloaded) answers for them.
+    """
     row = conn.execute(
-        "SELECT count(*) FROM pg_available_extensions WHERE name = 'timescaledb'"
+        "SELECT (SELECT default_version FROM pg_available_extensions"
+        "        WHERE name = 'timescaledb'),"
+        " (SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries'),"
+        " EXISTS (SELECT 1 FROM pg_settings"
+        "         WHERE name = 'timescaledb.bgw_launcher_poll_time' AND vartype = 'integer'),"
+        " (SELECT extversion FROM pg_extension WHERE extname = 'timescaledb')"
     ).fetchone()
-    return bool(row and row[0])
+    assert row is not None
+    available, preload, loader, created = row
+    preloaded = bool(loader) or (preload is not None and _preloads_timescale(str(preload)))
+    return TimescaleSupport(available, preloaded, created)
+
+
+def _preloads_timescale(setting: str) -> bool:
+    """``timescaledb`` is in a shared_preload_libraries value (as a name or a path)."""
+    for item in setting.split(","):
+        name = item.strip().strip('"').rsplit("/", 1)[-1]
+        name = name.removesuffix(".so")
+        if name == "timescaledb":
+            return True
+    return False
 
 
 def _has_version_table(conn: Connection) -> bool:

@@ -1,13 +1,17 @@
-"""``db migrate`` and ``db status``: the store's schema."""
+"""``db migrate`` and ``db status``: the store's schema, and on PostgreSQL what the
+server offers of TimescaleDB (installed, preloaded, created) and the mode in use."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import click
 
 from chronox_entrypoints.cli.app import load_settings
 from chronox_entrypoints.cli.options import json_option, store_option
 from chronox_entrypoints.cli.render import emit_json
-from chronox_entrypoints.stores import SchemaReport, schema_admin
+from chronox_entrypoints.settings import Settings
+from chronox_entrypoints.stores import SchemaReport, schema_admin, scheme_of
 
 
 @click.group()
@@ -19,9 +23,10 @@ def db() -> None:
 @store_option
 @json_option
 def status(store: str | None, as_json: bool) -> None:
-    """Show the schema version and what is pending (changes nothing)."""
-    with schema_admin(load_settings(store=store), apply=False) as report:
-        show(report, as_json)
+    """Show the schema version, the mode and what is pending (changes nothing)."""
+    settings = load_settings(store=store)
+    with schema_admin(settings, apply=False) as report:
+        show(report, as_json, timescale_facts(settings, report))
 
 
 @db.command()
@@ -29,11 +34,29 @@ def status(store: str | None, as_json: bool) -> None:
 @json_option
 def migrate(store: str | None, as_json: bool) -> None:
     """Apply pending migrations (safe to run from several machines at once)."""
-    with schema_admin(load_settings(store=store), apply=True) as report:
-        show(report, as_json)
+    settings = load_settings(store=store)
+    with schema_admin(settings, apply=True) as report:
+        show(report, as_json, timescale_facts(settings, report))
 
 
-def show(report: SchemaReport, as_json: bool) -> None:
+def timescale_facts(settings: Settings, report: SchemaReport) -> dict[str, Any]:
+    """On PostgreSQL: the server's timescaledb facts and the modes in use and on migrate."""
+    if scheme_of(settings.store_url) != "postgresql":
+        return {}
+    from chronox_adapters.timescale import server_support
+
+    support = server_support(settings.store_url)
+    in_use = report.kind if report.kind in ("plain", "timescale") else None
+    return {
+        "timescaledb": support.as_dict(),
+        "mode_in_use": in_use,
+        "mode_on_migrate": in_use or support.mode_for(settings.pg_mode),
+        "timescaledb_summary": support.summary,
+    }
+
+
+def show(report: SchemaReport, as_json: bool, facts: dict[str, Any] | None = None) -> None:
+    facts = facts or {}
     if as_json:
         emit_json(
             {
@@ -43,11 +66,28 @@ def show(report: SchemaReport, as_json: bool) -> None:
                 "latest": report.latest,
                 "pending": report.pending,
                 **report.details,
+                **facts,
             }
         )
         return
     click.echo(f"store:   {report.store} ({report.kind})")
     click.echo(f"schema:  version {report.current} of {report.latest}")
     if "mode" in report.details:
-        click.echo(f"mode:    {report.details['mode']}")
+        mode = report.details["mode"]
+        if facts and facts["mode_in_use"] is None:
+            mode = f"{mode} (db migrate creates it in {facts['mode_on_migrate']} mode)"
+        click.echo(f"mode:    {mode}")
+    if facts:
+        click.echo(f"timescaledb: {facts['timescaledb_summary']}")
+        hint = facts["timescaledb"]["hint"]
+        if facts["mode_in_use"] == "timescale":
+            hint = None
+        elif facts["mode_in_use"] == "plain":
+            hint = "this store was created in plain mode and stays so; " + (
+                f"for TimescaleDB in a new database, {hint}"
+                if hint
+                else "a new database would get TimescaleDB"
+            )
+        if hint:
+            click.echo(f"hint:    {hint}")
     click.echo("pending: " + (", ".join(report.pending) if report.pending else "none"))

@@ -33,20 +33,37 @@ def _sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreUnd
         database.close()
 
 
-def _postgresql(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreUnderTest]:
+def _postgres(request: pytest.FixtureRequest, server: str, mode: str) -> Iterator[StoreUnderTest]:
     from chronox_adapters.timescale import open_postgres
 
-    url = request.getfixturevalue("pg_url")
-    store = open_postgres(url, max_size=4)
+    url = request.getfixturevalue(server)
+    store = open_postgres(url, prefer=mode, max_size=4)
     try:
+        assert store.mode == mode
         with store.pool.connection() as conn:  # every test starts from an empty store
             conn.execute("TRUNCATE coverage, symbols, bars_1m, bars_5m, bars_15m, bars_1h, bars_1d")
-        yield StoreUnderTest("postgresql", store.repository, store.registry, store.rollups)
+        name = "postgresql" if mode == "plain" else mode
+        yield StoreUnderTest(name, store.repository, store.registry, store.rollups)
     finally:
         store.close()
 
 
-STORES = {"memory": _memory, "sqlite": _sqlite, "postgresql": _postgresql}
+def _postgresql(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreUnderTest]:
+    """Plain PostgreSQL (CHRONOX_TEST_PG), in plain mode wherever the server runs."""
+    yield from _postgres(request, "pg_url", "plain")
+
+
+def _timescale(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreUnderTest]:
+    """TimescaleDB (CHRONOX_TEST_TIMESCALE): hypertables, continuous aggregates."""
+    yield from _postgres(request, "timescale_url", "timescale")
+
+
+STORES = {
+    "memory": _memory,
+    "sqlite": _sqlite,
+    "postgresql": _postgresql,
+    "timescale": _timescale,
+}
 
 
 @pytest.fixture(params=sorted(STORES))

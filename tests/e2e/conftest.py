@@ -6,7 +6,6 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import pytest
 
 from chronox_entrypoints.cli.main import main
-from tests.conftest import _unavailable, database_of, with_database
+from tests.conftest import _unavailable, fresh_database
 
 
 @dataclass
@@ -46,36 +45,54 @@ class Cli:
         return Result(code, captured.out, captured.err)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+#: The stores every CLI test runs against. ``postgresql`` is the plain server (its store
+#: forced to plain mode, so the param means what it says wherever the server runs);
+#: ``timescale`` the TimescaleDB one (CHRONOX_TEST_TIMESCALE), for a representative
+#: subset only: TIMESCALE_SUBSET, by module (``None``: every test of the module).
+STORE_KINDS = ("sqlite", "postgresql", "timescale")
+TIMESCALE_SUBSET: dict[str, set[str] | None] = {
+    "test_cli_ingest_and_gaps": None,
+    "test_cli_registry_bars_info": None,
+    "test_cli_polygon": {
+        "test_ingest_stores_exactly_the_bars_the_vendor_served",
+        "test_backfill_applies_new_splits",
+    },
+    "test_api": {"test_backfill_job_then_bars_gaps_and_coverage"},
+    "test_cli_errors": {"test_a_store_that_cannot_be_opened"},
+}
+PG_MODES = {"postgresql": "plain", "timescale": "timescale"}
+
+
+def store_kinds_for(module: str, test: str) -> list[str]:
+    names = TIMESCALE_SUBSET.get(module.rsplit(".", 1)[-1], set())
+    wanted = names is None or test in names
+    return [kind for kind in STORE_KINDS if kind != "timescale" or wanted]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "cli" in metafunc.fixturenames:
+        kinds = store_kinds_for(metafunc.module.__name__, metafunc.function.__name__)
+        metafunc.parametrize("cli", kinds, indirect=True)
+
+
+@pytest.fixture
 def cli(
     request: pytest.FixtureRequest,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Cli]:
-    """The CLI against an empty store of each kind: every command must work on both."""
+    """The CLI against an empty store of each kind: every command must work on each."""
     monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
     for name in ("CHRONOX_STORE", "CHRONOX_SOURCE", "POLYGON_API_KEY", "MASSIVE_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     if request.param == "sqlite":
         yield Cli(capsys, f"sqlite:///{tmp_path / 'store.sqlite3'}")
         return
-    with fresh_database(request.getfixturevalue("pg_url")) as url:
+    monkeypatch.setenv("CHRONOX_PG_MODE", PG_MODES[request.param])
+    server = "pg_url" if request.param == "postgresql" else "timescale_url"
+    with fresh_database(request.getfixturevalue(server)) as url:
         yield Cli(capsys, url)
-
-
-@contextmanager
-def fresh_database(run_url: str) -> Iterator[str]:
-    """An empty database beside the run's throwaway one, dropped afterwards."""
-    import psycopg
-
-    name = f"{database_of(run_url)}_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(run_url, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-        try:
-            yield with_database(run_url, name)
-        finally:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 REDIS_URL = os.environ.get("CHRONOX_TEST_REDIS", "redis://127.0.0.1:6379/0")

@@ -1,4 +1,8 @@
-"""PostgreSQL under faults: a backend killed mid-batch, and two ingests racing."""
+"""PostgreSQL under faults: a backend killed mid-batch, and two ingests racing.
+
+Each test runs against the plain server (CHRONOX_TEST_PG, plain mode) and the
+TimescaleDB one (CHRONOX_TEST_TIMESCALE, hypertables; skipped when unset, except in CI).
+"""
 
 from __future__ import annotations
 
@@ -35,9 +39,32 @@ MINUTE = timedelta(minutes=1)
 BIG = 300_000
 
 
+#: Store kind -> (the fixture of its server's throwaway database, the mode it is opened in).
+SERVERS = {"postgresql": ("pg_url", "plain"), "timescale": ("timescale_url", "timescale")}
+
+
+@pytest.fixture(params=sorted(SERVERS))
+def server(request: pytest.FixtureRequest) -> tuple[str, str]:
+    """(URL, mode) of the store kind under test."""
+    fixture, mode = SERVERS[request.param]
+    return request.getfixturevalue(fixture), mode
+
+
 @pytest.fixture
-def store(pg_url: str) -> Iterator[PostgresStore]:
-    opened = open_postgres(pg_url, max_size=4)
+def db_url(server: tuple[str, str]) -> str:
+    """The throwaway database of the server under test."""
+    return server[0]
+
+
+@pytest.fixture
+def mode(server: tuple[str, str]) -> str:
+    return server[1]
+
+
+@pytest.fixture
+def store(db_url: str, mode: str) -> Iterator[PostgresStore]:
+    opened = open_postgres(db_url, prefer=mode, max_size=4)
+    assert opened.mode == mode
     with opened.pool.connection() as conn:
         conn.execute("TRUNCATE coverage, symbols, bars_1m, bars_5m, bars_15m, bars_1h, bars_1d")
     yield opened
@@ -53,8 +80,8 @@ def big_batch(symbol: str = "KILL") -> BarBatch:
     return BarBatch(symbol, Timeframe.M1, bars, "test", None, (span,))
 
 
-def stored_state(pg_url: str, symbol: str) -> tuple[int, int]:
-    with psycopg.connect(pg_url) as conn:
+def stored_state(db_url: str, symbol: str) -> tuple[int, int]:
+    with psycopg.connect(db_url) as conn:
         bars = conn.execute("SELECT count(*) FROM bars_1m WHERE symbol = %s", (symbol,)).fetchone()
         spans = conn.execute(
             "SELECT count(*) FROM coverage WHERE symbol = %s", (symbol,)
@@ -63,12 +90,12 @@ def stored_state(pg_url: str, symbol: str) -> tuple[int, int]:
     return int(bars[0]), int(spans[0])
 
 
-def kill_the_writer_when_busy(pg_url: str, killed: list[int]) -> threading.Thread:
+def kill_the_writer_when_busy(db_url: str, killed: list[int]) -> threading.Thread:
     """Terminates the chronox backend as soon as it is inside the batch's statements."""
 
     def hunt() -> None:
         deadline = time.monotonic() + 30
-        with psycopg.connect(pg_url, autocommit=True) as admin:
+        with psycopg.connect(db_url, autocommit=True) as admin:
             while time.monotonic() < deadline and not killed:
                 row = admin.execute(
                     "SELECT pid FROM pg_stat_activity WHERE application_name = 'chronox' "
@@ -86,35 +113,35 @@ def kill_the_writer_when_busy(pg_url: str, killed: list[int]) -> threading.Threa
 
 
 def test_a_batch_killed_midway_leaves_nothing_and_the_pool_recovers(
-    store: PostgresStore, pg_url: str, monkeypatch: pytest.MonkeyPatch
+    store: PostgresStore, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(pg_bars, "RETRIES", 0)
     batch = big_batch()
     killed: list[int] = []
-    hunter = kill_the_writer_when_busy(pg_url, killed)
+    hunter = kill_the_writer_when_busy(db_url, killed)
     with pytest.raises(StorageUnavailable, match="PostgreSQL"):
         store.repository.write(batch)
     hunter.join()
     assert killed, "the writer was never caught mid-batch"
-    assert stored_state(pg_url, "KILL") == (0, 0)
+    assert stored_state(db_url, "KILL") == (0, 0)
     # The pool replaces the dead connection; the very next batch succeeds whole.
     assert store.repository.write(batch) == BIG
-    assert stored_state(pg_url, "KILL") == (BIG, 1)
+    assert stored_state(db_url, "KILL") == (BIG, 1)
 
 
-def test_a_batch_killed_midway_is_retried_whole(store: PostgresStore, pg_url: str) -> None:
+def test_a_batch_killed_midway_is_retried_whole(store: PostgresStore, db_url: str) -> None:
     killed: list[int] = []
-    hunter = kill_the_writer_when_busy(pg_url, killed)
+    hunter = kill_the_writer_when_busy(db_url, killed)
     assert store.repository.write(big_batch()) == BIG
     hunter.join()
     assert killed
-    assert stored_state(pg_url, "KILL") == (BIG, 1)
+    assert stored_state(db_url, "KILL") == (BIG, 1)
 
 
 def test_two_racing_ingests_of_one_symbol_lose_and_duplicate_nothing(
-    pg_url: str, calendar: ExchangeCalendar
+    db_url: str, mode: str, calendar: ExchangeCalendar
 ) -> None:
-    stores = [open_postgres(pg_url, max_size=2) for _ in range(2)]
+    stores = [open_postgres(db_url, prefer=mode, max_size=2) for _ in range(2)]
     with stores[0].pool.connection() as conn:
         conn.execute("TRUNCATE coverage, bars_1m")
     request = IngestRequest(
@@ -150,7 +177,7 @@ def test_two_racing_ingests_of_one_symbol_lose_and_duplicate_nothing(
     )
     sessions = calendar.sessions(date(2024, 3, 1), date(2024, 3, 28), SessionKind.RTH)
     in_rth = [b for b in expected if any(s.open <= b.start < s.close for s in sessions)]
-    with psycopg.connect(pg_url) as conn:
+    with psycopg.connect(db_url) as conn:
         rows = conn.execute(
             "SELECT count(*), count(DISTINCT start) FROM bars_1m WHERE symbol = 'RACE'"
         ).fetchone()

@@ -1,16 +1,13 @@
 """TimescaleDB mode: hypertables, compression, continuous aggregates, upserts into
-compressed chunks. Runs wherever the extension can be enabled; elsewhere (CI's plain
-PostgreSQL) it is skipped with the reason shown.
+compressed chunks, mode detection and concurrent migrations.
 
 Point ``CHRONOX_TEST_TIMESCALE`` at an admin URL of a server that preloads timescaledb
-(e.g. ``postgresql://postgres@127.0.0.1:5433/postgres``); by default the run's own
-server is tried.
+(e.g. ``postgresql://postgres@127.0.0.1:5433/postgres``; ``.ci/run`` starts one). Unset,
+these tests are skipped with that reason; in CI (``CI`` set) they fail instead.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -20,7 +17,7 @@ import pytest
 from chronox_adapters.calendars import ExchangeCalendar
 from chronox_adapters.clock import FixedClock
 from chronox_adapters.synthetic import SyntheticSource
-from chronox_adapters.timescale import PostgresStore, open_postgres
+from chronox_adapters.timescale import PostgresStore, open_postgres, server_support
 from chronox_domain import (
     Bar,
     BarBatch,
@@ -32,40 +29,23 @@ from chronox_domain import (
 )
 from chronox_domain.rollup import roll_up
 from chronox_domain.services import CoverageService, IngestionService, IngestRequest
-from tests.conftest import NOW, PG_ADMIN_URL, SETTLE, with_database
+from tests.conftest import NOW, SETTLE, fresh_database
 
 pytestmark = pytest.mark.integration
 
-ADMIN_URL = os.environ.get("CHRONOX_TEST_TIMESCALE", PG_ADMIN_URL)
+
+@pytest.fixture(scope="module")
+def module_db(timescale_url: str) -> Iterator[str]:
+    """A database of this module's own on the TimescaleDB server, without the extension:
+    the first migration must create it."""
+    with fresh_database(timescale_url) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
-def timescale_url() -> Iterator[str]:
-    try:
-        admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5)
-    except psycopg.Error as exc:
-        pytest.skip(f"TimescaleDB tests: no server at {ADMIN_URL}: {exc}")
-    name = f"chronox_ts_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with admin:
-        admin.execute(f"CREATE DATABASE {name}")
-        url = with_database(ADMIN_URL, name)
-        try:
-            try:
-                with psycopg.connect(url, autocommit=True) as probe:
-                    probe.execute("CREATE EXTENSION IF NOT EXISTS timescaledb")
-            except psycopg.Error as exc:
-                pytest.skip(
-                    "TimescaleDB is not available here (CI runs plain PostgreSQL; set "
-                    f"CHRONOX_TEST_TIMESCALE to a server with the extension): {exc}".splitlines()[0]
-                )
-            yield url
-        finally:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-@pytest.fixture(scope="module")
-def store(timescale_url: str) -> Iterator[PostgresStore]:
-    opened = open_postgres(timescale_url)
+def store(module_db: str) -> Iterator[PostgresStore]:
+    assert server_support(module_db).created is None
+    opened = open_postgres(module_db)
     yield opened
     opened.close()
 
@@ -102,7 +82,7 @@ def test_bars_are_compressed_by_symbol_with_a_policy(store: PostgresStore) -> No
 
 
 def test_continuous_aggregates_roll_up_like_the_domain(
-    store: PostgresStore, timescale_url: str, calendar: ExchangeCalendar
+    store: PostgresStore, module_db: str, calendar: ExchangeCalendar
 ) -> None:
     clock = FixedClock(NOW)
     coverage = CoverageService(store.repository, calendar, clock, SETTLE)
@@ -113,7 +93,7 @@ def test_continuous_aggregates_roll_up_like_the_domain(
     window = Interval(datetime(2024, 11, 25, tzinfo=UTC), datetime(2024, 11, 28, tzinfo=UTC))
     minutes = list(store.repository.bars("CAGG", Timeframe.M1, window))
     for timeframe in (Timeframe.M5, Timeframe.M15, Timeframe.H1):
-        with psycopg.connect(timescale_url, autocommit=True) as conn:
+        with psycopg.connect(module_db, autocommit=True) as conn:
             conn.execute(
                 f"CALL refresh_continuous_aggregate('bars_{timeframe.value}_rollup', NULL, NULL)"
             )
@@ -122,7 +102,7 @@ def test_continuous_aggregates_roll_up_like_the_domain(
         assert [b[:8] for b in from_sql] == [b[:8] for b in expected]
 
 
-def test_a_correction_lands_in_a_compressed_chunk(store: PostgresStore, timescale_url: str) -> None:
+def test_a_correction_lands_in_a_compressed_chunk(store: PostgresStore, module_db: str) -> None:
     start = datetime(2023, 3, 1, 15, tzinfo=UTC)
     bars = [
         Bar("COMP", Timeframe.M1, start + timedelta(minutes=i), 10, 11, 9, 10.5, 100)
@@ -130,7 +110,7 @@ def test_a_correction_lands_in_a_compressed_chunk(store: PostgresStore, timescal
     ]
     span = CoverageSpan(Interval(start, start + timedelta(hours=1)), CoverageStatus.FINAL, "t")
     store.repository.write(BarBatch("COMP", Timeframe.M1, bars, "t", None, (span,)))
-    with psycopg.connect(timescale_url, autocommit=True) as conn:
+    with psycopg.connect(module_db, autocommit=True) as conn:
         conn.execute(
             "SELECT compress_chunk(c, if_not_compressed => true) "
             "FROM show_chunks('bars_1m', older_than => TIMESTAMPTZ '2023-06-01') c"
