@@ -1,0 +1,100 @@
+"""``TradingCalendar`` over a table of regular sessions: the part of a calendar that
+needs no calendar library, so that a cached table answers without importing one.
+
+Extended hours are derived from the session date: 04:00-20:00 New York, ending at 17:00
+on early-close days (the exchanges' late session closes early too).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, tzinfo
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from chronox_domain.errors import InvalidRange
+from chronox_domain.session import Session, SessionKind
+
+NEW_YORK = ZoneInfo("America/New_York")
+_ETH_OPEN = time(4, 0)
+_ETH_CLOSE = time(20, 0)
+_ETH_EARLY_CLOSE = time(17, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionTable:
+    """Regular sessions as plain columns (what the on-disk cache holds)."""
+
+    ordinals: Sequence[int]  #: session dates, ``date.toordinal()``, ascending
+    opens: Sequence[int]  #: epoch seconds UTC
+    closes: Sequence[int]
+    early: Sequence[bool]  #: closed before the regular close (an early-close day)
+
+
+class SessionCalendar:
+    """The sessions of one exchange between two bounds, from a :class:`SessionTable`."""
+
+    def __init__(
+        self,
+        name: str,
+        table: SessionTable,
+        first: date,
+        last: date,
+        timezone: tzinfo = NEW_YORK,
+    ) -> None:
+        self.name = name
+        self.timezone = timezone
+        self._table = table
+        self._first = first
+        self._last = last
+
+    @property
+    def first_date(self) -> date:
+        return self._first
+
+    @property
+    def last_date(self) -> date:
+        return self._last
+
+    @property
+    def table(self) -> SessionTable:
+        return self._table
+
+    def sessions(self, start: date, end: date, kind: SessionKind) -> list[Session]:
+        for day in (start, end):
+            if not self._first <= day <= self._last:
+                raise InvalidRange(
+                    f"{day} is outside the {self.name} calendar ({self._first} .. {self._last})"
+                )
+        lo = bisect_left(self._table.ordinals, start.toordinal())
+        hi = bisect_right(self._table.ordinals, end.toordinal())
+        chosen = self._rth if kind is SessionKind.RTH else self._eth
+        return chosen[lo:hi]
+
+    @cached_property
+    def _rth(self) -> list[Session]:
+        # ~11,700 sessions for 1990-2035 in a few milliseconds: built once, on first use.
+        t = self._table
+        stamp = datetime.fromtimestamp
+        return [
+            Session(date.fromordinal(day), stamp(opened, UTC), stamp(closed, UTC), early)
+            for day, opened, closed, early in zip(
+                t.ordinals, t.opens, t.closes, t.early, strict=True
+            )
+        ]
+
+    @cached_property
+    def _eth(self) -> list[Session]:
+        return [_extended(session, self.timezone) for session in self._rth]
+
+
+def _extended(regular: Session, zone: tzinfo) -> Session:
+    close = _ETH_EARLY_CLOSE if regular.early_close else _ETH_CLOSE
+    return Session(
+        regular.date,
+        datetime.combine(regular.date, _ETH_OPEN, zone).astimezone(UTC),
+        datetime.combine(regular.date, close, zone).astimezone(UTC),
+        regular.early_close,
+    )
