@@ -99,16 +99,6 @@ class SymbolPlan:
     #: What this source answered empty only once: an empty answer there now confirms it.
     unconfirmed: IntervalList = field(default_factory=list)
 
-    @property
-    def rechecks(self) -> int:
-        """Planned windows that are second askings of an empty answer."""
-        return sum(
-            1
-            for planned in self.requests
-            for part in planned.parts
-            if intersect([part], self.unconfirmed)
-        )
-
 
 class IngestionService:
     """Closes the gaps of a range from one source, one request at a time.
@@ -282,10 +272,9 @@ def _inside(bars: Sequence[Bar], parts: Sequence[Interval]) -> list[Bar]:
     return kept
 
 
-def _vouched_parts(parts: Sequence[Interval], vouched: Interval | None) -> IntervalList:
-    if vouched is None:
-        return []
-    return intersect(list(parts), [vouched])
+def _vouched_parts(parts: Sequence[Interval], vouched: Sequence[Interval]) -> IntervalList:
+    """The asked ``parts`` the source answered for (both normalised)."""
+    return intersect(parts, vouched)
 
 
 def _empty_parts(parts: Sequence[Interval], bars: Sequence[Bar]) -> list[Interval]:
