@@ -75,6 +75,13 @@ class Settings(BaseSettings):
     #: Origins allowed to call the API from a browser, comma-separated
     #: (``https://desk.example.com``); empty: no CORS headers at all.
     api_cors_origins: str = ""
+    #: Largest request body the API reads, in bytes (413 past it, counted as it streams).
+    api_max_body_bytes: int = Field(65_536, ge=1)
+    #: Most symbols one ``POST /backfill`` may name.
+    api_max_backfill_symbols: int = Field(100, ge=1)
+    #: Finished jobs kept (newest first), and how long any finished job is kept.
+    jobs_keep_finished: int = Field(1_000, ge=0)
+    jobs_finished_ttl_days: float = Field(7.0, gt=0)
     #: Redis for events (and distributed jobs); empty: the in-process bus.
     redis_url: str = ""
     #: Prefix of every Redis key and channel (several deployments on one Redis).

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
 from chronox_domain.errors import NotFound
 from chronox_domain.jobs import Job, JobRunner, JobSpec, JobState, failure_text
+from chronox_domain.redaction import redact
 
 
 class InProcessJobQueue:
@@ -18,10 +21,25 @@ class InProcessJobQueue:
     Nothing survives the process: jobs that have not finished when it exits are lost.
     Cancelling marks a job CANCELLED at once; a queued job then never runs, and a
     running one sees ``cancelled()`` turn True and stops at its next request.
+
+    Finished jobs expire: at most ``keep_finished`` of them are kept (the newest), none
+    longer than ``finished_ttl`` seconds after it finished. Unfinished jobs never expire.
     """
 
-    def __init__(self, runner: JobRunner, workers: int = 2) -> None:
+    def __init__(
+        self,
+        runner: JobRunner,
+        workers: int = 2,
+        keep_finished: int = 1_000,
+        finished_ttl: float = 7 * 24 * 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._runner = runner
+        self._keep_finished = keep_finished
+        self._finished_ttl = finished_ttl
+        self._clock = clock
+        #: When each finished job finished, by the clock.
+        self._finished_at: dict[str, float] = {}
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chronox-job")
         self._changed = threading.Condition()
         #: Insertion-ordered, so newest first is the reverse.
@@ -34,6 +52,7 @@ class InProcessJobQueue:
             if self._closed:
                 raise RuntimeError("the job queue is closed")
             self._jobs[job.id] = job
+            self._expire()
         self._pool.submit(self._run, job.id)
         return job
 
@@ -43,6 +62,7 @@ class InProcessJobQueue:
 
     def jobs(self) -> list[Job]:
         with self._changed:
+            self._expire()
             return list(reversed(self._jobs.values()))
 
     def cancel(self, job_id: str) -> Job:
@@ -70,9 +90,8 @@ class InProcessJobQueue:
 
     def _run(self, job_id: str) -> None:
         with self._changed:
-            job = self._jobs[job_id]
-            if job.state is not JobState.QUEUED:
-                return  # cancelled before a thread was free
+            if self._state(job_id) is not JobState.QUEUED:
+                return  # cancelled before a thread was free (and perhaps expired since)
             worker = threading.current_thread().name
             job = self._update(job_id, state=JobState.RUNNING, worker=worker, attempts=1)
 
@@ -80,25 +99,33 @@ class InProcessJobQueue:
             self._progress(job_id, done, total)
 
         def cancelled() -> bool:
-            return self.get(job_id).state is JobState.CANCELLED
+            return self._state(job_id) in (JobState.CANCELLED, None)  # None: it expired
 
         try:
             counts = self._runner(job.spec, progress, cancelled)
         except Exception as exc:  # a job's failure is its outcome, not the pool's
-            self._finish(job_id, state=JobState.FAILED, error=failure_text(exc))
+            # Redacted as it is recorded: vendor text may quote a key or a URL password.
+            self._finish(job_id, state=JobState.FAILED, error=redact(failure_text(exc)))
         else:
             self._finish(job_id, state=JobState.SUCCEEDED, counts=dict(counts))
 
     def _progress(self, job_id: str, done: int, total: int) -> None:
         with self._changed:
-            if self._jobs[job_id].state is JobState.RUNNING:
+            if self._state(job_id) is JobState.RUNNING:
                 self._update(job_id, done=done, total=total)
 
     def _finish(self, job_id: str, **changes: Any) -> None:
         with self._changed:
-            # A job cancelled while it ran stays cancelled, whatever the runner did next.
-            if self._jobs[job_id].state is JobState.RUNNING:
+            # A job cancelled while it ran stays cancelled, whatever the runner did next
+            # (and one cancelled and then expired stays gone).
+            if self._state(job_id) is JobState.RUNNING:
                 self._update(job_id, **changes)
+
+    def _state(self, job_id: str) -> JobState | None:
+        """The job's state; None once it has expired."""
+        with self._changed:
+            job = self._jobs.get(job_id)
+            return None if job is None else job.state
 
     def _find(self, job_id: str) -> Job:
         try:
@@ -110,5 +137,17 @@ class InProcessJobQueue:
         """Replace the job with ``changes`` applied; the caller holds the lock."""
         job = replace(self._jobs[job_id], **changes)
         self._jobs[job_id] = job
+        if job.state.finished:
+            self._finished_at.setdefault(job_id, self._clock())
         self._changed.notify_all()
         return job
+
+    def _expire(self) -> None:
+        """Forget finished jobs past their time, then all but the newest
+        ``keep_finished`` of the rest; the caller holds the lock."""
+        oldest_kept = self._clock() - self._finished_ttl
+        finished = [job_id for job_id in self._jobs if job_id in self._finished_at]
+        surplus = len(finished) - self._keep_finished
+        for position, job_id in enumerate(finished):  # oldest first
+            if position < surplus or self._finished_at[job_id] < oldest_kept:
+                del self._jobs[job_id], self._finished_at[job_id]

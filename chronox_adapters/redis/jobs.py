@@ -72,6 +72,9 @@ return 1
 """
 
 _FIRST_BACKOFF = 0.5
+#: How often submitting sweeps expired jobs, at most (seconds).
+_SWEEP_EVERY = 60.0
+_FINISHED = frozenset(state.value for state in JobState if state.finished)
 _MAX_BACKOFF = 30.0
 
 
@@ -94,13 +97,26 @@ class _Keys:
 class RedisJobQueue:
     """The ``JobQueue`` port over Redis; any number of instances see the same jobs.
 
-    Redis trouble surfaces as ``StorageUnavailable`` with one readable line.
+    Finished jobs expire: at most ``keep_finished`` of them are kept (the newest by
+    creation), none longer than ``finished_ttl`` seconds after it last changed. Any
+    instance sweeps, when it lists the jobs and at most once a minute as it submits;
+    unfinished jobs are never swept. Redis trouble surfaces as ``StorageUnavailable``
+    with one readable line.
     """
 
-    def __init__(self, url: str, prefix: str = "") -> None:
+    def __init__(
+        self,
+        url: str,
+        prefix: str = "",
+        keep_finished: int = 1_000,
+        finished_ttl: float = 7 * 24 * 3600.0,
+    ) -> None:
         self._redis = _client(url)
         self._keys = _Keys(prefix)
         self._set_if_state = self._redis.register_script(_SET_IF_STATE)
+        self._keep_finished = keep_finished
+        self._finished_ttl = finished_ttl
+        self._last_sweep = float("-inf")
 
     def submit(self, spec: JobSpec) -> Job:
         job = Job(uuid.uuid4().hex, spec, JobState.QUEUED)
@@ -123,6 +139,8 @@ class RedisJobQueue:
             transaction.zadd(self._keys.index, {job.id: time.time()})
             transaction.xadd(self._keys.stream, {"job": job.id})
             transaction.execute()
+        if time.monotonic() - self._last_sweep > _SWEEP_EVERY:
+            self.jobs()  # sweeps as it reads
         return job
 
     def get(self, job_id: str) -> Job:
@@ -140,11 +158,36 @@ class RedisJobQueue:
             for job_id in ids:
                 reads.hgetall(self._keys.job(job_id))
             found = reads.execute()
-        return [
-            _job(job_id, _texts(fields))
-            for job_id, fields in zip(ids, found, strict=True)
-            if fields
-        ]
+            listed = [(job_id, _texts(fields)) for job_id, fields in zip(ids, found, strict=True)]
+            listed = self._sweep(listed)
+        return [_job(job_id, fields) for job_id, fields in listed]
+
+    def _sweep(
+        self, newest_first: list[tuple[str, dict[str, str]]]
+    ) -> list[tuple[str, dict[str, str]]]:
+        """Delete the jobs that have expired (and index entries whose job is gone);
+        the jobs that remain, in the same order."""
+        self._last_sweep = time.monotonic()
+        oldest_kept = datetime.now(UTC).timestamp() - self._finished_ttl
+        kept, gone, finished = [], [], 0
+        for job_id, fields in newest_first:
+            if not fields:
+                gone.append(job_id)
+                continue
+            if fields.get("state") in _FINISHED:
+                finished += 1
+                if finished > self._keep_finished or _changed_at(fields) < oldest_kept:
+                    gone.append(job_id)
+                    continue
+            kept.append((job_id, fields))
+        if gone:
+            # Only jobs still finished are deleted: nothing moves a finished job back,
+            # and a worker's late write to a deleted job is refused by its script.
+            transaction = self._redis.pipeline(transaction=True)
+            transaction.delete(*(self._keys.job(job_id) for job_id in gone))
+            transaction.zrem(self._keys.index, *gone)
+            transaction.execute()
+        return kept
 
     def cancel(self, job_id: str) -> Job:
         with _reachable():
@@ -430,6 +473,15 @@ def _texts(mapping: Mapping[Any, Any]) -> dict[str, str]:
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+def _changed_at(fields: Mapping[str, str]) -> float:
+    """When the job last changed (its ``updated`` field), as a POSIX timestamp; a job
+    without a readable one counts as changed now (kept, never swept by mistake)."""
+    try:
+        return datetime.fromisoformat(fields.get("updated", "")).timestamp()
+    except ValueError:
+        return datetime.now(UTC).timestamp()
 
 
 def _now_text() -> str:

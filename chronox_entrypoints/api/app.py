@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,16 +14,21 @@ from fastapi.middleware.cors import CORSMiddleware
 import chronox_domain
 from chronox_domain.errors import ChronoxError
 from chronox_entrypoints.api import errors
+from chronox_entrypoints.api.deps import configured_token
+from chronox_entrypoints.api.guard import RequestGuard
 from chronox_entrypoints.api.routes import bars, gaps, jobs, metrics, status, symbols, ws
 from chronox_entrypoints.api.timing import RequestTiming
 from chronox_entrypoints.container import Container, open_shared
+from chronox_entrypoints.settings import Settings
 
 log = logging.getLogger(__name__)
 
 DESCRIPTION = """Market bars, their gaps against the exchange calendar, and backfills.
 
 Errors are `{"error": code, "detail": text}`. With a token configured, mutating routes
-(and, if so configured, every route) need `Authorization: Bearer <token>`.
+(and, if so configured, every route) need `Authorization: Bearer <token>`, checked
+before a body is read. A body past `CHRONOX_API_MAX_BODY_BYTES` (64 KiB) is a 413.
+Lists (`/symbols`, `/jobs`) come in pages: `limit` (100, at most 1,000) and `cursor`.
 
 **Live bars** (not a route OpenAPI can describe): `WS /ws/bars?symbols=SPY,AAPL&timeframe=1m
 &replay=N` sends one JSON frame per stored bar (the fields of a bar, plus `symbol`,
@@ -31,8 +37,11 @@ an unavailable feed with 1011. **Metrics**: `GET /metrics`, Prometheus text form
 
 
 def create_app(container: Container) -> FastAPI:
-    """The API over ``container``'s services; its resources close when the app stops."""
+    """The API over ``container``'s services; its resources close when the app stops.
+
+    Raises ``InvalidInput`` for a token that is set but empty."""
     settings = container.settings()
+    token = configured_token(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,8 +58,8 @@ def create_app(container: Container) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.container = container
-    token = settings.api_token.get_secret_value() if settings.api_token else None
     app.state.token = token
+    app.state.secrets = secrets_of(settings)
     app.state.guard_reads = bool(token and settings.api_auth_reads)
     errors.install(app)
     routers = (status.router, metrics.router, symbols.router, bars.router, gaps.router)
@@ -58,6 +67,7 @@ def create_app(container: Container) -> FastAPI:
         app.include_router(router)
     counters = container.metrics()
     counters.watch_jobs(lambda: container.job_queue().jobs())
+    app.add_middleware(RequestGuard, token=token, max_body=settings.api_max_body_bytes)
     app.add_middleware(RequestTiming, metrics=counters)
     if settings.cors_origins:  # off unless configured: a browser page may not call us
         app.add_middleware(
@@ -67,6 +77,18 @@ def create_app(container: Container) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
         )
     return app
+
+
+def secrets_of(settings: Settings) -> tuple[str, ...]:
+    """What this deployment knows to be secret, masked in any text an answer relays."""
+    from urllib.parse import urlsplit
+
+    keys = (settings.api_token, settings.polygon_api_key)
+    found = [key.get_secret_value() for key in keys if key is not None]
+    for url in (settings.store, settings.redis_url):
+        with contextlib.suppress(ValueError):  # not a URL: no password in it
+            found.append(urlsplit(url).password or "")
+    return tuple(secret for secret in found if secret.strip())
 
 
 def _warm_up(container: Container) -> None:

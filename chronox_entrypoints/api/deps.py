@@ -1,18 +1,28 @@
-"""Dependencies of the routes: the container's services, and the bearer-token check."""
+"""Dependencies of the routes: the container's services, the bearer-token check, and
+the paging of lists."""
 
 from __future__ import annotations
 
+import bisect
 import hmac
-from typing import Annotated
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 from starlette.requests import HTTPConnection
 
+from chronox_domain.errors import InvalidInput
 from chronox_domain.services import CoverageService, RegistryService
 from chronox_domain.services.bars import BarsService
 from chronox_domain.services.jobs import JobService
 from chronox_entrypoints.api.errors import Unauthorized
 from chronox_entrypoints.container import Container, open_shared
+from chronox_entrypoints.settings import Settings
+
+T = TypeVar("T")
+
+UNAUTHORIZED_DETAIL = "a valid 'Authorization: Bearer <token>' header is required"
 
 
 def container(request: Request) -> Container:
@@ -60,19 +70,43 @@ RegistryDep = Annotated[RegistryService, Depends(registry_service)]
 JobsDep = Annotated[JobService, Depends(job_service)]
 
 
+def configured_token(settings: Settings) -> str | None:
+    """The API token, or None when none is configured. A token that is set but empty
+    (``CHRONOX_API_TOKEN=``) is refused: it would otherwise read as "a token is set"
+    and switch authentication off."""
+    if settings.api_token is None:
+        return None
+    token = settings.api_token.get_secret_value().strip()
+    if not token:
+        raise InvalidInput(
+            "CHRONOX_API_TOKEN is set but empty: set a real token, or unset it to serve "
+            "on loopback without one"
+        )
+    return token
+
+
+def token_matches(token: str | None, authorization: str | None) -> bool:
+    """True when no token is configured, or ``authorization`` is ``Bearer <token>``."""
+    if token is None:
+        return True
+    scheme, _, given = (authorization or "").strip().partition(" ")
+    given = given.strip()
+    if scheme.lower() != "bearer" or not given:
+        return False
+    # Constant time: a wrong token must not tell how much of it was right.
+    return hmac.compare_digest(given.encode(), token.encode())
+
+
 def check_token(connection: HTTPConnection, authorization: str | None) -> None:
     """Raises ``Unauthorized`` unless ``authorization`` carries the API token (if any)."""
-    token: str | None = connection.app.state.token
-    if token is None:
-        return
-    given = (authorization or "").removeprefix("Bearer ").strip()
-    # Constant time: a wrong token must not tell how much of it was right.
-    if not hmac.compare_digest(given.encode(), token.encode()):
-        raise Unauthorized("a valid 'Authorization: Bearer <token>' header is required")
+    if not token_matches(connection.app.state.token, authorization):
+        raise Unauthorized(UNAUTHORIZED_DETAIL)
 
 
 def require_token(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
-    """Guards mutating routes whenever CHRONOX_API_TOKEN is set."""
+    """Guards mutating routes whenever CHRONOX_API_TOKEN is set. (The ``BodyGuard``
+    middleware has checked it already, before any body was read: this states it in the
+    OpenAPI document and guards a route that some other stack might mount.)"""
     check_token(request, authorization)
 
 
@@ -82,3 +116,52 @@ def require_token_for_reads(
     """Guards every route when CHRONOX_API_AUTH_READS is also set."""
     if request.app.state.guard_reads:
         check_token(request, authorization)
+
+
+#: Items per page of a list (``GET /symbols``, ``GET /jobs``): the default, and the most.
+DEFAULT_PAGE = 100
+MAX_PAGE = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class PageParams:
+    limit: int
+    cursor: str | None
+
+    def cut(
+        self, items: Sequence[T], key: Callable[[T], str], *, ordered: bool = False
+    ) -> tuple[list[T], str | None]:
+        """The page of ``items`` that starts at the cursor, and the cursor of the next
+        page (None on the last one).
+
+        ``ordered``: the items are sorted by ``key``, and a page starts at the first
+        item at or after the cursor (an item removed meanwhile loses nothing). Otherwise
+        the cursor must be the key of an item: one that has gone (an expired job) is
+        refused, as starting over silently would repeat or skip items."""
+        keys = [key(item) for item in items]
+        first = 0
+        if self.cursor is not None and ordered:
+            first = bisect.bisect_left(keys, self.cursor)
+        elif self.cursor is not None:
+            if self.cursor not in keys:
+                raise InvalidInput(
+                    f"cursor {self.cursor!r} is not in the list (any more): ask again without it"
+                )
+            first = keys.index(self.cursor)
+        last = first + self.limit
+        return list(items[first:last]), keys[last] if last < len(keys) else None
+
+
+def page_params(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_PAGE, description=f"items per page (at most {MAX_PAGE})")
+    ] = DEFAULT_PAGE,
+    cursor: Annotated[
+        str | None,
+        Query(pattern=r"^[A-Za-z0-9.-]{1,64}$", description="next_cursor of the previous page"),
+    ] = None,
+) -> PageParams:
+    return PageParams(limit, cursor)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,6 +20,16 @@ from chronox_domain.errors import (
     SourceUnavailable,
     StorageUnavailable,
 )
+from chronox_entrypoints.api.schemas import ErrorOut
+
+#: How a body past the limit is answered (by ``guard.RequestGuard``), for the routes that
+#: take one.
+TOO_LARGE: dict[int | str, dict[str, Any]] = {
+    413: {
+        "model": ErrorOut,
+        "description": "A body past CHRONOX_API_MAX_BODY_BYTES (error payload_too_large)",
+    }
+}
 
 
 class Unauthorized(ChronoxError):

@@ -156,3 +156,19 @@ class InfoOut(BaseModel):
     demo: bool
     calendar: str
     counts: dict[str, int]
+
+
+class SymbolsPage(BaseModel):
+    symbols: list[SymbolOut]
+    next_cursor: str | None = Field(
+        None, description="pass as `cursor` for the next page; null on the last page"
+    )
+
+
+class JobsPage(BaseModel):
+    """Newest first."""
+
+    jobs: list[JobOut]
+    next_cursor: str | None = Field(
+        None, description="pass as `cursor` for the next page; null on the last page"
+    )

@@ -29,10 +29,12 @@ def serve(host: str, port: int, store: str | None) -> None:
     import uvicorn
 
     from chronox_entrypoints.api import create_app
+    from chronox_entrypoints.api.deps import configured_token
     from chronox_entrypoints.container import Container
 
     settings = load_settings(store=store)
-    if settings.api_token is None and not is_loopback(host):
+    # An empty CHRONOX_API_TOKEN is refused here, before the address is even looked at.
+    if configured_token(settings) is None and not is_loopback(host):
         raise InvalidInput(
             f"refusing to serve on {host} without CHRONOX_API_TOKEN: anyone could trigger "
             "backfills; set a token or bind to 127.0.0.1"

@@ -41,7 +41,7 @@ def test_symbols_crud(api: TestClient) -> None:
     assert api.post("/symbols", json={"symbol": "qqq", "timeframes": ["1m", "1d"]}).json() == {
         "symbol": "QQQ", "timeframes": ["1m", "1d"], "session": "rth", "active": True,
     }  # fmt: skip
-    assert [s["symbol"] for s in api.get("/symbols").json()] == ["QQQ"]
+    assert [s["symbol"] for s in api.get("/symbols").json()["symbols"]] == ["QQQ"]
     assert api.get("/symbols/QQQ").status_code == 200
     assert api.delete("/symbols/QQQ").status_code == 204
     missing = api.get("/symbols/QQQ")

@@ -37,6 +37,8 @@ _ENVIRONMENT = (
 #: A well-formed range can still be refused (400 invalid_range): a day that does not
 #: exist (2024-02-30), an end before the start, a day outside the exchange calendar. No
 #: JSON Schema can say so, so a 400 is an acceptable answer to generated valid input there.
+#: So is it for a well-formed cursor no page handed out: a bar time outside the range, a
+#: job id that is not (or no longer) in the list.
 _VALID_RANGE_ANSWERS = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
 
 #: A fixed seed (and derandomized examples below): CI sends the same requests every run.
@@ -44,7 +46,7 @@ _CONFIG = {
     "seed": 6,
     "operations": [
         {
-            "include-path-regex": "^/(bars|gaps|backfill)",
+            "include-path-regex": "^/(bars|gaps|backfill|jobs$)",
             "checks": {"positive_data_acceptance": {"expected-statuses": _VALID_RANGE_ANSWERS}},
         }
     ],

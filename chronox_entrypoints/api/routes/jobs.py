@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from collections.abc import Iterable
 
+from fastapi import APIRouter, Depends, Request
+
+from chronox_domain.errors import InvalidInput
 from chronox_domain.jobs import Job
-from chronox_entrypoints.api.deps import JobsDep, require_token, require_token_for_reads
-from chronox_entrypoints.api.schemas import ERRORS, BackfillIn, ErrorOut, JobOut
+from chronox_domain.ranges import resolve_range
+from chronox_domain.redaction import redact
+from chronox_domain.session import SessionKind
+from chronox_domain.timeframe import Timeframe
+from chronox_entrypoints.api.deps import (
+    ContainerDep,
+    JobsDep,
+    PageDep,
+    require_token,
+    require_token_for_reads,
+)
+from chronox_entrypoints.api.errors import TOO_LARGE
+from chronox_entrypoints.api.schemas import ERRORS, BackfillIn, ErrorOut, JobOut, JobsPage
 from chronox_entrypoints.bounds import parse_bound
 
 router = APIRouter(
@@ -16,7 +30,9 @@ router = APIRouter(
 )
 
 
-def job_out(job: Job) -> JobOut:
+def job_out(job: Job, secrets: Iterable[str] = ()) -> JobOut:
+    """The job as the API shows it. Its error may quote a vendor or a driver, so it is
+    redacted on the way out, whoever asks and however it was recorded."""
     return JobOut(
         id=job.id,
         state=job.state.value,
@@ -24,29 +40,48 @@ def job_out(job: Job) -> JobOut:
         done=job.done,
         total=job.total,
         counts=job.counts,
-        error=job.error,
+        error=None if job.error is None else redact(job.error, secrets),
         worker=job.worker,
         attempts=job.attempts,
     )
 
 
 @router.post(
-    "/backfill", response_model=list[JobOut], status_code=202, dependencies=[Depends(require_token)]
+    "/backfill",
+    response_model=list[JobOut],
+    status_code=202,
+    dependencies=[Depends(require_token)],
+    responses=TOO_LARGE,
 )
-def backfill(body: BackfillIn, jobs: JobsDep) -> list[JobOut]:
-    """Queue one backfill job per symbol; follow them at ``/jobs/{id}``."""
-    queued = jobs.enqueue_backfill(body.symbols, parse_bound(body.start), parse_bound(body.end))
-    return [job_out(job) for job in queued]
+def backfill(body: BackfillIn, jobs: JobsDep, c: ContainerDep, request: Request) -> list[JobOut]:
+    """Queue one backfill job per symbol; follow them at ``/jobs/{id}``. The range is
+    checked first: one the calendar cannot hold is a 400 now, not a failed job later."""
+    most = c.settings().api_max_backfill_symbols
+    if len(body.symbols) > most:
+        raise InvalidInput(
+            f"{len(body.symbols)} symbols in one backfill; at most {most} per request"
+        )
+    start, end = parse_bound(body.start), parse_bound(body.end)
+    if start is not None or end is not None:
+        # Extended hours: the widest a symbol's sessions can be, so that no range a
+        # symbol could use is refused.
+        resolve_range(c.calendar(), SessionKind.ETH, Timeframe.M1, start, end, c.clock().now())
+    queued = jobs.enqueue_backfill(body.symbols, start, end)
+    return [job_out(job, request.app.state.secrets) for job in queued]
 
 
-@router.get("/jobs", response_model=list[JobOut])
-def list_jobs(jobs: JobsDep) -> list[JobOut]:
-    return [job_out(job) for job in jobs.jobs()]
+@router.get("/jobs", response_model=JobsPage)
+def list_jobs(jobs: JobsDep, page: PageDep, request: Request) -> JobsPage:
+    """Jobs newest first, a page at a time; ``next_cursor`` is the id of the first job of
+    the next page. Finished jobs expire (see docs/api.md)."""
+    found, following = page.cut(jobs.jobs(), lambda job: job.id)
+    secrets = request.app.state.secrets
+    return JobsPage(jobs=[job_out(job, secrets) for job in found], next_cursor=following)
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, responses={404: {"model": ErrorOut}})
-def get_job(job_id: str, jobs: JobsDep) -> JobOut:
-    return job_out(jobs.get(job_id))
+def get_job(job_id: str, jobs: JobsDep, request: Request) -> JobOut:
+    return job_out(jobs.get(job_id), request.app.state.secrets)
 
 
 @router.delete(
@@ -55,5 +90,5 @@ def get_job(job_id: str, jobs: JobsDep) -> JobOut:
     dependencies=[Depends(require_token)],
     responses={404: {"model": ErrorOut}},
 )
-def cancel_job(job_id: str, jobs: JobsDep) -> JobOut:
-    return job_out(jobs.cancel(job_id))
+def cancel_job(job_id: str, jobs: JobsDep, request: Request) -> JobOut:
+    return job_out(jobs.cancel(job_id), request.app.state.secrets)

@@ -7,8 +7,21 @@ from fastapi import APIRouter, Depends, Response
 from chronox_domain.registry import SymbolEntry
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
-from chronox_entrypoints.api.deps import RegistryDep, require_token, require_token_for_reads
-from chronox_entrypoints.api.schemas import ERRORS, ErrorOut, SymbolIn, SymbolOut, SymbolPath
+from chronox_entrypoints.api.deps import (
+    PageDep,
+    RegistryDep,
+    require_token,
+    require_token_for_reads,
+)
+from chronox_entrypoints.api.errors import TOO_LARGE
+from chronox_entrypoints.api.schemas import (
+    ERRORS,
+    ErrorOut,
+    SymbolIn,
+    SymbolOut,
+    SymbolPath,
+    SymbolsPage,
+)
 
 router = APIRouter(
     prefix="/symbols",
@@ -27,12 +40,23 @@ def _out(entry: SymbolEntry) -> SymbolOut:
     )
 
 
-@router.get("", response_model=list[SymbolOut])
-def list_symbols(registry: RegistryDep, active: bool = False) -> list[SymbolOut]:
-    return [_out(entry) for entry in registry.entries(active)]
+@router.get("", response_model=SymbolsPage)
+def list_symbols(registry: RegistryDep, page: PageDep, active: bool = False) -> SymbolsPage:
+    """The registry by symbol, a page at a time; ``next_cursor`` is the first symbol of
+    the next page."""
+    # Sorted here, not by the store: a database collation may order "BRK.B" elsewhere.
+    entries = sorted(registry.entries(active), key=lambda entry: entry.symbol)
+    found, following = page.cut(entries, lambda entry: entry.symbol, ordered=True)
+    return SymbolsPage(symbols=[_out(entry) for entry in found], next_cursor=following)
 
 
-@router.post("", response_model=SymbolOut, status_code=201, dependencies=[Depends(require_token)])
+@router.post(
+    "",
+    response_model=SymbolOut,
+    status_code=201,
+    dependencies=[Depends(require_token)],
+    responses=TOO_LARGE,
+)
 def add_symbol(body: SymbolIn, registry: RegistryDep) -> SymbolOut:
     entry = registry.add(
         body.symbol,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import AsyncIterator
 
 import anyio
@@ -30,6 +31,7 @@ router = APIRouter()
 
 #: The most bars of each symbol a client may ask to be replayed first.
 MAX_REPLAY = 1_000
+_REPLAY = re.compile(rf"[0-9]{{1,{len(str(MAX_REPLAY))}}}")
 POLICY_VIOLATION = 1008
 INTERNAL_ERROR = 1011
 
@@ -80,7 +82,9 @@ def _query(websocket: WebSocket) -> tuple[list[str], Timeframe, int]:
         raise InvalidInput("pass ?symbols=SPY,AAPL")
     timeframe = Timeframe.parse(query.get("timeframe", "1m"))
     text = query.get("replay", "0")
-    if not text.isdigit() or int(text) > MAX_REPLAY:
+    # ASCII digits only: str.isdigit() also accepts a superscript two, which int()
+    # refuses, or Arabic-Indic digits, which it reads; and a few digits at most.
+    if not _REPLAY.fullmatch(text) or int(text) > MAX_REPLAY:
         raise InvalidInput(f"replay must be a whole number from 0 to {MAX_REPLAY}, not {text!r}")
     return symbols, timeframe, int(text)
 
