@@ -53,12 +53,14 @@ class Fetched:
     """What a source returned for one request.
 
     ``bars`` lie inside the asked window, sorted by start. ``vouched`` is the part of
-    the window the source answers for (normally all of it; a file only for the span
-    it holds): an empty answer there means "no trades", not "unknown".
+    the window the source answers for, normalised (sorted, disjoint) and inside the
+    window: normally ``[window]``; for a file only what its rows prove; empty for
+    nothing. It holds the slot of every bar returned. A slot there without a bar
+    means "no trades", not "unknown".
     """
 
     bars: list[Bar]
-    vouched: Interval | None
+    vouched: Sequence[Interval]
 
 
 class BarSource(Protocol):

@@ -14,19 +14,20 @@
 Parsing is the hot path (a vendor minute file has millions of rows): one ``Bar`` per
 row and nothing else per row. Symbols, timeframes and starts repeat across rows, so
 each distinct text is parsed once and the result shared. Only parsing happens here;
-OHLC invariants are the domain's ``split_valid``'s to check and count.
+OHLC invariants are the domain's ``split_valid``'s to check and count; what the rows of
+one file must agree on (the grid, one row per slot) is checked in :mod:`checks`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time
-from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from chronox_adapters.files.checks import RowKey, Series, lines_of, settle
 from chronox_adapters.files.fields import (
     BAD_TEXT,
     CHRONOX_COLUMNS,
@@ -49,10 +50,6 @@ if TYPE_CHECKING:
 #: The vendor's session dates, and the day its day aggregates start at midnight of.
 NEW_YORK = ZoneInfo("America/New_York")
 
-_START = attrgetter("start")
-
-Series = dict[tuple[str, Timeframe], list[Bar]]
-
 
 @dataclass(frozen=True, slots=True)
 class BarFile:
@@ -65,7 +62,10 @@ class BarFile:
 
 
 def read_bar_file(path: Path) -> BarFile:
-    """Parse the whole of ``path``; raises ``InvalidInput`` / ``MalformedData`` (one line)."""
+    """Parse the whole of ``path``; raises ``InvalidInput`` / ``MalformedData`` (one line).
+
+    Each series comes back sorted by start, one bar per slot (see :mod:`checks`).
+    """
     with csv_rows(path) as reader:
         header = next(reader, None)
         columns = tuple(name.strip().lower() for name in header or ())
@@ -79,9 +79,28 @@ def read_bar_file(path: Path) -> BarFile:
                 f"{path}:1: {found}; expected {','.join(CHRONOX_HEADER)!r} (chronox CSV) "
                 f"or {','.join(VENDOR_HEADER)!r} (vendor flat file)"
             )
-    for bars in bar_file.series.values():
-        bars.sort(key=_START)  # files are nearly always in order: timsort makes this O(n)
+    fault = settle(bar_file.series)
+    if fault is not None:
+        lines = lines_of(fault, lambda: _row_keys(path, bar_file.only))
+        raise MalformedData(f"{path}:{fault.describe(lines)}")
     return bar_file
+
+
+def _row_keys(path: Path, only: Timeframe | None) -> Iterator[tuple[int, RowKey]]:
+    """(line number, key) of every row of a file already read once without a fault."""
+    with csv_rows(path) as reader:
+        next(reader, None)
+        for row in reader:
+            if not row:
+                continue
+            if only is None:
+                key = (parse_symbol(row[0]), Timeframe.parse(row[1]), iso_start(row[2]))
+            else:
+                start = nanosecond_start(row[6])
+                if only is Timeframe.D1:
+                    start = only.daily_stamp(start.astimezone(NEW_YORK).date())
+                key = (parse_symbol(row[0]), only, start)
+            yield reader.line_num, key
 
 
 def _chronox_rows(reader: CsvReader, path: Path) -> Series:

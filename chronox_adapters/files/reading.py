@@ -4,6 +4,11 @@ Files get renamed and vendors' downloads lose their ``.gz``; the first two bytes
 not lie. Every way reading can fail becomes one line that names the file: a missing or
 unreadable file is :class:`InvalidInput`, bytes that are not gzip, UTF-8 or CSV are
 :class:`MalformedData`.
+
+Lines are read at most :data:`MAX_LINE` characters at a time. A text stream reads a
+whole line before anyone can look at it, so without a bound a file with no line end
+(``/dev/zero``, a gzip bomb, a binary file renamed ``.csv``) would take all the memory
+there is before the first complaint.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ if TYPE_CHECKING:
 
 _GZIP_MAGIC = b"\x1f\x8b"
 
+#: The longest line a bar file may have, line end included (a bar row is ~80 characters).
+MAX_LINE = 64 * 1024
+
 
 @contextmanager
 def csv_rows(path: Path) -> Iterator[CsvReader]:
@@ -41,7 +49,7 @@ def csv_rows(path: Path) -> Iterator[CsvReader]:
             binary = gzip.GzipFile(fileobj=raw) if raw.peek(2)[:2] == _GZIP_MAGIC else raw
             # utf-8-sig: a spreadsheet's byte-order mark must not become part of "symbol".
             with io.TextIOWrapper(binary, encoding="utf-8-sig", newline="") as text:
-                reader = csv.reader(text)
+                reader = csv.reader(_bounded_lines(text, path))
                 yield reader
         except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
             raise MalformedData(f"{path}: corrupt gzip data ({exc})") from None
@@ -52,3 +60,16 @@ def csv_rows(path: Path) -> Iterator[CsvReader]:
             raise MalformedData(f"{path}:{line}: {exc}") from None
         except OSError as exc:
             raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _bounded_lines(text: io.TextIOWrapper, path: Path) -> Iterator[str]:
+    """The lines of ``text``, refusing one longer than :data:`MAX_LINE` by its number."""
+    readline = text.readline
+    number = 0
+    while line := readline(MAX_LINE + 1):
+        number += 1
+        if len(line) > MAX_LINE:
+            raise MalformedData(
+                f"{path}:{number}: line longer than {MAX_LINE // 1024} KiB; not a bar file?"
+            )
+        yield line

@@ -38,4 +38,4 @@ class MemorySource:
         starts = [bar.start for bar in series]
         lo = bisect_left(starts, window.start)
         hi = bisect_left(starts, window.end)
-        return Fetched(series[lo:hi], window)
+        return Fetched(series[lo:hi], [window])

@@ -146,7 +146,7 @@ class PolygonRestSource:
             bars.extend(bar for bar in parsed if window.contains(bar.start))
             url, params = self._follow(page, {"adjusted": adjusted})
         bars.sort(key=lambda bar: bar.start)
-        return Fetched(bars, window)
+        return Fetched(bars, [window])
 
     def get_pages(self, path: str, params: dict[str, str], what: str) -> list[dict[str, Any]]:
         """Every page of a paginated JSON answer (other endpoints: splits)."""

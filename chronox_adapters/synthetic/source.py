@@ -41,7 +41,7 @@ class SyntheticSource:
             bars = list(self._daily(symbol, generator, window))
         else:
             bars = list(self._intraday(symbol, timeframe, generator, window))
-        return Fetched(bars, window)
+        return Fetched(bars, [window])
 
     def _sessions(self, window: Interval, kind: SessionKind) -> list[Session]:
         first = max(window.start.date() - timedelta(days=1), self._calendar.first_date)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import re
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from chronox_adapters.files import FileSource
 from chronox_domain.bar import Bar
 from chronox_domain.errors import InvalidInput, MalformedData
 from chronox_domain.interval import Interval
+from chronox_domain.ports import Fetched
 from chronox_domain.timeframe import Timeframe
 
 CHRONOX_HEADER = "symbol,timeframe,start,open,high,low,close,volume,vwap,trades"
@@ -174,7 +176,7 @@ def test_a_cli_csv_export_reads_back_as_the_same_bars(tmp_path: Path) -> None:
     assert read_back == bars
 
 
-# --- vouched -----------------------------------------------------------------------------
+# --- vouched: per session, from the first row's slot to the last row's slot end ------------
 
 
 def nov(day_time: str) -> datetime:
@@ -182,35 +184,58 @@ def nov(day_time: str) -> datetime:
     return at(f"2024-11-{day_time}:00Z")
 
 
+def spans(*pairs: tuple[str, str]) -> list[Interval]:
+    return [Interval(nov(start), nov(end)) for start, end in pairs]
+
+
 @pytest.mark.parametrize(
     ("asked", "vouched"),
     [
-        # inside the file's days: all of it
-        (("25T14:00", "26T15:00"), ("25T14:00", "26T15:00")),
-        # reaching before the first bar's day: from the start of that day, which for
-        # intraday bars is 00:00 UTC and 00:00 New York both (05:00Z in November)
-        (("20T00:00", "25T16:00"), ("25T05:00", "25T16:00")),
-        # reaching past the last bar's day: until 00:00 UTC of the day after
-        (("26T12:00", "30T00:00"), ("26T12:00", "27T00:00")),
+        # inside one session's rows: all of it
+        (("25T15:00", "25T16:00"), [("25T15:00", "25T16:00")]),
+        # across two sessions: each from its first row to its last row's slot end,
+        # nothing of the night between them
+        (("25T14:00", "26T15:00"), [("25T14:30", "25T21:00"), ("26T14:30", "26T15:00")]),
+        # reaching before the first row: from its slot only
+        (("20T00:00", "25T16:00"), [("25T14:30", "25T16:00")]),
+        # reaching past the last row: to the end of its slot, not of its day
+        (("26T12:00", "30T00:00"), [("26T14:30", "26T20:00")]),
         # around the whole file
-        (("01T00:00", "30T00:00"), ("25T05:00", "27T00:00")),
+        (("01T00:00", "30T00:00"), [("25T14:30", "25T21:00"), ("26T14:30", "26T20:00")]),
     ],
 )
-def test_vouched_is_the_window_clipped_to_the_days_the_file_holds(
-    tmp_path: Path, asked: tuple[str, str], vouched: tuple[str, str]
+def test_vouched_is_each_session_from_its_first_row_to_its_last_row_slot_end(
+    tmp_path: Path, asked: tuple[str, str], vouched: list[tuple[str, str]]
 ) -> None:
     source = chronox_file(
         tmp_path,
         "AAPL,1m,2024-11-25T14:30:00Z,10,11,9,10,100,,",
-        "AAPL,1m,2024-11-26T20:59:00Z,10,11,9,10,100,,",
+        "AAPL,1m,2024-11-25T20:59:00Z,10,11,9,10,100,,",
+        "AAPL,1m,2024-11-26T14:30:00Z,10,11,9,10,100,,",
+        "AAPL,1m,2024-11-26T19:59:00Z,10,11,9,10,100,,",  # cut off an hour before the close
     )
 
     fetched = source.fetch("AAPL", M1, Interval(nov(asked[0]), nov(asked[1])))
 
-    assert fetched.vouched == Interval(nov(vouched[0]), nov(vouched[1]))
+    assert fetched.vouched == spans(*vouched)
 
 
-def test_a_quiet_stretch_inside_the_file_is_vouched_empty(tmp_path: Path) -> None:
+def test_a_day_missing_from_the_middle_of_the_file_is_not_vouched(tmp_path: Path) -> None:
+    source = chronox_file(
+        tmp_path,
+        *(f"AAPL,1m,2024-11-{day}T{hm}:00Z,10,11,9,10,100,,"
+          for day in (25, 27) for hm in ("14:30", "20:59")),
+    )  # fmt: skip
+
+    fetched = source.fetch("AAPL", M1, window("2024-11-25T00:00:00Z", "2024-11-28T00:00:00Z"))
+
+    assert fetched.vouched == spans(("25T14:30", "25T21:00"), ("27T14:30", "27T21:00"))
+    assert source.fetch("AAPL", M1, window("2024-11-26T00:00:00Z", "2024-11-27T00:00:00Z")) == (
+        Fetched([], [])
+    )
+
+
+def test_a_quiet_stretch_inside_a_session_is_vouched_empty(tmp_path: Path) -> None:
     source = chronox_file(
         tmp_path,
         "AAPL,1m,2024-11-25T14:30:00Z,10,11,9,10,100,,",
@@ -220,14 +245,40 @@ def test_a_quiet_stretch_inside_the_file_is_vouched_empty(tmp_path: Path) -> Non
 
     fetched = source.fetch("AAPL", M1, quiet)
 
-    assert (fetched.bars, fetched.vouched) == ([], quiet)
+    assert (fetched.bars, fetched.vouched) == ([], [quiet])
+
+
+@pytest.mark.parametrize(
+    ("timeframe", "first", "last", "end"),
+    [
+        (Timeframe.M5, "2024-11-25T14:30:00Z", "2024-11-25T17:55:00Z", "2024-11-25T18:00:00Z"),
+        (Timeframe.M15, "2024-11-25T14:30:00Z", "2024-11-25T20:45:00Z", "2024-11-25T21:00:00Z"),
+        # 1h: the 09:30 open lies in the 09:00 New York slot (14:00Z), which the span starts at
+        (Timeframe.H1, "2024-11-25T14:00:00Z", "2024-11-25T18:00:00Z", "2024-11-25T19:00:00Z"),
+        # extended hours: 04:00-20:00 New York is 09:00Z-01:00Z in winter, one session
+        (M1, "2024-11-25T09:00:00Z", "2024-11-26T00:59:00Z", "2024-11-26T01:00:00Z"),
+        (Timeframe.H1, "2024-11-25T09:00:00Z", "2024-11-26T00:00:00Z", "2024-11-26T01:00:00Z"),
+    ],
+)
+def test_every_intraday_timeframe_vouches_from_the_first_slot_to_the_last_slot_end(
+    tmp_path: Path, timeframe: Timeframe, first: str, last: str, end: str
+) -> None:
+    source = chronox_file(
+        tmp_path,
+        f"AAPL,{timeframe},{first},10,11,9,10,100,,",
+        f"AAPL,{timeframe},{last},10,11,9,10,100,,",
+    )
+
+    fetched = source.fetch("AAPL", timeframe, EVERYTHING)
+
+    assert fetched.vouched == [window(first, end)]
 
 
 @pytest.mark.parametrize(
     ("symbol", "timeframe", "asked"),
     [
-        ("AAPL", M1, ("2024-11-27T00:00:00Z", "2024-11-28T00:00:00Z")),  # after the file
-        ("AAPL", M1, ("2024-11-20T00:00:00Z", "2024-11-25T00:00:00Z")),  # before it
+        ("AAPL", M1, ("2024-11-25T14:31:00Z", "2024-11-28T00:00:00Z")),  # after the last row
+        ("AAPL", M1, ("2024-11-20T00:00:00Z", "2024-11-25T14:30:00Z")),  # before the first
         ("MSFT", M1, ("2024-11-25T00:00:00Z", "2024-11-26T00:00:00Z")),  # not in the file
         ("AAPL", D1, ("2024-11-25T00:00:00Z", "2024-11-26T00:00:00Z")),  # no daily bars
     ],
@@ -239,24 +290,30 @@ def test_nothing_is_vouched_outside_what_the_file_holds(
 
     fetched = source.fetch(symbol, timeframe, window(*asked))
 
-    assert (fetched.bars, fetched.vouched) == ([], None)
+    assert (fetched.bars, fetched.vouched) == ([], [])
 
 
-def test_daily_bars_vouch_for_their_stamped_days(tmp_path: Path) -> None:
+def test_daily_bars_vouch_for_their_own_days_only(tmp_path: Path) -> None:
     source = chronox_file(
-        tmp_path, "AAPL,1d,2024-11-25,10,11,9,10,100,,", "AAPL,1d,2024-11-26,10,11,9,10,100,,"
+        tmp_path,
+        "AAPL,1d,2024-11-25,10,11,9,10,100,,",
+        "AAPL,1d,2024-11-26,10,11,9,10,100,,",
+        "AAPL,1d,2024-11-29,10,11,9,10,100,,",  # the 27th is missing from the file
     )
 
     fetched = source.fetch("AAPL", D1, window("2024-11-01T00:00:00Z", "2024-12-01T00:00:00Z"))
 
-    assert fetched.vouched == window("2024-11-25T00:00:00Z", "2024-11-27T00:00:00Z")
+    assert fetched.vouched == [
+        window("2024-11-25T00:00:00Z", "2024-11-27T00:00:00Z"),
+        window("2024-11-29T00:00:00Z", "2024-11-30T00:00:00Z"),
+    ]
 
 
 def test_a_winter_post_market_past_midnight_utc_does_not_vouch_for_the_next_session(
     tmp_path: Path,
 ) -> None:
-    # The 2024-01-02 session (EST) runs 09:00Z .. 01:00Z on Jan 3. Vouching for the whole
-    # UTC day of its last bar would record the Jan 3 session, not in the file, as empty.
+    # The 2024-01-02 session (EST) runs 09:00Z .. 01:00Z on Jan 3: its rows past midnight
+    # UTC belong to it (New York date Jan 2), and prove nothing of the Jan 3 session.
     source = vendor_file(
         tmp_path,
         f"AAPL,100,10,10,11,9,{ns('2024-01-02T09:00:00Z')},1",
@@ -265,8 +322,7 @@ def test_a_winter_post_market_past_midnight_utc_does_not_vouch_for_the_next_sess
 
     fetched = source.fetch("AAPL", M1, window("2024-01-02T00:00:00Z", "2024-01-04T00:00:00Z"))
 
-    # 00:00 New York of Jan 2 (05:00Z) .. 00:00 New York of Jan 3 (05:00Z), within the UTC days
-    assert fetched.vouched == window("2024-01-02T05:00:00Z", "2024-01-03T05:00:00Z")
+    assert fetched.vouched == [window("2024-01-02T09:00:00Z", "2024-01-03T01:00:00Z")]
 
 
 # --- the vendor's flat files -------------------------------------------------------------
@@ -311,7 +367,7 @@ def test_vendor_day_aggregates_are_stamped_with_their_new_york_session_date(
 
     stamp = D1.daily_stamp(session)
     assert fetched.bars == [Bar("AAPL", D1, stamp, 187.0, 190.0, 186.0, 189.5, 5e7, None, 9)]
-    assert fetched.vouched == Interval(stamp, stamp + timedelta(days=1))
+    assert fetched.vouched == [Interval(stamp, stamp + timedelta(days=1))]
 
 
 def test_vendor_day_aggregates_vouch_for_their_stamped_days(tmp_path: Path) -> None:
@@ -323,7 +379,10 @@ def test_vendor_day_aggregates_vouch_for_their_stamped_days(tmp_path: Path) -> N
 
     fetched = source.fetch("AAPL", D1, window("2023-12-01T00:00:00Z", "2024-12-01T00:00:00Z"))
 
-    assert fetched.vouched == window("2024-01-02T00:00:00Z", "2024-07-02T00:00:00Z")
+    assert fetched.vouched == [
+        window("2024-01-02T00:00:00Z", "2024-01-03T00:00:00Z"),
+        window("2024-07-01T00:00:00Z", "2024-07-02T00:00:00Z"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -454,6 +513,148 @@ def test_bytes_that_are_not_utf8_are_malformed(tmp_path: Path) -> None:
 
     with pytest.raises(MalformedData, match="not UTF-8"):
         FileSource(path).fetch("AAPL", M1, EVERYTHING)
+
+
+# --- rows that must agree: the grid and one row per slot -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "complaint"),
+    [
+        ("AAPL,1m,2024-11-25T14:30:30Z,10,11,9,10,100,,", "14:30:30+00:00 is not on the 1m grid"),
+        ("AAPL,5m,2024-11-25T14:31:00Z,10,11,9,10,100,,", "14:31:00+00:00 is not on the 5m grid"),
+        ("AAPL,1h,2024-11-25T14:30:00Z,10,11,9,10,100,,", "14:30:00+00:00 is not on the 1h grid"),
+        ("AAPL,1d,2024-11-25T14:30:00Z,10,11,9,10,100,,", "14:30:00+00:00 is not on the 1d grid"),
+    ],
+)
+def test_a_row_off_the_grid_refuses_the_file_naming_its_line(
+    tmp_path: Path, bad_row: str, complaint: str
+) -> None:
+    path = write(
+        tmp_path / "bars.csv",
+        CHRONOX_HEADER,
+        "AAPL,1m,2024-11-25T14:29:00Z,10,11,9,10,100,,",
+        bad_row,  # line 3
+        "AAPL,1m,2024-11-25T14:31:00Z,10,11,9,10,100,,",
+    )
+
+    with pytest.raises(MalformedData) as raised:
+        FileSource(path).fetch("AAPL", M1, EVERYTHING)
+
+    assert str(raised.value) == f"{path}:3: AAPL start 2024-11-25T{complaint}"
+
+
+def test_a_vendor_row_off_the_minute_grid_refuses_the_file(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "aggs.csv",
+        VENDOR_HEADER,
+        f"AAPL,100,10,10,11,9,{ns('2024-11-25T14:30:00Z')},1",
+        f"AAPL,100,10,10,11,9,{ns('2024-11-25T14:31:00Z') + 30 * 10**9},1",
+    )
+
+    with pytest.raises(MalformedData, match=re.escape(f"{path}:3: AAPL start 2024-11-25T14:31:30")):
+        FileSource(path).fetch("AAPL", M1, EVERYTHING)
+
+
+def test_identical_rows_for_one_slot_are_one_bar(tmp_path: Path) -> None:
+    row = "AAPL,1m,2024-11-25T14:30:00Z,10,11,9,10,100,10.2,7"
+    source = chronox_file(tmp_path, row, "AAPL,1m,2024-11-25T14:31:00Z,10,11,9,10,100,,", row, row)
+
+    fetched = source.fetch("AAPL", M1, EVERYTHING)
+
+    assert starts(fetched.bars) == [at("2024-11-25T14:30:00Z"), at("2024-11-25T14:31:00Z")]
+    assert fetched.vouched == [window("2024-11-25T14:30:00Z", "2024-11-25T14:32:00Z")]
+
+
+def test_identical_rows_written_differently_are_one_bar(tmp_path: Path) -> None:
+    source = chronox_file(
+        tmp_path,
+        "AAPL,1m,2024-11-25T14:30:00Z,10,11,9,10,100,,",
+        "AAPL,1m,2024-11-25T09:30:00-05:00,10.0,11.00,9,1e1,100.0,,",
+    )
+
+    assert len(source.fetch("AAPL", M1, EVERYTHING).bars) == 1
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_conflicting_rows_for_one_slot_refuse_the_file_naming_their_lines(
+    tmp_path: Path, gzipped: bool
+) -> None:
+    path = write(
+        tmp_path / "bars.csv",
+        CHRONOX_HEADER,
+        "AAPL,1m,2024-11-25T14:30:00Z,10,11,9,10,100,,",  # line 2
+        "MSFT,1m,2024-11-25T14:30:00Z,10,11,9,10,100,,",
+        "AAPL,1m,2024-11-25T14:31:00Z,10,11,9,10,100,,",
+        "AAPL,1m,2024-11-25T14:30:00Z,10,11,9,10.5,100,,",  # line 5: another close
+        gzipped=gzipped,
+    )
+
+    with pytest.raises(MalformedData) as raised:
+        FileSource(path).fetch("MSFT", M1, EVERYTHING)  # any fetch: the file is refused
+
+    assert str(raised.value) == (
+        f"{path}:2: AAPL 1m 2024-11-25T14:30:00+00:00 has conflicting rows (lines 2, 5); "
+        "keep one of them"
+    )
+
+
+def test_conflicting_vendor_day_rows_name_their_lines(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "days.csv",
+        VENDOR_HEADER,
+        f"AAPL,100,10,10,11,9,{ns('2024-01-02T05:00:00Z')},1",
+        f"AAPL,100,10,10,11,9,{ns('2024-01-03T05:00:00Z')},1",
+        f"AAPL,999,10,10,11,9,{ns('2024-01-02T05:00:00Z')},1",
+    )
+
+    with pytest.raises(MalformedData) as raised:
+        FileSource(path).fetch("AAPL", D1, EVERYTHING)
+
+    assert "2: AAPL 1d 2024-01-02T00:00:00+00:00 has conflicting rows (lines 2, 4)" in str(
+        raised.value
+    )
+
+
+# --- bounded reading -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_a_line_longer_than_64_kib_is_malformed_naming_its_line(
+    tmp_path: Path, gzipped: bool
+) -> None:
+    path = write(
+        tmp_path / "long.csv",
+        CHRONOX_HEADER,
+        "AAPL,1m,2024-11-25T14:30:00Z,10,11,9,10,100,,",
+        "AAPL,1m,2024-11-25T14:31:00Z,10,11,9,10,100,," + "x" * 70_000,
+        gzipped=gzipped,
+    )
+
+    with pytest.raises(MalformedData) as raised:
+        FileSource(path).fetch("AAPL", M1, EVERYTHING)
+
+    assert str(raised.value) == f"{path}:3: line longer than 64 KiB; not a bar file?"
+
+
+def test_a_line_of_exactly_64_kib_is_read(tmp_path: Path) -> None:
+    row = "AAPL,1m,2024-11-25T14:30:00Z,10,11,9,10,100,,"
+    padded = row.replace(",100,", ",100" + " " * (64 * 1024 - len(row) - 1) + ",")
+    path = write(tmp_path / "wide.csv", CHRONOX_HEADER, padded)
+    assert len(padded) + 1 == 64 * 1024  # with its line end
+
+    assert len(FileSource(path).fetch("AAPL", M1, EVERYTHING).bars) == 1
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_an_endless_line_is_refused_at_once_not_read_to_the_end() -> None:
+    started = time.monotonic()
+
+    with pytest.raises(MalformedData) as raised:
+        FileSource("/dev/zero").fetch("AAPL", M1, EVERYTHING)
+
+    assert str(raised.value) == "/dev/zero:1: line longer than 64 KiB; not a bar file?"
+    assert time.monotonic() - started < 5
 
 
 # --- the source as a whole -----------------------------------------------------------------
