@@ -51,6 +51,7 @@ from chronox_domain.interval import Interval
 from chronox_domain.metrics import NO_METRICS
 from chronox_domain.planning import RequestLimit
 from chronox_domain.ports import Fetched, Metrics, RequestLimiter
+from chronox_domain.redaction import redact
 from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
 
@@ -331,13 +332,7 @@ def _vendor_text(body: bytes, api_key: str) -> tuple[str, str]:
         text = body[:_TEXT_KEPT * 2].decode("utf-8", "replace")
         text = re.sub(r"<[^>]*>", " ", text)  # a gateway's HTML page
     text = " ".join(text.split())[:_TEXT_KEPT]
-    return _redacted(vendor_status, api_key), _redacted(text, api_key) or "no message"
-
-
-def _redacted(text: str, api_key: str) -> str:
-    if api_key:
-        text = text.replace(api_key, "***")
-    return re.sub(r"(?i)(bearer\s+|apikey=)[^\s&\"',]+", r"\1***", text)
+    return redact(vendor_status, [api_key]), redact(text, [api_key]) or "no message"
 
 
 def _transport_status(exc: BaseException) -> str:

@@ -181,10 +181,13 @@ class IngestionService:
         inside = _inside(sorted(fetched.bars, key=_start), planned.parts)
         valid, rejected = split_valid(inside)
         vouched = _vouched_parts(planned.parts, fetched.vouched)
+        # A rejected bar uncovers its own slot (on the grid, even if it was off it), and
+        # nothing else: the next slot's bar stays inside coverage.
         rejected_slots = normalize(
-            Interval(item.bar.start, item.bar.start + timeframe.step)
+            Interval(slot, slot + timeframe.step)
             for item in rejected
             if item.bar.start.tzinfo is not None
+            for slot in (timeframe.floor(item.bar.start),)
         )
         covered = subtract(vouched, rejected_slots)
         # Settled windows without a single bar: the first such answer is only believed

@@ -63,7 +63,7 @@ def test_a_window_returns_exactly_the_vendors_bars(stub: PolygonStub, timeframe:
     )
     fetched = source(stub).fetch("SPY", timeframe, window)
     assert fetched.bars == stub.expected_bars("SPY", timeframe, window)
-    assert fetched.bars and fetched.vouched == window
+    assert fetched.bars and fetched.vouched == [window]
     assert len(stub.aggs_requests()) == 1
 
 
@@ -84,7 +84,7 @@ def test_bars_outside_the_window_are_dropped(stub: PolygonStub) -> None:
 def test_an_empty_answer_is_an_empty_window(stub: PolygonStub) -> None:
     stub.faults.empty_page(1)
     fetched = source(stub).fetch("SPY", Timeframe.M1, SESSION)
-    assert fetched.bars == [] and fetched.vouched == SESSION
+    assert fetched.bars == [] and fetched.vouched == [SESSION]
 
 
 @pytest.mark.parametrize(
