@@ -483,7 +483,7 @@ def run(quick: bool, postgres: str | None = None) -> list[Figure]:
 
 if __name__ == "__main__":  # python3 -m benchmarks.bench_api [--quick] [--no-postgres]
     from benchmarks import bench_postgres
-    from benchmarks.run import markdown, text_table
+    from benchmarks.report import markdown, text_table
 
     admin = None if "--no-postgres" in sys.argv else bench_postgres.admin_url()
     if admin is not None and (reason := bench_postgres.unavailable(admin)) is not None:

@@ -24,10 +24,11 @@ from pathlib import Path
 from benchmarks.timing import Comparison, Figure, compare, seconds
 from chronox_adapters.clock import FixedClock
 from chronox_adapters.sqlite import SqliteDatabase, SqliteRepository
+from chronox_domain.batch import BarBatch
 from chronox_domain.coverage import CoverageSpan, CoverageStatus
 from chronox_domain.gaps import find_gaps
 from chronox_domain.interval import Interval, IntervalList, normalize, subtract
-from chronox_domain.ports import BarBatch, TradingCalendar
+from chronox_domain.ports import TradingCalendar
 from chronox_domain.services.coverage import CoverageService
 from chronox_domain.session import SessionKind, expected_windows
 from chronox_domain.timeframe import Timeframe

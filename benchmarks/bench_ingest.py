@@ -26,9 +26,10 @@ from chronox_adapters.sqlite import SqliteDatabase, SqliteRepository
 from chronox_adapters.sqlite.schema import BAR_TABLES
 from chronox_adapters.synthetic import SyntheticSource
 from chronox_domain.bar import Bar, split_valid
+from chronox_domain.batch import BarBatch
 from chronox_domain.coverage import CoverageSpan, spans_for_fetch
 from chronox_domain.planning import plan_requests
-from chronox_domain.ports import BarBatch, TradingCalendar
+from chronox_domain.ports import TradingCalendar
 from chronox_domain.session import SessionKind, expected_windows
 from chronox_domain.timeframe import Timeframe
 

@@ -46,10 +46,11 @@ from chronox_adapters.timescale import PostgresRepository, PostgresStore, open_p
 from chronox_adapters.timescale.partitions import Partitions
 from chronox_adapters.timescale.tables import BAR_COLUMNS, BAR_TABLES
 from chronox_domain.bar import Bar
+from chronox_domain.batch import BarBatch
 from chronox_domain.coverage import CoverageSpan, CoverageStatus
 from chronox_domain.gaps import GapWindow, find_gaps
 from chronox_domain.interval import Interval, IntervalList
-from chronox_domain.ports import BarBatch, TradingCalendar
+from chronox_domain.ports import TradingCalendar
 from chronox_domain.services.coverage import CoverageService
 from chronox_domain.session import SessionKind, expected_windows
 from chronox_domain.timeframe import Timeframe

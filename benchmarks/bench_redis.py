@@ -31,8 +31,8 @@ import redis
 from benchmarks.timing import Comparison, Figure, Timing, rate, seconds
 from chronox_adapters.redis import RedisPublisher, channel, decode, describe, encode, stream_key
 from chronox_domain.bar import Bar
+from chronox_domain.batch import BarBatch
 from chronox_domain.events import events_of
-from chronox_domain.ports import BarBatch
 from chronox_domain.timeframe import Timeframe
 
 DEFAULT_URL = "redis://127.0.0.1:6379/0"

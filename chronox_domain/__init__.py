@@ -4,6 +4,7 @@ can ``import chronox_domain`` without pulling in a database driver or a framewor
 """
 
 from chronox_domain.bar import Bar, RejectedBar, bar_problem, split_valid
+from chronox_domain.batch import BarBatch
 from chronox_domain.coverage import (
     CoverageSpan,
     CoverageStatus,
@@ -30,7 +31,6 @@ from chronox_domain.interval import Interval, clip, intersect, normalize, subtra
 from chronox_domain.jobs import Job, JobState
 from chronox_domain.planning import PlannedRequest, RequestLimit, plan_requests
 from chronox_domain.ports import (
-    BarBatch,
     BarSource,
     Clock,
     EventPublisher,

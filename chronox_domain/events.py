@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from chronox_domain.bar import Bar
-
-if TYPE_CHECKING:  # ports import this module
-    from chronox_domain.ports import BarBatch
+from chronox_domain.batch import BarBatch
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,11 +7,12 @@ datetimes crossing a port are timezone-aware UTC; all interval lists are normali
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
 from chronox_domain.bar import Bar
+from chronox_domain.batch import BarBatch
 from chronox_domain.coverage import CoverageSpan
 from chronox_domain.events import BarEvent
 from chronox_domain.interval import Interval
@@ -89,22 +90,6 @@ class LiveBarSource(Protocol):
     name: str
 
     def stream(self, symbols: Sequence[str], timeframe: Timeframe) -> AsyncIterator[Bar]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class BarBatch:
-    """Bars of one (symbol, timeframe) and the coverage they prove, written together."""
-
-    symbol: str
-    timeframe: Timeframe
-    bars: Sequence[Bar]
-    source: str
-    #: Bars starting at or after this moment are provisional (None: all final).
-    provisional_from: datetime | None
-    coverage: Sequence[CoverageSpan] = field(default_factory=tuple)
-
-    def is_provisional(self, bar: Bar) -> bool:
-        return self.provisional_from is not None and bar.start >= self.provisional_from
 
 
 class MarketDataRepository(Protocol):

@@ -14,9 +14,9 @@ import threading
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
 
+from chronox_domain.batch import BarBatch
 from chronox_domain.errors import InvalidInput, SourceUnavailable
 from chronox_domain.events import BarEvent, events_of
-from chronox_domain.ports import BarBatch
 from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
 

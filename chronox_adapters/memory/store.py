@@ -8,9 +8,9 @@ from dataclasses import replace
 from datetime import datetime
 
 from chronox_domain.bar import Bar
+from chronox_domain.batch import BarBatch
 from chronox_domain.coverage import CoverageSpan, merge_spans
 from chronox_domain.interval import Interval
-from chronox_domain.ports import BarBatch
 from chronox_domain.timeframe import Timeframe
 
 _Key = tuple[str, Timeframe]

@@ -24,9 +24,9 @@ from chronox_adapters.redis.envelope import (
     encode,
     stream_key,
 )
+from chronox_domain.batch import BarBatch
 from chronox_domain.errors import InvalidInput, MalformedData
 from chronox_domain.events import BarEvent, events_of
-from chronox_domain.ports import BarBatch
 from chronox_domain.timeframe import Timeframe
 
 log = logging.getLogger(__name__)

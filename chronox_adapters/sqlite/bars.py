@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from chronox_adapters.sqlite.database import SqliteDatabase
 from chronox_adapters.sqlite.schema import BAR_TABLES
 from chronox_domain.bar import Bar
+from chronox_domain.batch import BarBatch
 from chronox_domain.coverage import CoverageSpan, CoverageStatus, merge_spans
 from chronox_domain.errors import StorageUnavailable
 from chronox_domain.interval import Interval
-from chronox_domain.ports import BarBatch
 from chronox_domain.timeframe import Timeframe
 
 _COLUMNS = "symbol, start, open, high, low, close, volume, vwap, trades, provisional, source"

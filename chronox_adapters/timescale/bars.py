@@ -22,10 +22,10 @@ from chronox_adapters.timescale.partitions import Partitions
 from chronox_adapters.timescale.pool import describe, first_line
 from chronox_adapters.timescale.tables import BAR_COLUMNS, BAR_TABLES
 from chronox_domain.bar import Bar
+from chronox_domain.batch import BarBatch
 from chronox_domain.coverage import CoverageSpan
 from chronox_domain.errors import StorageUnavailable
 from chronox_domain.interval import Interval
-from chronox_domain.ports import BarBatch
 from chronox_domain.timeframe import Timeframe
 
 log = logging.getLogger(__name__)

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from chronox_domain.bar import Bar, split_valid
+from chronox_domain.batch import BarBatch
 from chronox_domain.coverage import CoverageSpan, CoverageStatus, spans_for_fetch
 from chronox_domain.errors import SourceMismatch, WindowRefused
 from chronox_domain.interval import Interval, IntervalList, intersect, normalize, subtract
 from chronox_domain.metrics import NO_METRICS
 from chronox_domain.planning import PlannedRequest, plan_requests
 from chronox_domain.ports import (
-    BarBatch,
     BarSource,
     EventPublisher,
     MarketDataRepository,

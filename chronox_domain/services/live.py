@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from chronox_domain.bar import Bar, split_valid
+from chronox_domain.batch import BarBatch
 from chronox_domain.coverage import CoverageSpan, CoverageStatus
 from chronox_domain.interval import Interval
 from chronox_domain.ports import (
-    BarBatch,
     Clock,
     EventPublisher,
     LiveBarSource,

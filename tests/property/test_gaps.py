@@ -21,6 +21,7 @@ from chronox_adapters.calendars import ExchangeCalendar
 from chronox_adapters.clock import FixedClock
 from chronox_adapters.memory import MemoryRepository, MemorySource
 from chronox_domain.bar import Bar
+from chronox_domain.batch import BarBatch
 from chronox_domain.coverage import (
     CoverageSpan,
     CoverageStatus,
@@ -30,7 +31,6 @@ from chronox_domain.coverage import (
 )
 from chronox_domain.gaps import GapWindow, find_gaps, find_holes
 from chronox_domain.interval import Interval, IntervalList, normalize
-from chronox_domain.ports import BarBatch
 from chronox_domain.services.coverage import CoverageService
 from chronox_domain.services.ingestion import IngestionService, IngestReport, IngestRequest
 from chronox_domain.session import Session, expected_windows, slot_window

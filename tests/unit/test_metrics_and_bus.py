@@ -13,9 +13,9 @@ from chronox_adapters.calendars import ExchangeCalendar
 from chronox_adapters.clock import FixedClock
 from chronox_adapters.memory import InProcessBus, MemoryRepository, MemorySource
 from chronox_domain import Bar, SessionKind, Timeframe
+from chronox_domain.batch import BarBatch
 from chronox_domain.errors import InvalidInput, SourceUnavailable
 from chronox_domain.events import BarEvent
-from chronox_domain.ports import BarBatch
 from chronox_domain.services import CoverageService, IngestionService
 from chronox_domain.services.ingestion import IngestRequest
 from tests.conftest import SETTLE

@@ -1,0 +1,77 @@
+"""The figures as text: a plain table for the terminal and Markdown for
+docs/benchmarks.md, one section per benchmark, in the order of ``TITLES``."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+from benchmarks.timing import Figure
+
+TITLES = {
+    "ingest": "1. SQLite ingest",
+    "gaps": "2. find_gaps for one symbol-year of 1m bars",
+    "many": "3. find_gaps for many symbol-years",
+    "pg-write": "4. PostgreSQL: writing and re-writing 1m bars",
+    "pg-gaps": "5. PostgreSQL: the gap scan of many symbol-years",
+    "pg-read": "6. PostgreSQL: reading one symbol-year",
+    "polygon-parse": "7. Polygon: parsing a 50,000-bar page",
+    "polygon-backfill": "8. Polygon: a symbol-year of 1m bars from the stub into SQLite",
+    "redis": "9. Redis: publish throughput, pipelined vs one PUBLISH per round trip",
+    "fanout-latency": "10. Live latency: stub WebSocket to a Redis subscriber",
+    "fanout-workers": "11. Distributed backfill: 1 vs 3 workers",
+    "api": "12. REST API: GET /bars under load",
+    "vendor-requests": "13. The vendor's limit: requests for a symbol-year in each timeframe",
+    "vendor-429": "14. The vendor's 429s without Retry-After: a backfill through them",
+}
+
+
+def _met(figure: Figure) -> str:
+    return {True: "yes", False: "NO", None: "n/a"}[figure.met]
+
+
+def _cells(figure: Figure) -> list[str]:
+    return [
+        figure.what,
+        figure.baseline,
+        figure.chronox,
+        f"{figure.ratio:,.2f}x {figure.ratio_label}",
+        figure.target,
+        _met(figure),
+    ]
+
+
+HEADERS = ["what", "baseline", "chronox", "ratio", "target", "met?"]
+
+
+def text_table(figures: Sequence[Figure]) -> str:
+    """The figures as a plain-text table, long cells wrapped inside their column."""
+    widths = [34, 30, 22, 14, 14, 4]
+    rows = [HEADERS, *(_cells(figure) for figure in figures)]
+    lines: list[str] = []
+    for number, row in enumerate(rows):
+        wrapped = [
+            textwrap.wrap(cell, width) or [""] for cell, width in zip(row, widths, strict=True)
+        ]
+        for i in range(max(len(cell) for cell in wrapped)):
+            parts = [
+                (cell[i] if i < len(cell) else "").ljust(width)
+                for cell, width in zip(wrapped, widths, strict=True)
+            ]
+            lines.append(" | ".join(parts).rstrip())
+        if number == 0:
+            lines.append("-+-".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def markdown(figures: Sequence[Figure]) -> str:
+    """One section per benchmark, each with its table (the body of docs/benchmarks.md)."""
+    out: list[str] = []
+    for key, title in TITLES.items():
+        chosen = [figure for figure in figures if figure.benchmark == key]
+        if not chosen:
+            continue
+        out += [f"## {title}", "", "| " + " | ".join(HEADERS) + " |", "|---" * len(HEADERS) + "|"]
+        out += ["| " + " | ".join(_cells(figure)) + " |" for figure in chosen]
+        out.append("")
+    return "\n".join(out)
