@@ -27,11 +27,15 @@ class Timeframe(enum.Enum):
 
     @classmethod
     def parse(cls, text: str) -> Timeframe:
+        """Exactly one of the names: ``1M`` is not ``1m`` (it usually means a month)."""
         try:
-            return cls(text.strip().lower())
+            return cls(text.strip())
         except ValueError:
             choices = ", ".join(t.value for t in cls)
-            raise InvalidTimeframe(f"unknown timeframe {text!r} (choose from {choices})") from None
+            hint = "; names are case-sensitive" if text.strip().lower() in _NAMES else ""
+            raise InvalidTimeframe(
+                f"unknown timeframe {text!r} (choose from {choices}{hint})"
+            ) from None
 
     @property
     def step(self) -> timedelta:
@@ -67,6 +71,7 @@ class Timeframe(enum.Enum):
         return self.value
 
 
+_NAMES = frozenset(t.value for t in Timeframe)
 _STEPS = {
     Timeframe.M1: timedelta(minutes=1),
     Timeframe.M5: timedelta(minutes=5),

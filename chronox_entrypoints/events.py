@@ -68,8 +68,10 @@ def open_job_queue(settings: Settings, runner: JobRunner) -> Iterator[JobQueue]:
 def make_worker(settings: Settings, runner: JobRunner, name: str | None = None) -> Any:
     if not settings.redis_url:
         raise InvalidInput("workers need Redis: set CHRONOX_REDIS_URL")
+    from chronox_adapters.redis.connection import check_job_server
     from chronox_adapters.redis.jobs import RedisWorker
 
+    check_job_server(settings.redis_url)  # fail now, in one line, rather than retry forever
     return RedisWorker(settings.redis_url, runner, prefix=settings.redis_prefix, name=name)
 
 

@@ -6,13 +6,21 @@ file in the working directory; command-line options override both.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_STORE_FILE = "chronox.sqlite3"
+STORE_SCHEMES = ("sqlite", "postgresql", "memory")
+#: exchange_calendars codes: XNYS, XLON, CMES, 24/7, us_futures ... (that the code
+#: exists is checked where a calendar is loaded: importing them all takes a second).
+_CALENDAR_CODE = re.compile(r"[A-Za-z0-9_/]{2,16}")
+_HOST_PORT = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?")
 
 
 class Settings(BaseSettings):
@@ -25,13 +33,13 @@ class Settings(BaseSettings):
     store: str = ""
     #: Bar source by name (synthetic, files, polygon). Empty: polygon when a vendor key
     #: is set, else synthetic (the demo source).
-    source: str = ""
+    source: Literal["", "synthetic", "files", "polygon"] = ""
     #: The file the ``files`` source reads.
     files_path: str = ""
     #: PostgreSQL: apply pending migrations on start-up (else `chronox-cli db migrate`).
     auto_migrate: bool = True
     #: PostgreSQL: auto (TimescaleDB when installed), plain or timescale.
-    pg_mode: str = "auto"
+    pg_mode: Literal["auto", "plain", "timescale"] = "auto"
     pg_pool_size: int = Field(8, ge=1)
     calendar: str = "XNYS"
     calendar_start: date = date(1990, 1, 1)
@@ -40,11 +48,13 @@ class Settings(BaseSettings):
     settle_minutes: int = Field(60, ge=0)
     #: How long after a source's first empty answer for settled time it is asked once
     #: more (0: at the next run); a second empty answer is final.
-    empty_recheck_hours: float = Field(24.0, ge=0)
+    empty_recheck_hours: float = Field(24.0, ge=0, allow_inf_nan=False)
     synthetic_seed: int = 0
     #: What `stream` runs: unified (live bars + periodic backfill) or backfill (periodic
     #: backfill alone).
-    mode: str = "unified"
+    mode: Literal["unified", "backfill"] = "unified"
+    #: Log level of the CLI (the logging set-up reads it first; this refuses a typo).
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "WARNING"
     #: The vendor key; never logged or printed.
     polygon_api_key: SecretStr | None = Field(
         None,
@@ -62,11 +72,11 @@ class Settings(BaseSettings):
     polygon_adjusted: bool = True
     polygon_max_retries: int = Field(5, ge=0)
     #: First backoff step in seconds (doubling, jittered, capped at 30 s).
-    polygon_backoff: float = Field(0.5, ge=0)
-    polygon_timeout: float = Field(60.0, gt=0)
+    polygon_backoff: float = Field(0.5, ge=0, allow_inf_nan=False)
+    polygon_timeout: float = Field(60.0, gt=0, allow_inf_nan=False)
     #: The vendor's quota window in seconds (its plans count requests a minute). A 429
     #: without Retry-After waits for the next one; a request gives up after three.
-    polygon_quota_window: float = Field(60.0, gt=0)
+    polygon_quota_window: float = Field(60.0, gt=0, allow_inf_nan=False)
 
     #: The API's bearer token: when set, every mutating route needs it (and, with
     #: api_auth_reads, every route). Without one the API binds to loopback only.
@@ -91,12 +101,81 @@ class Settings(BaseSettings):
     live_lookback_days: int = Field(7, ge=1)
     #: Synthetic live feed: replay from this moment (empty: real time) at this speed.
     synthetic_live_from: datetime | None = None
-    synthetic_live_speed: float = Field(1.0, gt=0)
+    synthetic_live_speed: float = Field(1.0, gt=0, allow_inf_nan=False)
 
     @field_validator("polygon_rate", "synthetic_live_from", mode="before")
     @classmethod
     def _empty_rate_is_unlimited(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("source", "pg_mode", "mode", mode="before")
+    @classmethod
+    def _names_are_exact(cls, value: object) -> object:
+        """Choices are matched exactly; only surrounding blanks are forgiven."""
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level_any_case(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("store")
+    @classmethod
+    def _store_scheme(cls, value: str) -> str:
+        if value:
+            store_scheme(value)
+        return value
+
+    @field_validator("calendar")
+    @classmethod
+    def _calendar_code(cls, value: str) -> str:
+        if not _CALENDAR_CODE.fullmatch(value):
+            raise ValueError(f"{value!r} is not an exchange calendar code (like XNYS or XLON)")
+        return value
+
+    @field_validator("polygon_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 (raises on a port that is not a number)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a URL: {exc}") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname or " " in value:
+            raise ValueError(f"{value!r} is not an http(s)://host URL")
+        return value
+
+    @field_validator("polygon_ws_host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        if not _HOST_PORT.fullmatch(value):
+            raise ValueError(f"{value!r} is not a host name (HOST or HOST:PORT, no scheme)")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        if not value:
+            return value
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018
+        except ValueError as exc:
+            raise ValueError(f"malformed Redis URL: {exc}") from None
+        if parts.scheme in ("redis", "rediss") and parts.hostname:
+            return value
+        if parts.scheme == "unix" and parts.path:
+            return value
+        raise ValueError("expected redis://host:port/db, rediss://host:port/db or unix:///path")
+
+    @model_validator(mode="after")
+    def _calendar_bounds_in_order(self) -> Settings:
+        if self.calendar_start >= self.calendar_end:
+            raise ValueError(
+                f"CHRONOX_CALENDAR_START ({self.calendar_start}) must be before "
+                f"CHRONOX_CALENDAR_END ({self.calendar_end})"
+            )
+        return self
 
     @property
     def store_url(self) -> str:
@@ -135,6 +214,19 @@ class Settings(BaseSettings):
     @property
     def recheck_delay(self) -> timedelta:
         return timedelta(hours=self.empty_recheck_hours)
+
+
+def store_scheme(url: str) -> str:
+    """The scheme of a store URL (``postgres`` is ``postgresql``); ValueError for others."""
+    supported = ", ".join(f"{name}://" for name in STORE_SCHEMES)
+    if "://" not in url:
+        raise ValueError(f"unsupported store URL {url!r}, no scheme (supported: {supported})")
+    scheme = url.split("://", 1)[0].lower()
+    scheme = "postgresql" if scheme == "postgres" else scheme
+    if scheme not in STORE_SCHEMES:
+        # The scheme only: the rest of the URL may hold a password.
+        raise ValueError(f"unsupported store URL {scheme}://... (supported: {supported})")
+    return scheme
 
 
 def default_store_path() -> Path:

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chronox_adapters.memory import MemoryRegistry, MemoryRepository
-from chronox_adapters.sqlite import SqliteDatabase, SqliteRegistry, SqliteRepository, path_from_url
-from chronox_adapters.sqlite.database import ensure_parent
+from chronox_adapters.sqlite import SqliteDatabase, SqliteRegistry, SqliteRepository
+from chronox_adapters.sqlite.database import ensure_parent, parse_url
 from chronox_adapters.sqlite.schema import LATEST_VERSION as SQLITE_LATEST
 from chronox_domain.errors import InvalidInput
 from chronox_domain.ports import BarRollups, MarketDataRepository, SymbolRegistry
-from chronox_entrypoints.settings import Settings
+from chronox_entrypoints.settings import STORE_SCHEMES, Settings, store_scheme
 
-SCHEMES = ("sqlite", "postgresql", "memory")
+SCHEMES = STORE_SCHEMES
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +46,10 @@ class SchemaReport:
 
 
 def scheme_of(url: str) -> str:
-    scheme = url.split(":", 1)[0].lower()
-    scheme = "postgresql" if scheme == "postgres" else scheme
-    if scheme not in SCHEMES or "://" not in url:
-        supported = ", ".join(f"{name}://" for name in SCHEMES)
-        raise InvalidInput(f"unsupported store URL {url!r} (supported: {supported})")
-    return scheme
+    try:
+        return store_scheme(url)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
 
 
 def open_store(settings: Settings) -> Iterator[Store]:
@@ -59,10 +57,10 @@ def open_store(settings: Settings) -> Iterator[Store]:
     url = settings.store_url
     scheme = scheme_of(url)
     if scheme == "sqlite":
-        path = path_from_url(url)
+        path, mode = parse_url(url)
         if settings.uses_default_store:
             ensure_parent(path)
-        database = SqliteDatabase(path)
+        database = SqliteDatabase(path, mode)
         try:
             yield Store(url, "sqlite", SqliteRepository(database), SqliteRegistry(database))
         finally:
@@ -115,10 +113,10 @@ def schema_admin(settings: Settings, apply: bool) -> Iterator[SchemaReport]:
         finally:
             pool.close()
     elif scheme == "sqlite":
-        path = path_from_url(url)
+        path, mode = parse_url(url)
         if settings.uses_default_store:
             ensure_parent(path)
-        database = SqliteDatabase(path)  # SQLite migrates itself on open
+        database = SqliteDatabase(path, mode)  # SQLite migrates itself on open
         try:
             yield SchemaReport(url, "sqlite", database.version, SQLITE_LATEST)
         finally:

@@ -28,6 +28,7 @@ from typing import Any, cast
 
 import redis
 
+from chronox_adapters.redis.connection import warn_if_volatile
 from chronox_domain.errors import InvalidInput, NotFound, StorageUnavailable
 from chronox_domain.jobs import Job, JobRunner, JobSpec, JobState, failure_text
 
@@ -119,6 +120,7 @@ class RedisJobQueue:
         self._last_sweep = float("-inf")
 
     def submit(self, spec: JobSpec) -> Job:
+        warn_if_volatile(self._redis)  # once: would the job survive a restart of Redis?
         job = Job(uuid.uuid4().hex, spec, JobState.QUEUED)
         now = _now_text()
         fields: dict[str, str | int] = {

@@ -1,38 +1,82 @@
-"""Opening a SQLite store: WAL, migrations, and clear errors for files we cannot use."""
+"""Opening a SQLite store: WAL, migrations, read-only files, and clear errors for files
+we cannot use."""
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import parse_qsl, quote
 
 from chronox_adapters.sqlite.schema import LATEST_VERSION, MIGRATIONS
 from chronox_domain.errors import InvalidInput, SchemaMismatch, StorageUnavailable
 
+log = logging.getLogger(__name__)
+
+#: SQLite's own URI open modes: read-only, read-write (the file must exist), and
+#: read-write-create (the default).
+OPEN_MODES = ("ro", "rw", "rwc")
+
 
 def path_from_url(url: str) -> str:
     """The file of a ``sqlite:///relative`` or ``sqlite:////absolute`` URL."""
+    return parse_url(url)[0]
+
+
+def parse_url(url: str) -> tuple[str, str]:
+    """The file and open mode of ``sqlite:///path[?mode=ro|rw|rwc]``.
+
+    ``mode`` is the one query parameter: any other is refused rather than becoming part
+    of the file name (or silently ignored).
+    """
     prefix = "sqlite:///"
-    if not url.startswith(prefix) or len(url) == len(prefix):
+    path, _, query = url.partition("?")
+    if not path.startswith(prefix) or len(path) == len(prefix):
         raise InvalidInput(f"not a SQLite store URL: {url!r} (expected sqlite:///path/to/file.db)")
-    return url[len(prefix) :]
+    mode = "rwc"
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        if name != "mode" or value not in OPEN_MODES:
+            raise InvalidInput(
+                f"unsupported SQLite URL parameter {name}={value!r} in {url!r} "
+                f"(the only one is mode={'|'.join(OPEN_MODES)})"
+            )
+        mode = value
+    return path[len(prefix) :], mode
 
 
 class SqliteDatabase:
-    """One connection to one store file, migrated to the latest schema on open."""
+    """One connection to one store file, migrated to the latest schema on open.
 
-    def __init__(self, path: str) -> None:
+    ``mode="ro"`` opens it read-only, and so does any mode when the file exists but
+    cannot be written (a read-only file, folder or file system): reads work, writes
+    raise ``StorageUnavailable``, and a file whose schema is behind is refused (it
+    cannot be migrated).
+    """
+
+    def __init__(self, path: str, mode: str = "rwc") -> None:
         self.path = path
         self._lock = threading.RLock()
+        if mode != "ro" and _exists_read_only(path):
+            log.info("SQLite store %s cannot be written: opening it read-only", path)
+            mode = "ro"
+        self.read_only = mode == "ro"
         try:
-            self.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            self.connection.execute("PRAGMA journal_mode=WAL")
-            self.connection.execute("PRAGMA synchronous=NORMAL")
+            if self.read_only:
+                self.connection = _connect_read_only(path)
+            else:
+                self.connection = _connect(path, mode)
+                self.connection.execute("PRAGMA journal_mode=WAL")
+                self.connection.execute("PRAGMA synchronous=NORMAL")
             self.connection.execute("PRAGMA busy_timeout=10000")
-            self._migrate()
+            if self.read_only:
+                self._check_read_only_schema()
+            else:
+                self._migrate()
         except sqlite3.Error as exc:
             raise StorageUnavailable(f"cannot open SQLite store {path}: {exc}") from None
 
@@ -40,6 +84,22 @@ class SqliteDatabase:
     def version(self) -> int:
         row = self.connection.execute("SELECT max(version) FROM schema_version").fetchone()
         return int(row[0] or 0)
+
+    def _check_read_only_schema(self) -> None:
+        try:
+            current = self.version
+        except sqlite3.OperationalError:  # no schema_version table: not a chronox store
+            current = 0
+        if current > LATEST_VERSION:
+            raise SchemaMismatch(
+                f"store {self.path} has schema version {current}, newer than this "
+                f"chronox understands ({LATEST_VERSION}); upgrade chronox"
+            )
+        if current < LATEST_VERSION:
+            raise StorageUnavailable(
+                f"SQLite store {self.path} is read-only and at schema version {current} "
+                f"(this chronox needs {LATEST_VERSION}): open it writable once to migrate it"
+            )
 
     def _migrate(self) -> None:
         with self.transaction() as db:
@@ -69,6 +129,10 @@ class SqliteDatabase:
         One connection serves every thread of the process (the daemon writes live bars
         and backfills side by side), so transactions take turns on a lock.
         """
+        if self.read_only:
+            raise StorageUnavailable(
+                f"SQLite store {self.path} is read-only: it can be read, not written"
+            )
         with self._lock:
             self.connection.execute("BEGIN IMMEDIATE")
             try:
@@ -80,6 +144,45 @@ class SqliteDatabase:
 
     def close(self) -> None:
         self.connection.close()
+
+
+def _connect(path: str, mode: str) -> sqlite3.Connection:
+    if mode == "rwc" or path == ":memory:":
+        return sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    return sqlite3.connect(
+        f"file:{quote(path)}?mode={mode}", uri=True, isolation_level=None, check_same_thread=False
+    )
+
+
+def _connect_read_only(path: str) -> sqlite3.Connection:
+    """A read-only connection that can read a WAL store even where nothing can be
+    written: without a writable folder SQLite cannot create the ``-shm`` file a WAL
+    reader needs, so there the file is opened ``immutable`` (no one can be writing it:
+    no one can write there)."""
+    uri = f"file:{quote(path)}?mode=ro"
+    connection = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return connection
+    except sqlite3.OperationalError:
+        connection.close()
+        if not Path(path).exists() or _writable(Path(path).parent):
+            raise
+    return sqlite3.connect(
+        uri + "&immutable=1", uri=True, isolation_level=None, check_same_thread=False
+    )
+
+
+def _exists_read_only(path: str) -> bool:
+    """The file exists, but it (or its folder, where WAL keeps its side files) cannot be
+    written. ``os.access`` sees read-only mounts and immutable files even for root."""
+    if path == ":memory:" or not Path(path).is_file():
+        return False
+    return not (_writable(Path(path)) and _writable(Path(path).parent))
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path if str(path) else ".", os.W_OK)
 
 
 def ensure_parent(path: str) -> None:

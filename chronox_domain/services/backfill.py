@@ -105,7 +105,7 @@ class Mode(enum.Enum):
     @classmethod
     def parse(cls, text: str) -> Mode:
         try:
-            return cls(text.strip().lower())
+            return cls(text.strip())
         except ValueError:
             raise InvalidInput(f"unknown mode {text!r} (choose from backfill, unified)") from None
 

@@ -15,7 +15,12 @@ from chronox_domain.services.live import DaemonReport
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.bar_events import event_fields
 from chronox_entrypoints.cli.app import running
-from chronox_entrypoints.cli.options import json_option, store_option, timeframe_option
+from chronox_entrypoints.cli.options import (
+    SECONDS,
+    json_option,
+    store_option,
+    timeframe_option,
+)
 from chronox_entrypoints.cli.render import emit_json, iso, note
 
 
@@ -28,8 +33,7 @@ from chronox_entrypoints.cli.render import emit_json, iso, note
 )
 @click.option(
     "--duration",
-    type=click.FloatRange(min=0),
-    metavar="SECONDS",
+    type=SECONDS,
     help="Stop by itself after this long (default: run until SIGTERM / Ctrl-C).",
 )
 @store_option
@@ -95,9 +99,7 @@ async def _run_until_stopped(pipeline: Pipeline, duration: float | None) -> Daem
     help="First print the last N stored bars of each symbol.",
 )
 @click.option("--count", type=click.IntRange(min=1), help="Stop after this many bars.")
-@click.option(
-    "--duration", type=click.FloatRange(min=0), metavar="SECONDS", help="Stop after this long."
-)
+@click.option("--duration", type=SECONDS, help="Stop after this long.")
 @json_option
 def watch(
     symbols: tuple[str, ...],

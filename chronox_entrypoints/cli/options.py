@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -31,17 +32,49 @@ class DomainChoice(click.ParamType):  # type: ignore[type-arg]
             self.fail(str(exc), param, ctx)
 
 
-BOUND = DomainChoice("DATE|DATETIME", parse_bound)
+class Bound(DomainChoice):
+    """A range bound; an empty one is refused (leave the option out for the default)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("is empty (leave it out for the default range)", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class Seconds(click.ParamType):  # type: ignore[type-arg]
+    """A finite, non-negative number of seconds (``nan`` and ``inf`` are not durations)."""
+
+    name = "SECONDS"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(seconds) or seconds < 0:
+            self.fail(f"{value!r} is not a finite, non-negative number of seconds", param, ctx)
+        return seconds
+
+
+BOUND = Bound("DATE|DATETIME", parse_bound)
+SECONDS = Seconds()
 TIMEFRAME = DomainChoice("TIMEFRAME", Timeframe.parse)
 SESSION = DomainChoice("rth|eth", SessionKind.parse)
+
+
+def _not_empty(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise click.BadParameter("is empty (leave it out for the default store)", ctx, param)
+    return value
 
 
 def store_option(func: F) -> F:
     return click.option(
         "--store",
         metavar="URL",
-        help="Store URL (sqlite:///path, memory://). Default: $CHRONOX_STORE or the "
-        "embedded file shown by `info`.",
+        callback=_not_empty,
+        help="Store URL (sqlite:///path[?mode=ro], postgresql://..., memory://). Default: "
+        "$CHRONOX_STORE or the embedded file shown by `info`.",
     )(func)
 
 

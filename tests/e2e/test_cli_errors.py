@@ -25,6 +25,7 @@ def one_line_error(result: Result, code: int, *words: str) -> None:
         (["ingest", "SPY;DROP"], ["invalid symbol", "SPY;DROP"]),
         (["gaps", "SPY", "--start", "2024-12-03", "--end", "2024-11-25"], ["before start"]),
         (["gaps", "SPY", "-t", "2m"], ["unknown timeframe", "2m"]),
+        (["gaps", "SPY", "-t", "1M"], ["unknown timeframe", "1M", "case-sensitive"]),
         (["gaps", "SPY", "--start", "1970-01-05", "--end", "1970-01-09"], ["outside", "XNYS"]),
         (["gaps", "SPY", "--start", "2024-13-01"], ["2024-13-01"]),
         (["gaps", "SPY", "--session", "overnight"], ["unknown session"]),
