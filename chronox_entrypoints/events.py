@@ -54,11 +54,20 @@ def open_job_queue(settings: Settings, runner: JobRunner) -> Iterator[JobQueue]:
     if settings.redis_url:
         from chronox_adapters.redis.jobs import RedisJobQueue
 
-        queue: JobQueue = RedisJobQueue(settings.redis_url, prefix=settings.redis_prefix)
+        queue: JobQueue = RedisJobQueue(
+            settings.redis_url,
+            prefix=settings.redis_prefix,
+            keep_finished=settings.jobs_keep_finished,
+            finished_ttl=settings.jobs_finished_ttl_days * 86400,
+        )
     else:
         from chronox_adapters.memory.jobs import InProcessJobQueue
 
-        queue = InProcessJobQueue(runner)
+        queue = InProcessJobQueue(
+            runner,
+            keep_finished=settings.jobs_keep_finished,
+            finished_ttl=settings.jobs_finished_ttl_days * 86400,
+        )
     try:
         yield queue
     finally:
