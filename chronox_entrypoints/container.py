@@ -27,10 +27,10 @@ from chronox_domain.services import (
     Pipeline,
     RegistryService,
 )
-from chronox_domain.services.backfill import Mode
 from chronox_domain.services.bars import BarsService
 from chronox_domain.services.jobs import JobService, backfill_runner
 from chronox_domain.services.live import UnifiedDaemon
+from chronox_domain.services.pipeline import Mode
 from chronox_entrypoints.events import (
     make_feed,
     make_request_limiter,

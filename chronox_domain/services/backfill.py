@@ -1,14 +1,11 @@
-"""Backfill: close the gaps of the registry's symbols, behind one facade."""
+"""Backfill: close the gaps of the registry's symbols."""
 
 from __future__ import annotations
 
-import asyncio
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
 
-from chronox_domain.errors import InvalidInput, NotFound
+from chronox_domain.errors import NotFound
 from chronox_domain.ports import SymbolRegistry
 from chronox_domain.ranges import Bound
 from chronox_domain.registry import SymbolEntry
@@ -21,15 +18,6 @@ from chronox_domain.services.ingestion import (
 from chronox_domain.services.splits import SplitService
 from chronox_domain.splits import Split
 from chronox_domain.symbol import parse_symbol
-
-if TYPE_CHECKING:  # the daemon module imports this one
-    from chronox_domain.services.live import DaemonReport
-
-
-class Daemon(Protocol):
-    """What ``Pipeline.run`` drives (the unified daemon)."""
-
-    async def run(self, stop: asyncio.Event, live: bool = True) -> DaemonReport: ...
 
 
 @dataclass(slots=True)
@@ -94,47 +82,3 @@ class BackfillOrchestrator:
                 report.parts.append((entry.symbol, timeframe.value, part))
                 report.total.add(part)
         return report
-
-
-class Mode(enum.Enum):
-    """How the pipeline runs: one backfill pass, or live plus periodic backfill."""
-
-    BACKFILL = "backfill"
-    UNIFIED = "unified"
-
-    @classmethod
-    def parse(cls, text: str) -> Mode:
-        try:
-            return cls(text.strip())
-        except ValueError:
-            raise InvalidInput(f"unknown mode {text!r} (choose from backfill, unified)") from None
-
-
-class Pipeline:
-    """The facade the CLI, the API and schedulers call: never a concrete orchestrator.
-
-    ``backfill`` is one pass, in any mode. ``run`` keeps the registry complete until
-    stopped: in ``unified`` mode with the live feed plus periodic backfill, in
-    ``backfill`` mode with periodic backfill alone.
-    """
-
-    def __init__(
-        self, mode: Mode, backfill: BackfillOrchestrator, daemon: Daemon | None = None
-    ) -> None:
-        self.mode = mode
-        self._backfill = backfill
-        self._daemon = daemon
-
-    async def run(self, stop: asyncio.Event) -> DaemonReport:
-        if self._daemon is None:
-            raise InvalidInput("this pipeline was built without a daemon")
-        return await self._daemon.run(stop, live=self.mode is Mode.UNIFIED)
-
-    def backfill(
-        self,
-        symbols: Sequence[str] = (),
-        start: Bound | None = None,
-        end: Bound | None = None,
-        progress: Progress | None = None,
-    ) -> BackfillReport:
-        return self._backfill.run(symbols, start, end, progress)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from chronox_domain.errors import ChronoxError
 from chronox_domain.jobs import Bound, Job, JobRunner, JobSpec, split_into_jobs
 from chronox_domain.ports import JobQueue, SymbolRegistry
-from chronox_domain.services.backfill import Pipeline
+from chronox_domain.services.pipeline import Pipeline
 
 
 class JobCancelled(ChronoxError):

@@ -10,8 +10,8 @@ from contextlib import suppress
 import click
 
 from chronox_domain.events import BarEvent
-from chronox_domain.services.backfill import Mode, Pipeline
 from chronox_domain.services.live import DaemonReport
+from chronox_domain.services.pipeline import Mode, Pipeline
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.bar_events import event_fields
 from chronox_entrypoints.cli.app import running
