@@ -31,10 +31,20 @@ from chronox_entrypoints.cli.render import (
 from chronox_entrypoints.sources import SOURCES
 
 
+def _non_empty_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise click.BadParameter("is empty (name the file to read)", ctx, param)
+    return value
+
+
 def source_options(func: F) -> F:
     """--source NAME and --path FILE (a file implies --source files)."""
     func = click.option(
-        "--path", "files_path", type=click.Path(dir_okay=False), help="The file for --source files."
+        "--path",
+        "files_path",
+        type=click.Path(dir_okay=False),
+        callback=_non_empty_path,
+        help="The file for --source files.",
     )(func)
     return click.option(
         "--source",

@@ -296,3 +296,8 @@ def test_a_volatile_redis_is_warned_about_once_by_enqueue_and_worker(
         assert warning.startswith("WARNING: Redis at redis://")
         assert "appendonly yes" in warning
     assert durability_warnings(sqlite_cli("jobs", "list")) == []
+
+
+@pytest.mark.parametrize("command", [["ingest", "SPY"], ["backfill"]])
+def test_an_empty_file_path_is_refused(sqlite_cli: Cli, command: list[str]) -> None:
+    one_line_error(sqlite_cli(*command, "--path", ""), 2, "--path", "is empty")
