@@ -1,9 +1,18 @@
 """The composition root: the one place that knows which adapter serves which port.
 
-Nothing connects at import time: the store, the event publisher and the job queue are
-``providers.Resource``s, opened on first use by the command that needs them and closed by
-``shutdown_resources()`` when it ends.
+Split by concern, as in dependency-injector's examples: ``Core`` (settings, clock,
+calendar, metrics), ``Gateways`` (the adapters: store, sources, events, jobs, each
+picked by a ``Selector`` over typed settings), ``Services`` (the domain's use cases) and
+``Runtime`` (what runs beside a command: the job queue, workers, the live feed). The
+opening code of each adapter family lives in ``stores.py``, ``sources.py`` and
+``events.py``, which import a family only when it is opened: a command pays for the
+families it uses and no other.
 
+One container per process: the CLI's ``main()`` builds it, ``create_app()`` takes one,
+tests build one with :func:`bootstrap` and override what they fake.
+
+Nothing connects at import time: the store, the event publisher and the job queue are
+``providers.Resource``s, opened on first use and closed by ``shutdown_resources()``.
 Threads share one container in the API (its thread pool) and the in-process job queue:
 the singletons are thread-safe, and ``open_shared`` opens the resources under a lock.
 dependency-injector's ``Resource`` is not thread-safe: two requests opening the store at
@@ -14,99 +23,163 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from typing import Any
 
 from dependency_injector import containers, providers
 
 from chronox_adapters.calendars import load_calendar
 from chronox_adapters.clock import SystemClock
-from chronox_adapters.prometheus import PrometheusMetrics
 from chronox_domain.services import (
     BackfillOrchestrator,
     CoverageService,
     IngestionService,
-    Pipeline,
     RegistryService,
 )
 from chronox_domain.services.bars import BarsService
 from chronox_domain.services.jobs import JobService, backfill_runner
 from chronox_domain.services.live import UnifiedDaemon
-from chronox_domain.services.pipeline import Mode
-from chronox_entrypoints.events import (
-    make_feed,
-    make_request_limiter,
-    make_subscriber,
-    make_worker,
-    open_job_queue,
-    open_publisher,
-)
+from chronox_domain.services.pipeline import Mode, Pipeline
+from chronox_entrypoints import events, sources, stores
 from chronox_entrypoints.settings import Settings
-from chronox_entrypoints.sources import make_live_source, make_source, make_splits
-from chronox_entrypoints.stores import open_store
 
 
-class Container(containers.DeclarativeContainer):
+def _metrics() -> Any:
+    from chronox_adapters.prometheus import PrometheusMetrics  # prometheus_client: lazily
+
+    return PrometheusMetrics()
+
+
+class Core(containers.DeclarativeContainer):
+    """What every other part reads: settings, time, the calendar, the counters."""
+
     settings = providers.Dependency(instance_of=Settings)
-
     clock = providers.ThreadSafeSingleton(SystemClock)
     #: This process's counters; ``GET /metrics`` exports them.
-    metrics = providers.ThreadSafeSingleton(PrometheusMetrics)
+    metrics = providers.ThreadSafeSingleton(_metrics)
     calendar = providers.ThreadSafeSingleton(
         load_calendar,
         code=settings.provided.calendar,
         first=settings.provided.calendar_start,
         last=settings.provided.calendar_end,
     )
-    store = providers.Resource(open_store, settings=settings)
+
+
+class Gateways(containers.DeclarativeContainer):
+    """The adapters behind the ports, each picked from settings."""
+
+    core = providers.DependenciesContainer()
+    settings = core.settings
+
+    store = providers.Selector(
+        settings.provided.store_kind,
+        sqlite=providers.Resource(stores.open_sqlite_store, settings=settings),
+        postgresql=providers.Resource(stores.open_postgres_store, settings=settings),
+        memory=providers.Resource(stores.open_memory_store, settings=settings),
+    )
     repository = store.provided.repository
     registry = store.provided.registry
-    publisher = providers.Resource(open_publisher, settings=settings)
-    subscriber = providers.ThreadSafeSingleton(make_subscriber, settings=settings)
-    feed = providers.ThreadSafeSingleton(make_feed, settings=settings, publisher=publisher)
-    limiter = providers.ThreadSafeSingleton(make_request_limiter, settings=settings)
-    source = providers.ThreadSafeSingleton(
-        make_source, settings=settings, calendar=calendar, limiter=limiter, metrics=metrics
-    )
-    live_source = providers.ThreadSafeSingleton(
-        make_live_source, settings=settings, calendar=calendar
-    )
-    splits = providers.ThreadSafeSingleton(make_splits, source=source, repository=repository)
+    rollups = store.provided.rollups
 
+    publisher = providers.Selector(
+        settings.provided.transport,
+        redis=providers.Resource(events.redis_publisher, settings=settings),
+        **{"in-process": providers.Resource(events.in_process_bus)},
+    )
+    subscriber = providers.Selector(
+        settings.provided.transport,
+        redis=providers.ThreadSafeSingleton(events.redis_subscriber, settings=settings),
+        **{"in-process": providers.Callable(events.no_subscriber)},
+    )
+    #: What the API relays over WebSocket: Redis (bars stored by any process), or the
+    #: in-process bus this process's own ingestions publish to.
+    feed = providers.Selector(
+        settings.provided.transport,
+        redis=subscriber,
+        **{"in-process": publisher},
+    )
+    limiter = providers.Selector(
+        settings.provided.transport,
+        redis=providers.ThreadSafeSingleton(events.redis_request_limiter, settings=settings),
+        **{
+            "in-process": providers.ThreadSafeSingleton(
+                events.in_process_request_limiter, settings=settings
+            )
+        },
+    )
+
+    source = providers.Selector(
+        settings.provided.source_name,
+        synthetic=providers.ThreadSafeSingleton(
+            sources.synthetic_source, settings=settings, calendar=core.calendar
+        ),
+        files=providers.ThreadSafeSingleton(sources.files_source, settings=settings),
+        polygon=providers.ThreadSafeSingleton(
+            sources.polygon_source, settings=settings, limiter=limiter, metrics=core.metrics
+        ),
+    )
+    synthetic_live = providers.ThreadSafeSingleton(
+        sources.synthetic_live_source, settings=settings, calendar=core.calendar
+    )
+    #: The vendor's feed with a key (or when asked), else synthetic demo minutes.
+    live_source = providers.Selector(
+        settings.provided.source_name,
+        polygon=providers.ThreadSafeSingleton(sources.polygon_live_source, settings=settings),
+        synthetic=synthetic_live,
+        files=synthetic_live,
+    )
+
+
+class Services(containers.DeclarativeContainer):
+    """The domain's use cases over the gateways."""
+
+    core = providers.DependenciesContainer()
+    gateways = providers.DependenciesContainer()
+    settings = core.settings
+
+    #: Splits are checked where the source is the vendor (the others have none).
+    splits = providers.Selector(
+        settings.provided.source_name,
+        polygon=providers.ThreadSafeSingleton(
+            sources.polygon_splits, source=gateways.source, repository=gateways.repository
+        ),
+        synthetic=providers.Object(None),
+        files=providers.Object(None),
+    )
     coverage = providers.Factory(
         CoverageService,
-        repository=repository,
-        calendar=calendar,
-        clock=clock,
+        repository=gateways.repository,
+        calendar=core.calendar,
+        clock=core.clock,
         settle_delay=settings.provided.settle_delay,
         recheck_delay=settings.provided.recheck_delay,
     )
     bars = providers.Factory(
         BarsService,
-        repository=repository,
-        calendar=calendar,
-        clock=clock,
-        rollups=store.provided.rollups,
+        repository=gateways.repository,
+        calendar=core.calendar,
+        clock=core.clock,
+        rollups=gateways.rollups,
     )
     ingestion = providers.Factory(
         IngestionService,
-        repository=repository,
-        source=source,
+        repository=gateways.repository,
+        source=gateways.source,
         coverage=coverage,
-        publisher=publisher,
-        metrics=metrics,
+        publisher=gateways.publisher,
+        metrics=core.metrics,
     )
     backfill = providers.Factory(
-        BackfillOrchestrator, registry=registry, ingestion=ingestion, splits=splits
+        BackfillOrchestrator, registry=gateways.registry, ingestion=ingestion, splits=splits
     )
-    registry_service = providers.Factory(RegistryService, registry=registry)
-
+    registry = providers.Factory(RegistryService, registry=gateways.registry)
     daemon = providers.Factory(
         UnifiedDaemon,
-        registry=registry,
-        repository=repository,
-        live=live_source,
+        registry=gateways.registry,
+        repository=gateways.repository,
+        live=gateways.live_source,
         backfill=backfill,
-        publisher=publisher,
-        clock=clock,
+        publisher=gateways.publisher,
+        clock=core.clock,
         backfill_every=providers.Callable(
             lambda seconds: timedelta(seconds=seconds), settings.provided.backfill_every_seconds
         ),
@@ -114,18 +187,84 @@ class Container(containers.DeclarativeContainer):
             lambda days: timedelta(days=days), settings.provided.live_lookback_days
         ),
     )
-
     pipeline = providers.Factory(
         Pipeline,
-        mode=providers.Callable(Mode.parse, settings.provided.mode),
+        mode=providers.Callable(Mode, settings.provided.mode),
         backfill=backfill,
         daemon=daemon,
     )
 
-    job_runner = providers.ThreadSafeSingleton(backfill_runner, pipeline=pipeline)
-    job_queue = providers.Resource(open_job_queue, settings=settings, runner=job_runner)
-    jobs = providers.Factory(JobService, queue=job_queue, registry=registry)
-    worker = providers.Factory(make_worker, settings=settings, runner=job_runner)
+
+class Runtime(containers.DeclarativeContainer):
+    """What runs beside a command: backfill jobs (in this process, or over Redis) and
+    the workers that take them."""
+
+    core = providers.DependenciesContainer()
+    gateways = providers.DependenciesContainer()
+    services = providers.DependenciesContainer()
+    settings = core.settings
+
+    job_runner = providers.ThreadSafeSingleton(backfill_runner, pipeline=services.pipeline)
+    job_queue = providers.Selector(
+        settings.provided.transport,
+        redis=providers.Resource(events.redis_job_queue, settings=settings),
+        **{
+            "in-process": providers.Resource(
+                events.in_process_job_queue, settings=settings, runner=job_runner
+            )
+        },
+    )
+    jobs = providers.Factory(JobService, queue=job_queue, registry=gateways.registry)
+    worker = providers.Selector(
+        settings.provided.transport,
+        redis=providers.Factory(events.redis_worker, settings=settings, runner=job_runner),
+        **{"in-process": providers.Factory(events.no_worker)},
+    )
+
+
+class Container(containers.DeclarativeContainer):
+    """The whole application: ``Container(settings=Settings(...))``."""
+
+    settings = providers.Dependency(instance_of=Settings)
+    core = providers.Container(Core, settings=settings)
+    gateways = providers.Container(Gateways, core=core)
+    services = providers.Container(Services, core=core, gateways=gateways)
+    runtime = providers.Container(Runtime, core=core, gateways=gateways, services=services)
+
+    # The names the entry points ask for (each one provider, overridable in tests).
+    clock = core.clock
+    metrics = core.metrics
+    calendar = core.calendar
+    store = gateways.store
+    repository = gateways.repository
+    registry = gateways.registry
+    publisher = gateways.publisher
+    subscriber = gateways.subscriber
+    feed = gateways.feed
+    limiter = gateways.limiter
+    source = gateways.source
+    live_source = gateways.live_source
+    splits = services.splits
+    coverage = services.coverage
+    bars = services.bars
+    ingestion = services.ingestion
+    backfill = services.backfill
+    registry_service = services.registry
+    daemon = services.daemon
+    pipeline = services.pipeline
+    job_runner = runtime.job_runner
+    job_queue = runtime.job_queue
+    jobs = runtime.jobs
+    worker = runtime.worker
+
+
+def bootstrap(settings: Settings | None = None, **fakes: Any) -> Container:
+    """A container for tests and notebooks: the embedded memory store by default, and
+    any provider replaced by an object (``bootstrap(source=MemorySource(bars))``)."""
+    container = Container(settings=settings or Settings.model_validate({"store": "memory://"}))
+    for name, fake in fakes.items():
+        getattr(container, name).override(providers.Object(fake))
+    return container
 
 
 _opening = threading.Lock()

@@ -186,6 +186,17 @@ class Settings(BaseSettings):
         return not self.store
 
     @property
+    def store_kind(self) -> str:
+        """Which store family serves ``store_url``: sqlite, postgresql or memory (the
+        key the composition root selects the store's opener by)."""
+        return store_scheme(self.store_url)
+
+    @property
+    def transport(self) -> Literal["redis", "in-process"]:
+        """What carries events, jobs and the shared rate limit."""
+        return "redis" if self.redis_url else "in-process"
+
+    @property
     def source_name(self) -> str:
         if self.source:
             return self.source

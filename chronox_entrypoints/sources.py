@@ -1,32 +1,32 @@
-"""Picking the bar source by name, and the vendor's configuration from settings."""
+"""Opening the bar sources, one function per family (the composition root selects one by
+``Settings.source_name``), and the vendor's configuration from settings. Each family's
+adapters are imported when it is opened: the vendor's client only when it is used."""
 
 from __future__ import annotations
 
-from chronox_adapters.files import FileSource
-from chronox_adapters.polygon import (
-    PolygonConfig,
-    PolygonLiveSource,
-    PolygonRestSource,
-    PolygonSplits,
-    RequestLimiter,
-)
-from chronox_adapters.synthetic import SyntheticLiveSource, SyntheticSource
+from typing import TYPE_CHECKING
+
 from chronox_domain.errors import InvalidInput
-from chronox_domain.metrics import NO_METRICS
 from chronox_domain.ports import (
     BarSource,
     LiveBarSource,
     MarketDataRepository,
     Metrics,
+    RequestLimiter,
     TradingCalendar,
 )
 from chronox_domain.services import SplitService
 from chronox_entrypoints.settings import Settings
 
+if TYPE_CHECKING:
+    from chronox_adapters.polygon import PolygonConfig, PolygonRestSource
+
 SOURCES = ("synthetic", "files", "polygon")
 
 
 def polygon_config(settings: Settings) -> PolygonConfig:
+    from chronox_adapters.polygon import PolygonConfig
+
     if settings.polygon_api_key is None:
         raise InvalidInput(
             "the polygon source needs a vendor key: set POLYGON_API_KEY (or MASSIVE_API_KEY)"
@@ -46,28 +46,37 @@ def polygon_config(settings: Settings) -> PolygonConfig:
     )
 
 
-def make_source(
-    settings: Settings,
-    calendar: TradingCalendar,
-    limiter: RequestLimiter,
-    metrics: Metrics = NO_METRICS,
-) -> BarSource:
-    name = settings.source_name
-    if name == "synthetic":
-        return SyntheticSource(calendar, seed=settings.synthetic_seed)
-    if name == "files":
-        if not settings.files_path:
-            raise InvalidInput("the files source needs a file: pass --path FILE")
-        return FileSource(settings.files_path)
-    if name == "polygon":
-        return PolygonRestSource(polygon_config(settings), limiter, metrics=metrics)
-    raise InvalidInput(f"unknown source {name!r} (choose from {', '.join(SOURCES)})")
+def synthetic_source(settings: Settings, calendar: TradingCalendar) -> BarSource:
+    """The demo source: deterministic, calendar-aware, labelled as not real prices."""
+    from chronox_adapters.synthetic import SyntheticSource
+
+    return SyntheticSource(calendar, seed=settings.synthetic_seed)
 
 
-def make_live_source(settings: Settings, calendar: TradingCalendar) -> LiveBarSource:
-    """The vendor's feed with a key (or when asked), else synthetic demo minutes."""
-    if settings.source_name == "polygon":
-        return PolygonLiveSource(polygon_config(settings))
+def files_source(settings: Settings) -> BarSource:
+    from chronox_adapters.files import FileSource
+
+    if not settings.files_path:
+        raise InvalidInput("the files source needs a file: pass --path FILE")
+    return FileSource(settings.files_path)
+
+
+def polygon_source(settings: Settings, limiter: RequestLimiter, metrics: Metrics) -> BarSource:
+    from chronox_adapters.polygon import PolygonRestSource
+
+    return PolygonRestSource(polygon_config(settings), limiter, metrics=metrics)
+
+
+def polygon_live_source(settings: Settings) -> LiveBarSource:
+    from chronox_adapters.polygon import PolygonLiveSource
+
+    return PolygonLiveSource(polygon_config(settings))
+
+
+def synthetic_live_source(settings: Settings, calendar: TradingCalendar) -> LiveBarSource:
+    """Synthetic demo minutes, as they would form (or replayed from a past moment)."""
+    from chronox_adapters.synthetic import SyntheticLiveSource
+
     return SyntheticLiveSource(
         calendar,
         seed=settings.synthetic_seed,
@@ -76,8 +85,8 @@ def make_live_source(settings: Settings, calendar: TradingCalendar) -> LiveBarSo
     )
 
 
-def make_splits(source: BarSource, repository: MarketDataRepository) -> SplitService | None:
-    """Splits are checked where the source is the vendor (other sources have none)."""
-    if isinstance(source, PolygonRestSource):
-        return SplitService(repository, PolygonSplits(source))
-    return None
+def polygon_splits(source: PolygonRestSource, repository: MarketDataRepository) -> SplitService:
+    """Splits are checked where the source is the vendor (the others have none)."""
+    from chronox_adapters.polygon import PolygonSplits
+
+    return SplitService(repository, PolygonSplits(source))

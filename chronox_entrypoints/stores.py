@@ -1,4 +1,6 @@
-"""Opening a store by its URL scheme, and administering its schema.
+"""Opening a store, one function per family (the composition root selects one by the
+URL's scheme), and administering its schema. Each family's adapters are imported when
+it is opened, never before: a command pays only for the store it uses.
 
 ``sqlite:///path`` is the embedded default; ``postgresql://`` (or ``postgres://``) is
 PostgreSQL, with TimescaleDB where the extension is installed; ``memory://`` keeps
@@ -12,10 +14,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from chronox_adapters.memory import MemoryRegistry, MemoryRepository
-from chronox_adapters.sqlite import SqliteDatabase, SqliteRegistry, SqliteRepository
-from chronox_adapters.sqlite.database import ensure_parent, parse_url
-from chronox_adapters.sqlite.schema import LATEST_VERSION as SQLITE_LATEST
 from chronox_domain.errors import InvalidInput
 from chronox_domain.ports import BarRollups, MarketDataRepository, SymbolRegistry
 from chronox_entrypoints.settings import STORE_SCHEMES, Settings, store_scheme
@@ -52,35 +50,58 @@ def scheme_of(url: str) -> str:
         raise InvalidInput(str(exc)) from None
 
 
-def open_store(settings: Settings) -> Iterator[Store]:
-    """A ``providers.Resource``: the store stays open until the container shuts down."""
+def open_sqlite_store(settings: Settings) -> Iterator[Store]:
+    """A ``providers.Resource`` (as every opener here): open until the container shuts
+    down. The embedded default: a SQLite file (WAL)."""
+    from chronox_adapters.sqlite import SqliteDatabase, SqliteRegistry, SqliteRepository
+    from chronox_adapters.sqlite.database import ensure_parent, parse_url
+
     url = settings.store_url
-    scheme = scheme_of(url)
-    if scheme == "sqlite":
-        path, mode = parse_url(url)
-        if settings.uses_default_store:
-            ensure_parent(path)
-        database = SqliteDatabase(path, mode)
-        try:
-            yield Store(url, "sqlite", SqliteRepository(database), SqliteRegistry(database))
-        finally:
-            database.close()
-    elif scheme == "postgresql":
-        timescale = _postgres_family()
-        open_postgres, redact = timescale.open_postgres, timescale.redact
-        store = open_postgres(
-            url,
-            migrate=settings.auto_migrate,
-            prefer=settings.pg_mode,
-            max_size=settings.pg_pool_size,
-        )
-        try:
-            kind = "timescale" if store.mode == "timescale" else "postgresql"
-            yield Store(redact(url), kind, store.repository, store.registry, store.rollups)
-        finally:
-            store.close()
-    else:
-        yield Store(url, "memory", MemoryRepository(), MemoryRegistry())
+    path, mode = parse_url(url)
+    if settings.uses_default_store:
+        ensure_parent(path)
+    database = SqliteDatabase(path, mode)
+    try:
+        yield Store(url, "sqlite", SqliteRepository(database), SqliteRegistry(database))
+    finally:
+        database.close()
+
+
+def open_postgres_store(settings: Settings) -> Iterator[Store]:
+    """PostgreSQL, with TimescaleDB where the server preloads it."""
+    timescale = _postgres_family()
+    store = timescale.open_postgres(
+        settings.store_url,
+        migrate=settings.auto_migrate,
+        prefer=settings.pg_mode,
+        max_size=settings.pg_pool_size,
+    )
+    try:
+        kind = "timescale" if store.mode == "timescale" else "postgresql"
+        url = timescale.redact(settings.store_url)
+        yield Store(url, kind, store.repository, store.registry, store.rollups)
+    finally:
+        store.close()
+
+
+def open_memory_store(settings: Settings) -> Iterator[Store]:
+    """Everything in this process, gone when it ends (tests, demos)."""
+    from chronox_adapters.memory import MemoryRegistry, MemoryRepository
+
+    yield Store(settings.store_url, "memory", MemoryRepository(), MemoryRegistry())
+
+
+#: The opener of each store family, by ``Settings.store_kind``.
+OPENERS = {
+    "sqlite": open_sqlite_store,
+    "postgresql": open_postgres_store,
+    "memory": open_memory_store,
+}
+
+
+def open_store(settings: Settings) -> Iterator[Store]:
+    """The store ``settings`` name, by its family (for callers outside the container)."""
+    yield from OPENERS[settings.store_kind](settings)
 
 
 @contextmanager
@@ -113,6 +134,10 @@ def schema_admin(settings: Settings, apply: bool) -> Iterator[SchemaReport]:
         finally:
             pool.close()
     elif scheme == "sqlite":
+        from chronox_adapters.sqlite import SqliteDatabase
+        from chronox_adapters.sqlite.database import ensure_parent, parse_url
+        from chronox_adapters.sqlite.schema import LATEST_VERSION as SQLITE_LATEST
+
         path, mode = parse_url(url)
         if settings.uses_default_store:
             ensure_parent(path)

@@ -1,4 +1,4 @@
-"""Starting and stopping the container around one command."""
+"""The process's container, and starting and stopping it around one command."""
 
 from __future__ import annotations
 
@@ -43,12 +43,25 @@ def load_settings(**overrides: Any) -> Settings:
         raise InvalidInput(f"invalid {where}: {message}") from None
 
 
+_process: list[Container] = []
+
+
+def install(container: Container) -> None:
+    """Make ``container`` the process's one container (``main()`` does, at start)."""
+    _process[:] = [container]
+
+
 @contextmanager
 def running(**overrides: Any) -> Iterator[Container]:
-    """A container for one command. Resources (the store, the publisher, the job queue)
-    open on first use, so a command opens only what it needs; all are closed after."""
-    container = Container(settings=load_settings(**overrides))
-    try:
-        yield container
-    finally:
-        container.shutdown_resources()
+    """The process's container, set up for one command: the settings are read now, with
+    the command line's options on top. Resources (the store, the publisher, the job
+    queue) open on first use, so a command opens only what it needs; all are closed
+    after."""
+    if not _process:
+        install(Container())  # a command called without main(): a container of its own
+    container = _process[0]
+    with container.settings.override(load_settings(**overrides)):
+        try:
+            yield container
+        finally:
+            container.shutdown_resources()

@@ -26,6 +26,8 @@ from chronox_domain.errors import (
     SourceUnavailable,
     StorageUnavailable,
 )
+from chronox_entrypoints.cli.advice import explained
+from chronox_entrypoints.cli.app import install
 from chronox_entrypoints.cli.daemon import stream, watch
 from chronox_entrypoints.cli.db import db
 from chronox_entrypoints.cli.info import info
@@ -34,6 +36,7 @@ from chronox_entrypoints.cli.jobs import jobs, worker
 from chronox_entrypoints.cli.query import bars, gaps
 from chronox_entrypoints.cli.registry import registry
 from chronox_entrypoints.cli.serve import serve
+from chronox_entrypoints.container import Container
 
 EXIT_INTERNAL, EXIT_INPUT, EXIT_SOURCE, EXIT_STORE, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
 
@@ -97,6 +100,7 @@ def configure_logging() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     configure_logging()
+    install(Container())  # one container for the process; the command supplies settings
     try:
         cli.main(args=argv, prog_name="chronox-cli", standalone_mode=False)
     except click.exceptions.Exit as done:
@@ -108,7 +112,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"error: {exc.format_message()}", err=True)
         sys.exit(EXIT_INPUT)
     except ChronoxError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {explained(exc)}", err=True)
         sys.exit(exit_code(exc))
     except KeyboardInterrupt:
         click.echo("interrupted: the batch in flight was rolled back; rerun to resume", err=True)

@@ -7,7 +7,7 @@ import ipaddress
 import click
 
 from chronox_domain.errors import InvalidInput
-from chronox_entrypoints.cli.app import load_settings
+from chronox_entrypoints.cli.app import running
 from chronox_entrypoints.cli.options import store_option
 
 
@@ -30,13 +30,12 @@ def serve(host: str, port: int, store: str | None) -> None:
 
     from chronox_entrypoints.api import create_app
     from chronox_entrypoints.api.deps import configured_token
-    from chronox_entrypoints.container import Container
 
-    settings = load_settings(store=store)
-    # An empty CHRONOX_API_TOKEN is refused here, before the address is even looked at.
-    if configured_token(settings) is None and not is_loopback(host):
-        raise InvalidInput(
-            f"refusing to serve on {host} without CHRONOX_API_TOKEN: anyone could trigger "
-            "backfills; set a token or bind to 127.0.0.1"
-        )
-    uvicorn.run(create_app(Container(settings=settings)), host=host, port=port, log_level="info")
+    with running(store=store) as container:
+        # An empty CHRONOX_API_TOKEN is refused here, before the address is looked at.
+        if configured_token(container.settings()) is None and not is_loopback(host):
+            raise InvalidInput(
+                f"refusing to serve on {host} without CHRONOX_API_TOKEN: anyone could "
+                "trigger backfills; set a token or bind to 127.0.0.1"
+            )
+        uvicorn.run(create_app(container), host=host, port=port, log_level="info")
