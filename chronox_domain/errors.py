@@ -43,10 +43,34 @@ class NotFound(ChronoxError):
     code = "not_found"
 
 
+class NotRegistered(NotFound):
+    """A command needs ``symbol`` in the registry, and it is not there."""
+
+    def __init__(self, symbol: str) -> None:
+        super().__init__(f"{symbol} is not in the registry")
+        self.symbol = symbol
+
+    def __reduce__(self) -> tuple[type[NotRegistered], tuple[str]]:
+        return type(self), (self.symbol,)
+
+
 class SourceMismatch(ChronoxError):
-    """The ledger already holds this symbol and timeframe from another source."""
+    """The ledger already holds this symbol and timeframe from another source:
+    ``recorded`` (sorted), where ``asked`` was to be mixed in."""
 
     code = "source_mismatch"
+
+    def __init__(self, symbol: str, timeframe: str, recorded: tuple[str, ...], asked: str) -> None:
+        super().__init__(
+            f"{symbol} {timeframe} is stored from {', '.join(recorded)}; refusing to mix in {asked}"
+        )
+        self.symbol = symbol
+        self.timeframe = timeframe
+        self.recorded = recorded
+        self.asked = asked
+
+    def __reduce__(self) -> tuple[type[SourceMismatch], tuple[str, str, tuple[str, ...], str]]:
+        return type(self), (self.symbol, self.timeframe, self.recorded, self.asked)
 
 
 class SourceUnavailable(ChronoxError):

@@ -8,11 +8,11 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 from chronox_adapters.sqlite.database import SqliteDatabase
+from chronox_adapters.sqlite.errors import translate_errors
 from chronox_adapters.sqlite.schema import BAR_TABLES
 from chronox_domain.bar import Bar
 from chronox_domain.batch import BarBatch
 from chronox_domain.coverage import CoverageSpan, CoverageStatus, merge_spans
-from chronox_domain.errors import StorageUnavailable
 from chronox_domain.interval import Interval
 from chronox_domain.timeframe import Timeframe
 
@@ -37,93 +37,94 @@ _UPSERTS = {timeframe: _upsert_sql(table) for timeframe, table in BAR_TABLES.ite
 
 
 class SqliteRepository:
-    """``MarketDataRepository`` on a :class:`SqliteDatabase`."""
+    """``MarketDataRepository`` on a :class:`SqliteDatabase`; every ``sqlite3`` error
+    becomes ``StorageUnavailable`` (``transaction`` translates those of writes)."""
 
     def __init__(self, database: SqliteDatabase) -> None:
         self._db = database
 
     def write(self, batch: BarBatch) -> int:
         rows = _rows(batch)
-        try:
-            with self._db.transaction() as db:
-                if rows:
-                    db.executemany(_UPSERTS[batch.timeframe], rows)
-                if batch.coverage:
-                    _record_coverage(db, batch.symbol, batch.timeframe, batch.coverage)
-        except sqlite3.Error as exc:
-            raise StorageUnavailable(f"writing to {self._db.path} failed: {exc}") from None
+        with self._db.transaction() as db:
+            if rows:
+                db.executemany(_UPSERTS[batch.timeframe], rows)
+            if batch.coverage:
+                _record_coverage(db, batch.symbol, batch.timeframe, batch.coverage)
         return len(rows)
 
     def bars(self, symbol: str, timeframe: Timeframe, window: Interval) -> Iterator[Bar]:
-        cursor = self._db.connection.execute(
-            f"SELECT start, open, high, low, close, volume, vwap, trades "
-            f"FROM {BAR_TABLES[timeframe]} WHERE symbol = ? AND start >= ? AND start < ? "
-            "ORDER BY start",
-            (symbol, _epoch(window.start), _epoch(window.end)),
-        )
-        from_epoch = datetime.fromtimestamp
-        for start, o, h, lo, c, v, vw, n in cursor:
-            yield Bar(symbol, timeframe, from_epoch(start, UTC), o, h, lo, c, v, vw, n)
+        # Rows are read while the caller iterates: the translation spans the loop.
+        with translate_errors(self._db.path, "reading"):
+            cursor = self._db.connection.execute(
+                f"SELECT start, open, high, low, close, volume, vwap, trades "
+                f"FROM {BAR_TABLES[timeframe]} WHERE symbol = ? AND start >= ? AND start < ? "
+                "ORDER BY start",
+                (symbol, _epoch(window.start), _epoch(window.end)),
+            )
+            from_epoch = datetime.fromtimestamp
+            for start, o, h, lo, c, v, vw, n in cursor:
+                yield Bar(symbol, timeframe, from_epoch(start, UTC), o, h, lo, c, v, vw, n)
 
     def bar_starts(self, symbol: str, timeframe: Timeframe, window: Interval) -> list[datetime]:
-        cursor = self._db.connection.execute(
-            f"SELECT start FROM {BAR_TABLES[timeframe]} "
-            "WHERE symbol = ? AND start >= ? AND start < ? ORDER BY start",
-            (symbol, _epoch(window.start), _epoch(window.end)),
-        )
-        return [datetime.fromtimestamp(start, UTC) for (start,) in cursor]
+        with translate_errors(self._db.path, "reading"):
+            cursor = self._db.connection.execute(
+                f"SELECT start FROM {BAR_TABLES[timeframe]} "
+                "WHERE symbol = ? AND start >= ? AND start < ? ORDER BY start",
+                (symbol, _epoch(window.start), _epoch(window.end)),
+            )
+            return [datetime.fromtimestamp(start, UTC) for (start,) in cursor]
 
     def coverage(self, symbol: str, timeframe: Timeframe) -> list[CoverageSpan]:
-        cursor = self._db.connection.execute(
-            'SELECT start, "end", status, source, answered_at FROM coverage '
-            "WHERE symbol = ? AND timeframe = ? ORDER BY start",
-            (symbol, timeframe.value),
-        )
-        return [_span(row) for row in cursor]
+        with translate_errors(self._db.path, "reading"):
+            cursor = self._db.connection.execute(
+                'SELECT start, "end", status, source, answered_at FROM coverage '
+                "WHERE symbol = ? AND timeframe = ? ORDER BY start",
+                (symbol, timeframe.value),
+            )
+            return [_span(row) for row in cursor]
 
     def sources(self, symbol: str, timeframe: Timeframe) -> set[str]:
-        cursor = self._db.connection.execute(
-            "SELECT DISTINCT source FROM coverage WHERE symbol = ? AND timeframe = ?",
-            (symbol, timeframe.value),
-        )
-        return {source for (source,) in cursor}
+        with translate_errors(self._db.path, "reading"):
+            cursor = self._db.connection.execute(
+                "SELECT DISTINCT source FROM coverage WHERE symbol = ? AND timeframe = ?",
+                (symbol, timeframe.value),
+            )
+            return {source for (source,) in cursor}
 
     def counts(self) -> dict[str, int]:
         db = self._db.connection
-        bars = sum(
-            db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in BAR_TABLES.values()
-        )
-        spans = db.execute("SELECT count(*) FROM coverage").fetchone()[0]
-        series = db.execute(
-            "SELECT count(*) FROM (SELECT DISTINCT symbol, timeframe FROM coverage)"
-        ).fetchone()[0]
+        with translate_errors(self._db.path, "reading"):
+            bars = sum(
+                db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                for table in BAR_TABLES.values()
+            )
+            spans = db.execute("SELECT count(*) FROM coverage").fetchone()[0]
+            series = db.execute(
+                "SELECT count(*) FROM (SELECT DISTINCT symbol, timeframe FROM coverage)"
+            ).fetchone()[0]
         return {"bars": bars, "series": series, "coverage_spans": spans}
 
     def applied_splits(self, symbol: str) -> set[str]:
-        cursor = self._db.connection.execute(
-            "SELECT key FROM splits_applied WHERE symbol = ?", (symbol,)
-        )
-        return {key for (key,) in cursor}
+        with translate_errors(self._db.path, "reading"):
+            cursor = self._db.connection.execute(
+                "SELECT key FROM splits_applied WHERE symbol = ?", (symbol,)
+            )
+            return {key for (key,) in cursor}
 
     def apply_split(self, symbol: str, key: str, stale_before: datetime) -> int:
         cut = _epoch(stale_before)
-        try:
-            with self._db.transaction() as db:
-                removed = db.execute(
-                    'DELETE FROM coverage WHERE symbol = ? AND "end" <= ?', (symbol, cut)
-                ).rowcount
-                trimmed = db.execute(
-                    'UPDATE coverage SET start = ? WHERE symbol = ? AND start < ? AND "end" > ?',
-                    (cut, symbol, cut, cut),
-                ).rowcount
-                db.execute(
-                    "INSERT OR IGNORE INTO splits_applied (symbol, key, applied_at) "
-                    "VALUES (?, ?, ?)",
-                    (symbol, key, datetime.now(UTC).isoformat()),
-                )
-        except sqlite3.Error as exc:
-            raise StorageUnavailable(f"writing to {self._db.path} failed: {exc}") from None
+        with self._db.transaction() as db:
+            removed = db.execute(
+                'DELETE FROM coverage WHERE symbol = ? AND "end" <= ?', (symbol, cut)
+            ).rowcount
+            trimmed = db.execute(
+                'UPDATE coverage SET start = ? WHERE symbol = ? AND start < ? AND "end" > ?',
+                (cut, symbol, cut, cut),
+            ).rowcount
+            db.execute(
+                "INSERT OR IGNORE INTO splits_applied (symbol, key, applied_at) VALUES (?, ?, ?)",
+                (symbol, key, datetime.now(UTC).isoformat()),
+            )
         return int(removed) + int(trimmed)
 
 

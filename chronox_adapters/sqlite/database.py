@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, quote
 
+from chronox_adapters.sqlite.errors import storage_error, translate_errors
 from chronox_adapters.sqlite.schema import LATEST_VERSION, MIGRATIONS
 from chronox_domain.errors import InvalidInput, SchemaMismatch, StorageUnavailable
 
@@ -66,10 +67,11 @@ class SqliteDatabase:
             mode = "ro"
         self.read_only = mode == "ro"
         try:
-            if self.read_only:
-                self.connection = _connect_read_only(path)
-            else:
-                self.connection = _connect(path, mode)
+            self.connection = _connect_read_only(path) if self.read_only else _connect(path, mode)
+        except sqlite3.Error as exc:
+            raise storage_error(path, "opening", exc) from None
+        try:
+            if not self.read_only:
                 self.connection.execute("PRAGMA journal_mode=WAL")
                 self.connection.execute("PRAGMA synchronous=NORMAL")
             self.connection.execute("PRAGMA busy_timeout=10000")
@@ -77,19 +79,28 @@ class SqliteDatabase:
                 self._check_read_only_schema()
             else:
                 self._migrate()
-        except sqlite3.Error as exc:
-            raise StorageUnavailable(f"cannot open SQLite store {path}: {exc}") from None
+        except BaseException as exc:
+            self.connection.close()
+            if isinstance(exc, sqlite3.Error):
+                raise storage_error(path, "opening", exc) from None
+            raise
 
     @property
     def version(self) -> int:
+        with translate_errors(self.path, "reading"):
+            return self._version()
+
+    def _version(self) -> int:
         row = self.connection.execute("SELECT max(version) FROM schema_version").fetchone()
         return int(row[0] or 0)
 
     def _check_read_only_schema(self) -> None:
         try:
-            current = self.version
-        except sqlite3.OperationalError:  # no schema_version table: not a chronox store
-            current = 0
+            current = self._version()
+        except sqlite3.OperationalError as exc:
+            if "no such table" not in str(exc):
+                raise
+            current = 0  # no schema_version table: not a chronox store
         if current > LATEST_VERSION:
             raise SchemaMismatch(
                 f"store {self.path} has schema version {current}, newer than this "
@@ -102,12 +113,12 @@ class SqliteDatabase:
             )
 
     def _migrate(self) -> None:
-        with self.transaction() as db:
+        with self._transaction() as db:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version "
                 "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
             )
-            current = self.version
+            current = self._version()
             if current > LATEST_VERSION:
                 raise SchemaMismatch(
                     f"store {self.path} has schema version {current}, newer than this "
@@ -127,18 +138,27 @@ class SqliteDatabase:
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception.
 
         One connection serves every thread of the process (the daemon writes live bars
-        and backfills side by side), so transactions take turns on a lock.
+        and backfills side by side), so transactions take turns on a lock. A ``sqlite3``
+        error inside the block becomes ``StorageUnavailable``.
         """
         if self.read_only:
             raise StorageUnavailable(
                 f"SQLite store {self.path} is read-only: it can be read, not written"
             )
+        with translate_errors(self.path, "writing"), self._transaction() as db:
+            yield db
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             self.connection.execute("BEGIN IMMEDIATE")
             try:
                 yield self.connection
             except BaseException:
-                self.connection.execute("ROLLBACK")
+                # SQLite has already rolled back after some errors (a full disk, a
+                # damaged page): a second ROLLBACK would hide the first error.
+                if self.connection.in_transaction:
+                    self.connection.execute("ROLLBACK")
                 raise
             self.connection.execute("COMMIT")
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from chronox_adapters.sqlite.database import SqliteDatabase
+from chronox_adapters.sqlite.errors import translate_errors
 from chronox_domain.registry import SymbolEntry
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
 
 
 class SqliteRegistry:
+    """``SymbolRegistry`` on a :class:`SqliteDatabase`; every ``sqlite3`` error becomes
+    ``StorageUnavailable`` (``transaction`` translates those of writes)."""
+
     def __init__(self, database: SqliteDatabase) -> None:
         self._db = database
 
@@ -16,12 +20,16 @@ class SqliteRegistry:
         sql = "SELECT symbol, timeframes, session, active FROM symbols"
         if active_only:
             sql += " WHERE active = 1"
-        return [_entry(row) for row in self._db.connection.execute(sql + " ORDER BY symbol")]
+        with translate_errors(self._db.path, "reading"):
+            rows = self._db.connection.execute(sql + " ORDER BY symbol").fetchall()
+        return [_entry(row) for row in rows]
 
     def get(self, symbol: str) -> SymbolEntry | None:
-        row = self._db.connection.execute(
-            "SELECT symbol, timeframes, session, active FROM symbols WHERE symbol = ?", (symbol,)
-        ).fetchone()
+        with translate_errors(self._db.path, "reading"):
+            row = self._db.connection.execute(
+                "SELECT symbol, timeframes, session, active FROM symbols WHERE symbol = ?",
+                (symbol,),
+            ).fetchone()
         return _entry(row) if row else None
 
     def put(self, entry: SymbolEntry) -> None:

@@ -16,6 +16,7 @@ import psycopg
 from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
+from chronox_adapters.timescale.errors import storage_error, translate_errors
 from chronox_adapters.timescale.ledger import read_coverage, record_coverage
 from chronox_adapters.timescale.migrate import PLAIN
 from chronox_adapters.timescale.partitions import Partitions
@@ -24,7 +25,6 @@ from chronox_adapters.timescale.tables import BAR_COLUMNS, BAR_TABLES
 from chronox_domain.bar import Bar
 from chronox_domain.batch import BarBatch
 from chronox_domain.coverage import CoverageSpan
-from chronox_domain.errors import StorageUnavailable
 from chronox_domain.interval import Interval
 from chronox_domain.timeframe import Timeframe
 
@@ -105,7 +105,7 @@ class PostgresRepository:
                 return len(rows)
             except psycopg.OperationalError as exc:
                 if attempt == RETRIES:
-                    raise self._unavailable("writing", exc) from None
+                    raise storage_error(self._where, "writing", exc) from None
                 log.warning(
                     "connection lost while writing %s %s; retrying: %s",
                     batch.symbol,
@@ -113,7 +113,7 @@ class PostgresRepository:
                     first_line(exc),
                 )
             except psycopg.Error as exc:
-                raise self._unavailable("writing", exc) from None
+                raise storage_error(self._where, "writing", exc) from None
         raise AssertionError("unreachable")
 
     def _write(self, conn: Connection, batch: BarBatch, rows: list[Row]) -> None:
@@ -146,14 +146,16 @@ class PostgresRepository:
             f"FROM {BAR_TABLES[timeframe]} WHERE symbol = %s AND start >= %s AND start < %s "
             "ORDER BY start"
         )
-        try:
-            with self._pool.connection() as conn, conn.cursor(name="chronox_bars") as cur:
-                cur.itersize = 5_000  # ~1 MB of rows in flight: constant, small memory
-                cur.execute(sql, (symbol, window.start, window.end))
-                for start, o, h, lo, c, v, vw, n in cur:
-                    yield Bar(symbol, timeframe, start.astimezone(UTC), o, h, lo, c, v, vw, n)
-        except psycopg.Error as exc:
-            raise self._unavailable("reading", exc) from None
+        # Rows are fetched while the caller iterates: the translation spans the loop.
+        with (
+            translate_errors(self._where, "reading"),
+            self._pool.connection() as conn,
+            conn.cursor(name="chronox_bars") as cur,
+        ):
+            cur.itersize = 5_000  # ~1 MB of rows in flight: constant, small memory
+            cur.execute(sql, (symbol, window.start, window.end))
+            for start, o, h, lo, c, v, vw, n in cur:
+                yield Bar(symbol, timeframe, start.astimezone(UTC), o, h, lo, c, v, vw, n)
 
     def bar_starts(self, symbol: str, timeframe: Timeframe, window: Interval) -> list[datetime]:
         sql = (
@@ -211,14 +213,8 @@ class PostgresRepository:
     @contextmanager
     def _connection(self, doing: str) -> Iterator[Connection]:
         """A pooled connection whose psycopg errors become ``StorageUnavailable``."""
-        try:
-            with self._pool.connection() as conn:
-                yield conn
-        except psycopg.Error as exc:
-            raise self._unavailable(doing, exc) from None
-
-    def _unavailable(self, doing: str, exc: BaseException) -> StorageUnavailable:
-        return StorageUnavailable(f"{doing} PostgreSQL at {self._where} failed: {first_line(exc)}")
+        with translate_errors(self._where, doing), self._pool.connection() as conn:
+            yield conn
 
 
 Row = tuple[str, datetime, float, float, float, float, float, float | None, int | None, bool, str]

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from psycopg_pool import ConnectionPool
 
 from chronox_adapters.timescale.bars import PostgresRepository
+from chronox_adapters.timescale.errors import translate_errors
 from chronox_adapters.timescale.migrate import MODE_NOTES, Migrator
-from chronox_adapters.timescale.pool import open_pool
+from chronox_adapters.timescale.pool import describe, open_pool
 from chronox_adapters.timescale.registry import PostgresRegistry
 from chronox_adapters.timescale.rollups import PostgresRollups
 from chronox_domain.errors import StorageUnavailable
@@ -39,21 +40,22 @@ def open_postgres(
     """
     pool = open_pool(url, max_size=max_size)
     try:
-        migrator = Migrator(pool, prefer)
-        mode = migrator.check()
-        if mode is None or not migrator.status().up_to_date:
-            if not migrate:
-                raise StorageUnavailable(
-                    "the database schema is not up to date: run `chronox-cli db migrate`"
-                )
-            mode = migrator.migrate().mode
+        with translate_errors(describe(url), "opening"):
+            migrator = Migrator(pool, prefer)
+            mode = migrator.check()
+            if mode is None or not migrator.status().up_to_date:
+                if not migrate:
+                    raise StorageUnavailable(
+                        "the database schema is not up to date: run `chronox-cli db migrate`"
+                    )
+                mode = migrator.migrate().mode
         assert mode is not None
         log.info("PostgreSQL store mode: %s", MODE_NOTES[mode])
         return PostgresStore(
             pool,
             mode,
             PostgresRepository(pool, url, mode),
-            PostgresRegistry(pool),
+            PostgresRegistry(pool, url),
             PostgresRollups(pool, mode),
         )
     except BaseException:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from chronox_domain.errors import NotFound
+from chronox_domain.errors import NotRegistered
 from chronox_domain.ports import SymbolRegistry
 from chronox_domain.ranges import Bound
 from chronox_domain.registry import SymbolEntry
@@ -50,9 +50,7 @@ class BackfillOrchestrator:
         for name in sorted({parse_symbol(s) for s in symbols}):
             entry = self._registry.get(name)
             if entry is None:
-                raise NotFound(
-                    f"{name} is not in the registry (add it with: chronox-cli registry add {name})"
-                )
+                raise NotRegistered(name)
             entries.append(entry)
         return entries
 

@@ -250,11 +250,7 @@ class IngestionService:
     def _refuse_mixing(self, symbol: str, timeframe: Timeframe) -> None:
         others = self._repository.sources(symbol, timeframe) - {self._source.name}
         if others:
-            recorded = ", ".join(sorted(others))
-            raise SourceMismatch(
-                f"{symbol} {timeframe} is stored from {recorded}; refusing to mix in "
-                f"{self._source.name} (pass --force to allow it)"
-            )
+            raise SourceMismatch(symbol, timeframe.value, tuple(sorted(others)), self._source.name)
 
 
 def _start(bar: Bar) -> datetime:

@@ -15,6 +15,7 @@ from chronox_domain.errors import (
     ChronoxError,
     InvalidInput,
     NotFound,
+    NotRegistered,
     RateLimited,
     SourceMismatch,
     SourceUnavailable,
@@ -59,11 +60,27 @@ def status_of(error: ChronoxError) -> int:
     return 400
 
 
+def advice(error: ChronoxError) -> str | None:
+    """What an API client can do about ``error``, when there is something. Domain errors
+    say what is wrong; the CLI names its own commands and flags instead of these."""
+    if isinstance(error, NotRegistered):
+        return f'add it with POST /symbols {{"symbol": "{error.symbol}"}}'
+    # SourceMismatch: no route takes "force" yet (the CLI's --force); until one does,
+    # there is nothing an API client could set.
+    return None
+
+
+def detail_of(error: ChronoxError) -> str:
+    """The ``detail`` of an error body: what is wrong, then what to do about it."""
+    hint = advice(error)
+    return f"{error} ({hint})" if hint else str(error)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ChronoxError)
     async def chronox_error(request: Request, error: ChronoxError) -> JSONResponse:
         return JSONResponse(
-            status_code=status_of(error), content={"error": error.code, "detail": str(error)}
+            status_code=status_of(error), content={"error": error.code, "detail": detail_of(error)}
         )
 
     @app.exception_handler(RequestValidationError)

@@ -1,0 +1,24 @@
+"""What a CLI user can do about an error, in one place.
+
+Domain and adapter errors say what is wrong; what to do about it depends on the
+interface (a flag here, a body field in the API), so each entry point adds its own.
+"""
+
+from __future__ import annotations
+
+from chronox_domain.errors import ChronoxError, NotRegistered, SourceMismatch
+
+
+def advice(error: ChronoxError) -> str | None:
+    """The command or flag that gets past ``error``, when there is one."""
+    if isinstance(error, SourceMismatch):
+        return "pass --force to allow it"
+    if isinstance(error, NotRegistered):
+        return f"add it with: chronox-cli registry add {error.symbol}"
+    return None
+
+
+def explained(error: ChronoxError) -> str:
+    """The error's line, with the advice (if any) after it in parentheses."""
+    hint = advice(error)
+    return f"{error} ({hint})" if hint else str(error)
