@@ -23,6 +23,7 @@ TITLES = {
     "api": "12. REST API: GET /bars under load",
     "vendor-requests": "13. The vendor's limit: requests for a symbol-year in each timeframe",
     "vendor-429": "14. The vendor's 429s without Retry-After: a backfill through them",
+    "startup": "15. CLI start-up against the floor of its libraries",
 }
 
 

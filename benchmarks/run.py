@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
-from benchmarks import bench_gaps, bench_ingest, bench_polygon, bench_vendor
+from benchmarks import bench_gaps, bench_ingest, bench_polygon, bench_startup, bench_vendor
 from benchmarks.report import TITLES, markdown, text_table
 from benchmarks.timing import Figure
 from chronox_adapters.calendars import ExchangeCalendar
@@ -81,7 +81,7 @@ QUICK = Sizes(
 
 
 #: The groups ``--only`` picks from.
-GROUPS = ("core", "postgres", "redis", "api", "vendor")
+GROUPS = ("core", "postgres", "redis", "api", "vendor", "startup")
 
 
 def collect(
@@ -209,6 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures += _api_figures(not wanted("api", args.no_api), args.quick, postgres)
     if wanted("vendor", args.no_vendor):
         figures += bench_vendor.run(calendar, args.quick)
+    if wanted("startup"):
+        figures += bench_startup.run(repeats=5 if args.quick else 15)
 
     for key, title in TITLES.items():
         chosen = [figure for figure in figures if figure.benchmark == key]

@@ -16,10 +16,10 @@ from chronox_domain.ports import (
     TradingCalendar,
 )
 from chronox_domain.services import SplitService
-from chronox_entrypoints.settings import Settings
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # settings (pydantic) are loaded by the command, not by this import
     from chronox_adapters.polygon import PolygonConfig, PolygonRestSource
+    from chronox_entrypoints.settings import Settings
 
 SOURCES = ("synthetic", "files", "polygon")
 

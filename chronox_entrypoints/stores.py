@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chronox_domain.errors import InvalidInput
 from chronox_domain.ports import BarRollups, MarketDataRepository, SymbolRegistry
-from chronox_entrypoints.settings import STORE_SCHEMES, Settings, store_scheme
 
-SCHEMES = STORE_SCHEMES
+if TYPE_CHECKING:  # settings (pydantic) are loaded by the command, not by this import
+    from chronox_entrypoints.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +45,8 @@ class SchemaReport:
 
 def scheme_of(url: str) -> str:
     try:
+        from chronox_entrypoints.settings import store_scheme
+
         return store_scheme(url)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None

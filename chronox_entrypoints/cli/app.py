@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from chronox_domain.errors import InvalidInput
-from chronox_entrypoints.container import Container
-from chronox_entrypoints.settings import Settings
+
+if TYPE_CHECKING:  # both loaded by the first command that needs them, not by --help
+    from chronox_entrypoints.container import Container
+    from chronox_entrypoints.settings import Settings
 
 #: The options whose value overrides a setting, where the two names differ.
 OPTION_OF = {"files_path": "--path", "backfill_every_seconds": "--backfill-every"}
@@ -24,6 +24,10 @@ def load_settings(**overrides: Any) -> Settings:
     Every setting is validated here, whether the command uses it or not: a typo in the
     environment is reported by the first command run, naming the variable.
     """
+    from pydantic import ValidationError
+
+    from chronox_entrypoints.settings import Settings
+
     given = {key: value for key, value in overrides.items() if value not in (None, "")}
     try:
         return Settings(**given)
@@ -46,9 +50,10 @@ def load_settings(**overrides: Any) -> Settings:
 _process: list[Container] = []
 
 
-def install(container: Container) -> None:
-    """Make ``container`` the process's one container (``main()`` does, at start)."""
-    _process[:] = [container]
+def install(container: Container | None) -> None:
+    """Make ``container`` the process's one container; None: build one when a command
+    first needs it (``main()`` does this: ``--help`` never pays for the container)."""
+    _process[:] = [] if container is None else [container]
 
 
 @contextmanager
@@ -58,7 +63,9 @@ def running(**overrides: Any) -> Iterator[Container]:
     queue) open on first use, so a command opens only what it needs; all are closed
     after."""
     if not _process:
-        install(Container())  # a command called without main(): a container of its own
+        from chronox_entrypoints.container import Container  # dependency-injector: lazily
+
+        install(Container())
     container = _process[0]
     with container.settings.override(load_settings(**overrides)):
         try:

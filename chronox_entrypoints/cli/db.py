@@ -3,15 +3,17 @@ server offers of TimescaleDB (installed, preloaded, created) and the mode in use
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from chronox_entrypoints.cli.app import load_settings
 from chronox_entrypoints.cli.options import json_option, store_option
 from chronox_entrypoints.cli.render import emit_json
-from chronox_entrypoints.settings import Settings
 from chronox_entrypoints.stores import SchemaReport, schema_admin, scheme_of
+
+if TYPE_CHECKING:
+    from chronox_entrypoints.settings import Settings
 
 
 @click.group()

@@ -14,6 +14,7 @@ traceback (set ``CHRONOX_DEBUG=1`` to see one):
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
@@ -28,20 +29,44 @@ from chronox_domain.errors import (
 )
 from chronox_entrypoints.cli.advice import explained
 from chronox_entrypoints.cli.app import install
-from chronox_entrypoints.cli.daemon import stream, watch
-from chronox_entrypoints.cli.db import db
-from chronox_entrypoints.cli.info import info
-from chronox_entrypoints.cli.ingest import backfill, ingest
-from chronox_entrypoints.cli.jobs import jobs, worker
-from chronox_entrypoints.cli.query import bars, gaps
-from chronox_entrypoints.cli.registry import registry
-from chronox_entrypoints.cli.serve import serve
-from chronox_entrypoints.container import Container
 
 EXIT_INTERNAL, EXIT_INPUT, EXIT_SOURCE, EXIT_STORE, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
 
+#: Each command, and where it is defined: only the module of the command that runs is
+#: imported (``stream`` brings asyncio, ``serve`` the web stack; ``gaps`` needs neither).
+COMMANDS = {
+    "ingest": "chronox_entrypoints.cli.ingest:ingest",
+    "gaps": "chronox_entrypoints.cli.query:gaps",
+    "backfill": "chronox_entrypoints.cli.ingest:backfill",
+    "bars": "chronox_entrypoints.cli.query:bars",
+    "registry": "chronox_entrypoints.cli.registry:registry",
+    "info": "chronox_entrypoints.cli.info:info",
+    "db": "chronox_entrypoints.cli.db:db",
+    "stream": "chronox_entrypoints.cli.daemon:stream",
+    "watch": "chronox_entrypoints.cli.daemon:watch",
+    "worker": "chronox_entrypoints.cli.jobs:worker",
+    "jobs": "chronox_entrypoints.cli.jobs:jobs",
+    "serve": "chronox_entrypoints.cli.serve:serve",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported when they are asked for (click's documented
+    pattern for large CLIs)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, name = target.split(":")
+        command: click.Command = getattr(importlib.import_module(module), name)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="chronox")
 def cli() -> None:
     """chronox: a complete, trustworthy store of market bars.
@@ -50,21 +75,6 @@ def cli() -> None:
     """
 
 
-for command in (
-    ingest,
-    gaps,
-    backfill,
-    bars,
-    registry,
-    info,
-    db,
-    stream,
-    watch,
-    worker,
-    jobs,
-    serve,
-):
-    cli.add_command(command)
 
 
 def exit_code(error: ChronoxError) -> int:
@@ -100,7 +110,7 @@ def configure_logging() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     configure_logging()
-    install(Container())  # one container for the process; the command supplies settings
+    install(None)  # one container for the process, built when the command needs it
     try:
         cli.main(args=argv, prog_name="chronox-cli", standalone_mode=False)
     except click.exceptions.Exit as done:
