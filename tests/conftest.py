@@ -55,7 +55,7 @@ PG_ADMIN_URL = os.environ.get("CHRONOX_TEST_PG", "postgresql://postgres@127.0.0.
 TIMESCALE_ADMIN_URL = os.environ.get("CHRONOX_TEST_TIMESCALE", "")
 
 
-def _unavailable(what: str, reason: str) -> None:
+def unavailable(what: str, reason: str) -> None:
     """Outside CI a missing service skips its tests, visibly; in CI it fails them."""
     if os.environ.get("CI"):
         pytest.fail(f"{what} is required in CI and is not reachable: {reason}")
@@ -78,7 +78,7 @@ def pg_url() -> Iterator[str]:
     try:
         admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
     except psycopg.Error as exc:
-        _unavailable("PostgreSQL", str(exc).splitlines()[0])
+        unavailable("PostgreSQL", str(exc).splitlines()[0])
     name = f"chronox_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     with admin:
         admin.execute(f"CREATE DATABASE {name}")
@@ -108,7 +108,7 @@ def timescale_url() -> Iterator[str]:
     import psycopg
 
     if not TIMESCALE_ADMIN_URL:
-        _unavailable(
+        unavailable(
             "TimescaleDB",
             "CHRONOX_TEST_TIMESCALE is not set (an admin URL of a server that preloads "
             "timescaledb, e.g. postgresql://postgres@127.0.0.1:5433/postgres; .ci/run starts one)",
@@ -116,17 +116,17 @@ def timescale_url() -> Iterator[str]:
     try:
         admin = psycopg.connect(TIMESCALE_ADMIN_URL, autocommit=True, connect_timeout=5)
     except psycopg.Error as exc:
-        _unavailable("TimescaleDB", f"{TIMESCALE_ADMIN_URL}: {str(exc).splitlines()[0]}")
+        unavailable("TimescaleDB", f"{TIMESCALE_ADMIN_URL}: {str(exc).splitlines()[0]}")
     with admin:
         row = admin.execute(
             "SELECT current_setting('shared_preload_libraries'),"
             " (SELECT default_version FROM pg_available_extensions WHERE name = 'timescaledb')"
         ).fetchone()
         assert row is not None
-        from chronox_adapters.timescale.migrate import _preloads_timescale
+        from chronox_adapters.timescale.migrate import preloads_timescale
 
-        if not _preloads_timescale(str(row[0])) or row[1] is None:
-            _unavailable(
+        if not preloads_timescale(str(row[0])) or row[1] is None:
+            unavailable(
                 "TimescaleDB",
                 f"the server at {TIMESCALE_ADMIN_URL} does not preload timescaledb "
                 f"(shared_preload_libraries = {row[0]!r}, extension files: {row[1] or 'none'})",

@@ -300,11 +300,11 @@ def timescale_support(conn: Connection) -> TimescaleSupport:
     ).fetchone()
     assert row is not None
     available, preload, loader, created = row
-    preloaded = bool(loader) or (preload is not None and _preloads_timescale(str(preload)))
+    preloaded = bool(loader) or (preload is not None and preloads_timescale(str(preload)))
     return TimescaleSupport(available, preloaded, created)
 
 
-def _preloads_timescale(setting: str) -> bool:
+def preloads_timescale(setting: str) -> bool:
     """``timescaledb`` is in a shared_preload_libraries value (as a name or a path)."""
     for item in setting.split(","):
         name = item.strip().strip('"').rsplit("/", 1)[-1]

@@ -70,6 +70,12 @@ class UnifiedDaemon:
         self._lookback = lookback
         self._say = on_event or (lambda text: None)
         self.report = DaemonReport()
+        #: Set once :meth:`run` is under way: the first backfill pass has started and the
+        #: live feed (if any) has been opened for :attr:`subscriptions`. Wait on it rather
+        #: than for a guessed while.
+        self.ready = asyncio.Event()
+        #: The symbols the running live feed was opened for (empty: no live feed).
+        self.subscriptions: tuple[str, ...] = ()
         self._backfill_now = asyncio.Event()
 
     def symbols(self) -> list[str]:
@@ -82,7 +88,9 @@ class UnifiedDaemon:
 
     async def run(self, stop: asyncio.Event, live: bool = True) -> DaemonReport:
         """Until ``stop``: periodic backfill, and the live feed unless ``live`` is False."""
+        self.ready.clear()
         symbols = self.symbols() if live else []
+        self.subscriptions = tuple(symbols)
         tasks = [asyncio.create_task(self._backfill_loop(stop))]
         if symbols:
             tasks.append(asyncio.create_task(self._live_loop(symbols, stop)))
@@ -90,6 +98,7 @@ class UnifiedDaemon:
             self._say("no active 1m registry symbol: live feed idle, backfill only")
         stopper = asyncio.create_task(stop.wait())
         try:
+            await self._started(tasks)
             done, _ = await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
             for task in done:
                 if task is not stopper and task.exception() is not None:
@@ -99,6 +108,18 @@ class UnifiedDaemon:
                 task.cancel()
             await asyncio.gather(stopper, *tasks, return_exceptions=True)
         return self.report
+
+    async def _started(self, tasks: list[asyncio.Task[None]]) -> None:
+        """Sets ``ready`` once each task has taken its first step, unless one ended.
+
+        One turn of the event loop runs each new task up to its first wait: the live
+        source's stream runs until it waits on the vendor (its subscriptions on their
+        way) or on the next minute, and the backfill loop schedules its first pass,
+        which is in its thread before anyone waiting on ``ready`` wakes.
+        """
+        await asyncio.sleep(0)
+        if not any(task.done() for task in tasks):
+            self.ready.set()
 
     async def _live_loop(self, symbols: Sequence[str], stop: asyncio.Event) -> None:
         reconnects = getattr(self._live, "reconnects", 0)

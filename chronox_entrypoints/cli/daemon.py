@@ -10,7 +10,7 @@ from contextlib import suppress
 import click
 
 from chronox_domain.events import BarEvent
-from chronox_domain.services.live import DaemonReport
+from chronox_domain.services.live import DaemonReport, UnifiedDaemon
 from chronox_domain.services.pipeline import Mode, Pipeline
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.bar_events import event_fields
@@ -55,7 +55,7 @@ def stream(
             say(f"live source {live.name}; symbols: {', '.join(daemon.symbols()) or 'none'}")
         else:
             say("mode backfill: periodic backfill only (CHRONOX_MODE=unified adds live bars)")
-        report = asyncio.run(_run_until_stopped(pipeline, duration))
+        report = asyncio.run(_run_until_stopped(pipeline, daemon, duration))
     body = {
         "live_bars": report.live_bars,
         "live_rejected": report.live_rejected,
@@ -72,7 +72,9 @@ def stream(
         )
 
 
-async def _run_until_stopped(pipeline: Pipeline, duration: float | None) -> DaemonReport:
+async def _run_until_stopped(
+    pipeline: Pipeline, daemon: UnifiedDaemon, duration: float | None
+) -> DaemonReport:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -80,12 +82,27 @@ async def _run_until_stopped(pipeline: Pipeline, duration: float | None) -> Daem
             loop.add_signal_handler(signum, stop.set)
     if duration is not None:
         loop.call_later(duration, stop.set)
+    announcing = asyncio.create_task(_announce_ready(daemon))
     try:
         return await pipeline.run(stop)
     finally:
+        announcing.cancel()
         for signum in (signal.SIGTERM, signal.SIGINT):
             with suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(signum)
+
+
+async def _announce_ready(daemon: UnifiedDaemon) -> None:
+    """One line on stderr once the daemon runs, in every output mode: what supervisors
+    and tests wait for (stdout stays the report alone)."""
+    await daemon.ready.wait()
+    count = len(daemon.subscriptions)
+    live = (
+        f"live feed subscribing to {count} symbol{'s' if count != 1 else ''}"
+        if count
+        else "no live feed"
+    )
+    note(f"stream: ready: {live}, first backfill pass running")
 
 
 @click.command()

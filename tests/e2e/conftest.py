@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from chronox_entrypoints.cli.main import main
-from tests.conftest import _unavailable, fresh_database
+from tests.conftest import fresh_database, unavailable
 
 
 @dataclass
@@ -106,7 +106,7 @@ def redis_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     try:
         client.ping()
     except redis.RedisError as exc:
-        _unavailable("Redis", str(exc).splitlines()[0])
+        unavailable("Redis", str(exc).splitlines()[0])
     prefix = f"chronox-test-{uuid.uuid4().hex[:8]}:"
     monkeypatch.setenv("CHRONOX_REDIS_URL", REDIS_URL)
     monkeypatch.setenv("CHRONOX_REDIS_PREFIX", prefix)

@@ -61,8 +61,9 @@ def test_served_api_relays_a_backfill_over_a_real_websocket(served: str) -> None
     async def backfill(http: httpx.AsyncClient, day: str) -> list[str]:
         """Backfill one session; the starts of the bars it stored."""
         (job,) = (await http.post("/backfill", json={"start": day, "end": day})).json()
-        while (await http.get(f"/jobs/{job['id']}")).json()["state"] in ("queued", "running"):
-            await asyncio.sleep(0.05)
+        async with asyncio.timeout(30):  # the job's deadline
+            while (await http.get(f"/jobs/{job['id']}")).json()["state"] in ("queued", "running"):
+                await asyncio.sleep(0.05)
         page = await http.get("/bars/SPY", params={"start": day, "end": day, "limit": 5000})
         return [bar["start"] for bar in page.json()["bars"]]
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from dependency_injector import providers
+from fastapi.responses import StreamingResponse
 from fastapi.testclient import TestClient
 
 from chronox_domain import Timeframe
@@ -22,25 +24,32 @@ from tests.e2e.conftest import Cli
 FIRST, LAST = date(2024, 11, 25), date(2024, 11, 26)
 
 
-def test_a_paused_csv_stream_holds_no_connection_and_loses_no_bar(
-    cli: Cli, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(bars_route, "CHUNK", 100)
+def test_a_paused_csv_stream_holds_no_connection_and_loses_no_bar(cli: Cli) -> None:
+    # More bars than one chunk of the stream: enough RTH sessions for two reads and more.
+    first = LAST - timedelta(days=7 * (bars_route.CHUNK // (5 * 390) + 1))
     # One pooled connection (PostgreSQL): a reader paused mid-stream must not hold it.
     container = Container(settings=Settings(store=cli.store, pg_pool_size=1))
     try:
-        container.ingestion().ingest(IngestRequest(("SPY",), start=FIRST, end=LAST))
-        bars = container.bars()
-        stored = [bar.start for bar in bars.bars("SPY", Timeframe.M1, FIRST, LAST)]
-        chunks = bars_route._csv(bars, "SPY", Timeframe.M1, FIRST, LAST)
-        head = next(chunks)
-        assert len(head.splitlines()) == 1 + 100  # the header and one chunk
-        # While the client digests that chunk, the store serves others at once.
-        assert container.repository().counts()
-        lines = (head + "".join(chunks)).splitlines()
+        container.ingestion().ingest(IngestRequest(("SPY",), start=first, end=LAST))
+        service = container.bars()
+        stored = [bar.start for bar in service.bars("SPY", Timeframe.M1, first, LAST)]
+        response = bars_route.bars(
+            "SPY", service, start=first.isoformat(), end=LAST.isoformat(), format="csv"
+        )
+        assert isinstance(response, StreamingResponse)
+
+        async def read() -> list[str]:
+            chunks = response.body_iterator
+            head = str(await anext(chunks))
+            assert len(head.splitlines()) == 1 + bars_route.CHUNK  # the header and one chunk
+            # While the client digests that chunk, the store serves others at once.
+            assert container.repository().counts()
+            return (head + "".join([str(chunk) async for chunk in chunks])).splitlines()
+
+        lines = asyncio.run(read())
     finally:
         container.shutdown_resources()
-    assert len(stored) > 700
+    assert len(stored) > bars_route.CHUNK
     starts = [line.split(",")[2] for line in lines[1:]]
     assert len(starts) == len(stored) and len(set(starts)) == len(starts)  # no seam twice
 

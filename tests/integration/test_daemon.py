@@ -28,6 +28,7 @@ from chronox_domain.services import (
 )
 from chronox_domain.services.live import UnifiedDaemon
 from tests.polygon_stub import PolygonStub
+from tests.process_lines import StderrLines
 
 pytestmark = pytest.mark.integration
 
@@ -52,6 +53,8 @@ def build(
 async def run_until(daemon: UnifiedDaemon, condition: object, limit: float = 15.0) -> None:
     stop = asyncio.Event()
     task = asyncio.create_task(daemon.run(stop))
+    await asyncio.wait_for(daemon.ready.wait(), 10)
+    assert daemon.subscriptions == ("SPY",)
     deadline = time.monotonic() + limit
     while not condition() and time.monotonic() < deadline:  # type: ignore[operator]
         await asyncio.sleep(0.05)
@@ -140,12 +143,17 @@ def test_sigterm_stops_the_daemon_cleanly(tmp_path: Path) -> None:
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        time.sleep(4)
+        err_lines = StderrLines(daemon)
+        ready = err_lines.wait_for("stream: ready:", timeout=60)
         daemon.send_signal(signal.SIGTERM)
-        out, err = daemon.communicate(timeout=30)
+        assert daemon.stdout is not None
+        out = daemon.stdout.read()
+        daemon.wait(timeout=30)
     finally:
         daemon.kill()
+    err = err_lines.rest()
     assert daemon.returncode == 0, err
+    assert ready == "stream: ready: live feed subscribing to 1 symbol, first backfill pass running"
     assert '"live_bars"' in out and "Traceback" not in err
 
 

@@ -16,7 +16,7 @@ from chronox_adapters.memory.jobs import InProcessJobQueue
 from chronox_adapters.redis.jobs import RedisJobQueue, RedisWorker
 from chronox_domain.errors import NotFound
 from chronox_domain.jobs import JobSpec, JobState
-from tests.conftest import _unavailable
+from tests.conftest import unavailable
 
 pytestmark = pytest.mark.integration
 
@@ -147,7 +147,7 @@ def prefix() -> Iterator[str]:
         client.ping()
     except redis.RedisError as exc:
         client.close()
-        _unavailable("Redis", str(exc).splitlines()[0])
+        unavailable("Redis", str(exc).splitlines()[0])
     name = f"chronox-test-{uuid.uuid4()}:"
     try:
         yield name

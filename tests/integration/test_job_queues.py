@@ -33,7 +33,7 @@ from chronox_domain.errors import NotFound, SourceUnavailable, StorageUnavailabl
 from chronox_domain.jobs import Job, JobSpec, JobState, split_into_jobs
 from chronox_domain.ports import JobQueue
 from chronox_domain.services import CoverageService
-from tests.conftest import NOW, SETTLE, _unavailable
+from tests.conftest import NOW, SETTLE, unavailable
 
 pytestmark = pytest.mark.integration
 
@@ -192,7 +192,7 @@ def prefix() -> Iterator[str]:
         client.ping()
     except redis.RedisError as exc:
         client.close()
-        _unavailable("Redis", str(exc).splitlines()[0])
+        unavailable("Redis", str(exc).splitlines()[0])
     name = f"chronox-test-{uuid.uuid4()}:"
     try:
         yield name
@@ -344,14 +344,18 @@ def test_an_unreachable_redis_is_one_line_and_never_stops_the_worker(
     worker = RedisWorker(nowhere, ScriptedRunner(), name="lost")
     stop = threading.Event()
     thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+
+    def complaints() -> list[str]:
+        return [r.getMessage() for r in caplog.records if "Redis unavailable" in r.getMessage()]
+
     with caplog.at_level(logging.WARNING, logger="chronox_adapters.redis.jobs"):
         thread.start()
-        time.sleep(1.0)  # the first retries come after 0.5 s, then 1 s
+        wait_for(lambda: len(complaints()) >= 2, 10, "two complaints (the first and a retry)")
+        assert thread.is_alive()  # still trying
         stop.set()
         thread.join(5)
     assert not thread.is_alive()
-    complaints = [r.getMessage() for r in caplog.records if "Redis unavailable" in r.getMessage()]
-    assert complaints and all("\n" not in line for line in complaints)
+    assert all("\n" not in line for line in complaints())
 
 
 # --- the fault test: three worker processes, one killed mid-job ----------------------

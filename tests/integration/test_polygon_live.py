@@ -211,20 +211,28 @@ def test_status_frames_do_not_reset_the_count_of_attempts(stub: PolygonStub) -> 
 def test_a_healthy_connection_starts_the_count_again(stub: PolygonStub) -> None:
     # One healthy connection (bars, and up longer than healthy_after) between evictions:
     # the budget of 2 in a row is spent twice before the stream gives up.
-    source = fast(stub, max_reconnects=2, healthy_after=0.2)
-    bars_seen = threading.Event()
+    healthy_after = 0.2
+    source = fast(stub, max_reconnects=2, healthy_after=healthy_after)
+    first_three, fourth = threading.Event(), threading.Event()
+
+    def stay_up_healthy(received: threading.Event) -> None:
+        # Bars reached the consumer; then the connection outlives healthy_after (a
+        # duration under test, measured from the stub's last connection: no guess).
+        assert received.wait(5), "the bars never reached the consumer"
+        opened = stub.live.connection_times()[-1]
+        time.sleep(max(0.0, opened + healthy_after + 0.1 - time.monotonic()))
 
     def feed() -> None:
         stub.live.wait_for_subscribers(1, timeout=5, topic="AM.SPY")
         stub.live.play(["SPY"], START, minutes=3)
-        time.sleep(0.3)
+        stay_up_healthy(first_three)
         stub.live.evict_all("force_disconnect")
-        while len(stub.live.connection_times()) < 2:
+        deadline = time.monotonic() + 5
+        while len(stub.live.connection_times()) < 2 and time.monotonic() < deadline:
             time.sleep(0.01)
         stub.live.wait_for_subscribers(1, timeout=5, topic="AM.SPY")
         stub.live.emit(stub.expected_bars("SPY", Timeframe.M1, _window(1)))
-        bars_seen.wait(5)
-        time.sleep(0.3)
+        stay_up_healthy(fourth)
         stub.live.evict_all("force_disconnect", persistent=True)
 
     async def main() -> list[Bar]:
@@ -232,8 +240,10 @@ def test_a_healthy_connection_starts_the_count_again(stub: PolygonStub) -> None:
         async with asyncio.timeout(15):
             async for bar in source.stream(["SPY"], Timeframe.M1):
                 bars.append(bar)
+                if len(bars) == 3:
+                    first_three.set()
                 if len(bars) == 4:
-                    bars_seen.set()
+                    fourth.set()
         return bars
 
     feeder = threading.Thread(target=feed, daemon=True)

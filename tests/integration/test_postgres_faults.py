@@ -18,7 +18,6 @@ from chronox_adapters.calendars import ExchangeCalendar
 from chronox_adapters.clock import FixedClock
 from chronox_adapters.synthetic import SyntheticSource
 from chronox_adapters.timescale import PostgresStore, open_postgres
-from chronox_adapters.timescale import bars as pg_bars
 from chronox_domain import (
     Bar,
     BarBatch,
@@ -90,21 +89,23 @@ def stored_state(db_url: str, symbol: str) -> tuple[int, int]:
     return int(bars[0]), int(spans[0])
 
 
-def kill_the_writer_when_busy(db_url: str, killed: list[int]) -> threading.Thread:
-    """Terminates the chronox backend as soon as it is inside the batch's statements."""
+def kill_the_writer_when_busy(
+    db_url: str, killed: list[int], until: threading.Event | None = None
+) -> threading.Thread:
+    """Terminates the chronox backend as soon as it is inside the batch's statements:
+    once, or (``until`` given) every time it tries again, until ``until`` is set."""
 
     def hunt() -> None:
         deadline = time.monotonic() + 30
         with psycopg.connect(db_url, autocommit=True) as admin:
-            while time.monotonic() < deadline and not killed:
+            while time.monotonic() < deadline and not (until.is_set() if until else killed):
                 row = admin.execute(
                     "SELECT pid FROM pg_stat_activity WHERE application_name = 'chronox' "
                     "AND state = 'active' AND query LIKE '%chronox_staging%'"
                 ).fetchone()
-                if row:
+                if row and int(row[0]) not in killed:
                     admin.execute("SELECT pg_terminate_backend(%s)", (row[0],))
                     killed.append(int(row[0]))
-                    return
                 time.sleep(0.002)
 
     hunter = threading.Thread(target=hunt, daemon=True)
@@ -112,17 +113,20 @@ def kill_the_writer_when_busy(db_url: str, killed: list[int]) -> threading.Threa
     return hunter
 
 
-def test_a_batch_killed_midway_leaves_nothing_and_the_pool_recovers(
-    store: PostgresStore, db_url: str, monkeypatch: pytest.MonkeyPatch
+def test_a_batch_killed_at_every_attempt_leaves_nothing_and_the_pool_recovers(
+    store: PostgresStore, db_url: str
 ) -> None:
-    monkeypatch.setattr(pg_bars, "RETRIES", 0)
     batch = big_batch()
     killed: list[int] = []
-    hunter = kill_the_writer_when_busy(db_url, killed)
-    with pytest.raises(StorageUnavailable, match="PostgreSQL"):
-        store.repository.write(batch)
-    hunter.join()
-    assert killed, "the writer was never caught mid-batch"
+    given_up = threading.Event()
+    hunter = kill_the_writer_when_busy(db_url, killed, until=given_up)
+    try:
+        with pytest.raises(StorageUnavailable, match="PostgreSQL"):
+            store.repository.write(batch)
+    finally:
+        given_up.set()
+        hunter.join()
+    assert len(killed) >= 2, "the writer gave up without retrying, or was never caught"
     assert stored_state(db_url, "KILL") == (0, 0)
     # The pool replaces the dead connection; the very next batch succeeds whole.
     assert store.repository.write(batch) == BIG

@@ -26,8 +26,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
-from chronox_adapters.timescale.migrate import _preloads_timescale, load_migrations
-from tests.conftest import _unavailable, fresh_database
+from chronox_adapters.timescale.migrate import load_migrations, preloads_timescale
+from tests.conftest import fresh_database, unavailable
 
 pytestmark = pytest.mark.integration
 
@@ -89,8 +89,8 @@ def unpreloaded_server(pg_url: str) -> str:
             "        WHERE name = 'timescaledb'), current_setting('shared_preload_libraries')"
         ).fetchone()
     assert row is not None
-    if row[0] is None or _preloads_timescale(str(row[1])):
-        _unavailable(
+    if row[0] is None or preloads_timescale(str(row[1])):
+        unavailable(
             "PostgreSQL with timescaledb installed but not preloaded",
             f"the server of CHRONOX_TEST_PG has timescaledb files: {row[0] or 'none'}, "
             f"shared_preload_libraries = {row[1]!r} (.ci/run installs ../shared/timescaledb)",
@@ -263,4 +263,4 @@ def test_an_ordinary_role_gets_the_right_mode(
     ],
 )
 def test_shared_preload_libraries_is_read_as_a_list(setting: str, preloaded: bool) -> None:
-    assert _preloads_timescale(setting) is preloaded
+    assert preloads_timescale(setting) is preloaded

@@ -36,6 +36,7 @@ from chronox_domain import Bar, BarBatch, InvalidInput, MalformedData, SourceUna
 from chronox_domain.events import BarEvent, events_of
 from chronox_domain.ports import EventPublisher
 from chronox_domain.timeframe import Timeframe
+from tests.conftest import unavailable
 
 pytestmark = pytest.mark.integration
 
@@ -48,20 +49,13 @@ PUBLISHER_LOG = "chronox_adapters.redis.publisher"
 # --- fixtures and helpers ----------------------------------------------------------------
 
 
-def _unavailable(what: str, reason: str) -> None:
-    """Outside CI a missing service skips its tests, visibly; in CI it fails them."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{what} is required in CI and is not available: {reason}")
-    pytest.skip(f"{what} not available: {reason}")
-
-
 @pytest.fixture(scope="module")
 def redis_url() -> str:
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
     try:
         client.ping()
     except redis.RedisError as exc:
-        _unavailable("Redis", f"{describe(REDIS_URL)}: {str(exc).splitlines()[0]}")
+        unavailable("Redis", f"{describe(REDIS_URL)}: {str(exc).splitlines()[0]}")
     finally:
         client.close()
     return REDIS_URL
@@ -72,7 +66,7 @@ def redis_server() -> str:
     """The redis-server program, to start private servers with."""
     program = shutil.which("redis-server")
     if program is None:
-        _unavailable("redis-server", "not on PATH")
+        unavailable("redis-server", "not on PATH")
     assert program is not None
     return program
 

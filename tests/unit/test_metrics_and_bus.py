@@ -107,13 +107,15 @@ def test_a_batch_published_from_another_thread_reaches_the_subscribers_loop() ->
     bus = InProcessBus()
 
     async def scenario() -> list[BarEvent]:
-        stream = bus.subscribe(["SPY"], M1)
-        first = asyncio.ensure_future(take(stream, 3))
-        await asyncio.sleep(0)  # let the subscription register
-        worker = threading.Thread(target=bus.publish, args=(batch("SPY", 0, 1, 2),))
+        bus.publish(batch("SPY", 0))
+        stream = bus.subscribe(["SPY"], M1, replay=1)
+        # The replayed event proves the subscription is registered (the two happen
+        # under one lock): no loop turn to guess.
+        replayed = await take(stream, 1)
+        worker = threading.Thread(target=bus.publish, args=(batch("SPY", 1, 2),))
         worker.start()
         worker.join()
-        return await first
+        return replayed + await take(stream, 2)
 
     assert minutes_of(asyncio.run(scenario())) == [("SPY", 0), ("SPY", 1), ("SPY", 2)]
 
@@ -122,13 +124,13 @@ def test_a_subscriber_too_far_behind_is_ended_not_left_to_grow() -> None:
     bus = InProcessBus(backlog=3)
 
     async def scenario() -> None:
-        stream = bus.subscribe(["SPY"], M1)
-        waiting = asyncio.ensure_future(take(stream, 1))
-        await asyncio.sleep(0)
-        bus.publish(batch("SPY", 0, 1))
-        bus.publish(batch("SPY", 2, 3))  # beyond the backlog: dropped, and said so
-        assert minutes_of(await waiting) == [("SPY", 0)]
+        bus.publish(batch("SPY", 0))
+        stream = bus.subscribe(["SPY"], M1, replay=1)
+        assert minutes_of(await take(stream, 1)) == [("SPY", 0)]  # subscribed, replayed
+        bus.publish(batch("SPY", 1, 2))
+        bus.publish(batch("SPY", 3, 4))  # beyond the backlog: dropped, and said so
         assert minutes_of(await take(stream, 1)) == [("SPY", 1)]
+        assert minutes_of(await take(stream, 1)) == [("SPY", 2)]
         with pytest.raises(SourceUnavailable, match="fell more than 3 bar events behind"):
             await take(stream, 1)
 
