@@ -7,7 +7,7 @@ import bisect
 import hmac
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Query, Request
 from starlette.requests import HTTPConnection
@@ -44,30 +44,25 @@ ContainerDep = Annotated[Container, Depends(container)]
 BareContainerDep = Annotated[Container, Depends(bare_container)]
 
 
-def bars_service(c: ContainerDep) -> BarsService:
-    service: BarsService = c.bars()
-    return service
+def provided(name: str) -> Callable[[Container], Any]:
+    """A dependency that is the app's container's provider ``name``, called.
+
+    The container comes from the app (``app.state``), not from dependency-injector's
+    module wiring: wiring patches the route functions of a module for one container at a
+    time, so two apps in one process (tests, or the monitor's server beside another)
+    would each see the last one wired."""
+
+    def dependency(c: ContainerDep) -> Any:
+        return getattr(c, name)()
+
+    dependency.__name__ = f"provided_{name}"
+    return dependency
 
 
-def coverage_service(c: ContainerDep) -> CoverageService:
-    service: CoverageService = c.coverage()
-    return service
-
-
-def registry_service(c: ContainerDep) -> RegistryService:
-    service: RegistryService = c.registry_service()
-    return service
-
-
-def job_service(c: ContainerDep) -> JobService:
-    service: JobService = c.jobs()
-    return service
-
-
-BarsDep = Annotated[BarsService, Depends(bars_service)]
-CoverageDep = Annotated[CoverageService, Depends(coverage_service)]
-RegistryDep = Annotated[RegistryService, Depends(registry_service)]
-JobsDep = Annotated[JobService, Depends(job_service)]
+BarsDep = Annotated[BarsService, Depends(provided("bars"))]
+CoverageDep = Annotated[CoverageService, Depends(provided("coverage"))]
+RegistryDep = Annotated[RegistryService, Depends(provided("registry_service"))]
+JobsDep = Annotated[JobService, Depends(provided("jobs"))]
 
 
 def configured_token(settings: Settings) -> str | None:
