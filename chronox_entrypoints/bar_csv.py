@@ -3,7 +3,10 @@ the files source reads back."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from chronox_domain.bar import Bar
+from chronox_entrypoints.presentation.formats import instant
 
 HEADER = (
     "symbol",
@@ -24,7 +27,7 @@ def cells(bar: Bar) -> tuple[str, ...]:
     return (
         bar.symbol,
         bar.timeframe.value,
-        bar.start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        instant(bar.start),
         str(bar.open),
         str(bar.high),
         str(bar.low),
@@ -41,3 +44,13 @@ def line(bar: Bar) -> str:
 
 
 HEADER_LINE = ",".join(HEADER) + "\n"
+
+
+def text(chunks: Iterable[Iterable[Bar]]) -> Iterator[str]:
+    """The CSV of ``chunks`` of bars, one piece of text per chunk, the header first."""
+    head = HEADER_LINE
+    for chunk in chunks:
+        yield head + "".join(line(bar) for bar in chunk)
+        head = ""
+    if head:
+        yield head

@@ -7,7 +7,6 @@ from datetime import date, datetime
 import click
 
 from chronox_domain.errors import InvalidInput
-from chronox_domain.services.backfill import BackfillReport
 from chronox_domain.services.ingestion import IngestRequest
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
@@ -21,13 +20,13 @@ from chronox_entrypoints.cli.options import (
     timeframe_option,
 )
 from chronox_entrypoints.cli.render import (
+    backfill_lines,
     emit_json,
     refused_error,
-    report_dict,
     report_lines,
-    source_label,
     with_progress,
 )
+from chronox_entrypoints.presentation import BackfillReportOut, IngestReportOut, QueuedJobOut
 from chronox_entrypoints.sources import SOURCES
 
 
@@ -88,7 +87,7 @@ def ingest(
             "fetching", not as_json, lambda progress: service.ingest(request, progress)
         )
     if as_json:
-        emit_json(report_dict(report))
+        emit_json(IngestReportOut.of(report))
     else:
         for line in report_lines(report):
             click.echo(line)
@@ -130,49 +129,13 @@ def backfill(
             lambda progress: pipeline.backfill(symbols, start, end, progress),
         )
     if as_json:
-        body = report_dict(result.total)
-        body["splits"] = [
-            {
-                "symbol": s.symbol,
-                "execution_date": s.execution_date.isoformat(),
-                "split_from": s.split_from,
-                "split_to": s.split_to,
-            }
-            for s in result.splits
-        ]
-        body["series"] = [
-            {"symbol": symbol, "timeframe": timeframe, **report_dict(part)}
-            for symbol, timeframe, part in result.parts
-        ]
-        emit_json(body)
+        emit_json(BackfillReportOut.of_backfill(result))
     else:
-        _print_backfill(result)
+        for line in backfill_lines(result):
+            click.echo(line)
     refused = refused_error(result.total)
     if refused is not None:
         raise refused
-
-
-def _print_backfill(result: BackfillReport) -> None:
-    if not result.parts:
-        click.echo(
-            "nothing to backfill: the registry has no active symbol "
-            "(add one with: chronox-cli registry add SYMBOL)"
-        )
-        return
-    for symbol, timeframe, part in result.parts:
-        click.echo(
-            f"{symbol} {timeframe}: {part.bars_written} bars, {part.windows_fetched} windows "
-            f"({part.windows_empty} empty, {part.windows_unconfirmed} empty once), "
-            f"{part.bars_rejected} rejected, {part.windows_refused} refused"
-        )
-    for split in result.splits:
-        click.echo(
-            f"split {split.symbol} {split.execution_date} "
-            f"({split.split_from:g}:{split.split_to:g}): earlier windows re-fetched"
-        )
-    click.echo(f"total, from {source_label(result.total.source, result.total.demo)}:")
-    for line in report_lines(result.total)[1:]:
-        click.echo(f"  {line}")
 
 
 def _enqueue(
@@ -187,7 +150,7 @@ def _enqueue(
             raise InvalidInput("--enqueue needs Redis for its workers: set CHRONOX_REDIS_URL")
         queued = container.jobs().enqueue_backfill(symbols, start, end)
     if as_json:
-        emit_json([{"id": job.id, "symbols": list(job.spec.symbols)} for job in queued])
+        emit_json([QueuedJobOut.of(job) for job in queued])
         return
     for job in queued:
         click.echo(f"queued {job.id} {','.join(job.spec.symbols)}")

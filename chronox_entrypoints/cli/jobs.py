@@ -5,31 +5,13 @@ from __future__ import annotations
 import signal
 import threading
 from contextlib import suppress
-from typing import Any
 
 import click
 
-from chronox_domain.jobs import Job
 from chronox_entrypoints.cli.app import running
 from chronox_entrypoints.cli.options import json_option, store_option
 from chronox_entrypoints.cli.render import emit_json, note, table
-
-
-def job_dict(job: Job) -> dict[str, Any]:
-    spec = job.spec
-    return {
-        "id": job.id,
-        "state": job.state.value,
-        "symbols": list(spec.symbols),
-        "start": spec.start.isoformat() if spec.start else None,
-        "end": spec.end.isoformat() if spec.end else None,
-        "done": job.done,
-        "total": job.total,
-        "counts": job.counts,
-        "error": job.error,
-        "worker": job.worker,
-        "attempts": job.attempts,
-    }
+from chronox_entrypoints.presentation import JobDetailOut
 
 
 @click.command()
@@ -68,7 +50,7 @@ def list_(store: str | None, as_json: bool) -> None:
     with running(store=store) as container:
         found = container.jobs().jobs()
     if as_json:
-        emit_json([job_dict(job) for job in found])
+        emit_json([JobDetailOut.of(job) for job in found])
     elif not found:
         click.echo("no jobs")
     else:
@@ -88,7 +70,7 @@ def list_(store: str | None, as_json: bool) -> None:
 def show(job_id: str, store: str | None) -> None:
     """One job as JSON."""
     with running(store=store) as container:
-        emit_json(job_dict(container.jobs().get(job_id)))
+        emit_json(JobDetailOut.of(container.jobs().get(job_id)))
 
 
 @jobs.command()

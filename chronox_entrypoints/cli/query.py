@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 import click
 
+from chronox_domain.services.gaps import GapsService
 from chronox_domain.session import SessionKind
-from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints import bar_csv
 from chronox_entrypoints.cli.app import running
@@ -19,9 +19,8 @@ from chronox_entrypoints.cli.options import (
     store_option,
     timeframe_option,
 )
-from chronox_entrypoints.cli.render import DEMO_NOTE, emit_json, gap_dict, iso, note, table
-
-DEMO_SOURCES = {"synthetic"}
+from chronox_entrypoints.cli.render import DEMO_NOTE, emit_json, iso, note, table
+from chronox_entrypoints.presentation import GapOut, StoredBarsOut
 
 
 @click.command()
@@ -49,37 +48,29 @@ def gaps(
 ) -> None:
     """List the gap windows of SYMBOLS: expected session time nobody has fetched."""
     with running(store=store) as container:
-        coverage = container.coverage()
-        found = [(gap, "gap") for gap in coverage.gaps(symbols, timeframe, session, start, end)]
-        if holes:
-            found += [(h, "hole") for h in coverage.holes(symbols, timeframe, session, start, end)]
-            waiting = coverage.unconfirmed(symbols, timeframe, session, start, end)
-            found += [(u, "unconfirmed") for u in waiting]
-        demo = any(
-            DEMO_SOURCES & container.repository().sources(gap.symbol, timeframe) for gap, _ in found
-        )
-    found.sort(key=lambda item: (item[0].symbol, item[0].interval.start))
+        service = GapsService(container.coverage())
+        report = service.report(symbols, timeframe, session, start, end, holes=holes)
     if as_json:
-        emit_json([gap_dict(gap, kind) for gap, kind in found])
+        emit_json([GapOut.of(missing) for missing in report.missing])
         return
-    if not found:
+    if not report.missing:
         click.echo("no gaps" + (" or holes" if holes else ""))
     else:
         table(
             ["symbol", "timeframe", "kind", "start", "end", "bars"],
             [
                 (
-                    g.symbol,
-                    g.timeframe.value,
-                    kind,
-                    iso(g.interval.start),
-                    iso(g.interval.end),
-                    g.bars,
+                    m.window.symbol,
+                    m.window.timeframe.value,
+                    m.kind.value,
+                    iso(m.window.interval.start),
+                    iso(m.window.interval.end),
+                    m.window.bars,
                 )
-                for g, kind in found
+                for m in report.missing
             ],
         )
-    if demo:
+    if report.demo:
         note(f"note: the store holds {DEMO_NOTE}")
 
 
@@ -105,39 +96,16 @@ def bars(
 ) -> None:
     """Print the stored bars of SYMBOL (streamed: any range fits in memory)."""
     with running(store=store) as container:
-        service = container.bars()
-        derived = service.derives(symbol, timeframe)
-        sources = sorted(service.sources(symbol, Timeframe.M1 if derived else timeframe))
-        stream = service.bars(symbol, timeframe, start, end)
+        series = container.bars().series(symbol, timeframe, start, end)
+        if fmt == "json":
+            emit_json(StoredBarsOut.of(series))
+            return
         if fmt == "csv":
             sys.stdout.write(bar_csv.HEADER_LINE)
-            sys.stdout.writelines(bar_csv.line(b) for b in stream)
-        elif fmt == "json":
-            emit_json(
-                {
-                    "symbol": parse_symbol(symbol),
-                    "timeframe": timeframe.value,
-                    "sources": sources,
-                    "derived_from": "1m" if derived else None,
-                    "demo": bool(DEMO_SOURCES & set(sources)),
-                    "bars": [
-                        {
-                            "start": iso(b.start),
-                            "open": b.open,
-                            "high": b.high,
-                            "low": b.low,
-                            "close": b.close,
-                            "volume": b.volume,
-                            "vwap": b.vwap,
-                            "trades": b.trades,
-                        }
-                        for b in stream
-                    ],
-                }
-            )
+            sys.stdout.writelines(bar_csv.line(bar) for bar in series.bars)
         else:
-            table(bar_csv.HEADER[2:], (bar_csv.cells(b)[2:] for b in stream))
-    if derived and fmt != "json":
+            table(bar_csv.HEADER[2:], (bar_csv.cells(b)[2:] for b in series.bars))
+    if series.provenance.derived:
         note(f"note: {timeframe} bars rolled up from the stored 1m bars")
-    if DEMO_SOURCES & set(sources) and fmt != "json":
+    if series.provenance.demo:
         note(f"note: {DEMO_NOTE}")

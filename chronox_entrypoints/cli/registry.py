@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import click
 
-from chronox_domain.registry import SymbolEntry
 from chronox_domain.session import SessionKind
 from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.cli.app import running
 from chronox_entrypoints.cli.options import SESSION, TIMEFRAME, json_option, store_option
 from chronox_entrypoints.cli.render import emit_json, table
-
-
-def entry_dict(entry: SymbolEntry) -> dict[str, object]:
-    return {
-        "symbol": entry.symbol,
-        "timeframes": [tf.value for tf in entry.timeframes],
-        "session": entry.session.value,
-        "active": entry.active,
-    }
+from chronox_entrypoints.presentation import SymbolOut
 
 
 @click.group()
@@ -36,7 +27,7 @@ def list_(active_only: bool, store: str | None, as_json: bool) -> None:
     with running(store=store) as container:
         entries = container.registry_service().entries(active_only)
     if as_json:
-        emit_json([entry_dict(entry) for entry in entries])
+        emit_json([SymbolOut.of(entry) for entry in entries])
     elif not entries:
         click.echo("the registry is empty (add a symbol with: chronox-cli registry add SYMBOL)")
     else:
@@ -82,7 +73,7 @@ def add(
             symbol, timeframes or (Timeframe.M1,), session, not inactive
         )
     if as_json:
-        emit_json(entry_dict(entry))
+        emit_json(SymbolOut.of(entry))
     else:
         frames = ",".join(tf.value for tf in entry.timeframes)
         click.echo(f"registered {entry.symbol} ({frames}, {entry.session.value})")

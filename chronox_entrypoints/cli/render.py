@@ -1,4 +1,5 @@
-"""Turning domain results into text, tables and JSON."""
+"""Turning domain results into text and tables for people; ``--json`` prints the
+response models of :mod:`chronox_entrypoints.presentation`."""
 
 from __future__ import annotations
 
@@ -9,20 +10,28 @@ from datetime import datetime
 from typing import Any
 
 import click
+from pydantic import BaseModel
 
 from chronox_domain.errors import WindowRefused
-from chronox_domain.gaps import GapWindow
+from chronox_domain.services.backfill import BackfillReport
 from chronox_domain.services.ingestion import IngestReport
+from chronox_entrypoints.presentation import instant
 
 DEMO_NOTE = "synthetic demo data, not real market prices"
 
 
 def iso(moment: datetime) -> str:
     """ISO-8601 UTC with a ``Z``."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return instant(moment)
 
 
-def emit_json(value: Any) -> None:
+def emit_json(value: object) -> None:
+    """What ``--json`` prints: a response model, a list of them (dumped as the API sends
+    them), or plain JSON data."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json")
+    elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+        value = [item.model_dump(mode="json") for item in value]
     click.echo(json.dumps(value, indent=2, sort_keys=False))
 
 
@@ -33,32 +42,6 @@ def note(text: str) -> None:
 
 def source_label(name: str, demo: bool) -> str:
     return f"{name} ({DEMO_NOTE})" if demo else name
-
-
-def report_dict(report: IngestReport) -> dict[str, Any]:
-    return {
-        "source": report.source,
-        "demo": report.demo,
-        "bars_written": report.bars_written,
-        "windows_fetched": report.windows_fetched,
-        "windows_empty": report.windows_empty,
-        "windows_unconfirmed": report.windows_unconfirmed,
-        "windows_rechecked": report.windows_rechecked,
-        "windows_refused": report.windows_refused,
-        "bars_rejected": report.bars_rejected,
-        "requests": report.requests,
-        "rejections": report.rejections,
-        "refused": [
-            {
-                "symbol": r.symbol,
-                "timeframe": r.timeframe.value,
-                "start": iso(r.window.start),
-                "end": iso(r.window.end),
-                "reason": r.reason,
-            }
-            for r in report.refusals
-        ],
-    }
 
 
 def report_lines(report: IngestReport) -> list[str]:
@@ -81,6 +64,29 @@ def report_lines(report: IngestReport) -> list[str]:
     return lines
 
 
+def backfill_lines(result: BackfillReport) -> list[str]:
+    """Each (symbol, timeframe) worked on, the splits first seen, then the totals."""
+    if not result.parts:
+        return [
+            "nothing to backfill: the registry has no active symbol "
+            "(add one with: chronox-cli registry add SYMBOL)"
+        ]
+    lines = [
+        f"{symbol} {timeframe}: {part.bars_written} bars, {part.windows_fetched} windows "
+        f"({part.windows_empty} empty, {part.windows_unconfirmed} empty once), "
+        f"{part.bars_rejected} rejected, {part.windows_refused} refused"
+        for symbol, timeframe, part in result.parts
+    ]
+    lines.extend(
+        f"split {split.symbol} {split.execution_date} "
+        f"({split.split_from:g}:{split.split_to:g}): earlier windows re-fetched"
+        for split in result.splits
+    )
+    lines.append(f"total, from {source_label(result.total.source, result.total.demo)}:")
+    lines.extend(f"  {line}" for line in report_lines(result.total)[1:])
+    return lines
+
+
 def refused_error(report: IngestReport) -> WindowRefused | None:
     """The one-line error (exit code 3) of a run in which the source refused windows;
     everything else it fetched is stored."""
@@ -91,17 +97,6 @@ def refused_error(report: IngestReport) -> WindowRefused | None:
         f"the source refused {report.windows_refused} window(s), the rest is stored "
         f"(first: {first})"
     )
-
-
-def gap_dict(gap: GapWindow, kind: str) -> dict[str, Any]:
-    return {
-        "symbol": gap.symbol,
-        "timeframe": gap.timeframe.value,
-        "start": iso(gap.interval.start),
-        "end": iso(gap.interval.end),
-        "bars": gap.bars,
-        "kind": kind,
-    }
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from fastapi import APIRouter, Depends, Request
 
 from chronox_domain.errors import InvalidInput
-from chronox_domain.jobs import Job
 from chronox_domain.ranges import resolve_range
-from chronox_domain.redaction import redact
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.api.deps import (
@@ -20,30 +16,15 @@ from chronox_entrypoints.api.deps import (
     require_token_for_reads,
 )
 from chronox_entrypoints.api.errors import TOO_LARGE
-from chronox_entrypoints.api.schemas import ERRORS, BackfillIn, ErrorOut, JobOut, JobsPage
+from chronox_entrypoints.api.schemas import ERRORS, BackfillIn, ErrorOut
 from chronox_entrypoints.bounds import parse_bound
+from chronox_entrypoints.presentation import JobOut, JobsPage
 
 router = APIRouter(
     tags=["jobs"],
     dependencies=[Depends(require_token_for_reads)],
     responses=ERRORS,
 )
-
-
-def job_out(job: Job, secrets: Iterable[str] = ()) -> JobOut:
-    """The job as the API shows it. Its error may quote a vendor or a driver, so it is
-    redacted on the way out, whoever asks and however it was recorded."""
-    return JobOut(
-        id=job.id,
-        state=job.state.value,
-        symbols=list(job.spec.symbols),
-        done=job.done,
-        total=job.total,
-        counts=job.counts,
-        error=None if job.error is None else redact(job.error, secrets),
-        worker=job.worker,
-        attempts=job.attempts,
-    )
 
 
 @router.post(
@@ -67,7 +48,7 @@ def backfill(body: BackfillIn, jobs: JobsDep, c: ContainerDep, request: Request)
         # symbol could use is refused.
         resolve_range(c.calendar(), SessionKind.ETH, Timeframe.M1, start, end, c.clock().now())
     queued = jobs.enqueue_backfill(body.symbols, start, end)
-    return [job_out(job, request.app.state.secrets) for job in queued]
+    return [JobOut.of(job, request.app.state.secrets) for job in queued]
 
 
 @router.get("/jobs", response_model=JobsPage)
@@ -76,12 +57,12 @@ def list_jobs(jobs: JobsDep, page: PageDep, request: Request) -> JobsPage:
     the next page. Finished jobs expire (see docs/api.md)."""
     found, following = page.cut(jobs.jobs(), lambda job: job.id)
     secrets = request.app.state.secrets
-    return JobsPage(jobs=[job_out(job, secrets) for job in found], next_cursor=following)
+    return JobsPage(jobs=[JobOut.of(job, secrets) for job in found], next_cursor=following)
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, responses={404: {"model": ErrorOut}})
 def get_job(job_id: str, jobs: JobsDep, request: Request) -> JobOut:
-    return job_out(jobs.get(job_id), request.app.state.secrets)
+    return JobOut.of(jobs.get(job_id), request.app.state.secrets)
 
 
 @router.delete(
@@ -91,4 +72,4 @@ def get_job(job_id: str, jobs: JobsDep, request: Request) -> JobOut:
     responses={404: {"model": ErrorOut}},
 )
 def cancel_job(job_id: str, jobs: JobsDep, request: Request) -> JobOut:
-    return job_out(jobs.cancel(job_id), request.app.state.secrets)
+    return JobOut.of(jobs.cancel(job_id), request.app.state.secrets)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-import chronox_domain
-from chronox_domain.errors import ChronoxError
+from chronox_domain.ports import MarketDataRepository
+from chronox_domain.services.status import StatusService
 from chronox_entrypoints.api.deps import BareContainerDep, ContainerDep, require_token_for_reads
-from chronox_entrypoints.api.schemas import ERRORS, HealthOut, InfoOut
-from chronox_entrypoints.container import open_shared
+from chronox_entrypoints.api.schemas import ERRORS
+from chronox_entrypoints.container import Container, open_shared
+from chronox_entrypoints.presentation import HealthOut, InfoOut
 
 router = APIRouter(
     tags=["status"], dependencies=[Depends(require_token_for_reads)], responses=ERRORS
@@ -18,28 +19,26 @@ router = APIRouter(
 @router.get("/health", response_model=HealthOut)
 def health(c: BareContainerDep) -> HealthOut:
     """Store, events and vendor status (never the vendor key)."""
-    settings = c.settings()
-    try:
-        open_shared(c)
-        c.repository().counts()
-        store = "ok"
-    except ChronoxError as exc:
-        store = f"unavailable: {exc}"
-    vendor = "configured" if settings.polygon_api_key else "synthetic (demo data)"
-    events = c.publisher().health()
-    fine = store == "ok" and "unavailable" not in events
-    return HealthOut(status="ok" if fine else "degraded", store=store, events=events, vendor=vendor)
+    return HealthOut.of(_status(c).health())
 
 
 @router.get("/info", response_model=InfoOut)
 def info(c: ContainerDep) -> InfoOut:
-    source = c.source()
-    calendar = c.calendar()
-    return InfoOut(
-        version=chronox_domain.__version__,
-        store=c.store().url,
-        source=source.name,
-        demo=source.demo,
-        calendar=calendar.name,
-        counts=c.repository().counts(),
+    return InfoOut.of(c.store(), c.source(), c.calendar(), c.settings(), c.repository().counts())
+
+
+def _status(c: Container) -> StatusService:
+    """The status service over this app's store and publisher. The store opens as the
+    check runs (with the resources others share, under their lock), so that one that
+    cannot be reached is reported rather than raised."""
+
+    def repository() -> MarketDataRepository:
+        open_shared(c)
+        found: MarketDataRepository = c.repository()
+        return found
+
+    return StatusService(
+        repository=repository,
+        publisher=c.publisher,
+        vendor_configured=bool(c.settings().polygon_api_key),
     )

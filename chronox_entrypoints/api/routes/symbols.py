@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Response
 
-from chronox_domain.registry import SymbolEntry
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.api.deps import (
@@ -14,14 +13,8 @@ from chronox_entrypoints.api.deps import (
     require_token_for_reads,
 )
 from chronox_entrypoints.api.errors import TOO_LARGE
-from chronox_entrypoints.api.schemas import (
-    ERRORS,
-    ErrorOut,
-    SymbolIn,
-    SymbolOut,
-    SymbolPath,
-    SymbolsPage,
-)
+from chronox_entrypoints.api.schemas import ERRORS, ErrorOut, SymbolIn, SymbolPath
+from chronox_entrypoints.presentation import SymbolOut, SymbolsPage
 
 router = APIRouter(
     prefix="/symbols",
@@ -31,15 +24,6 @@ router = APIRouter(
 )
 
 
-def _out(entry: SymbolEntry) -> SymbolOut:
-    return SymbolOut(
-        symbol=entry.symbol,
-        timeframes=[tf.value for tf in entry.timeframes],
-        session=entry.session.value,
-        active=entry.active,
-    )
-
-
 @router.get("", response_model=SymbolsPage)
 def list_symbols(registry: RegistryDep, page: PageDep, active: bool = False) -> SymbolsPage:
     """The registry by symbol, a page at a time; ``next_cursor`` is the first symbol of
@@ -47,7 +31,7 @@ def list_symbols(registry: RegistryDep, page: PageDep, active: bool = False) -> 
     # Sorted here, not by the store: a database collation may order "BRK.B" elsewhere.
     entries = sorted(registry.entries(active), key=lambda entry: entry.symbol)
     found, following = page.cut(entries, lambda entry: entry.symbol, ordered=True)
-    return SymbolsPage(symbols=[_out(entry) for entry in found], next_cursor=following)
+    return SymbolsPage.of(found, following)
 
 
 @router.post(
@@ -64,12 +48,12 @@ def add_symbol(body: SymbolIn, registry: RegistryDep) -> SymbolOut:
         SessionKind(body.session),
         body.active,
     )
-    return _out(entry)
+    return SymbolOut.of(entry)
 
 
 @router.get("/{symbol}", response_model=SymbolOut, responses={404: {"model": ErrorOut}})
 def get_symbol(symbol: SymbolPath, registry: RegistryDep) -> SymbolOut:
-    return _out(registry.get(symbol))
+    return SymbolOut.of(registry.get(symbol))
 
 
 @router.delete(

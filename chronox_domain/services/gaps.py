@@ -1,0 +1,73 @@
+"""What is missing from a range, as every interface lists it: gap windows, and on request
+holes and windows answered empty only once, with whether the store holds demo data."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from chronox_domain.gaps import GapWindow
+from chronox_domain.ranges import Bound
+from chronox_domain.services.coverage import CoverageService
+from chronox_domain.services.status import demo_data
+from chronox_domain.session import SessionKind
+from chronox_domain.timeframe import Timeframe
+
+
+class GapKind(enum.Enum):
+    #: Nobody fetched it.
+    GAP = "gap"
+    #: Fetched, and the source had no bar there.
+    HOLE = "hole"
+    #: The source answered it empty once; it is asked again after the recheck delay.
+    UNCONFIRMED = "unconfirmed"
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    window: GapWindow
+    kind: GapKind
+
+
+@dataclass(frozen=True, slots=True)
+class GapReport:
+    #: Sorted by symbol, then start.
+    missing: list[Missing]
+    #: The stored bars of a listed symbol include demo data.
+    demo: bool
+
+
+class GapsService:
+    def __init__(self, coverage: CoverageService) -> None:
+        self._coverage = coverage
+
+    def report(
+        self,
+        symbols: Sequence[str],
+        timeframe: Timeframe,
+        session: SessionKind,
+        start: Bound | None = None,
+        end: Bound | None = None,
+        holes: bool = False,
+    ) -> GapReport:
+        coverage = self._coverage
+        found = [
+            Missing(window, GapKind.GAP)
+            for window in coverage.gaps(symbols, timeframe, session, start, end)
+        ]
+        if holes:
+            found += [
+                Missing(window, GapKind.HOLE)
+                for window in coverage.holes(symbols, timeframe, session, start, end)
+            ]
+            found += [
+                Missing(window, GapKind.UNCONFIRMED)
+                for window in coverage.unconfirmed(symbols, timeframe, session, start, end)
+            ]
+        found.sort(key=lambda item: (item.window.symbol, item.window.interval.start))
+        listed = {item.window.symbol for item in found}
+        sources = {
+            span.source for symbol in listed for span in coverage.coverage(symbol, timeframe)
+        }
+        return GapReport(found, demo_data(sources))

@@ -1,0 +1,109 @@
+"""Bars: one bar, a page of them (API), a stored series (``bars --format json``), and a
+bar event (``watch --json``, ``/ws/bars``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from chronox_domain.bar import Bar
+from chronox_domain.events import BarEvent
+from chronox_domain.services.bars import BarPage, BarSeries
+from chronox_entrypoints.presentation.formats import instant
+
+
+class BarOut(BaseModel):
+    start: datetime
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: float
+    vwap: float | None = None
+    trades: int | None = None
+
+    @classmethod
+    def of(cls, bar: Bar) -> BarOut:
+        return cls(
+            start=bar.start,
+            open=bar.open,
+            high=bar.high,
+            low=bar.low,
+            close=bar.close,
+            volume=bar.volume,
+            vwap=bar.vwap,
+            trades=bar.trades,
+        )
+
+
+class SeriesKey(BaseModel):
+    """What names a series. Listed as the last base of a model, its fields come first."""
+
+    symbol: str
+    timeframe: str
+
+
+class BarsPage(SeriesKey):
+    bars: list[BarOut]
+    derived_from: Literal["1m"] | None = None
+    next_cursor: str | None = Field(
+        None, description="pass as `cursor` for the next page; null on the last page"
+    )
+
+    @classmethod
+    def of(cls, page: BarPage) -> BarsPage:
+        return cls(
+            symbol=page.symbol,
+            timeframe=page.timeframe.value,
+            bars=[BarOut.of(bar) for bar in page.bars],
+            derived_from="1m" if page.provenance.derived else None,
+            next_cursor=None if page.next_cursor is None else instant(page.next_cursor),
+        )
+
+
+class StoredBarsOut(SeriesKey):
+    """A whole series with where it comes from (the CLI reads it in one go)."""
+
+    sources: list[str]
+    derived_from: Literal["1m"] | None = None
+    demo: bool
+    bars: list[BarOut]
+
+    @classmethod
+    def of(cls, series: BarSeries) -> StoredBarsOut:
+        provenance = series.provenance
+        return cls(
+            symbol=series.symbol,
+            timeframe=series.timeframe.value,
+            sources=list(provenance.sources),
+            derived_from="1m" if provenance.derived else None,
+            demo=provenance.demo,
+            bars=[BarOut.of(bar) for bar in series.bars],
+        )
+
+
+class BarEventOut(BarOut, SeriesKey):
+    """A bar just stored, whether it is provisional, and its source."""
+
+    provisional: bool
+    source: str
+
+    @classmethod
+    def of_event(cls, event: BarEvent) -> BarEventOut:
+        bar = event.bar
+        return cls(
+            symbol=bar.symbol,
+            timeframe=bar.timeframe.value,
+            start=bar.start,
+            open=bar.open,
+            high=bar.high,
+            low=bar.low,
+            close=bar.close,
+            volume=bar.volume,
+            vwap=bar.vwap,
+            trades=bar.trades,
+            provisional=event.provisional,
+            source=event.source,
+        )

@@ -1,0 +1,53 @@
+"""What is missing (gaps, holes, unconfirmed windows) and the ledger's spans."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+from chronox_domain.coverage import CoverageSpan
+from chronox_domain.services.gaps import Missing
+
+
+class GapOut(BaseModel):
+    symbol: str
+    timeframe: str
+    start: datetime
+    end: datetime
+    bars: int
+    #: gap: nobody fetched it; hole: fetched, the source had no bar; unconfirmed: the
+    #: source answered it empty once, and is asked again after the recheck delay.
+    kind: Literal["gap", "hole", "unconfirmed"]
+
+    @classmethod
+    def of(cls, missing: Missing) -> GapOut:
+        window = missing.window
+        return cls(
+            symbol=window.symbol,
+            timeframe=window.timeframe.value,
+            start=window.interval.start,
+            end=window.interval.end,
+            bars=window.bars,
+            kind=missing.kind.value,
+        )
+
+
+class CoverageOut(BaseModel):
+    start: datetime
+    end: datetime
+    status: Literal["final", "provisional", "unconfirmed"]
+    source: str
+    #: When the source gave an unconfirmed (first empty) answer; null otherwise.
+    answered_at: datetime | None = None
+
+    @classmethod
+    def of(cls, span: CoverageSpan) -> CoverageOut:
+        return cls(
+            start=span.interval.start,
+            end=span.interval.end,
+            status=span.status.value,
+            source=span.source,
+            answered_at=span.answered_at,
+        )
