@@ -36,6 +36,7 @@ from chronox_domain.services import (
     RegistryService,
 )
 from chronox_domain.services.bars import BarsService
+from chronox_domain.services.gaps import GapsService
 from chronox_domain.services.jobs import JobService, backfill_runner
 from chronox_domain.services.live import UnifiedDaemon
 from chronox_domain.services.pipeline import Mode, Pipeline
@@ -153,6 +154,7 @@ class Services(containers.DeclarativeContainer):
         settle_delay=settings.provided.settle_delay,
         recheck_delay=settings.provided.recheck_delay,
     )
+    gaps = providers.Factory(GapsService, coverage=coverage)
     bars = providers.Factory(
         BarsService,
         repository=gateways.repository,
@@ -246,6 +248,7 @@ class Container(containers.DeclarativeContainer):
     live_source = gateways.live_source
     splits = services.splits
     coverage = services.coverage
+    gaps = services.gaps
     bars = services.bars
     ingestion = services.ingestion
     backfill = services.backfill

@@ -15,6 +15,7 @@ from starlette.requests import HTTPConnection
 from chronox_domain.errors import InvalidInput
 from chronox_domain.services import CoverageService, RegistryService
 from chronox_domain.services.bars import BarsService
+from chronox_domain.services.gaps import GapsService
 from chronox_domain.services.jobs import JobService
 from chronox_entrypoints.api.errors import Unauthorized
 from chronox_entrypoints.container import Container, open_shared
@@ -61,6 +62,7 @@ def provided(name: str) -> Callable[[Container], Any]:
 
 BarsDep = Annotated[BarsService, Depends(provided("bars"))]
 CoverageDep = Annotated[CoverageService, Depends(provided("coverage"))]
+GapsDep = Annotated[GapsService, Depends(provided("gaps"))]
 RegistryDep = Annotated[RegistryService, Depends(provided("registry_service"))]
 JobsDep = Annotated[JobService, Depends(provided("jobs"))]
 

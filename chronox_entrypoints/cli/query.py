@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 import click
 
-from chronox_domain.services.gaps import GapsService
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints import bar_csv
@@ -48,8 +47,7 @@ def gaps(
 ) -> None:
     """List the gap windows of SYMBOLS: expected session time nobody has fetched."""
     with running(store=store) as container:
-        service = GapsService(container.coverage())
-        report = service.report(symbols, timeframe, session, start, end, holes=holes)
+        report = container.gaps().report(symbols, timeframe, session, start, end, holes=holes)
     if as_json:
         emit_json([GapOut.of(missing) for missing in report.missing])
         return

@@ -6,10 +6,9 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends
 
-from chronox_domain.services.gaps import GapsService
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
-from chronox_entrypoints.api.deps import CoverageDep, require_token_for_reads
+from chronox_entrypoints.api.deps import CoverageDep, GapsDep, require_token_for_reads
 from chronox_entrypoints.api.schemas import (
     ERRORS,
     EndParam,
@@ -30,7 +29,7 @@ router = APIRouter(
 @router.get("/gaps/{symbol}", response_model=list[GapOut])
 def gaps(
     symbol: SymbolPath,
-    coverage: CoverageDep,
+    service: GapsDep,
     timeframe: TimeframeParam = "1m",
     start: StartParam = None,
     end: EndParam = None,
@@ -39,7 +38,7 @@ def gaps(
 ) -> list[GapOut]:
     """Gap windows (and, with ``holes``, covered slots without a bar and windows answered
     empty only once), sorted by start."""
-    report = GapsService(coverage).report(
+    report = service.report(
         [symbol],
         Timeframe(timeframe),
         SessionKind(session),
