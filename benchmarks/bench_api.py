@@ -47,6 +47,7 @@ from chronox_domain.ports import MarketDataRepository
 from chronox_domain.ranges import resolve_range
 from chronox_domain.services import IngestRequest
 from chronox_domain.session import SessionKind
+from chronox_domain.timeformat import iso_utc
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.container import Container
 from chronox_entrypoints.settings import Settings
@@ -333,11 +334,11 @@ def time_store(label: str, store: str, folder: str, sizes: Sizes) -> StoreTiming
 
         # Correctness, not timing (and the server's warm-up): every way of asking gives
         # exactly the stored bars, and one session fits in one page.
-        in_session = [_iso(start) for start in stored if one_session.contains(start)]
+        in_session = [iso_utc(start) for start in stored if one_session.contains(start)]
         page = client.get(f"/bars/{SYMBOL}", params=session_params()).json()
         assert page["next_cursor"] is None and [bar["start"] for bar in page["bars"]] == in_session
         assert len(stored) == written, (len(stored), written)
-        assert pages(client, as_json) == [_iso(start) for start in stored]
+        assert pages(client, as_json) == [iso_utc(start) for start in stored]
         assert csv_rows(client, as_csv) == len(stored)
         csv_bytes = fetch(client, as_csv)
 
@@ -351,9 +352,6 @@ def time_store(label: str, store: str, folder: str, sizes: Sizes) -> StoreTiming
     return StoreTimings(label, session_bars, len(stored), csv_bytes, session, csv, paged,
                         session_load, csv_load)  # fmt: skip
 
-
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --- the figures -----------------------------------------------------------------------

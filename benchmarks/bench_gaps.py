@@ -31,7 +31,7 @@ from chronox_domain.interval import Interval, IntervalList, normalize, subtract
 from chronox_domain.ports import TradingCalendar
 from chronox_domain.services.coverage import CoverageService
 from chronox_domain.session import SessionKind, expected_windows
-from chronox_domain.timeframe import Timeframe
+from chronox_domain.timeframe import EPOCH, Timeframe
 
 YEAR_START, YEAR_END = date(2024, 1, 1), date(2024, 12, 31)
 SYMBOL = "SPY"
@@ -41,7 +41,6 @@ NOW = datetime(2025, 6, 2, 12, tzinfo=UTC)
 SETTLE = timedelta(hours=1)
 TARGET_SECONDS = 0.010
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MINUTE = timedelta(minutes=1)
 
 
@@ -94,7 +93,7 @@ def realistic_coverage(
 
 
 def _minute(moment: datetime) -> int:
-    return (moment - _EPOCH) // _MINUTE
+    return (moment - EPOCH) // _MINUTE
 
 
 def covered_minutes(covered: Sequence[Interval]) -> set[int]:
@@ -118,7 +117,7 @@ def naive_gaps(expected: Sequence[Interval], covered: set[int], window: Interval
                 run_start = minute
         if run_start is not None:
             runs.append((run_start, end))
-    return [Interval(_EPOCH + a * _MINUTE, _EPOCH + b * _MINUTE) for a, b in runs]
+    return [Interval(EPOCH + a * _MINUTE, EPOCH + b * _MINUTE) for a, b in runs]
 
 
 def _year_window(expected: Sequence[Interval]) -> Interval:

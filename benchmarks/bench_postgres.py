@@ -48,6 +48,7 @@ from chronox_adapters.timescale.tables import BAR_COLUMNS, BAR_TABLES
 from chronox_domain.bar import Bar
 from chronox_domain.batch import BarBatch
 from chronox_domain.coverage import CoverageSpan, CoverageStatus
+from chronox_domain.errors import first_line
 from chronox_domain.gaps import GapWindow, find_gaps
 from chronox_domain.interval import Interval, IntervalList
 from chronox_domain.ports import TradingCalendar
@@ -104,7 +105,7 @@ def unavailable(admin: str) -> str | None:
                 "SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user"
             ).fetchone()
     except psycopg.Error as exc:
-        return _first_line(exc)
+        return first_line(exc)
     return None if row and row[0] else "the admin role may not create databases"
 
 
@@ -133,10 +134,6 @@ def throwaway_database(admin: str) -> Iterator[str]:
             drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
             conn.execute(drop.format(sql.Identifier(name)))
 
-
-def _first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
 
 
 # --- 1 and 2: writing --------------------------------------------------------------------

@@ -32,6 +32,7 @@ from benchmarks.timing import Comparison, Figure, Timing, rate, seconds
 from chronox_adapters.redis import RedisPublisher, channel, decode, describe, encode, stream_key
 from chronox_domain.bar import Bar
 from chronox_domain.batch import BarBatch
+from chronox_domain.errors import first_line
 from chronox_domain.events import events_of
 from chronox_domain.timeframe import Timeframe
 
@@ -58,8 +59,7 @@ def unavailable(url: str) -> str | None:
         finally:
             client.close()
     except (redis.RedisError, ValueError) as exc:
-        lines = str(exc).strip().splitlines()
-        return lines[0] if lines else type(exc).__name__
+        return first_line(exc)
     return None
 
 

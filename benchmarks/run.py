@@ -39,6 +39,7 @@ from benchmarks.report import TITLES, markdown, text_table
 from benchmarks.timing import Figure
 from chronox_adapters.calendars import ExchangeCalendar
 from chronox_domain.ports import TradingCalendar
+from chronox_domain.redaction import redact
 
 COMMAND = "python3 benchmarks/run.py"
 
@@ -139,7 +140,6 @@ def _postgres(skip: bool) -> str | None:
         return None
     try:
         from benchmarks import bench_postgres
-        from chronox_adapters.timescale import redact
     except ImportError as exc:  # psycopg is the optional [postgres] extra
         print(f"PostgreSQL benchmarks skipped: {exc}", flush=True)
         return None

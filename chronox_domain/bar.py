@@ -5,12 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from chronox_domain.timeframe import Timeframe
+from chronox_domain.timeframe import EPOCH, Timeframe
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MINUTE = timedelta(minutes=1)
 
 
@@ -91,7 +90,7 @@ def split_valid(bars: Iterable[Bar]) -> tuple[list[Bar], list[RejectedBar]]:
                 and start.tzinfo is not None
                 # On the grid: a whole number of steps after the epoch (exact integer
                 # arithmetic on timedeltas, the same test as ``floor(start) == start``).
-                and not (start - _EPOCH) % step
+                and not (start - EPOCH) % step
             )  # fmt: skip
         except Exception:
             sound = False

@@ -96,3 +96,18 @@ class SchemaMismatch(StorageUnavailable):
     """The store was written by a newer chronox than this one."""
 
     code = "schema_mismatch"
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of ``error``'s message, or its type's name when it has none: what a
+    one-line report quotes of a driver's or a library's exception."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def typed_first_line(error: BaseException) -> str:
+    """``Type: first line`` (the type alone when there is no message), for an error
+    whose message means little without its type (``TimeoutError: timed out``)."""
+    lines = str(error).strip().splitlines()
+    name = type(error).__name__
+    return f"{name}: {lines[0]}" if lines else name

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from chronox_domain.errors import ChronoxError, InvalidInput
+from chronox_domain.errors import ChronoxError, InvalidInput, first_line, typed_first_line
 from chronox_domain.redaction import redact
 from chronox_domain.symbol import parse_symbol
 
@@ -74,11 +74,7 @@ JobRunner = Callable[[JobSpec, Callable[[int, int], None], Callable[[], bool]], 
 def failure_text(exc: BaseException) -> str:
     """A job's failure as one line, secrets taken out (it is shown to API clients and
     other workers): chronox's own errors speak for themselves, others name their type."""
-    lines = str(exc).strip().splitlines()
-    text = lines[0] if lines else ""
-    if isinstance(exc, ChronoxError) and text:
-        return redact(text)
-    return redact(f"{type(exc).__name__}: {text}") if text else type(exc).__name__
+    return redact(first_line(exc) if isinstance(exc, ChronoxError) else typed_first_line(exc))
 
 
 def split_into_jobs(

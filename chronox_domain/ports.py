@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Protocol, runtime_checkable
 
 from chronox_domain.bar import Bar
@@ -34,6 +34,9 @@ class TradingCalendar(Protocol):
     """The sessions of one exchange."""
 
     name: str
+    #: Where the exchange dates and times its sessions (extended hours are wall-clock
+    #: times there; a session's date is its date there).
+    timezone: tzinfo
 
     @property
     def first_date(self) -> date: ...

@@ -6,10 +6,15 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from chronox_domain.errors import InvalidInput
 from chronox_domain.interval import Interval, IntervalList, normalize
 from chronox_domain.timeframe import Timeframe
+
+#: Where US equity sessions are dated and timed: a calendar's ``timezone`` says it too;
+#: this is for code with no calendar at hand (a vendor's daily bars, a file's dates).
+EXCHANGE_TIMEZONE = ZoneInfo("America/New_York")
 
 
 class SessionKind(enum.Enum):

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from chronox_domain.errors import InvalidTimeframe
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: The origin of the intraday slot grid (and of epoch seconds, minutes, nanoseconds).
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Timeframe(enum.Enum):
@@ -51,8 +52,8 @@ class Timeframe(enum.Enum):
 
     def floor(self, moment: datetime) -> datetime:
         """The start of the slot that contains ``moment``."""
-        offset = int((moment - _EPOCH).total_seconds()) // self.seconds * self.seconds
-        return _EPOCH + timedelta(seconds=offset)
+        offset = int((moment - EPOCH).total_seconds()) // self.seconds * self.seconds
+        return EPOCH + timedelta(seconds=offset)
 
     def ceil(self, moment: datetime) -> datetime:
         """The first slot boundary at or after ``moment``."""

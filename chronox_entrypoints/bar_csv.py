@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from chronox_domain.bar import Bar
-from chronox_entrypoints.presentation.formats import instant
+from chronox_domain.timeformat import iso_utc
 
 HEADER = (
     "symbol",
@@ -27,7 +27,7 @@ def cells(bar: Bar) -> tuple[str, ...]:
     return (
         bar.symbol,
         bar.timeframe.value,
-        instant(bar.start),
+        iso_utc(bar.start),
         str(bar.open),
         str(bar.high),
         str(bar.low),

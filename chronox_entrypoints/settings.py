@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from chronox_domain.redaction import redact
+
 DEFAULT_STORE_FILE = "chronox.sqlite3"
 STORE_SCHEMES = ("sqlite", "postgresql", "memory")
 #: exchange_calendars codes: XNYS, XLON, CMES, 24/7, us_futures ... (that the code
@@ -205,14 +207,7 @@ class Settings(BaseSettings):
     @property
     def redis_secret_free_url(self) -> str:
         """The Redis URL without its password, for output."""
-        from urllib.parse import urlsplit, urlunsplit
-
-        parts = urlsplit(self.redis_url)
-        if parts.password:
-            host = parts.hostname or ""
-            netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
-            parts = parts._replace(netloc=netloc)
-        return urlunsplit(parts)
+        return redact(self.redis_url)
 
     @property
     def cors_origins(self) -> list[str]:

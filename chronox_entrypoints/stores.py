@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from chronox_domain.errors import InvalidInput
 from chronox_domain.ports import BarRollups, MarketDataRepository, SymbolRegistry
+from chronox_domain.redaction import redact
 
 if TYPE_CHECKING:  # settings (pydantic) are loaded by the command, not by this import
     from chronox_entrypoints.settings import Settings
@@ -80,7 +81,7 @@ def open_postgres_store(settings: Settings) -> Iterator[Store]:
     )
     try:
         kind = "timescale" if store.mode == "timescale" else "postgresql"
-        url = timescale.redact(settings.store_url)
+        url = redact(settings.store_url)
         yield Store(url, kind, store.repository, store.registry, store.rollups)
     finally:
         store.close()
@@ -113,7 +114,7 @@ def schema_admin(settings: Settings, apply: bool) -> Iterator[SchemaReport]:
     scheme = scheme_of(url)
     if scheme == "postgresql":
         timescale = _postgres_family()
-        MODE_NOTES, Migrator, redact = timescale.MODE_NOTES, timescale.Migrator, timescale.redact
+        MODE_NOTES, Migrator = timescale.MODE_NOTES, timescale.Migrator
         pool = timescale.open_pool(url, max_size=2)
         try:
             migrator = Migrator(pool, settings.pg_mode)

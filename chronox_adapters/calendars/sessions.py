@@ -11,12 +11,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
-from zoneinfo import ZoneInfo
 
 from chronox_domain.errors import InvalidRange
-from chronox_domain.session import Session, SessionKind
+from chronox_domain.session import EXCHANGE_TIMEZONE, Session, SessionKind
 
-NEW_YORK = ZoneInfo("America/New_York")
 _ETH_OPEN = time(4, 0)
 _ETH_CLOSE = time(20, 0)
 _ETH_EARLY_CLOSE = time(17, 0)
@@ -41,7 +39,7 @@ class SessionCalendar:
         table: SessionTable,
         first: date,
         last: date,
-        timezone: tzinfo = NEW_YORK,
+        timezone: tzinfo = EXCHANGE_TIMEZONE,
     ) -> None:
         self.name = name
         self.timezone = timezone

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from operator import attrgetter
 
 from chronox_domain.bar import Bar
-from chronox_domain.timeframe import Timeframe
+from chronox_domain.timeframe import EPOCH, Timeframe
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _START = attrgetter("start")
 
 Series = dict[tuple[str, Timeframe], list[Bar]]
@@ -74,7 +73,7 @@ def settle(series: Series) -> Fault | None:
                 return fault
     for timeframe, starts_seen in starts_of.items():
         step = timeframe.step
-        off = [start for start in starts_seen if (start - _EPOCH) % step]
+        off = [start for start in starts_seen if (start - EPOCH) % step]
         if off:
             return _off_grid(series, timeframe, min(off))
     return None

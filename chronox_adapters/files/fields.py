@@ -12,9 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from chronox_domain.errors import InvalidInput
 from chronox_domain.symbol import parse_symbol
-from chronox_domain.timeframe import Timeframe
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+from chronox_domain.timeframe import EPOCH, Timeframe
 
 #: What converting a cell may raise: float(), int(), unpacking a row, the domain parsers.
 BAD_TEXT = (ValueError, OverflowError, InvalidInput)
@@ -39,7 +37,7 @@ def nanosecond_start(text: str) -> datetime:
     Integer arithmetic, not ``fromtimestamp(ns / 1e9)``: a float loses microseconds.
     """
     try:
-        return _EPOCH + timedelta(microseconds=int(text) // 1000)
+        return EPOCH + timedelta(microseconds=int(text) // 1000)
     except (ValueError, OverflowError):
         raise ValueError(f"{text!r} is not a time in epoch nanoseconds") from None
 

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from chronox_adapters.files.checks import RowKey, Series, lines_of, settle
 from chronox_adapters.files.fields import (
@@ -41,14 +40,13 @@ from chronox_adapters.files.fields import (
 from chronox_adapters.files.reading import csv_rows
 from chronox_domain.bar import Bar
 from chronox_domain.errors import MalformedData
+from chronox_domain.session import EXCHANGE_TIMEZONE
 from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
 
 if TYPE_CHECKING:
     from _csv import Reader as CsvReader
 
-#: The vendor's session dates, and the day its day aggregates start at midnight of.
-NEW_YORK = ZoneInfo("America/New_York")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +96,7 @@ def _row_keys(path: Path, only: Timeframe | None) -> Iterator[tuple[int, RowKey]
             else:
                 start = nanosecond_start(row[6])
                 if only is Timeframe.D1:
-                    start = only.daily_stamp(start.astimezone(NEW_YORK).date())
+                    start = only.daily_stamp(start.astimezone(EXCHANGE_TIMEZONE).date())
                 key = (parse_symbol(row[0]), only, start)
             yield reader.line_num, key
 
@@ -190,7 +188,8 @@ def _vendor_rows(reader: CsvReader, path: Path) -> BarFile:
 def _as_day_bars(series: Series, starts: Iterable[datetime]) -> Series:
     """Re-stamp a day file's bars: midnight New York -> 00:00 UTC of that date."""
     day = Timeframe.D1
-    stamps = {start: day.daily_stamp(start.astimezone(NEW_YORK).date()) for start in starts}
+    zone = EXCHANGE_TIMEZONE
+    stamps = {start: day.daily_stamp(start.astimezone(zone).date()) for start in starts}
     return {
         (symbol, day): [Bar(b[0], day, stamps[b[2]], *b[3:]) for b in bars]
         for (symbol, _), bars in series.items()
@@ -198,4 +197,4 @@ def _as_day_bars(series: Series, starts: Iterable[datetime]) -> Series:
 
 
 def _is_new_york_midnight(moment: datetime) -> bool:
-    return moment.astimezone(NEW_YORK).time() == time(0)
+    return moment.astimezone(EXCHANGE_TIMEZONE).time() == time(0)

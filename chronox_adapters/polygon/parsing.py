@@ -12,13 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from chronox_domain.bar import Bar
 from chronox_domain.errors import MalformedData
+from chronox_domain.session import EXCHANGE_TIMEZONE
 from chronox_domain.timeframe import Timeframe
-
-_NEW_YORK = ZoneInfo("America/New_York")
 
 #: (multiplier, timespan) of each timeframe in the aggregates endpoint.
 RANGES: dict[Timeframe, tuple[int, str]] = {
@@ -100,5 +98,5 @@ def parse_minute_event(event: dict[str, Any]) -> Bar:
 
 def _session_stamp(epoch_ms: int) -> datetime:
     """Daily aggregates are stamped at midnight New York of their session date."""
-    day: date = datetime.fromtimestamp(epoch_ms / 1000, _NEW_YORK).date()
+    day: date = datetime.fromtimestamp(epoch_ms / 1000, EXCHANGE_TIMEZONE).date()
     return Timeframe.D1.daily_stamp(day)

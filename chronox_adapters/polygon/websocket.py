@@ -46,7 +46,13 @@ from chronox_adapters.polygon.config import PolygonConfig
 from chronox_adapters.polygon.parsing import parse_minute_event
 from chronox_adapters.polygon.retry import Backoff
 from chronox_domain.bar import Bar
-from chronox_domain.errors import InvalidInput, MalformedData, SourceUnavailable
+from chronox_domain.errors import (
+    InvalidInput,
+    MalformedData,
+    SourceUnavailable,
+    typed_first_line,
+)
+from chronox_domain.redaction import redact
 from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
 
@@ -180,7 +186,7 @@ class PolygonLiveSource:
             except (_SubscriptionsRefused, _NoAnswer) as exc:
                 reason = str(exc)
             except Exception as exc:  # closed (1008 after an eviction, 1011, 1006), refused
-                reason = _describe(exc)
+                reason = typed_first_line(exc)
             if connection.ended_by is not None:
                 reason = f"the vendor ended the connection ({connection.ended_by[0]})"
             if connection.healthy(loop.time(), self.config.healthy_after):
@@ -312,16 +318,10 @@ class PolygonLiveSource:
     def _vendor_text(self, message: object) -> str:
         """The vendor's words on one line, bounded, and never with the key in them."""
         text = " ".join(str(message or "").split())
-        if self.config.api_key:
-            text = text.replace(self.config.api_key, "<API key>")
-        return text[:_TEXT_LIMIT]
+        return redact(text, [self.config.api_key])[:_TEXT_LIMIT]
 
 
 async def _close(client: WebSocketClient) -> None:
     if client.websocket is not None:
         await client.close()
 
-
-def _describe(exc: BaseException) -> str:
-    first = str(exc).splitlines()[0] if str(exc) else ""
-    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__

@@ -22,6 +22,7 @@ from chronox_domain.bar import Bar, bar_problem
 from chronox_domain.errors import InvalidInput, MalformedData
 from chronox_domain.events import BarEvent
 from chronox_domain.symbol import parse_symbol
+from chronox_domain.timeformat import iso_utc
 from chronox_domain.timeframe import Timeframe
 
 VERSION = 1
@@ -55,7 +56,7 @@ def encode(event: BarEvent) -> bytes:
     start = bar.start
     if start.tzinfo is None:
         raise MalformedData(f"bar event {bar.symbol} {start}: start has no time zone")
-    stamp = (start if start.tzinfo is UTC else start.astimezone(UTC)).isoformat()[:-6] + "Z"
+    stamp = iso_utc(start)
     if not (_finite(o) and _finite(h) and _finite(lo) and _finite(c) and _finite(v)) or (
         vwap is not None and not _finite(vwap)
     ):

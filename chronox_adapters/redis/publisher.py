@@ -25,7 +25,7 @@ from chronox_adapters.redis.envelope import (
     stream_key,
 )
 from chronox_domain.batch import BarBatch
-from chronox_domain.errors import InvalidInput, MalformedData
+from chronox_domain.errors import InvalidInput, MalformedData, first_line
 from chronox_domain.events import BarEvent, events_of
 from chronox_domain.timeframe import Timeframe
 
@@ -130,7 +130,7 @@ class RedisPublisher:
         try:
             self._client.ping()
         except redis.RedisError as exc:
-            return f"redis at {self.address} unavailable: {_first_line(exc)}"
+            return f"redis at {self.address} unavailable: {first_line(exc)}"
         return f"redis at {self.address}: ok ({self.buffered} buffered, {self.dropped} dropped)"
 
     def publish(self, batch: BarBatch) -> None:
@@ -285,7 +285,7 @@ class RedisPublisher:
             self._warned_drop = False  # a new outage gets its own warning
         log.info(
             "Redis at %s is unreachable (%s); buffering bar events and retrying",
-            self.address, _first_line(exc),
+            self.address, first_line(exc),
         )  # fmt: skip
 
     def _resumed(self) -> None:
@@ -364,7 +364,3 @@ def _backoff(failures: int) -> float:
     delay = min(BACKOFF_CAP, BACKOFF_FIRST * 2.0 ** min(failures - 1, 16))
     return delay * random.uniform(0.5, 1.0)
 
-
-def _first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__

@@ -10,7 +10,7 @@ from typing import Any
 
 import redis
 
-from chronox_domain.errors import SourceUnavailable
+from chronox_domain.errors import SourceUnavailable, first_line
 
 log = logging.getLogger(__name__)
 
@@ -107,16 +107,13 @@ class RedisRateLimiter:
             return script(keys=self._keys, args=args)
         except redis.RedisError as exc:
             if not self.per_minute:
-                log.warning("the shared rate limit (Redis) is unavailable: %s", _first(exc))
+                log.warning("the shared rate limit (Redis) is unavailable: %s", first_line(exc))
                 return None
             # Going ahead unlimited could get the key banned: refuse instead.
             raise SourceUnavailable(
-                f"the shared rate limit (Redis) is unavailable: {_first(exc)}"
+                f"the shared rate limit (Redis) is unavailable: {first_line(exc)}"
             ) from None
 
     def close(self) -> None:
         self._redis.close()
 
-
-def _first(exc: BaseException) -> str:
-    return (str(exc).splitlines() or [type(exc).__name__])[0]

@@ -8,7 +8,6 @@ import logging
 from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import datetime
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import redis
 import redis.asyncio as aioredis
@@ -18,8 +17,9 @@ from redis.backoff import NoBackoff
 
 from chronox_adapters.redis.envelope import STREAM_FIELD, SYMBOL_FIELD, channel, decode, stream_key
 from chronox_adapters.redis.publisher import describe
-from chronox_domain.errors import InvalidInput, MalformedData, SourceUnavailable
+from chronox_domain.errors import InvalidInput, MalformedData, SourceUnavailable, first_line
 from chronox_domain.events import BarEvent
+from chronox_domain.redaction import redact, url_secrets
 from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
 
@@ -112,10 +112,7 @@ class RedisSubscriber:
         try:
             yield
         except (redis.RedisError, OSError) as exc:
-            reason = _reason(exc)
-            password = _password(self._url)
-            if password:
-                reason = reason.replace(password, "***")
+            reason = redact(first_line(exc), url_secrets(self._url))
             raise SourceUnavailable(f"{doing} Redis at {self.address}: {reason}") from None
 
     async def _replay(
@@ -198,14 +195,3 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _password(url: str) -> str | None:
-    try:
-        password = urlsplit(url).password
-    except ValueError:
-        return None
-    return unquote(password) if password else None
-
-
-def _reason(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-from chronox_adapters.synthetic.generator import Minute, MinuteGenerator
+from chronox_adapters.synthetic.generator import MinuteGenerator
 from chronox_domain.bar import Bar
 from chronox_domain.interval import Interval
 from chronox_domain.planning import RequestLimit
 from chronox_domain.ports import Fetched, TradingCalendar
+from chronox_domain.rollup import roll_up
 from chronox_domain.session import Session, SessionKind
 from chronox_domain.timeframe import Timeframe
 
@@ -52,7 +53,6 @@ class SyntheticSource:
         self, symbol: str, timeframe: Timeframe, generator: MinuteGenerator, window: Interval
     ) -> Iterator[Bar]:
         regular = {s.date: s for s in self._sessions(window, SessionKind.RTH)}
-        width = timeframe.seconds // 60
         for session in self._sessions(window, SessionKind.ETH):
             start = max(session.open, window.start)
             end = min(session.close, window.end)
@@ -60,33 +60,21 @@ class SyntheticSource:
                 continue
             rth = regular.get(session.date)
             rth_span = (_minute(rth.open), _minute(rth.close)) if rth else (0, 0)
-            if width == 1:
-                yield from _minute_bars(symbol, generator, _minute(start), _minute(end), rth_span)
+            minutes = _minute_bars(symbol, generator, _minute(start), _minute(end), rth_span)
+            if timeframe is Timeframe.M1:
+                yield from minutes
                 continue
-            first_slot = _minute(timeframe.floor(start))
-            for slot in range(first_slot, _minute(end), width):
-                lo = max(slot, _minute(session.open), _minute(start))
-                hi = min(slot + width, _minute(session.close), _minute(end))
-                minutes = [
-                    m
-                    for t in range(lo, hi)
-                    if (m := generator.minute(t, rth_span[0] <= t < rth_span[1])) is not None
-                ]
-                if minutes and window.start <= _at(slot) < window.end:
-                    yield _roll_up(symbol, timeframe, _at(slot), minutes)
+            # A slot the window's start cuts through is not this window's bar.
+            yield from (_rounded(b) for b in roll_up(minutes, timeframe) if b.start >= window.start)
 
     def _daily(self, symbol: str, generator: MinuteGenerator, window: Interval) -> Iterator[Bar]:
         for session in self._sessions(window, SessionKind.RTH):
             stamp = Timeframe.D1.daily_stamp(session.date)
             if not window.start <= stamp < window.end:
                 continue
-            minutes = [
-                m
-                for t in range(_minute(session.open), _minute(session.close))
-                if (m := generator.minute(t, True)) is not None
-            ]
-            if minutes:
-                yield _roll_up(symbol, Timeframe.D1, stamp, minutes)
+            regular = (_minute(session.open), _minute(session.close))
+            minutes = _minute_bars(symbol, generator, *regular, regular)
+            yield from (_rounded(bar) for bar in roll_up(minutes, Timeframe.D1, [session]))
 
 
 def _minute_bars(
@@ -98,21 +86,10 @@ def _minute_bars(
             yield Bar(symbol, Timeframe.M1, _at(t), *m)
 
 
-def _roll_up(symbol: str, timeframe: Timeframe, start: datetime, minutes: list[Minute]) -> Bar:
-    volume = sum(m[4] for m in minutes)
-    vwap = sum(m[5] * m[4] for m in minutes) / volume
-    return Bar(
-        symbol=symbol,
-        timeframe=timeframe,
-        start=start,
-        open=minutes[0][0],
-        high=max(m[1] for m in minutes),
-        low=min(m[2] for m in minutes),
-        close=minutes[-1][3],
-        volume=volume,
-        vwap=round(vwap, 4),
-        trades=sum(m[6] for m in minutes),
-    )
+def _rounded(bar: Bar) -> Bar:
+    """A rolled-up bar's VWAP to 4 places, as the minutes' are (the demo's numbers,
+    pinned by tests and shown in the README, have always been rounded so)."""
+    return bar if bar.vwap is None else bar._replace(vwap=round(bar.vwap, 4))
 
 
 def _minute(moment: datetime) -> int:

@@ -14,7 +14,7 @@ from chronox_adapters.timescale.migrate import (
     TimescaleSupport,
     server_support,
 )
-from chronox_adapters.timescale.pool import describe, open_pool, redact
+from chronox_adapters.timescale.pool import describe, open_pool
 from chronox_adapters.timescale.registry import PostgresRegistry
 from chronox_adapters.timescale.rollups import PostgresRollups
 from chronox_adapters.timescale.store import PostgresStore, open_postgres
@@ -31,6 +31,5 @@ __all__ = [
     "describe",
     "open_pool",
     "open_postgres",
-    "redact",
     "server_support",
 ]

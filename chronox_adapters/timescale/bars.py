@@ -20,11 +20,12 @@ from chronox_adapters.timescale.errors import storage_error, translate_errors
 from chronox_adapters.timescale.ledger import read_coverage, record_coverage
 from chronox_adapters.timescale.migrate import PLAIN
 from chronox_adapters.timescale.partitions import Partitions
-from chronox_adapters.timescale.pool import describe, first_line
+from chronox_adapters.timescale.pool import describe
 from chronox_adapters.timescale.tables import BAR_COLUMNS, BAR_TABLES
 from chronox_domain.bar import Bar
 from chronox_domain.batch import BarBatch
 from chronox_domain.coverage import CoverageSpan
+from chronox_domain.errors import first_line
 from chronox_domain.interval import Interval
 from chronox_domain.timeframe import Timeframe
 

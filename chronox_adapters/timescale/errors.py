@@ -12,8 +12,7 @@ from contextlib import contextmanager
 
 import psycopg
 
-from chronox_adapters.timescale.pool import first_line
-from chronox_domain.errors import StorageUnavailable
+from chronox_domain.errors import StorageUnavailable, first_line
 
 
 @contextmanager

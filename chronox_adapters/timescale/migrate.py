@@ -24,8 +24,8 @@ import psycopg
 from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
-from chronox_adapters.timescale.pool import APPLICATION_NAME, describe, first_line
-from chronox_domain.errors import InvalidInput, SchemaMismatch, StorageUnavailable
+from chronox_adapters.timescale.pool import APPLICATION_NAME, describe
+from chronox_domain.errors import InvalidInput, SchemaMismatch, StorageUnavailable, first_line
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from chronox_domain.errors import InvalidInput, StorageUnavailable
+from chronox_domain.errors import InvalidInput, StorageUnavailable, first_line
 
 #: How chronox's connections show in pg_stat_activity.
 APPLICATION_NAME = "chronox"
@@ -25,17 +25,6 @@ def describe(url: str) -> str:
     host = parts.get("host") or "localhost"
     port = parts.get("port") or "5432"
     return f"{host}:{port}/{parts.get('dbname') or parts.get('user') or ''}"
-
-
-def redact(url: str) -> str:
-    """The URL with any password replaced, for ``info`` and logs."""
-    try:
-        parts = conninfo_to_dict(url)
-    except psycopg.ProgrammingError:
-        return "postgresql://(unparsable)"
-    user = parts.get("user")
-    who = f"{user}{':***' if parts.get('password') else ''}@" if user else ""
-    return f"postgresql://{who}{describe(url)}"
 
 
 def open_pool(
@@ -83,7 +72,3 @@ def _probe(url: str, timeout: float) -> str | None:
         return first_line(exc)
     return None
 
-
-def first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__

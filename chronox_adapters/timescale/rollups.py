@@ -16,7 +16,7 @@ from psycopg_pool import ConnectionPool
 
 from chronox_adapters.timescale.migrate import TIMESCALE
 from chronox_domain.bar import Bar
-from chronox_domain.errors import StorageUnavailable
+from chronox_domain.errors import StorageUnavailable, first_line
 from chronox_domain.interval import Interval
 from chronox_domain.session import Session
 from chronox_domain.timeframe import Timeframe
@@ -84,7 +84,7 @@ class PostgresRollups:
                     )
         except psycopg.Error as exc:
             raise StorageUnavailable(
-                f"rolling up bars failed: {str(exc).splitlines()[0]}"
+                f"rolling up bars failed: {first_line(exc)}"
             ) from None
 
     def _query(

@@ -17,6 +17,7 @@ from chronox_domain.rollup import roll_up
 from chronox_domain.services.status import demo_data
 from chronox_domain.session import Session, SessionKind
 from chronox_domain.symbol import parse_symbol
+from chronox_domain.timeformat import iso_utc
 from chronox_domain.timeframe import Timeframe
 
 
@@ -257,4 +258,4 @@ class BarsService:
 
 def _instant(bound: Bound | None) -> str:
     """A moment as a cursor reads (``2024-11-25T14:30:00Z``)."""
-    return bound.strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(bound, datetime) else str(bound)
+    return iso_utc(bound) if isinstance(bound, datetime) else str(bound)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 import chronox_domain
 from chronox_domain.errors import ChronoxError
+from chronox_domain.redaction import url_secrets
 from chronox_entrypoints.api import errors
 from chronox_entrypoints.api.deps import configured_token
 from chronox_entrypoints.api.guard import RequestGuard
@@ -81,13 +81,10 @@ def create_app(container: Container) -> FastAPI:
 
 def secrets_of(settings: Settings) -> tuple[str, ...]:
     """What this deployment knows to be secret, masked in any text an answer relays."""
-    from urllib.parse import urlsplit
-
     keys = (settings.api_token, settings.polygon_api_key)
     found = [key.get_secret_value() for key in keys if key is not None]
     for url in (settings.store, settings.redis_url):
-        with contextlib.suppress(ValueError):  # not a URL: no password in it
-            found.append(urlsplit(url).password or "")
+        found.extend(url_secrets(url))
     return tuple(secret for secret in found if secret.strip())
 
 

@@ -12,6 +12,7 @@ import click
 from chronox_domain.events import BarEvent
 from chronox_domain.services.live import DaemonReport, UnifiedDaemon
 from chronox_domain.services.pipeline import Mode, Pipeline
+from chronox_domain.timeformat import iso_utc
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.bar_events import event_fields
 from chronox_entrypoints.cli.app import running
@@ -21,7 +22,7 @@ from chronox_entrypoints.cli.options import (
     store_option,
     timeframe_option,
 )
-from chronox_entrypoints.cli.render import emit_json, iso, note
+from chronox_entrypoints.cli.render import emit_json, note
 
 
 @click.command()
@@ -166,6 +167,6 @@ def _print_event(event: BarEvent, as_json: bool) -> None:
         return
     flag = "provisional" if event.provisional else "final"
     click.echo(
-        f"{bar.symbol} {bar.timeframe} {iso(bar.start)} o={bar.open} h={bar.high} l={bar.low} "
+        f"{bar.symbol} {bar.timeframe} {iso_utc(bar.start)} o={bar.open} h={bar.high} l={bar.low} "
         f"c={bar.close} v={bar.volume:g} {flag} {event.source}"
     )

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import click
 
 from chronox_domain.session import SessionKind
+from chronox_domain.timeformat import iso_utc
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints import bar_csv
 from chronox_entrypoints.cli.app import running
@@ -18,7 +19,7 @@ from chronox_entrypoints.cli.options import (
     store_option,
     timeframe_option,
 )
-from chronox_entrypoints.cli.render import DEMO_NOTE, emit_json, iso, note, table
+from chronox_entrypoints.cli.render import DEMO_NOTE, emit_json, note, table
 from chronox_entrypoints.presentation import GapOut, StoredBarsOut
 
 
@@ -61,8 +62,8 @@ def gaps(
                     m.window.symbol,
                     m.window.timeframe.value,
                     m.kind.value,
-                    iso(m.window.interval.start),
-                    iso(m.window.interval.end),
+                    iso_utc(m.window.interval.start),
+                    iso_utc(m.window.interval.end),
                     m.window.bars,
                 )
                 for m in report.missing

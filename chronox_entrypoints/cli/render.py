@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
 import click
@@ -15,14 +14,9 @@ from pydantic import BaseModel
 from chronox_domain.errors import WindowRefused
 from chronox_domain.services.backfill import BackfillReport
 from chronox_domain.services.ingestion import IngestReport
-from chronox_entrypoints.presentation import instant
+from chronox_domain.timeformat import iso_utc
 
 DEMO_NOTE = "synthetic demo data, not real market prices"
-
-
-def iso(moment: datetime) -> str:
-    """ISO-8601 UTC with a ``Z``."""
-    return instant(moment)
 
 
 def emit_json(value: object) -> None:
@@ -57,8 +51,8 @@ def report_lines(report: IngestReport) -> list[str]:
     if report.windows_refused:
         lines.append(f"windows refused: {report.windows_refused}")
         lines.extend(
-            f"  refused {r.symbol} {r.timeframe} {iso(r.window.start)}..{iso(r.window.end)}: "
-            f"{r.reason}"
+            f"  refused {r.symbol} {r.timeframe} "
+            f"{iso_utc(r.window.start)}..{iso_utc(r.window.end)}: {r.reason}"
             for r in report.refusals
         )
     return lines

@@ -14,7 +14,6 @@ from chronox_entrypoints.presentation.bars import (
     StoredBarsOut,
 )
 from chronox_entrypoints.presentation.coverage import CoverageOut, GapOut
-from chronox_entrypoints.presentation.formats import instant
 from chronox_entrypoints.presentation.jobs import JobDetailOut, JobOut, JobsPage, QueuedJobOut
 from chronox_entrypoints.presentation.registry import (
     SYMBOL_PATTERN,
@@ -61,5 +60,4 @@ __all__ = [
     "SymbolOut",
     "SymbolsPage",
     "TimeframeName",
-    "instant",
 ]

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from chronox_domain.bar import Bar
 from chronox_domain.events import BarEvent
 from chronox_domain.services.bars import BarPage, BarSeries
-from chronox_entrypoints.presentation.formats import instant
+from chronox_domain.timeformat import iso_utc
 
 
 class BarOut(BaseModel):
@@ -59,7 +59,7 @@ class BarsPage(SeriesKey):
             timeframe=page.timeframe.value,
             bars=[BarOut.of(bar) for bar in page.bars],
             derived_from="1m" if page.provenance.derived else None,
-            next_cursor=None if page.next_cursor is None else instant(page.next_cursor),
+            next_cursor=None if page.next_cursor is None else iso_utc(page.next_cursor),
         )
 
 
