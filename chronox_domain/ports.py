@@ -6,7 +6,7 @@ datetimes crossing a port are timezone-aware UTC; all interval lists are normali
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Protocol, runtime_checkable
@@ -91,6 +91,9 @@ class LiveBarSource(Protocol):
     """Bars as they form: each one provisional until the settle delay has passed."""
 
     name: str
+    #: How many times the source has reconnected since it was made: a change means the
+    #: stream had a hole, which the daemon backfills at once.
+    reconnects: int
 
     def stream(self, symbols: Sequence[str], timeframe: Timeframe) -> AsyncIterator[Bar]: ...
 
@@ -218,13 +221,18 @@ class JobQueue(Protocol):
         a finished job is returned unchanged. ``NotFound`` for an unknown id."""
         ...
 
+    def close(self) -> None:
+        """Stop taking work and release what the queue holds (threads, connections);
+        jobs already running finish or are reclaimed, as the queue's delivery allows."""
+        ...
+
 
 class EventSubscriber(Protocol):
     """Hears the bars an ``EventPublisher`` published, possibly in another process."""
 
     def subscribe(
         self, symbols: Sequence[str], timeframe: Timeframe, replay: int = 0
-    ) -> AsyncIterator[BarEvent]:
+    ) -> AsyncGenerator[BarEvent, None]:
         """New bars of ``symbols`` as they are stored; first the last ``replay`` of them
         (per symbol) when the transport keeps history."""
         ...

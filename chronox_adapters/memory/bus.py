@@ -12,7 +12,7 @@ import itertools
 import logging
 import threading
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 
 from chronox_domain.batch import BarBatch
 from chronox_domain.errors import InvalidInput, SourceUnavailable
@@ -78,7 +78,7 @@ class InProcessBus:
 
     async def subscribe(
         self, symbols: Sequence[str], timeframe: Timeframe, replay: int = 0
-    ) -> AsyncIterator[BarEvent]:
+    ) -> AsyncGenerator[BarEvent, None]:
         """The last ``replay`` events of each symbol (oldest first), then live events.
 
         A subscriber that falls ``backlog`` events behind is ended with

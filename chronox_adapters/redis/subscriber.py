@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncGenerator, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -53,7 +53,7 @@ class RedisSubscriber:
 
     async def subscribe(
         self, symbols: Sequence[str], timeframe: Timeframe, replay: int = 0
-    ) -> AsyncIterator[BarEvent]:
+    ) -> AsyncGenerator[BarEvent, None]:
         """The last ``replay`` events of each symbol (oldest first), then live events.
 
         The channels are subscribed to before the stream is read, so no event falls

@@ -24,6 +24,8 @@ MINUTE = timedelta(minutes=1)
 class SyntheticLiveSource:
     name = NAME
     demo = True
+    #: Generated in process: it never loses a connection.
+    reconnects = 0
 
     def __init__(
         self,

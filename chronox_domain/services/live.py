@@ -122,12 +122,12 @@ class UnifiedDaemon:
             self.ready.set()
 
     async def _live_loop(self, symbols: Sequence[str], stop: asyncio.Event) -> None:
-        reconnects = getattr(self._live, "reconnects", 0)
+        reconnects = self._live.reconnects
         async for bar in self._live.stream(symbols, Timeframe.M1):
             # A write is a short, whole transaction: run it off the event loop and let
             # it finish even if stop arrives meanwhile.
             await asyncio.shield(asyncio.to_thread(self._store_live, bar))
-            now_reconnects = getattr(self._live, "reconnects", 0)
+            now_reconnects = self._live.reconnects
             if now_reconnects != reconnects:
                 reconnects = now_reconnects
                 self._say("live feed reconnected: backfilling the hole it left")

@@ -10,6 +10,7 @@ from contextlib import suppress
 import click
 
 from chronox_domain.events import BarEvent
+from chronox_domain.ports import EventSubscriber
 from chronox_domain.services.live import DaemonReport, UnifiedDaemon
 from chronox_domain.services.pipeline import Mode, Pipeline
 from chronox_domain.timeformat import iso_utc
@@ -136,7 +137,7 @@ def watch(
 
 
 async def _watch(
-    subscriber: object,
+    subscriber: EventSubscriber,
     symbols: tuple[str, ...],
     timeframe: Timeframe,
     replay: int,
@@ -145,7 +146,7 @@ async def _watch(
     as_json: bool,
 ) -> int:
     seen = 0
-    stream = subscriber.subscribe(list(symbols), timeframe, replay)  # type: ignore[attr-defined]
+    stream = subscriber.subscribe(list(symbols), timeframe, replay)
     try:
         async with asyncio.timeout(duration):
             async for event in stream:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 import anyio
 from fastapi import APIRouter, WebSocket
@@ -89,8 +89,8 @@ def _query(websocket: WebSocket) -> tuple[list[str], Timeframe, int]:
     return symbols, timeframe, int(text)
 
 
-async def _relay(websocket: WebSocket, stream: AsyncIterator[BarEvent]) -> None:
-    async with contextlib.aclosing(stream):  # type: ignore[type-var]
+async def _relay(websocket: WebSocket, stream: AsyncGenerator[BarEvent, None]) -> None:
+    async with contextlib.aclosing(stream):
         async for event in stream:
             await websocket.send_text(json.dumps(event_fields(event)))
 
