@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import urllib3
 from massive import RESTClient
+from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
 from chronox_adapters.polygon.config import PolygonConfig
 from chronox_adapters.polygon.parsing import MAX_BASE_AGGREGATES, RANGES, parse_aggregates
@@ -177,40 +178,33 @@ class PolygonRestSource:
         return self._url(parts.path), {**keep, **query}
 
     def _get(self, url: str, params: dict[str, str], what: str) -> dict[str, Any]:
-        attempt = 0
-        limited_since: float | None = None
-        while True:
-            self.limiter.acquire()
-            try:
-                page = self._attempt(url, params, what)
-            except _Retry as problem:
-                if problem.limited:
-                    limited_since = self._clock() if limited_since is None else limited_since
-                    retried = self._clock() - limited_since < self.config.rate_limit_patience
-                else:
-                    attempt += 1
-                    retried = attempt <= self.config.max_retries
-                self.metrics.vendor_request(self.name, problem.status, failed=True, retried=retried)
-                if not retried:
-                    raise self._gave_up(problem, what, attempt, limited_since) from None
-                self.retries += 1
-                self._sleep(self._pause(problem, attempt))
-            else:
-                self.metrics.vendor_request(self.name, "200", failed=False, retried=False)
-                return page
-
-    def _gave_up(
-        self, problem: _Retry, what: str, attempts: int, limited_since: float | None
-    ) -> SourceUnavailable:
-        if problem.limited and limited_since is not None:
-            waited = self._clock() - limited_since
-            return RateLimited(
-                f"the vendor kept refusing requests for {what} for its rate limit for "
-                f"{waited:.0f}s: {problem} (set CHRONOX_POLYGON_RATE to the plan's quota)"
-            )
-        return SourceUnavailable(
-            f"vendor request for {what} failed after {attempts} attempts: {problem}"
+        """One JSON page, through tenacity: 429s are waited out for
+        ``rate_limit_patience`` seconds, other transient faults retried up to
+        ``max_retries`` times; each attempt is counted in the metrics."""
+        budget = _Budget(self.config, self._clock)
+        retrying = Retrying(
+            retry=retry_if_exception_type(_Retry),
+            stop=budget.spent,
+            wait=lambda state: self._pause(_problem(state), budget.faults),
+            before_sleep=self._retrying,
+            sleep=self._sleep,
+            reraise=True,
         )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    self.limiter.acquire()
+                    page = self._attempt(url, params, what)
+        except _Retry as problem:
+            self.metrics.vendor_request(self.name, problem.status, failed=True, retried=False)
+            raise budget.gave_up(problem, what) from None
+        self.metrics.vendor_request(self.name, "200", failed=False, retried=False)
+        return page
+
+    def _retrying(self, state: RetryCallState) -> None:
+        self.retries += 1
+        problem = _problem(state)
+        self.metrics.vendor_request(self.name, problem.status, failed=True, retried=True)
 
     def _pause(self, problem: _Retry, attempt: int) -> float:
         """How long to wait before the next try of a request that ``problem`` spoiled."""
@@ -303,6 +297,45 @@ class PolygonRestSource:
         if status == 403 or vendor_status == "NOT_AUTHORIZED":
             return WindowRefused(f"the vendor refused {what} ({said}): {text}")
         return SourceUnavailable(f"the vendor answered {said} for {what}: {text}")
+
+
+class _Budget:
+    """What one request may still spend on retries: 429s for a time (the vendor's quota
+    is per minute), other faults by count."""
+
+    def __init__(self, config: PolygonConfig, clock: Callable[[], float]) -> None:
+        self._config = config
+        self._clock = clock
+        self.faults = 0
+        self.limited_since: float | None = None
+
+    def spent(self, state: RetryCallState) -> bool:
+        """tenacity's stop: called once after each failed attempt."""
+        problem = _problem(state)
+        if problem.limited:
+            if self.limited_since is None:
+                self.limited_since = self._clock()
+            return self._clock() - self.limited_since >= self._config.rate_limit_patience
+        self.faults += 1
+        return self.faults > self._config.max_retries
+
+    def gave_up(self, problem: _Retry, what: str) -> SourceUnavailable:
+        if problem.limited and self.limited_since is not None:
+            waited = self._clock() - self.limited_since
+            return RateLimited(
+                f"the vendor kept refusing requests for {what} for its rate limit for "
+                f"{waited:.0f}s: {problem} (set CHRONOX_POLYGON_RATE to the plan's quota)"
+            )
+        return SourceUnavailable(
+            f"vendor request for {what} failed after {self.faults} attempts: {problem}"
+        )
+
+
+def _problem(state: RetryCallState) -> _Retry:
+    failure = state.outcome.exception() if state.outcome is not None else None
+    if not isinstance(failure, _Retry):  # retry_if_exception_type lets only these through
+        raise TypeError(f"not a transient vendor failure: {failure!r}")
+    return failure
 
 
 def _check_adjusted(page: Mapping[str, Any], adjusted: bool, what: str) -> None:
