@@ -32,38 +32,78 @@ from chronox_entrypoints.cli.app import install
 
 EXIT_INTERNAL, EXIT_INPUT, EXIT_SOURCE, EXIT_STORE, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
 
-#: Each command, and where it is defined: only the module of the command that runs is
-#: imported (``stream`` brings asyncio, ``serve`` the web stack; ``gaps`` needs neither).
-COMMANDS = {
-    "ingest": "chronox_entrypoints.cli.ingest:ingest",
-    "gaps": "chronox_entrypoints.cli.query:gaps",
-    "backfill": "chronox_entrypoints.cli.ingest:backfill",
-    "bars": "chronox_entrypoints.cli.query:bars",
-    "registry": "chronox_entrypoints.cli.registry:registry",
-    "info": "chronox_entrypoints.cli.info:info",
-    "db": "chronox_entrypoints.cli.db:db",
-    "stream": "chronox_entrypoints.cli.daemon:stream",
-    "watch": "chronox_entrypoints.cli.daemon:watch",
-    "worker": "chronox_entrypoints.cli.jobs:worker",
-    "jobs": "chronox_entrypoints.cli.jobs:jobs",
-    "serve": "chronox_entrypoints.cli.serve:serve",
+#: Each command, where it is defined, and its one-line help: only the module of the
+#: command that runs is imported (``stream`` brings asyncio, ``serve`` the web stack,
+#: every command the response models), and ``--help`` imports none of them.
+#: tests/unit/test_cli_commands.py checks each line against the command's own docstring.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "ingest": (
+        "chronox_entrypoints.cli.ingest:ingest",
+        "Fetch the gap windows of SYMBOLS in the range and store them.",
+    ),
+    "gaps": (
+        "chronox_entrypoints.cli.query:gaps",
+        "List the gap windows of SYMBOLS: expected session time nobody has fetched.",
+    ),
+    "backfill": (
+        "chronox_entrypoints.cli.ingest:backfill",
+        "Close the gaps of every active registry symbol (or only SYMBOLS).",
+    ),
+    "bars": (
+        "chronox_entrypoints.cli.query:bars",
+        "Print the stored bars of SYMBOL (streamed: any range fits in memory).",
+    ),
+    "registry": (
+        "chronox_entrypoints.cli.registry:registry",
+        "The symbols that `backfill` keeps complete.",
+    ),
+    "info": ("chronox_entrypoints.cli.info:info", "Version, store, source, calendar and counts."),
+    "db": ("chronox_entrypoints.cli.db:db", "The store's schema: status and migrations."),
+    "stream": (
+        "chronox_entrypoints.cli.daemon:stream",
+        "Keep the registry complete: live bars plus periodic backfill (CHRONOX_MODE).",
+    ),
+    "watch": (
+        "chronox_entrypoints.cli.daemon:watch",
+        "Print bars of SYMBOLS as they are stored (needs CHRONOX_REDIS_URL).",
+    ),
+    "worker": (
+        "chronox_entrypoints.cli.jobs:worker",
+        "Consume backfill jobs from Redis until SIGTERM / Ctrl-C (run any number, anywhere).",
+    ),
+    "jobs": ("chronox_entrypoints.cli.jobs:jobs", "Backfill jobs: list, show, cancel."),
+    "serve": ("chronox_entrypoints.cli.serve:serve", "Serve the REST API (OpenAPI at /docs)."),
 }
 
 
 class LazyGroup(click.Group):
     """A group whose commands are imported when they are asked for (click's documented
-    pattern for large CLIs)."""
+    pattern for large CLIs); its own help lists them from ``COMMANDS``."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None:
+        found = COMMANDS.get(cmd_name)
+        if found is None:
             return None
-        module, name = target.split(":")
+        module, name = found[0].split(":")
         command: click.Command = getattr(importlib.import_module(module), name)
         return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [(name, _shortened(short, limit)) for name, (_, short) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def _shortened(text: str, limit: int) -> str:
+    """As click shortens a command's help for the list (words, then an ellipsis)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 3].rsplit(" ", 1)[0]
+    return f"{cut}..."
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
