@@ -17,12 +17,12 @@ import random
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
+from benchmarks.app import application
 from benchmarks.timing import Comparison, Figure, compare, seconds
-from chronox_adapters.clock import FixedClock
 from chronox_adapters.sqlite import SqliteDatabase, SqliteRepository
 from chronox_domain.batch import BarBatch
 from chronox_domain.coverage import CoverageSpan, CoverageStatus
@@ -37,8 +37,6 @@ YEAR_START, YEAR_END = date(2024, 1, 1), date(2024, 12, 31)
 SYMBOL = "SPY"
 SOURCE = "synthetic"
 #: Long after 2024, so all of the year is settled.
-NOW = datetime(2025, 6, 2, 12, tzinfo=UTC)
-SETTLE = timedelta(hours=1)
 TARGET_SECONDS = 0.010
 
 _MINUTE = timedelta(minutes=1)
@@ -132,7 +130,8 @@ def _sqlite_service(
     repository = SqliteRepository(database)
     spans = tuple(CoverageSpan(piece, CoverageStatus.FINAL, SOURCE) for piece in covered)
     repository.write(BarBatch(SYMBOL, Timeframe.M1, [], SOURCE, None, spans))
-    return database, CoverageService(repository, calendar, FixedClock(NOW), SETTLE)
+    service: CoverageService = application(calendar, repository=repository).coverage()
+    return database, service
 
 
 def _missing(service: CoverageService) -> IntervalList:

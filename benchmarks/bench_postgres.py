@@ -39,9 +39,9 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from benchmarks.bench_gaps import NOW, SETTLE, Holes, realistic_coverage
+from benchmarks.app import application
+from benchmarks.bench_gaps import Holes, realistic_coverage
 from benchmarks.timing import Comparison, Figure, Timing, compare, rate, seconds, stopwatch
-from chronox_adapters.clock import FixedClock
 from chronox_adapters.timescale import PostgresRepository, PostgresStore, open_postgres
 from chronox_adapters.timescale.partitions import Partitions
 from chronox_adapters.timescale.tables import BAR_COLUMNS, BAR_TABLES
@@ -133,7 +133,6 @@ def throwaway_database(admin: str) -> Iterator[str]:
         with psycopg.connect(admin, autocommit=True) as conn:
             drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
             conn.execute(drop.format(sql.Identifier(name)))
-
 
 
 # --- 1 and 2: writing --------------------------------------------------------------------
@@ -446,7 +445,7 @@ def gap_scan(
         for i in range(symbols)
     }
     spans = copy_ledgers(conn, ledgers)
-    service = CoverageService(store.repository, calendar, FixedClock(NOW), SETTLE)
+    service: CoverageService = application(calendar, store=store).coverage()
     names = list(ledgers)
 
     found = _scan(service, names)

@@ -4,19 +4,17 @@ timeframe against the plan, and a backfill through a spell of 429s without Retry
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
+from benchmarks.app import application
 from benchmarks.timing import Figure, seconds
-from chronox_adapters.clock import FixedClock
-from chronox_adapters.memory import MemoryRepository
 from chronox_adapters.polygon import PolygonConfig, PolygonRestSource
 from chronox_domain.ports import TradingCalendar
-from chronox_domain.services import CoverageService, IngestionService, IngestRequest
+from chronox_domain.services import IngestionService, IngestRequest
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
 from tests.polygon_stub import PolygonStub  # the test suite's stub, on loopback
 
-NOW = datetime(2025, 6, 2, 12, tzinfo=UTC)
 YEAR = (date(2024, 1, 1), date(2024, 12, 31))
 QUICK_RANGE = (date(2024, 3, 1), date(2024, 3, 28))
 
@@ -31,11 +29,11 @@ def run(calendar: TradingCalendar, quick: bool) -> list[Figure]:
 
 
 def _ingestion(stub: PolygonStub, calendar: TradingCalendar, **config: object) -> IngestionService:
-    repository = MemoryRepository()
-    coverage = CoverageService(repository, calendar, FixedClock(NOW), timedelta(hours=1))
+    """The application's ingestion into a memory store, from the vendor's client at ``stub``."""
     settings: dict[str, object] = {"api_key": "bench", "base_url": stub.base_url, **config}
     source = PolygonRestSource(PolygonConfig(**settings))  # type: ignore[arg-type]
-    return IngestionService(repository, source, coverage)
+    ingestion: IngestionService = application(calendar, source=source).ingestion()
+    return ingestion
 
 
 def requests_per_year(

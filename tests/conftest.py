@@ -1,4 +1,5 @@
-"""Shared fixtures: the real XNYS calendar (built once), a fixed clock, memory stacks."""
+"""Shared fixtures: the real XNYS calendar (built once), a fixed clock, and the
+application's container (``stack``) on the memory store with whatever a test fakes."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -14,6 +16,9 @@ from hypothesis import HealthCheck, settings
 
 from chronox_adapters.calendars import ExchangeCalendar
 from chronox_adapters.clock import FixedClock
+from chronox_domain.ports import Clock, TradingCalendar
+from chronox_entrypoints.container import Container, bootstrap
+from chronox_entrypoints.settings import Settings
 
 # A fixed profile for CI (derandomized: the same examples every run) and a quicker,
 # randomised one for local runs. CHRONOX_HYPOTHESIS_PROFILE picks one explicitly.
@@ -43,6 +48,47 @@ def calendar() -> ExchangeCalendar:
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(NOW)
+
+
+def hermetic_settings(**values: Any) -> Settings:
+    """Settings for a test container: the memory store, the synthetic source, the
+    in-process bus and a settle delay of SETTLE, whatever the environment or a ``.env``
+    says; ``values`` on top (``settle_minutes=0``, ``empty_recheck_hours=0``...)."""
+    defaults: dict[str, Any] = {
+        "store": "memory://",
+        "source": "synthetic",
+        "redis_url": "",
+        "settle_minutes": SETTLE // timedelta(minutes=1),
+    }
+    return Settings(_env_file=None, **{**defaults, **values})  # type: ignore[call-arg]
+
+
+class Stack:
+    """Builds containers for one test (``stack(source=MemorySource(bars))``), on the
+    session's calendar and the test's fixed clock unless told otherwise; their resources
+    are closed when the test ends."""
+
+    def __init__(self, calendar: TradingCalendar, clock: Clock) -> None:
+        self.calendar = calendar
+        self.clock = clock
+        self._built: list[Container] = []
+
+    def __call__(self, settings: Settings | None = None, **fakes: Any) -> Container:
+        fakes = {"calendar": self.calendar, "clock": self.clock, **fakes}
+        container = bootstrap(settings or hermetic_settings(), **fakes)
+        self._built.append(container)
+        return container
+
+    def close(self) -> None:
+        for container in self._built:
+            container.shutdown_resources()
+
+
+@pytest.fixture
+def stack(calendar: ExchangeCalendar, clock: FixedClock) -> Iterator[Stack]:
+    built = Stack(calendar, clock)
+    yield built
+    built.close()
 
 
 # --- PostgreSQL: a throwaway database per test run ---------------------------------

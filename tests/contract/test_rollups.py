@@ -7,11 +7,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from chronox_adapters.calendars import ExchangeCalendar
-from chronox_adapters.clock import FixedClock
-from chronox_adapters.synthetic import SyntheticSource
 from chronox_domain import Bar, Interval, SessionKind, Timeframe
-from chronox_domain.services import BarsService, CoverageService, IngestionService, IngestRequest
-from tests.conftest import NOW, SETTLE
+from chronox_domain.services import IngestRequest
+from tests.conftest import Stack
 from tests.contract.conftest import StoreUnderTest
 
 START, END = date(2024, 11, 25), date(2024, 11, 29)
@@ -27,16 +25,14 @@ def same_bar(left: Bar, right: Bar) -> bool:
 
 @pytest.mark.parametrize("timeframe", [Timeframe.M5, Timeframe.M15, Timeframe.D1])
 def test_rolled_up_bars_equal_the_sources_own(
-    store: StoreUnderTest, calendar: ExchangeCalendar, timeframe: Timeframe
+    store: StoreUnderTest, stack: Stack, calendar: ExchangeCalendar, timeframe: Timeframe
 ) -> None:
-    clock = FixedClock(NOW)
-    source = SyntheticSource(calendar)
-    coverage = CoverageService(store.repository, calendar, clock, SETTLE)
+    app = stack(store=store)  # the synthetic source, the store under test (its roll-ups)
+    source = app.source()
     request = IngestRequest(("SPY",), Timeframe.M1, SessionKind.RTH, START, END)
-    IngestionService(store.repository, source, coverage).ingest(request)
+    app.ingestion().ingest(request)
 
-    rollups = getattr(store, "rollups", None)
-    service = BarsService(store.repository, calendar, clock, rollups)
+    service = app.bars()
     assert service.derives("SPY", timeframe)
     derived = list(service.bars("SPY", timeframe, START, END, SessionKind.RTH))
 
@@ -50,16 +46,12 @@ def test_rolled_up_bars_equal_the_sources_own(
     assert all(same_bar(d, f) for d, f in zip(derived, fetched, strict=True))
 
 
-def test_a_fetched_timeframe_is_never_rolled_up(
-    store: StoreUnderTest, calendar: ExchangeCalendar
-) -> None:
-    clock = FixedClock(NOW)
-    source = SyntheticSource(calendar)
-    coverage = CoverageService(store.repository, calendar, clock, SETTLE)
-    ingestion = IngestionService(store.repository, source, coverage)
+def test_a_fetched_timeframe_is_never_rolled_up(store: StoreUnderTest, stack: Stack) -> None:
+    app = stack(store=store)
+    ingestion = app.ingestion()
     for timeframe in (Timeframe.M1, Timeframe.M5):
         ingestion.ingest(IngestRequest(("SPY",), timeframe, SessionKind.RTH, START, START))
-    service = BarsService(store.repository, calendar, clock, getattr(store, "rollups", None))
+    service = app.bars()
     assert not service.derives("SPY", Timeframe.M5)
     assert not service.derives("QQQ", Timeframe.M5)  # nothing stored at all
     assert service.derives("SPY", Timeframe.H1)

@@ -108,14 +108,25 @@ def test_mixing_sources_is_refused_unless_forced(cli: Cli, tmp_path: Path) -> No
     assert forced.json()["source"] == "files"
 
 
-def test_internal_errors_are_one_line_too(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    from chronox_domain.services import ingestion
+class BrokenIngestion:
+    """An ingestion that fails as no domain error would: a bug, not bad input."""
 
-    def broken(*args: object, **kwargs: object) -> None:
+    def ingest(self, *args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(ingestion.IngestionService, "ingest", broken)
-    result = cli("ingest", "SPY")
+
+def test_internal_errors_are_one_line_too(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chronox_entrypoints.cli import app, main
+    from chronox_entrypoints.container import bootstrap
+
+    # ``main()`` starts each command with ``install(None)`` (a fresh process container);
+    # here it installs the application with its ingestion faked, the real store on top.
+    container = bootstrap(ingestion=BrokenIngestion())
+    monkeypatch.setattr(main, "install", lambda _: app.install(container))
+    try:
+        result = cli("ingest", "SPY")
+    finally:
+        app.install(None)
     assert result.code == 1
     assert result.err.strip().splitlines() == [
         "internal error: RuntimeError: boom (CHRONOX_DEBUG=1 shows more)"

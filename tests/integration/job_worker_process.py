@@ -20,11 +20,10 @@ from chronox_adapters.calendars import load_calendar
 from chronox_adapters.clock import FixedClock
 from chronox_adapters.redis.jobs import RedisWorker
 from chronox_adapters.synthetic import SyntheticSource
-from chronox_adapters.timescale import open_postgres
 from chronox_domain import SessionKind, Timeframe
 from chronox_domain.jobs import JobRunner, JobSpec
-from chronox_domain.services import CoverageService, IngestionService, IngestRequest
-from tests.conftest import NOW, SETTLE
+from chronox_domain.services import IngestionService, IngestRequest
+from tests.conftest import NOW, Stack, hermetic_settings
 
 
 class _Stopped(Exception):
@@ -76,10 +75,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     calendar = load_calendar()
-    store = open_postgres(args.pg_url, migrate=False, max_size=2)
-    coverage = CoverageService(store.repository, calendar, FixedClock(NOW), SETTLE)
-    source = SyntheticSource(calendar, max_bars=args.max_bars)
-    ingestion = IngestionService(store.repository, source, coverage)
+    # The application on the test's PostgreSQL store (migrated by the test), the
+    # synthetic source in small requests; the job runner and the worker are this file's.
+    stack = Stack(calendar, FixedClock(NOW))
+    settings = hermetic_settings(store=args.pg_url, auto_migrate=False, pg_pool_size=2)
+    app = stack(settings, source=SyntheticSource(calendar, max_bars=args.max_bars))
+    ingestion = app.ingestion()
     worker = RedisWorker(
         args.redis_url,
         backfill_runner(ingestion, args.pause),
@@ -92,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         worker.run(stop)
     finally:
         worker.close()
-        store.close()
+        stack.close()
 
 
 if __name__ == "__main__":

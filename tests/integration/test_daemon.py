@@ -16,38 +16,31 @@ import pytest
 
 from chronox_adapters.calendars import ExchangeCalendar
 from chronox_adapters.clock import FixedClock
-from chronox_adapters.memory import InProcessBus, MemoryRegistry, MemoryRepository
+from chronox_adapters.memory import InProcessBus
 from chronox_adapters.polygon import PolygonConfig, PolygonLiveSource, PolygonRestSource
 from chronox_adapters.synthetic import SyntheticLiveSource, SyntheticSource
 from chronox_domain import BarBatch, SessionKind, SymbolEntry, Timeframe
-from chronox_domain.ports import BarSource, LiveBarSource
-from chronox_domain.services import (
-    BackfillOrchestrator,
-    CoverageService,
-    IngestionService,
-)
+from chronox_domain.ports import BarSource, LiveBarSource, MarketDataRepository
+from chronox_domain.services import CoverageService
 from chronox_domain.services.live import UnifiedDaemon
+from tests.conftest import Stack
 from tests.polygon_stub import PolygonStub
 from tests.process_lines import StderrLines
 
 pytestmark = pytest.mark.integration
 
 OPEN = datetime(2024, 11, 26, 14, 30, tzinfo=UTC)
-SETTLE = timedelta(hours=1)
 
 
 def build(
-    calendar: ExchangeCalendar, clock: FixedClock, history: BarSource, live: LiveBarSource
-) -> tuple[UnifiedDaemon, MemoryRepository, InProcessBus, CoverageService]:
-    repository, registry, bus = MemoryRepository(), MemoryRegistry(), InProcessBus()
-    registry.put(SymbolEntry("SPY", (Timeframe.M1,), SessionKind.RTH))
-    coverage = CoverageService(repository, calendar, clock, SETTLE)
-    ingestion = IngestionService(repository, history, coverage, bus)
-    daemon = UnifiedDaemon(
-        registry, repository, live, BackfillOrchestrator(registry, ingestion), bus, clock,
-        backfill_every=timedelta(seconds=0.3), lookback=timedelta(days=1),
-    )  # fmt: skip
-    return daemon, repository, bus, coverage
+    stack: Stack, clock: FixedClock, history: BarSource, live: LiveBarSource
+) -> tuple[UnifiedDaemon, MarketDataRepository, InProcessBus, CoverageService]:
+    """The application's daemon on the memory store and the in-process bus, SPY's
+    minutes registered; a backfill pass every 0.3 s (finer than the setting's seconds)."""
+    app = stack(clock=clock, source=history, live_source=live)
+    app.registry().put(SymbolEntry("SPY", (Timeframe.M1,), SessionKind.RTH))
+    daemon = app.daemon(backfill_every=timedelta(seconds=0.3), lookback=timedelta(days=1))
+    return daemon, app.repository(), app.publisher(), app.coverage()
 
 
 async def run_until(daemon: UnifiedDaemon, condition: object, limit: float = 15.0) -> None:
@@ -63,11 +56,11 @@ async def run_until(daemon: UnifiedDaemon, condition: object, limit: float = 15.
 
 
 def test_live_bars_are_stored_provisional_published_and_backfill_closes_the_rest(
-    calendar: ExchangeCalendar,
+    calendar: ExchangeCalendar, stack: Stack
 ) -> None:
     clock = FixedClock(OPEN + timedelta(minutes=30))
     live = SyntheticLiveSource(calendar, replay_from=OPEN, speed=6000, now=clock.now)
-    daemon, _repository, bus, coverage = build(calendar, clock, SyntheticSource(calendar), live)
+    daemon, _repository, bus, coverage = build(stack, clock, SyntheticSource(calendar), live)
     seen: list[BarBatch] = []
     bus.listen(seen.append)
 
@@ -83,7 +76,7 @@ def test_live_bars_are_stored_provisional_published_and_backfill_closes_the_rest
                             until_now=True).missing == []  # fmt: skip
 
 
-def test_the_hole_a_disconnect_left_is_backfilled(calendar: ExchangeCalendar) -> None:
+def test_the_hole_a_disconnect_left_is_backfilled(stack: Stack) -> None:
     with PolygonStub(api_key="k") as stub:
         clock = FixedClock(OPEN)  # nothing of the session is due yet
         config = PolygonConfig(
@@ -91,7 +84,7 @@ def test_the_hole_a_disconnect_left_is_backfilled(calendar: ExchangeCalendar) ->
             backoff_base=0.05, backoff_cap=0.2,
         )  # fmt: skip
         daemon, repository, _, coverage = build(
-            calendar, clock, PolygonRestSource(config), PolygonLiveSource(config)
+            stack, clock, PolygonRestSource(config), PolygonLiveSource(config)
         )
 
         async def scenario() -> None:

@@ -14,19 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from chronox_adapters.calendars import ExchangeCalendar
-from chronox_adapters.clock import FixedClock
 from chronox_adapters.files import FileSource
-from chronox_adapters.memory import MemoryRepository
-from chronox_adapters.synthetic import SyntheticSource
 from chronox_domain.bar import Bar
 from chronox_domain.coverage import CoverageStatus, of_status
 from chronox_domain.errors import MalformedData
 from chronox_domain.interval import Interval, IntervalList, union
-from chronox_domain.services.coverage import CoverageService
-from chronox_domain.services.ingestion import IngestionService, IngestReport, IngestRequest
+from chronox_domain.services.ingestion import IngestReport, IngestRequest
 from chronox_domain.session import SessionKind, slot_window
 from chronox_domain.timeframe import Timeframe
+from tests.conftest import Stack
 
 pytestmark = pytest.mark.integration
 
@@ -39,7 +35,7 @@ def minute_row(ticker: str, start: datetime) -> str:
 
 
 def test_a_winter_minute_file_fills_its_session_and_leaves_the_next_one_missing(
-    tmp_path: Path, calendar: ExchangeCalendar, clock: FixedClock
+    tmp_path: Path, stack: Stack
 ) -> None:
     # The 2024-01-02 extended session (EST) runs 09:00Z .. 01:00Z on Jan 3; the file
     # has trades at its first and last minute and a few in between.
@@ -48,9 +44,8 @@ def test_a_winter_minute_file_fills_its_session_and_leaves_the_next_one_missing(
     path = tmp_path / "2024-01-02.csv.gz"
     lines = [VENDOR_HEADER, *(minute_row("AAPL", m) for m in minutes)]
     path.write_bytes(gzip.compress("\n".join(lines).encode()))
-    repository = MemoryRepository()
-    coverage = CoverageService(repository, calendar, clock, timedelta(hours=1))
-    ingestion = IngestionService(repository, FileSource(path), coverage)
+    app = stack(source=FileSource(path))
+    repository, coverage, ingestion = app.repository(), app.coverage(), app.ingestion()
     first, last = date(2024, 1, 2), date(2024, 1, 3)
 
     report = ingestion.ingest(IngestRequest(("AAPL",), Timeframe.M1, SessionKind.ETH, first, last))
@@ -72,28 +67,26 @@ FIRST, LAST = date(2024, 11, 25), date(2024, 11, 27)
 #: The whole of the three days, in UTC.
 DAYS = Interval(datetime(2024, 11, 25, tzinfo=UTC), datetime(2024, 11, 28, 2, tzinfo=UTC))
 M1 = Timeframe.M1
-NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
 
 
 class Files:
     """Synthetic bars written as ``chronox-cli bars --format csv`` does, and ingested back
-    into one memory store with its ledger."""
+    into one memory store with its ledger (the application's, each file its source)."""
 
-    def __init__(self, tmp_path: Path, calendar: ExchangeCalendar, clock: FixedClock) -> None:
+    def __init__(self, tmp_path: Path, stack: Stack) -> None:
         self.tmp_path = tmp_path
-        self.calendar = calendar
-        self.repository = MemoryRepository()
-        self.coverage = CoverageService(self.repository, calendar, clock, timedelta(hours=1))
+        self.stack = stack
+        self.calendar = stack.calendar
+        self.app = stack()
+        self.repository = self.app.repository()
+        self.coverage = self.app.coverage()
         self._written = 0
 
     def synthetic(self, timeframe: Timeframe, session: SessionKind) -> list[Bar]:
-        store = MemoryRepository()
-        coverage = CoverageService(store, self.calendar, FixedClock(NOW), timedelta(hours=1))
-        source = SyntheticSource(self.calendar)
-        IngestionService(store, source, coverage).ingest(
-            IngestRequest(("SPY",), timeframe, session, FIRST, LAST)
-        )
-        return list(store.bars("SPY", timeframe, DAYS))
+        """What the synthetic source stores, ingested into a store of its own."""
+        demo = self.stack()
+        demo.ingestion().ingest(IngestRequest(("SPY",), timeframe, session, FIRST, LAST))
+        return list(demo.repository().bars("SPY", timeframe, DAYS))
 
     def file(self, bars: list[Bar], *extra_rows: list[str]) -> Path:
         self._written += 1
@@ -108,7 +101,7 @@ class Files:
     def ingest(
         self, path: Path, timeframe: Timeframe = M1, session: SessionKind = SessionKind.RTH
     ) -> IngestReport:
-        ingestion = IngestionService(self.repository, FileSource(path), self.coverage)
+        ingestion = self.app.ingestion(source=FileSource(path))
         return ingestion.ingest(IngestRequest(("SPY",), timeframe, session, FIRST, LAST))
 
     def gaps(
@@ -147,8 +140,8 @@ def session_date(bar: Bar) -> date:
 
 
 @pytest.fixture
-def files(tmp_path: Path, calendar: ExchangeCalendar, clock: FixedClock) -> Files:
-    return Files(tmp_path, calendar, clock)
+def files(tmp_path: Path, stack: Stack) -> Files:
+    return Files(tmp_path, stack)
 
 
 @pytest.mark.parametrize(

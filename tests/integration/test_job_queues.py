@@ -22,7 +22,6 @@ import pytest
 import redis
 
 from chronox_adapters.calendars import ExchangeCalendar
-from chronox_adapters.clock import FixedClock
 from chronox_adapters.memory.jobs import InProcessJobQueue
 from chronox_adapters.redis.jobs import RedisJobQueue, RedisWorker
 from chronox_adapters.redis.ratelimit import RedisRateLimiter
@@ -32,8 +31,7 @@ from chronox_domain import Interval, SessionKind, Timeframe
 from chronox_domain.errors import NotFound, SourceUnavailable, StorageUnavailable
 from chronox_domain.jobs import Job, JobSpec, JobState, split_into_jobs
 from chronox_domain.ports import JobQueue
-from chronox_domain.services import CoverageService
-from tests.conftest import NOW, SETTLE, unavailable
+from tests.conftest import Stack, unavailable
 
 pytestmark = pytest.mark.integration
 
@@ -369,7 +367,7 @@ WORKER_OPTIONS = ["--visibility", "2", "--max-bars", "30", "--pause", "0.05"]
 
 @pytest.mark.timeout(60)
 def test_a_worker_killed_mid_job_loses_and_duplicates_nothing(
-    queue: RedisJobQueue, prefix: str, pg_url: str, calendar: ExchangeCalendar
+    queue: RedisJobQueue, prefix: str, pg_url: str, calendar: ExchangeCalendar, stack: Stack
 ) -> None:
     began = time.monotonic()
     store = open_postgres(pg_url, max_size=2)  # migrated here, once, before the workers
@@ -429,7 +427,7 @@ def test_a_worker_killed_mid_job_loses_and_duplicates_nothing(
             ).fetchone()
         expected = sum(expected_bars(calendar, symbol) for symbol in SYMBOLS)
         assert row == (expected, expected)
-        coverage = CoverageService(store.repository, calendar, FixedClock(NOW), SETTLE)
+        coverage = stack(store=store).coverage()
         assert coverage.gaps(SYMBOLS, Timeframe.M1, SessionKind.RTH, FIRST, LAST) == []
     finally:
         store.close()

@@ -10,9 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from chronox_adapters.calendars import ExchangeCalendar
 from chronox_adapters.clock import FixedClock
-from chronox_adapters.memory import MemoryRepository
 from chronox_adapters.polygon import PolygonConfig, PolygonRestSource, PolygonSplits, RateLimiter
 from chronox_domain import (
     CoverageStatus,
@@ -22,7 +20,9 @@ from chronox_domain import (
     SourceUnavailable,
     Timeframe,
 )
+from chronox_domain.ports import MarketDataRepository
 from chronox_domain.services import CoverageService, IngestionService, IngestRequest
+from tests.conftest import Stack, hermetic_settings
 from tests.polygon_stub import PolygonStub
 
 pytestmark = pytest.mark.integration
@@ -52,7 +52,7 @@ def clean(stub: PolygonStub) -> Iterator[None]:
 class Pipeline:
     """One store, one source and the services over them, at a clock we move."""
 
-    repository: MemoryRepository
+    repository: MarketDataRepository
     source: PolygonRestSource
     coverage: CoverageService
     ingestion: IngestionService
@@ -69,10 +69,11 @@ class Pipeline:
 
 def pipeline(
     stub: PolygonStub,
-    calendar: ExchangeCalendar,
+    stack: Stack,
     recheck: timedelta = timedelta(hours=24),
     **config: object,
 ) -> Pipeline:
+    """The application on the memory store, its source the vendor's client at ``stub``."""
     settings: dict[str, object] = {
         "api_key": KEY,
         "base_url": stub.base_url,
@@ -80,12 +81,13 @@ def pipeline(
         **config,
     }
     source = PolygonRestSource(PolygonConfig(**settings))  # type: ignore[arg-type]
-    repository = MemoryRepository()
     clock = FixedClock(NOW)
-    coverage = CoverageService(repository, calendar, clock, timedelta(minutes=60), recheck)
-    return Pipeline(
-        repository, source, coverage, IngestionService(repository, source, coverage), clock
+    app = stack(
+        hermetic_settings(empty_recheck_hours=recheck / timedelta(hours=1)),
+        source=source,
+        clock=clock,
     )
+    return Pipeline(app.repository(), source, app.coverage(), app.ingestion(), clock)
 
 
 # -- requests as the vendor counts them --------------------------------------------------
@@ -93,12 +95,12 @@ def pipeline(
 
 @pytest.mark.parametrize("timeframe", list(Timeframe))
 def test_a_symbol_year_is_the_planned_requests_one_page_each(
-    stub: PolygonStub, calendar: ExchangeCalendar, timeframe: Timeframe
+    stub: PolygonStub, stack: Stack, timeframe: Timeframe
 ) -> None:
     """``limit`` counts base (minute) aggregates for every intraday timespan (rest.json),
     so a plan in minutes makes every request one page: about five for a year of 1m, 5m,
     15m or 1h bars, one for a year of daily bars."""
-    p = pipeline(stub, calendar)
+    p = pipeline(stub, stack)
     report = p.ingest("SPY", date(2024, 1, 2), date(2024, 12, 31), timeframe)
 
     requests = stub.aggs_requests()
@@ -108,16 +110,14 @@ def test_a_symbol_year_is_the_planned_requests_one_page_each(
     assert p.gaps("SPY", date(2024, 1, 2), date(2024, 12, 31), timeframe) == []
 
 
-def test_follow_up_pages_keep_the_unadjusted_basis(
-    stub: PolygonStub, calendar: ExchangeCalendar
-) -> None:
+def test_follow_up_pages_keep_the_unadjusted_basis(stub: PolygonStub, stack: Stack) -> None:
     """``next_url`` carries only a cursor of ``limit`` and ``sort``; ``adjusted`` left out
     would be the vendor's default (adjusted) from page two on."""
     stub.splits = {"NVDA": [(date(2024, 6, 10), 1, 10)]}
     small_pages = PolygonStub(api_key=KEY, page_size=500)
     small_pages.splits = stub.splits
     with small_pages:
-        p = pipeline(small_pages, calendar, adjusted=False)
+        p = pipeline(small_pages, stack, adjusted=False)
         report = p.ingest("NVDA", date(2024, 6, 6), date(2024, 6, 11))
         window = Interval(datetime(2024, 6, 6, tzinfo=UTC), datetime(2024, 6, 12, tzinfo=UTC))
         served = small_pages.expected_bars("NVDA", Timeframe.M1, window, adjusted=False)
@@ -130,10 +130,10 @@ def test_follow_up_pages_keep_the_unadjusted_basis(
 
 
 def test_a_page_on_the_other_price_basis_is_refused_and_nothing_stored(
-    stub: PolygonStub, calendar: ExchangeCalendar
+    stub: PolygonStub, stack: Stack
 ) -> None:
     stub.faults.wrong_basis(1)
-    p = pipeline(stub, calendar)
+    p = pipeline(stub, stack)
     with pytest.raises(
         SourceUnavailable, match="unadjusted prices, the opposite of what was asked"
     ):
@@ -146,13 +146,13 @@ def test_a_page_on_the_other_price_basis_is_refused_and_nothing_stored(
 
 @pytest.mark.parametrize("fault", ["empty_page", "null_results", "empty_object"])
 def test_an_empty_answer_is_believed_only_when_a_second_one_agrees(
-    stub: PolygonStub, calendar: ExchangeCalendar, fault: str
+    stub: PolygonStub, stack: Stack, fault: str
 ) -> None:
     """The vendor has answered ``"results": null`` and ``{}`` for days that traded, and
     fixed them later: the first empty answer is unconfirmed, no gap, and asked once more
     after the recheck delay; here the second answer has the bars."""
     getattr(stub.faults, fault)(1)
-    p = pipeline(stub, calendar)
+    p = pipeline(stub, stack)
     first = p.ingest("SPY", date(2024, 11, 25), date(2024, 11, 27))
     assert (first.windows_unconfirmed, first.windows_empty, first.bars_written) == (3, 0, 0)
     assert p.gaps("SPY", date(2024, 11, 25), date(2024, 11, 27)) == []  # no gap to show
@@ -169,11 +169,11 @@ def test_an_empty_answer_is_believed_only_when_a_second_one_agrees(
     assert {s.status for s in p.repository.coverage("SPY", Timeframe.M1)} == {CoverageStatus.FINAL}
 
 
-def test_a_second_empty_answer_is_final(stub: PolygonStub, calendar: ExchangeCalendar) -> None:
+def test_a_second_empty_answer_is_final(stub: PolygonStub, stack: Stack) -> None:
     """A ticker the vendor does not know (case matters: ``KIMpL`` is not ``KIMPL``) is
     answered empty both times: confirmed empty, never asked again."""
     stub.known_tickers = {"KIMpL"}
-    p = pipeline(stub, calendar, recheck=timedelta(0))
+    p = pipeline(stub, stack, recheck=timedelta(0))
     first = p.ingest("kimpl", date(2024, 11, 25), date(2024, 11, 26))  # all lower case: KIMPL
     assert first.windows_unconfirmed == 2
     assert stub.aggs_requests()[0].path.startswith("/v2/aggs/ticker/KIMPL/")
@@ -184,10 +184,10 @@ def test_a_second_empty_answer_is_final(stub: PolygonStub, calendar: ExchangeCal
 
 
 def test_a_mixed_case_ticker_is_asked_for_as_the_vendor_spells_it(
-    stub: PolygonStub, calendar: ExchangeCalendar
+    stub: PolygonStub, stack: Stack
 ) -> None:
     stub.known_tickers = {"KIMpL"}
-    p = pipeline(stub, calendar)
+    p = pipeline(stub, stack)
     report = p.ingest("KIMpL", date(2024, 11, 25), date(2024, 11, 26))
     assert report.bars_written > 700 and report.windows_unconfirmed == 0
     assert stub.aggs_requests()[0].path.startswith("/v2/aggs/ticker/KIMpL/")
@@ -198,12 +198,12 @@ def test_a_mixed_case_ticker_is_asked_for_as_the_vendor_spells_it(
 
 
 def test_a_window_the_plan_does_not_cover_is_refused_and_the_rest_is_stored(
-    calendar: ExchangeCalendar,
+    stack: Stack,
 ) -> None:
     """A plan that reads only so far back answers 403 NOT_AUTHORIZED for older windows:
     those stay gaps, with the vendor's words; the windows it allows are fetched."""
     with PolygonStub(api_key=KEY, history_from=date(2024, 3, 1)) as limited:
-        p = pipeline(limited, calendar)
+        p = pipeline(limited, stack)
         report = p.ingest("SPY", date(2023, 11, 1), date(2024, 6, 28))
         assert report.windows_refused > 0 and report.bars_written > 0
         (refusal, *_) = report.refusals
@@ -227,8 +227,8 @@ def test_a_window_the_plan_does_not_cover_is_refused_and_the_rest_is_stored(
         assert not p.gaps("SPY", date(2024, 3, 1), date(2024, 6, 28))
 
 
-def test_a_refused_key_still_stops_at_once(stub: PolygonStub, calendar: ExchangeCalendar) -> None:
-    p = pipeline(stub, calendar, api_key="not-the-key")
+def test_a_refused_key_still_stops_at_once(stub: PolygonStub, stack: Stack) -> None:
+    p = pipeline(stub, stack, api_key="not-the-key")
     with pytest.raises(SourceUnavailable, match=r"refused the API key \(401: Unknown API Key\)"):
         p.ingest("SPY", date(2024, 1, 2), date(2024, 12, 31))
     assert len(stub.aggs_requests()) == 1
@@ -253,7 +253,7 @@ class FakeTime:
         self.now += seconds
 
 
-def test_a_quota_is_learned_from_its_first_429(calendar: ExchangeCalendar) -> None:
+def test_a_quota_is_learned_from_its_first_429(stack: Stack) -> None:
     """A plan of 2 requests a minute and a client told nothing about it: one 429, a wait
     for the next minute, then the limiter paces at the 2 that got through; no other
     request is wasted and the backfill completes."""
@@ -263,12 +263,10 @@ def test_a_quota_is_learned_from_its_first_429(calendar: ExchangeCalendar) -> No
         config = PolygonConfig(KEY, base_url=plan.base_url)
         limiter = RateLimiter(None, clock=time, sleep=time.sleep)
         source = PolygonRestSource(config, limiter, sleep=time.sleep, clock=time)
-        repository = MemoryRepository()
-        coverage = CoverageService(repository, calendar, FixedClock(NOW), timedelta(hours=1))
         request = IngestRequest(
             symbols, Timeframe.D1, SessionKind.RTH, date(2024, 11, 25), date(2024, 11, 29)
         )
-        report = IngestionService(repository, source, coverage).ingest(request)
+        report = stack(source=source).ingestion().ingest(request)
         wasted = plan.rate_limited_requests()
         served = plan.served_requests()
     assert report.requests == len(served) == 6
@@ -280,20 +278,18 @@ def test_a_quota_is_learned_from_its_first_429(calendar: ExchangeCalendar) -> No
 
 
 def test_seconds_of_429s_without_retry_after_are_waited_out(
-    stub: PolygonStub, calendar: ExchangeCalendar
+    stub: PolygonStub, stack: Stack
 ) -> None:
     stub.faults.rate_limit_for(1.5)
-    p = pipeline(stub, calendar, quota_window=1.0)
+    p = pipeline(stub, stack, quota_window=1.0)
     report = p.ingest("SPY", date(2024, 1, 2), date(2024, 12, 31), Timeframe.H1)
     assert report.requests == 5 and report.bars_written > 0
     assert 1 <= len(stub.rate_limited_requests()) <= 3  # about one per quota window
 
 
-def test_429s_past_three_quota_windows_are_one_clear_error(
-    stub: PolygonStub, calendar: ExchangeCalendar
-) -> None:
+def test_429s_past_three_quota_windows_are_one_clear_error(stub: PolygonStub, stack: Stack) -> None:
     stub.faults.rate_limit_for(5.0)
-    p = pipeline(stub, calendar, quota_window=0.3)
+    p = pipeline(stub, stack, quota_window=0.3)
     with pytest.raises(RateLimited, match="CHRONOX_POLYGON_RATE"):
         p.ingest("SPY", date(2024, 11, 25), date(2024, 11, 26))
     assert p.repository.counts()["bars"] == 0

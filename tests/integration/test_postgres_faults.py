@@ -15,7 +15,6 @@ import psycopg
 import pytest
 
 from chronox_adapters.calendars import ExchangeCalendar
-from chronox_adapters.clock import FixedClock
 from chronox_adapters.synthetic import SyntheticSource
 from chronox_adapters.timescale import PostgresStore, open_postgres
 from chronox_domain import (
@@ -28,8 +27,9 @@ from chronox_domain import (
     StorageUnavailable,
     Timeframe,
 )
-from chronox_domain.services import CoverageService, IngestionService, IngestRequest
-from tests.conftest import NOW, SETTLE
+from chronox_domain.services import IngestRequest
+from chronox_entrypoints.container import Container
+from tests.conftest import Stack
 
 pytestmark = pytest.mark.integration
 
@@ -143,7 +143,7 @@ def test_a_batch_killed_midway_is_retried_whole(store: PostgresStore, db_url: st
 
 
 def test_two_racing_ingests_of_one_symbol_lose_and_duplicate_nothing(
-    db_url: str, mode: str, calendar: ExchangeCalendar
+    db_url: str, mode: str, calendar: ExchangeCalendar, stack: Stack
 ) -> None:
     stores = [open_postgres(db_url, prefer=mode, max_size=2) for _ in range(2)]
     with stores[0].pool.connection() as conn:
@@ -153,17 +153,15 @@ def test_two_racing_ingests_of_one_symbol_lose_and_duplicate_nothing(
     )
     errors: list[BaseException] = []
 
-    def run(store: PostgresStore) -> None:
-        clock = FixedClock(NOW)
-        coverage = CoverageService(store.repository, calendar, clock, SETTLE)
-        # A small request size makes many interleaved batches.
-        source = SyntheticSource(calendar, max_bars=700)
+    def run(app: Container) -> None:
         try:
-            IngestionService(store.repository, source, coverage).ingest(request)
+            app.ingestion().ingest(request)
         except BaseException as exc:  # surfaced below
             errors.append(exc)
 
-    threads = [threading.Thread(target=run, args=(s,)) for s in stores]
+    # One application per store; a small request size makes many interleaved batches.
+    apps = [stack(store=s, source=SyntheticSource(calendar, max_bars=700)) for s in stores]
+    threads = [threading.Thread(target=run, args=(app,)) for app in apps]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -186,7 +184,7 @@ def test_two_racing_ingests_of_one_symbol_lose_and_duplicate_nothing(
             "SELECT count(*), count(DISTINCT start) FROM bars_1m WHERE symbol = 'RACE'"
         ).fetchone()
     assert rows == (len(in_rth), len(in_rth))
-    coverage = CoverageService(stores[0].repository, calendar, FixedClock(NOW), SETTLE)
+    coverage = apps[0].coverage()
     assert (
         coverage.gaps(["RACE"], Timeframe.M1, SessionKind.RTH, date(2024, 3, 1), date(2024, 3, 28))
         == []

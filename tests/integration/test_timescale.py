@@ -14,9 +14,6 @@ from datetime import UTC, date, datetime, timedelta
 import psycopg
 import pytest
 
-from chronox_adapters.calendars import ExchangeCalendar
-from chronox_adapters.clock import FixedClock
-from chronox_adapters.synthetic import SyntheticSource
 from chronox_adapters.timescale import PostgresStore, open_postgres, server_support
 from chronox_domain import (
     Bar,
@@ -28,8 +25,8 @@ from chronox_domain import (
     Timeframe,
 )
 from chronox_domain.rollup import roll_up
-from chronox_domain.services import CoverageService, IngestionService, IngestRequest
-from tests.conftest import NOW, SETTLE, fresh_database
+from chronox_domain.services import IngestRequest
+from tests.conftest import Stack, fresh_database
 
 pytestmark = pytest.mark.integration
 
@@ -82,14 +79,12 @@ def test_bars_are_compressed_by_symbol_with_a_policy(store: PostgresStore) -> No
 
 
 def test_continuous_aggregates_roll_up_like_the_domain(
-    store: PostgresStore, module_db: str, calendar: ExchangeCalendar
+    store: PostgresStore, module_db: str, stack: Stack
 ) -> None:
-    clock = FixedClock(NOW)
-    coverage = CoverageService(store.repository, calendar, clock, SETTLE)
     request = IngestRequest(
         ("CAGG",), Timeframe.M1, SessionKind.RTH, date(2024, 11, 25), date(2024, 11, 27)
     )
-    IngestionService(store.repository, SyntheticSource(calendar), coverage).ingest(request)
+    stack(store=store).ingestion().ingest(request)  # synthetic minutes into TimescaleDB
     window = Interval(datetime(2024, 11, 25, tzinfo=UTC), datetime(2024, 11, 28, tzinfo=UTC))
     minutes = list(store.repository.bars("CAGG", Timeframe.M1, window))
     for timeframe in (Timeframe.M5, Timeframe.M15, Timeframe.H1):

@@ -11,19 +11,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from chronox_adapters.memory import MemoryRepository
-from chronox_adapters.synthetic import SyntheticSource
 from chronox_domain.errors import InvalidRange
 from chronox_domain.gaps import GapWindow
-from chronox_domain.services.coverage import CoverageService
-from chronox_domain.services.ingestion import IngestionService, IngestRequest
+from chronox_domain.services.ingestion import IngestRequest
 from chronox_domain.session import SessionKind, expected_windows
 from chronox_domain.timeframe import Timeframe
+from tests.conftest import Stack
 
 RTH, ETH = SessionKind.RTH, SessionKind.ETH
 M1, M5, M15, H1, D1 = Timeframe.M1, Timeframe.M5, Timeframe.M15, Timeframe.H1, Timeframe.D1
 NEW_YORK = ZoneInfo("America/New_York")
-SETTLE = timedelta(hours=1)
 
 
 def utc(day: date, hour: int, minute: int = 0) -> datetime:
@@ -32,7 +29,7 @@ def utc(day: date, hour: int, minute: int = 0) -> datetime:
 
 def gaps(calendar, clock, timeframe, kind, first, last=None) -> list[GapWindow]:
     """The gaps of SPY on an empty store: all the expected time of the range."""
-    coverage = CoverageService(MemoryRepository(), calendar, clock, SETTLE)
+    coverage = Stack(calendar, clock)().coverage()
     return coverage.gaps(["SPY"], timeframe, kind, first, last or first)
 
 
@@ -244,10 +241,9 @@ INGESTED = [
 ]
 
 
-def test_ingesting_around_the_black_friday_week_leaves_exactly_its_early_close(calendar, clock):
-    repository = MemoryRepository()
-    coverage = CoverageService(repository, calendar, clock, SETTLE)
-    ingestion = IngestionService(repository, SyntheticSource(calendar), coverage)
+def test_ingesting_around_the_black_friday_week_leaves_exactly_its_early_close(stack: Stack):
+    app = stack()  # the synthetic source, the memory store
+    coverage, ingestion = app.coverage(), app.ingestion()
     for first, last in INGESTED:
         report = ingestion.ingest(IngestRequest(("SPY",), M1, RTH, first, last))
         assert report.requests == 1 and report.bars_written > 0

@@ -9,16 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from chronox_adapters.calendars import ExchangeCalendar
-from chronox_adapters.clock import FixedClock
-from chronox_adapters.memory import InProcessBus, MemoryRepository, MemorySource
+from chronox_adapters.memory import InProcessBus, MemorySource
 from chronox_domain import Bar, SessionKind, Timeframe
 from chronox_domain.batch import BarBatch
 from chronox_domain.errors import InvalidInput, SourceUnavailable
 from chronox_domain.events import BarEvent
-from chronox_domain.services import CoverageService, IngestionService
 from chronox_domain.services.ingestion import IngestRequest
-from tests.conftest import SETTLE
+from tests.conftest import Stack
 
 M1 = Timeframe.M1
 MONDAY, TUESDAY = date(2024, 11, 25), date(2024, 11, 26)
@@ -49,16 +46,12 @@ def session_bars(day: date) -> list[Bar]:
     ]
 
 
-def test_ingestion_counts_bars_and_only_the_windows_it_closed(
-    calendar: ExchangeCalendar, clock: FixedClock
-) -> None:
+def test_ingestion_counts_bars_and_only_the_windows_it_closed(stack: Stack) -> None:
     tuesday = session_bars(TUESDAY)
     broken = tuesday[100]._replace(high=98.0)  # high below low: refused
     source = MemorySource([*session_bars(MONDAY), *tuesday[:100], broken, *tuesday[101:]])
     metrics = RecordingMetrics()
-    repository = MemoryRepository()
-    coverage = CoverageService(repository, calendar, clock, SETTLE)
-    ingestion = IngestionService(repository, source, coverage, metrics=metrics)
+    ingestion = stack(source=source, metrics=metrics).ingestion()
     request = IngestRequest(("SPY",), M1, SessionKind.RTH, MONDAY, TUESDAY)
 
     ingestion.ingest(request)

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import pytest
 
 from chronox_adapters.calendars import ExchangeCalendar
-from chronox_adapters.clock import FixedClock
 from chronox_adapters.memory import InProcessBus, MemoryRepository
 from chronox_adapters.memory.source import MemorySource
 from chronox_adapters.synthetic import SyntheticSource
@@ -28,11 +26,7 @@ from chronox_domain.ports import MarketDataRepository
 from chronox_domain.registry import SymbolEntry
 from chronox_domain.services import (
     BackfillReport,
-    BarsService,
-    CoverageService,
     GapKind,
-    GapsService,
-    IngestionService,
     IngestReport,
     IngestRequest,
     Missing,
@@ -42,6 +36,7 @@ from chronox_domain.services import (
 from chronox_domain.services.ingestion import Refusal
 from chronox_domain.splits import Split
 from chronox_entrypoints.bar_events import event_fields
+from chronox_entrypoints.container import Container
 from chronox_entrypoints.presentation import (
     BackfillReportOut,
     BarEventOut,
@@ -58,7 +53,7 @@ from chronox_entrypoints.presentation import (
     StoredBarsOut,
     SymbolOut,
 )
-from tests.conftest import SETTLE
+from tests.conftest import Stack
 
 START = datetime(2024, 11, 25, 14, 30, tzinfo=UTC)
 END = datetime(2024, 11, 25, 21, 0, tzinfo=UTC)
@@ -241,19 +236,17 @@ def test_demo_data_is_told_by_the_ledger_names_of_demo_sources(
 
 
 @pytest.fixture
-def stored(calendar: ExchangeCalendar, clock: FixedClock) -> Iterator[MarketDataRepository]:
-    """SPY's synthetic minutes of two sessions."""
-    repository = MemoryRepository()
-    coverage = CoverageService(repository, calendar, clock, SETTLE)
-    ingestion = IngestionService(repository, SyntheticSource(calendar), coverage)
-    ingestion.ingest(IngestRequest(("SPY",), start=date(2024, 11, 25), end=date(2024, 11, 26)))
-    yield repository
+def stored(stack: Stack) -> Container:
+    """The application on a memory store holding SPY's synthetic minutes of two sessions."""
+    app = stack()
+    app.ingestion().ingest(
+        IngestRequest(("SPY",), start=date(2024, 11, 25), end=date(2024, 11, 26))
+    )
+    return app
 
 
-def test_pages_follow_their_cursors_to_the_whole_range(
-    stored: MarketDataRepository, calendar: ExchangeCalendar, clock: FixedClock
-) -> None:
-    service = BarsService(stored, calendar, clock)
+def test_pages_follow_their_cursors_to_the_whole_range(stored: Container) -> None:
+    service = stored.bars()
     first, last = date(2024, 11, 25), date(2024, 11, 26)
     whole = list(service.bars("SPY", Timeframe.M1, first, last))
     seen: list[Bar] = []
@@ -275,10 +268,8 @@ def test_pages_follow_their_cursors_to_the_whole_range(
         )
 
 
-def test_chunks_cover_the_range_once(
-    stored: MarketDataRepository, calendar: ExchangeCalendar, clock: FixedClock
-) -> None:
-    service = BarsService(stored, calendar, clock)
+def test_chunks_cover_the_range_once(stored: Container) -> None:
+    service = stored.bars()
     first, last = date(2024, 11, 25), date(2024, 11, 26)
     chunks = list(service.chunks("SPY", Timeframe.M1, first, last, size=100))
     assert all(len(chunk) == 100 for chunk in chunks[:-1]) and len(chunks[-1]) <= 100
@@ -289,10 +280,8 @@ def test_chunks_cover_the_range_once(
         service.chunks("SPY", Timeframe.M1, last, first, size=100)
 
 
-def test_a_series_says_where_its_bars_come_from(
-    stored: MarketDataRepository, calendar: ExchangeCalendar, clock: FixedClock
-) -> None:
-    service = BarsService(stored, calendar, clock)
+def test_a_series_says_where_its_bars_come_from(stored: Container) -> None:
+    service = stored.bars()
     series = service.series("SPY", Timeframe.M5, date(2024, 11, 25), date(2024, 11, 25))
     body = dumped(StoredBarsOut.of(series))
     assert list(body) == ["symbol", "timeframe", "sources", "derived_from", "demo", "bars"]
@@ -300,10 +289,8 @@ def test_a_series_says_where_its_bars_come_from(
     assert body["demo"] is True and len(body["bars"]) == 78  # type: ignore[arg-type]
 
 
-def test_a_gap_report_lists_every_kind_by_symbol_then_start(
-    stored: MarketDataRepository, calendar: ExchangeCalendar, clock: FixedClock
-) -> None:
-    service = GapsService(CoverageService(stored, calendar, clock, SETTLE))
+def test_a_gap_report_lists_every_kind_by_symbol_then_start(stored: Container) -> None:
+    service = stored.gaps()
     report = service.report(
         ["SPY", "QQQ"], Timeframe.M1, SessionKind.RTH, date(2024, 11, 25), date(2024, 11, 27),
         holes=True,

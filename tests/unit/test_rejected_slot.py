@@ -1,5 +1,5 @@
 """A bar refused at ingestion leaves its own slot a gap, and only that slot: the
-neighbouring bars are stored and their slots covered (1m and 1h, memory fakes)."""
+neighbouring bars are stored and their slots covered (1m and 1h, the memory store)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from chronox_adapters.calendars import ExchangeCalendar
-from chronox_adapters.clock import FixedClock
-from chronox_adapters.memory import MemoryRepository, MemorySource
+from chronox_adapters.memory import MemorySource
 from chronox_domain import Bar, Interval, SessionKind, Timeframe
-from chronox_domain.services import CoverageService, IngestionService
 from chronox_domain.services.ingestion import IngestRequest
-from tests.conftest import SETTLE
+from tests.conftest import Stack
 
 DAY = date(2024, 11, 26)
 #: The RTH slots of DAY: 14:30-21:00 UTC in minutes, 14:00-21:00 in hours (the first
@@ -37,15 +34,14 @@ def session_bars(timeframe: Timeframe) -> list[Bar]:
 @pytest.mark.parametrize("timeframe", [Timeframe.M1, Timeframe.H1], ids=str)
 @pytest.mark.parametrize("where", ["first", "middle", "last"])
 def test_a_rejected_bar_leaves_exactly_its_slot_a_gap(
-    calendar: ExchangeCalendar, clock: FixedClock, timeframe: Timeframe, where: str
+    stack: Stack, timeframe: Timeframe, where: str
 ) -> None:
     bars = session_bars(timeframe)
     index = {"first": 0, "middle": len(bars) // 2, "last": len(bars) - 1}[where]
     refused = bars[index]._replace(high=98.0)  # high below low
     served = [*bars[:index], refused, *bars[index + 1 :]]
-    repository = MemoryRepository()
-    coverage = CoverageService(repository, calendar, clock, SETTLE)
-    ingestion = IngestionService(repository, MemorySource(served), coverage)
+    app = stack(source=MemorySource(served))
+    repository, coverage, ingestion = app.repository(), app.coverage(), app.ingestion()
     request = IngestRequest(("SPY",), timeframe, SessionKind.RTH, DAY, DAY)
     slot = Interval(refused.start, refused.start + timeframe.step)
 
