@@ -10,7 +10,10 @@ import click
 from chronox_domain.session import SessionKind
 from chronox_domain.timeformat import iso_utc
 from chronox_domain.timeframe import Timeframe
-from chronox_entrypoints import bar_csv
+from chronox_entrypoints import (
+    bar_csv,
+    presentation,  # models load as they are used
+)
 from chronox_entrypoints.cli.app import running
 from chronox_entrypoints.cli.options import (
     json_option,
@@ -20,7 +23,6 @@ from chronox_entrypoints.cli.options import (
     timeframe_option,
 )
 from chronox_entrypoints.cli.render import DEMO_NOTE, emit_json, note, table
-from chronox_entrypoints.presentation import GapOut, StoredBarsOut
 
 
 @click.command()
@@ -50,7 +52,7 @@ def gaps(
     with running(store=store) as container:
         report = container.gaps().report(symbols, timeframe, session, start, end, holes=holes)
     if as_json:
-        emit_json([GapOut.of(missing) for missing in report.missing])
+        emit_json([presentation.GapOut.of(missing) for missing in report.missing])
         return
     if not report.missing:
         click.echo("no gaps" + (" or holes" if holes else ""))
@@ -97,7 +99,7 @@ def bars(
     with running(store=store) as container:
         series = container.bars().series(symbol, timeframe, start, end)
         if fmt == "json":
-            emit_json(StoredBarsOut.of(series))
+            emit_json(presentation.StoredBarsOut.of(series))
             return
         if fmt == "csv":
             sys.stdout.write(bar_csv.HEADER_LINE)

@@ -6,32 +6,80 @@ pydantic models built from domain objects (``JobOut.of(job)``), importable witho
 FastAPI. Where the CLI shows more than the API, its model extends the API's.
 """
 
-from chronox_entrypoints.presentation.bars import (
-    BarEventOut,
-    BarOut,
-    BarsPage,
-    SeriesKey,
-    StoredBarsOut,
-)
-from chronox_entrypoints.presentation.coverage import CoverageOut, GapOut
-from chronox_entrypoints.presentation.jobs import JobDetailOut, JobOut, JobsPage, QueuedJobOut
-from chronox_entrypoints.presentation.registry import (
-    SYMBOL_PATTERN,
-    SessionName,
-    Symbol,
-    SymbolFields,
-    SymbolOut,
-    SymbolsPage,
-    TimeframeName,
-)
-from chronox_entrypoints.presentation.reports import (
-    BackfillReportOut,
-    IngestReportOut,
-    RefusalOut,
-    SeriesReportOut,
-    SplitOut,
-)
-from chronox_entrypoints.presentation.status import HealthOut, InfoDetailOut, InfoOut
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chronox_entrypoints.presentation.bars import (
+        BarEventOut,
+        BarOut,
+        BarsPage,
+        SeriesKey,
+        StoredBarsOut,
+    )
+    from chronox_entrypoints.presentation.coverage import CoverageOut, GapOut
+    from chronox_entrypoints.presentation.jobs import JobDetailOut, JobOut, JobsPage, QueuedJobOut
+    from chronox_entrypoints.presentation.registry import (
+        SYMBOL_PATTERN,
+        SessionName,
+        Symbol,
+        SymbolFields,
+        SymbolOut,
+        SymbolsPage,
+        TimeframeName,
+    )
+    from chronox_entrypoints.presentation.reports import (
+        BackfillReportOut,
+        IngestReportOut,
+        RefusalOut,
+        SeriesReportOut,
+        SplitOut,
+    )
+    from chronox_entrypoints.presentation.status import HealthOut, InfoDetailOut, InfoOut
+
+#: Where each name lives: a module is imported when one of its names is first asked
+#: for (pydantic builds each model class as it is defined, milliseconds apiece), so a
+#: command pays only for the models it shows.
+_HOME = {
+    "BarEventOut": "bars",
+    "BarOut": "bars",
+    "BarsPage": "bars",
+    "SeriesKey": "bars",
+    "StoredBarsOut": "bars",
+    "CoverageOut": "coverage",
+    "GapOut": "coverage",
+    "JobDetailOut": "jobs",
+    "JobOut": "jobs",
+    "JobsPage": "jobs",
+    "QueuedJobOut": "jobs",
+    "SYMBOL_PATTERN": "registry",
+    "SessionName": "registry",
+    "Symbol": "registry",
+    "SymbolFields": "registry",
+    "SymbolOut": "registry",
+    "SymbolsPage": "registry",
+    "TimeframeName": "registry",
+    "BackfillReportOut": "reports",
+    "IngestReportOut": "reports",
+    "RefusalOut": "reports",
+    "SeriesReportOut": "reports",
+    "SplitOut": "reports",
+    "HealthOut": "status",
+    "InfoDetailOut": "status",
+    "InfoOut": "status",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "SYMBOL_PATTERN",
