@@ -46,6 +46,9 @@ class SessionCalendar:
         self._table = table
         self._first = first
         self._last = last
+        self._built: dict[SessionKind, list[Session | None]] = {
+            kind: [None] * len(table.ordinals) for kind in SessionKind
+        }
 
     @property
     def first_date(self) -> date:
@@ -67,17 +70,24 @@ class SessionCalendar:
                 )
         lo = bisect_left(self._table.ordinals, start.toordinal())
         hi = bisect_right(self._table.ordinals, end.toordinal())
-        # Built for the slice asked, not for the whole table: a command asking for a week
-        # does not pay for the 11,700 sessions of 1990-2035.
-        t, stamp = self._table, datetime.fromtimestamp
-        regular = [
-            Session(date.fromordinal(t.ordinals[i]), stamp(t.opens[i], UTC),
-                    stamp(t.closes[i], UTC), t.early[i])
-            for i in range(lo, hi)
-        ]  # fmt: skip
-        if kind is SessionKind.RTH:
-            return regular
-        return [_extended(session, self.timezone) for session in regular]
+        # Each session is built the first time it is asked for, then kept: a command
+        # asking for a week does not pay for the 11,700 sessions of 1990-2035, and a
+        # service asking for the same year again pays for none.
+        built = self._built[kind]
+        missing = [i for i in range(lo, hi) if built[i] is None]
+        for i in missing:
+            built[i] = self._session(i, kind)
+        return [session for session in built[lo:hi] if session is not None]  # all are, now
+
+    def _session(self, i: int, kind: SessionKind) -> Session:
+        t = self._table
+        regular = Session(
+            date.fromordinal(t.ordinals[i]),
+            datetime.fromtimestamp(t.opens[i], UTC),
+            datetime.fromtimestamp(t.closes[i], UTC),
+            t.early[i],
+        )
+        return regular if kind is SessionKind.RTH else _extended(regular, self.timezone)
 
 
 def _extended(regular: Session, zone: tzinfo) -> Session:
