@@ -185,9 +185,9 @@ class IngestionService:
         # nothing else: the next slot's bar stays inside coverage.
         rejected_slots = normalize(
             Interval(slot, slot + timeframe.step)
-            for item in rejected
-            if item.bar.start.tzinfo is not None
-            for slot in (timeframe.floor(item.bar.start),)
+            for rejection in rejected
+            if rejection.bar.start.tzinfo is not None
+            for slot in (timeframe.floor(rejection.bar.start),)
         )
         covered = subtract(vouched, rejected_slots)
         # Settled windows without a single bar: the first such answer is only believed
@@ -230,8 +230,8 @@ class IngestionService:
             windows_rechecked=_count_touching(planned.parts, item.unconfirmed),
             requests=1,
             rejections=[
-                f"{symbol} {item.bar.start.isoformat()}: {item.reason}"
-                for item in rejected[:_REASONS_KEPT]
+                f"{symbol} {rejection.bar.start.isoformat()}: {rejection.reason}"
+                for rejection in rejected[:_REASONS_KEPT]
             ],
         )
 
