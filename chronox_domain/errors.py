@@ -54,6 +54,12 @@ class NotRegistered(NotFound):
         return type(self), (self.symbol,)
 
 
+class Unauthorized(ChronoxError):
+    """A call that needs the API token was made without it (or with another)."""
+
+    code = "unauthorized"
+
+
 class SourceMismatch(ChronoxError):
     """The ledger already holds this symbol and timeframe from another source:
     ``recorded`` (sorted), where ``asked`` was to be mixed in."""

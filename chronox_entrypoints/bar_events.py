@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chronox_domain.events import BarEvent
-from chronox_entrypoints.presentation import BarEventOut
+from chronox_presentation import BarEventOut
 
 
 def event_fields(event: BarEvent) -> dict[str, object]:

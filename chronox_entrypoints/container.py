@@ -31,6 +31,7 @@ from chronox_adapters.calendars import load_calendar
 from chronox_adapters.clock import SystemClock
 from chronox_domain.services import (
     BackfillOrchestrator,
+    CalendarService,
     CoverageService,
     IngestionService,
     RegistryService,
@@ -155,6 +156,7 @@ class Services(containers.DeclarativeContainer):
         recheck_delay=settings.provided.recheck_delay,
     )
     gaps = providers.Factory(GapsService, coverage=coverage)
+    sessions = providers.Factory(CalendarService, calendar=core.calendar, clock=core.clock)
     bars = providers.Factory(
         BarsService,
         repository=gateways.repository,
@@ -249,6 +251,7 @@ class Container(containers.DeclarativeContainer):
     splits = services.splits
     coverage = services.coverage
     gaps = services.gaps
+    sessions = services.sessions
     bars = services.bars
     ingestion = services.ingestion
     backfill = services.backfill

@@ -12,16 +12,17 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from chronox_entrypoints.presentation.bars import (
+    from chronox_presentation.bars import (
         BarEventOut,
         BarOut,
         BarsPage,
         SeriesKey,
         StoredBarsOut,
     )
-    from chronox_entrypoints.presentation.coverage import CoverageOut, GapOut
-    from chronox_entrypoints.presentation.jobs import JobDetailOut, JobOut, JobsPage, QueuedJobOut
-    from chronox_entrypoints.presentation.registry import (
+    from chronox_presentation.calendar import SessionOut
+    from chronox_presentation.coverage import CoverageOut, GapOut
+    from chronox_presentation.jobs import JobDetailOut, JobOut, JobsPage, QueuedJobOut
+    from chronox_presentation.registry import (
         SYMBOL_PATTERN,
         SessionName,
         Symbol,
@@ -30,14 +31,14 @@ if TYPE_CHECKING:
         SymbolsPage,
         TimeframeName,
     )
-    from chronox_entrypoints.presentation.reports import (
+    from chronox_presentation.reports import (
         BackfillReportOut,
         IngestReportOut,
         RefusalOut,
         SeriesReportOut,
         SplitOut,
     )
-    from chronox_entrypoints.presentation.status import HealthOut, InfoDetailOut, InfoOut
+    from chronox_presentation.status import HealthOut, InfoDetailOut, InfoOut
 
 #: Where each name lives: a module is imported when one of its names is first asked
 #: for (pydantic builds each model class as it is defined, milliseconds apiece), so a
@@ -48,6 +49,7 @@ _HOME = {
     "BarsPage": "bars",
     "SeriesKey": "bars",
     "StoredBarsOut": "bars",
+    "SessionOut": "calendar",
     "CoverageOut": "coverage",
     "GapOut": "coverage",
     "JobDetailOut": "jobs",
@@ -101,6 +103,7 @@ __all__ = [
     "SeriesKey",
     "SeriesReportOut",
     "SessionName",
+    "SessionOut",
     "SplitOut",
     "StoredBarsOut",
     "Symbol",

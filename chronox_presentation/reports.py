@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from chronox_domain.services.backfill import BackfillReport
 from chronox_domain.services.ingestion import IngestReport, Refusal
 from chronox_domain.splits import Split
-from chronox_entrypoints.presentation.bars import SeriesKey
+from chronox_presentation.bars import SeriesKey
 
 
 class RefusalOut(BaseModel):

@@ -3,6 +3,7 @@ call the very same code."""
 
 from chronox_domain.services.backfill import BackfillOrchestrator, BackfillReport
 from chronox_domain.services.bars import BarPage, BarSeries, BarsService, Provenance
+from chronox_domain.services.calendar import CalendarService
 from chronox_domain.services.coverage import CoverageService
 from chronox_domain.services.gaps import GapKind, GapReport, GapsService, Missing
 from chronox_domain.services.ingestion import IngestionService, IngestReport, IngestRequest
@@ -17,6 +18,7 @@ __all__ = [
     "BarPage",
     "BarSeries",
     "BarsService",
+    "CalendarService",
     "Check",
     "CoverageService",
     "GapKind",

@@ -16,7 +16,16 @@ from chronox_domain.redaction import url_secrets
 from chronox_entrypoints.api import errors
 from chronox_entrypoints.api.deps import configured_token
 from chronox_entrypoints.api.guard import RequestGuard
-from chronox_entrypoints.api.routes import bars, gaps, jobs, metrics, status, symbols, ws
+from chronox_entrypoints.api.routes import (
+    bars,
+    gaps,
+    jobs,
+    metrics,
+    sessions,
+    status,
+    symbols,
+    ws,
+)
 from chronox_entrypoints.api.timing import RequestTiming
 from chronox_entrypoints.container import Container, open_shared
 from chronox_entrypoints.settings import Settings
@@ -63,7 +72,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.guard_reads = bool(token and settings.api_auth_reads)
     errors.install(app)
     routers = (status.router, metrics.router, symbols.router, bars.router, gaps.router)
-    for router in (*routers, jobs.router, ws.router):
+    for router in (*routers, sessions.router, jobs.router, ws.router):
         app.include_router(router)
     counters = container.metrics()
     counters.watch_jobs(lambda: container.job_queue().jobs())

@@ -12,12 +12,11 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Header, Query, Request
 from starlette.requests import HTTPConnection
 
-from chronox_domain.errors import InvalidInput
-from chronox_domain.services import CoverageService, RegistryService
+from chronox_domain.errors import InvalidInput, Unauthorized
+from chronox_domain.services import CalendarService, CoverageService, RegistryService
 from chronox_domain.services.bars import BarsService
 from chronox_domain.services.gaps import GapsService
 from chronox_domain.services.jobs import JobService
-from chronox_entrypoints.api.errors import Unauthorized
 from chronox_entrypoints.container import Container, open_shared
 from chronox_entrypoints.settings import Settings
 
@@ -65,6 +64,7 @@ CoverageDep = Annotated[CoverageService, Depends(provided("coverage"))]
 GapsDep = Annotated[GapsService, Depends(provided("gaps"))]
 RegistryDep = Annotated[RegistryService, Depends(provided("registry_service"))]
 JobsDep = Annotated[JobService, Depends(provided("jobs"))]
+SessionsDep = Annotated[CalendarService, Depends(provided("sessions"))]
 
 
 def configured_token(settings: Settings) -> str | None:

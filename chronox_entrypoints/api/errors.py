@@ -20,6 +20,7 @@ from chronox_domain.errors import (
     SourceMismatch,
     SourceUnavailable,
     StorageUnavailable,
+    Unauthorized,
 )
 from chronox_entrypoints.api.schemas import ErrorOut
 
@@ -31,12 +32,6 @@ TOO_LARGE: dict[int | str, dict[str, Any]] = {
         "description": "A body past CHRONOX_API_MAX_BODY_BYTES (error payload_too_large)",
     }
 }
-
-
-class Unauthorized(ChronoxError):
-    """A route that needs the API token was called without it (or with another)."""
-
-    code = "unauthorized"
 
 
 #: What an ``Allow`` header can name.

@@ -1,6 +1,6 @@
 """What only the API has: its query and path parameters, request bodies and error
 answers. What it sends back are the response models of
-:mod:`chronox_entrypoints.presentation`, shared with the CLI."""
+:mod:`chronox_presentation`, shared with the CLI."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import Path, Query
 from pydantic import BaseModel, Field
 
-from chronox_entrypoints.presentation import SYMBOL_PATTERN, Symbol, SymbolFields, TimeframeName
+from chronox_presentation import SYMBOL_PATTERN, Symbol, SymbolFields, TimeframeName
 
 TimeframeParam = TimeframeName
 

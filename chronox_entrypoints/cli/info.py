@@ -7,7 +7,7 @@ import click
 from chronox_entrypoints.cli.app import running
 from chronox_entrypoints.cli.options import json_option, store_option
 from chronox_entrypoints.cli.render import emit_json, source_label
-from chronox_entrypoints.presentation import InfoDetailOut
+from chronox_presentation import InfoDetailOut
 
 
 @click.command()

@@ -26,8 +26,8 @@ from chronox_entrypoints.cli.render import (
     report_lines,
     with_progress,
 )
-from chronox_entrypoints.presentation import BackfillReportOut, IngestReportOut, QueuedJobOut
 from chronox_entrypoints.sources import SOURCES
+from chronox_presentation import BackfillReportOut, IngestReportOut, QueuedJobOut
 
 
 def _non_empty_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

@@ -11,7 +11,7 @@ import click
 from chronox_entrypoints.cli.app import running
 from chronox_entrypoints.cli.options import json_option, store_option
 from chronox_entrypoints.cli.render import emit_json, note, table
-from chronox_entrypoints.presentation import JobDetailOut
+from chronox_presentation import JobDetailOut
 
 
 @click.command()

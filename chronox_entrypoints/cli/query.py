@@ -7,13 +7,11 @@ from datetime import date, datetime
 
 import click
 
+import chronox_presentation as presentation  # models load as they are used
 from chronox_domain.session import SessionKind
 from chronox_domain.timeformat import iso_utc
 from chronox_domain.timeframe import Timeframe
-from chronox_entrypoints import (
-    bar_csv,
-    presentation,  # models load as they are used
-)
+from chronox_entrypoints import bar_csv
 from chronox_entrypoints.cli.app import running
 from chronox_entrypoints.cli.options import (
     json_option,

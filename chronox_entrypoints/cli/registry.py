@@ -10,7 +10,7 @@ from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.cli.app import running
 from chronox_entrypoints.cli.options import SESSION, TIMEFRAME, json_option, store_option
 from chronox_entrypoints.cli.render import emit_json, table
-from chronox_entrypoints.presentation import SymbolOut
+from chronox_presentation import SymbolOut
 
 
 @click.group()

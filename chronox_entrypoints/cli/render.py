@@ -1,5 +1,5 @@
 """Turning domain results into text and tables for people; ``--json`` prints the
-response models of :mod:`chronox_entrypoints.presentation`."""
+response models of :mod:`chronox_presentation`."""
 
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ from chronox_domain.services.ingestion import Refusal
 from chronox_domain.splits import Split
 from chronox_entrypoints.bar_events import event_fields
 from chronox_entrypoints.container import Container
-from chronox_entrypoints.presentation import (
+from chronox_presentation import (
     BackfillReportOut,
     BarEventOut,
     BarsPage,
@@ -91,7 +91,7 @@ def a_job(**changes: object) -> Job:
 
 def test_the_models_import_without_fastapi() -> None:
     program = (
-        "import sys, chronox_entrypoints.presentation\n"
+        "import sys, chronox_presentation\n"
         "assert 'fastapi' not in sys.modules and 'starlette' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", program], check=True)

@@ -19,7 +19,7 @@ from chronox_entrypoints.api.schemas import (
     TimeframeParam,
 )
 from chronox_entrypoints.bounds import parse_bound
-from chronox_entrypoints.presentation import BarsPage
+from chronox_presentation import BarsPage
 
 #: Bars per query of a CSV stream: what a slow client holds in memory while it reads.
 CHUNK = 10_000

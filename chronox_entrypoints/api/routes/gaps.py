@@ -17,7 +17,7 @@ from chronox_entrypoints.api.schemas import (
     TimeframeParam,
 )
 from chronox_entrypoints.bounds import parse_bound
-from chronox_entrypoints.presentation import CoverageOut, GapOut
+from chronox_presentation import CoverageOut, GapOut
 
 router = APIRouter(
     tags=["coverage"],

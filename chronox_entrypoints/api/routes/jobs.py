@@ -18,7 +18,7 @@ from chronox_entrypoints.api.deps import (
 from chronox_entrypoints.api.errors import TOO_LARGE
 from chronox_entrypoints.api.schemas import ERRORS, BackfillIn, ErrorOut
 from chronox_entrypoints.bounds import parse_bound
-from chronox_entrypoints.presentation import JobOut, JobsPage
+from chronox_presentation import JobOut, JobsPage
 
 router = APIRouter(
     tags=["jobs"],

@@ -9,7 +9,7 @@ from chronox_domain.services.status import StatusService
 from chronox_entrypoints.api.deps import BareContainerDep, ContainerDep, require_token_for_reads
 from chronox_entrypoints.api.schemas import ERRORS
 from chronox_entrypoints.container import Container, open_shared
-from chronox_entrypoints.presentation import HealthOut, InfoOut
+from chronox_presentation import HealthOut, InfoOut
 
 router = APIRouter(
     tags=["status"], dependencies=[Depends(require_token_for_reads)], responses=ERRORS

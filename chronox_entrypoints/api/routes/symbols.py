@@ -14,7 +14,7 @@ from chronox_entrypoints.api.deps import (
 )
 from chronox_entrypoints.api.errors import TOO_LARGE
 from chronox_entrypoints.api.schemas import ERRORS, ErrorOut, SymbolIn, SymbolPath
-from chronox_entrypoints.presentation import SymbolOut, SymbolsPage
+from chronox_presentation import SymbolOut, SymbolsPage
 
 router = APIRouter(
     prefix="/symbols",

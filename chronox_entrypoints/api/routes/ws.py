@@ -18,12 +18,11 @@ import anyio
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from chronox_domain.errors import ChronoxError, InvalidInput
+from chronox_domain.errors import ChronoxError, InvalidInput, Unauthorized
 from chronox_domain.events import BarEvent
 from chronox_domain.ports import EventSubscriber
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.api.deps import check_token
-from chronox_entrypoints.api.errors import Unauthorized
 from chronox_entrypoints.bar_events import event_fields
 from chronox_entrypoints.container import open_shared
 

@@ -1,0 +1,326 @@
+"""``ChronoxClient``: the REST API of chronox, typed with the API's own response models."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Callable, Iterable, Iterator, Mapping
+from datetime import date, datetime
+from types import TracebackType
+from typing import Any, Protocol, Self, TypeVar
+
+import httpx
+from pydantic import TypeAdapter
+
+from chronox_adapters.chronox_api.config import ChronoxApiConfig
+from chronox_adapters.chronox_api.errors import answer_error, transport_error
+from chronox_domain.timeformat import iso_utc
+from chronox_presentation import (
+    BarEventOut,
+    BarsPage,
+    CoverageOut,
+    GapOut,
+    HealthOut,
+    InfoOut,
+    JobOut,
+    JobsPage,
+    SessionOut,
+    SymbolOut,
+    SymbolsPage,
+)
+
+T = TypeVar("T")
+
+Bound = date | datetime | str | None
+
+_GAPS = TypeAdapter(list[GapOut])
+_COVERAGE = TypeAdapter(list[CoverageOut])
+_SESSIONS = TypeAdapter(list[SessionOut])
+_JOBS = TypeAdapter(list[JobOut])
+
+
+def bound_text(bound: Bound) -> str | None:
+    """A range bound as the API takes it: ``YYYY-MM-DD``, or an instant in UTC."""
+    if bound is None or isinstance(bound, str):
+        return bound
+    if isinstance(bound, datetime):
+        return iso_utc(bound)
+    return bound.isoformat()
+
+
+class ChronoxClient:
+    """A synchronous client of one chronox API; thread-safe (one connection pool).
+
+    Every call returns the API's response models, parsed, and raises the
+    ``ChronoxError`` the API answered with (``NotFound``, ``InvalidInput``...), or
+    ``SourceUnavailable`` when no answer came. Close it (or use it as a context manager)
+    to release its connections."""
+
+    def __init__(
+        self,
+        config: ChronoxApiConfig | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.config = config or ChronoxApiConfig()
+        headers = {"Authorization": f"Bearer {self.config.token}"} if self.config.token else {}
+        self._http = httpx.Client(
+            base_url=self.config.base_url,
+            headers=headers,
+            timeout=httpx.Timeout(self.config.read_timeout, connect=self.config.connect_timeout),
+            transport=transport,
+        )
+
+    def __repr__(self) -> str:
+        return f"ChronoxClient({self.config!r})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- status
+
+    def health(self) -> HealthOut:
+        return HealthOut.model_validate_json(self._call("GET", "/health").content)
+
+    def info(self) -> InfoOut:
+        return InfoOut.model_validate_json(self._call("GET", "/info").content)
+
+    def metrics(self) -> str:
+        """The server's counters in the Prometheus text format."""
+        return self._call("GET", "/metrics").text
+
+    # -- the registry
+
+    def symbols(
+        self, *, active: bool = False, limit: int | None = None, cursor: str | None = None
+    ) -> SymbolsPage:
+        """One page of the registry, by symbol; pass its ``next_cursor`` for the next."""
+        params = _params(active=active or None, limit=limit, cursor=cursor)
+        return SymbolsPage.model_validate_json(self._call("GET", "/symbols", params).content)
+
+    def all_symbols(self, *, active: bool = False, limit: int | None = None) -> Iterator[SymbolOut]:
+        """Every registry entry, page after page."""
+        return _every(
+            lambda cursor: self.symbols(active=active, limit=limit, cursor=cursor),
+            lambda page: page.symbols,
+        )
+
+    def symbol(self, symbol: str) -> SymbolOut:
+        return SymbolOut.model_validate_json(self._call("GET", f"/symbols/{symbol}").content)
+
+    def add_symbol(
+        self,
+        symbol: str,
+        timeframes: Iterable[str] = ("1m",),
+        session: str = "rth",
+        *,
+        active: bool = True,
+    ) -> SymbolOut:
+        body = {
+            "symbol": symbol,
+            "timeframes": list(timeframes),
+            "session": session,
+            "active": active,
+        }
+        return SymbolOut.model_validate_json(self._call("POST", "/symbols", json=body).content)
+
+    def remove_symbol(self, symbol: str) -> None:
+        self._call("DELETE", f"/symbols/{symbol}")
+
+    # -- bars
+
+    def bars(
+        self,
+        symbol: str,
+        timeframe: str = "1m",
+        start: Bound = None,
+        end: Bound = None,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> BarsPage:
+        """One page of bars; its ``next_cursor`` (None on the last page) asks for the next."""
+        params = _params(
+            timeframe=timeframe,
+            start=bound_text(start),
+            end=bound_text(end),
+            limit=limit,
+            cursor=cursor,
+        )
+        return BarsPage.model_validate_json(self._call("GET", f"/bars/{symbol}", params).content)
+
+    def bar_pages(
+        self,
+        symbol: str,
+        timeframe: str = "1m",
+        start: Bound = None,
+        end: Bound = None,
+        *,
+        limit: int | None = None,
+    ) -> Iterator[BarsPage]:
+        """Every page of bars from ``start`` to ``end``, fetched as they are read."""
+        cursor: str | None = None
+        while True:
+            page = self.bars(symbol, timeframe, start, end, limit=limit, cursor=cursor)
+            yield page
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    def bars_csv(
+        self, symbol: str, timeframe: str = "1m", start: Bound = None, end: Bound = None
+    ) -> Iterator[str]:
+        """The bars as CSV text (a header line first), streamed in chunks of any length:
+        a range of any size without holding it in memory."""
+        params = _params(
+            timeframe=timeframe, start=bound_text(start), end=bound_text(end), format="csv"
+        )
+        with (
+            self._guarded(),
+            self._http.stream("GET", f"/bars/{symbol}", params=params) as response,
+        ):
+            if response.is_error:
+                response.read()
+                raise answer_error(response, self.config.secrets())
+            yield from response.iter_text()
+
+    # -- coverage and the calendar
+
+    def gaps(
+        self,
+        symbol: str,
+        timeframe: str = "1m",
+        start: Bound = None,
+        end: Bound = None,
+        *,
+        session: str = "rth",
+        holes: bool = False,
+    ) -> list[GapOut]:
+        """Gap windows, sorted by start; with ``holes``, also covered slots without a bar
+        and windows answered empty only once."""
+        params = _params(
+            timeframe=timeframe,
+            start=bound_text(start),
+            end=bound_text(end),
+            session=session,
+            holes=holes or None,
+        )
+        return _GAPS.validate_json(self._call("GET", f"/gaps/{symbol}", params).content)
+
+    def coverage(self, symbol: str, timeframe: str = "1m") -> list[CoverageOut]:
+        params = _params(timeframe=timeframe)
+        return _COVERAGE.validate_json(self._call("GET", f"/coverage/{symbol}", params).content)
+
+    def sessions(
+        self, start: Bound = None, end: Bound = None, *, session: str = "rth"
+    ) -> list[SessionOut]:
+        """The exchange's sessions dated ``start``..``end`` (inclusive)."""
+        params = _params(start=bound_text(start), end=bound_text(end), session=session)
+        return _SESSIONS.validate_json(self._call("GET", "/sessions", params).content)
+
+    # -- backfill jobs
+
+    def backfill(
+        self, symbols: Iterable[str] = (), start: Bound = None, end: Bound = None
+    ) -> list[JobOut]:
+        """Queue one backfill job per symbol (none named: every active one)."""
+        body = {"symbols": list(symbols), "start": bound_text(start), "end": bound_text(end)}
+        return _JOBS.validate_json(self._call("POST", "/backfill", json=body).content)
+
+    def jobs(self, *, limit: int | None = None, cursor: str | None = None) -> JobsPage:
+        """One page of jobs, newest first."""
+        params = _params(limit=limit, cursor=cursor)
+        return JobsPage.model_validate_json(self._call("GET", "/jobs", params).content)
+
+    def all_jobs(self, *, limit: int | None = None) -> Iterator[JobOut]:
+        return _every(lambda cursor: self.jobs(limit=limit, cursor=cursor), lambda page: page.jobs)
+
+    def job(self, job_id: str) -> JobOut:
+        return JobOut.model_validate_json(self._call("GET", f"/jobs/{job_id}").content)
+
+    def cancel_job(self, job_id: str) -> JobOut:
+        return JobOut.model_validate_json(self._call("DELETE", f"/jobs/{job_id}").content)
+
+    # -- live bars
+
+    def subscribe(
+        self, symbols: Iterable[str], timeframe: str = "1m", replay: int = 0
+    ) -> AsyncGenerator[BarEventOut, None]:
+        """Live bars over ``/ws/bars`` (see :func:`chronox_adapters.chronox_api.live.subscribe`)."""
+        from chronox_adapters.chronox_api.live import subscribe  # websockets: lazily
+
+        return subscribe(self.config, symbols, timeframe, replay)
+
+    # -- the plumbing
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        json: Any = None,
+    ) -> httpx.Response:
+        with self._guarded():
+            response = self._http.request(method, path, params=params, json=json)
+        if response.is_error:
+            raise answer_error(response, self.config.secrets())
+        return response
+
+    def _guarded(self) -> _Guard:
+        return _Guard(self.config)
+
+
+class _Guard:
+    """Turns httpx's transport errors into one-line ``SourceUnavailable``s."""
+
+    def __init__(self, config: ChronoxApiConfig) -> None:
+        self._config = config
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if isinstance(error, httpx.HTTPError) and not isinstance(error, httpx.HTTPStatusError):
+            raise transport_error(error, self._config.base_url, self._config.secrets()) from None
+
+
+def _params(**values: Any) -> dict[str, Any]:
+    """The query parameters that are set (booleans as the API reads them)."""
+    return {
+        name: ("true" if value is True else value)
+        for name, value in values.items()
+        if value is not None
+    }
+
+
+class _Page(Protocol):
+    @property
+    def next_cursor(self) -> str | None: ...
+
+
+P = TypeVar("P", bound=_Page)
+
+
+def _every(fetch: Callable[[str | None], P], items: Callable[[P], list[T]]) -> Iterator[T]:
+    cursor: str | None = None
+    while True:
+        page = fetch(cursor)
+        yield from items(page)
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
