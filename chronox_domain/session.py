@@ -5,16 +5,23 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta, tzinfo
+from functools import cache
 
 from chronox_domain.errors import InvalidInput
 from chronox_domain.interval import Interval, IntervalList, normalize
 from chronox_domain.timeframe import Timeframe
 
-#: Where US equity sessions are dated and timed: a calendar's ``timezone`` says it too;
-#: this is for code with no calendar at hand (a vendor's daily bars, a file's dates).
-EXCHANGE_TIMEZONE = ZoneInfo("America/New_York")
+
+@cache
+def exchange_timezone() -> tzinfo:
+    """Where US equity sessions are dated and timed: a calendar's ``timezone`` says it
+    too; this is for code with no calendar at hand (a vendor's daily bars, a file's
+    dates). zoneinfo is imported on first use: importing it reads the interpreter's
+    build configuration, which ``import chronox_domain`` should not."""
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("America/New_York")
 
 
 class SessionKind(enum.Enum):

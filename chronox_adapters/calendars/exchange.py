@@ -13,7 +13,7 @@ from datetime import UTC, date, time
 
 from chronox_adapters.calendars.sessions import SessionCalendar, SessionTable
 from chronox_domain.errors import InvalidInput, InvalidRange
-from chronox_domain.session import EXCHANGE_TIMEZONE
+from chronox_domain.session import exchange_timezone
 
 DEFAULT_FIRST = date(1990, 1, 1)
 DEFAULT_LAST = date(2035, 12, 31)
@@ -54,5 +54,5 @@ def build_table(code: str, first: date, last: date) -> SessionTable:
         ordinals=[stamp.date().toordinal() for stamp in schedule.index],
         opens=[int(moment.timestamp()) for moment in opens],
         closes=[int(moment.timestamp()) for moment in closes],
-        early=[closed.astimezone(EXCHANGE_TIMEZONE).time() < _REGULAR_CLOSE for closed in closes],
+        early=[closed.astimezone(exchange_timezone()).time() < _REGULAR_CLOSE for closed in closes],
     )

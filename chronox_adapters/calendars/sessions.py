@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 
 from chronox_domain.errors import InvalidRange
-from chronox_domain.session import EXCHANGE_TIMEZONE, Session, SessionKind
+from chronox_domain.session import Session, SessionKind, exchange_timezone
 
 _ETH_OPEN = time(4, 0)
 _ETH_CLOSE = time(20, 0)
@@ -39,10 +39,10 @@ class SessionCalendar:
         table: SessionTable,
         first: date,
         last: date,
-        timezone: tzinfo = EXCHANGE_TIMEZONE,
+        timezone: tzinfo | None = None,
     ) -> None:
         self.name = name
-        self.timezone = timezone
+        self.timezone = timezone if timezone is not None else exchange_timezone()
         self._table = table
         self._first = first
         self._last = last

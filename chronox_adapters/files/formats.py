@@ -40,7 +40,7 @@ from chronox_adapters.files.fields import (
 from chronox_adapters.files.reading import csv_rows
 from chronox_domain.bar import Bar
 from chronox_domain.errors import MalformedData
-from chronox_domain.session import EXCHANGE_TIMEZONE
+from chronox_domain.session import exchange_timezone
 from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
 
@@ -96,7 +96,7 @@ def _row_keys(path: Path, only: Timeframe | None) -> Iterator[tuple[int, RowKey]
             else:
                 start = nanosecond_start(row[6])
                 if only is Timeframe.D1:
-                    start = only.daily_stamp(start.astimezone(EXCHANGE_TIMEZONE).date())
+                    start = only.daily_stamp(start.astimezone(exchange_timezone()).date())
                 key = (parse_symbol(row[0]), only, start)
             yield reader.line_num, key
 
@@ -188,7 +188,7 @@ def _vendor_rows(reader: CsvReader, path: Path) -> BarFile:
 def _as_day_bars(series: Series, starts: Iterable[datetime]) -> Series:
     """Re-stamp a day file's bars: midnight New York -> 00:00 UTC of that date."""
     day = Timeframe.D1
-    zone = EXCHANGE_TIMEZONE
+    zone = exchange_timezone()
     stamps = {start: day.daily_stamp(start.astimezone(zone).date()) for start in starts}
     return {
         (symbol, day): [Bar(b[0], day, stamps[b[2]], *b[3:]) for b in bars]
@@ -197,4 +197,4 @@ def _as_day_bars(series: Series, starts: Iterable[datetime]) -> Series:
 
 
 def _is_new_york_midnight(moment: datetime) -> bool:
-    return moment.astimezone(EXCHANGE_TIMEZONE).time() == time(0)
+    return moment.astimezone(exchange_timezone()).time() == time(0)

@@ -22,7 +22,7 @@ from operator import attrgetter
 
 from chronox_domain.bar import Bar
 from chronox_domain.interval import Interval, IntervalList
-from chronox_domain.session import EXCHANGE_TIMEZONE
+from chronox_domain.session import exchange_timezone
 from chronox_domain.timeframe import Timeframe
 
 _START = attrgetter("start")
@@ -41,7 +41,7 @@ def proven_spans(bars: list[Bar], timeframe: Timeframe) -> IntervalList:
     i = 0
     while i < len(bars):
         first = bars[i].start
-        next_date = _new_york_midnight(first.astimezone(EXCHANGE_TIMEZONE).date() + _DAY)
+        next_date = _new_york_midnight(first.astimezone(exchange_timezone()).date() + _DAY)
         i = bisect_left(bars, next_date, lo=i, key=_START)
         # Every grid step divides an hour and New York is a whole number of hours off
         # UTC, so the last slot ends by midnight New York: spans of two dates never overlap.
@@ -78,4 +78,4 @@ def _merged(spans: IntervalList) -> IntervalList:
 
 
 def _new_york_midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=EXCHANGE_TIMEZONE).astimezone(UTC)
+    return datetime(day.year, day.month, day.day, tzinfo=exchange_timezone()).astimezone(UTC)

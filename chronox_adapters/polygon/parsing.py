@@ -15,7 +15,7 @@ from typing import Any
 
 from chronox_domain.bar import Bar
 from chronox_domain.errors import MalformedData
-from chronox_domain.session import EXCHANGE_TIMEZONE
+from chronox_domain.session import exchange_timezone
 from chronox_domain.timeframe import Timeframe
 
 #: (multiplier, timespan) of each timeframe in the aggregates endpoint.
@@ -98,5 +98,5 @@ def parse_minute_event(event: dict[str, Any]) -> Bar:
 
 def _session_stamp(epoch_ms: int) -> datetime:
     """Daily aggregates are stamped at midnight New York of their session date."""
-    day: date = datetime.fromtimestamp(epoch_ms / 1000, EXCHANGE_TIMEZONE).date()
+    day: date = datetime.fromtimestamp(epoch_ms / 1000, exchange_timezone()).date()
     return Timeframe.D1.daily_stamp(day)

@@ -11,9 +11,6 @@ import json, sys
 before = set(sys.modules)
 import chronox_domain, chronox_domain.services
 loaded = {name.split(".")[0] for name in set(sys.modules) - before}
-# sysconfig's build data (zoneinfo asks it where the time zone database is): standard
-# library, under a per-platform name that stdlib_module_names does not list.
-loaded = {name for name in loaded if not name.startswith("_sysconfigdata_")}
 print(json.dumps(sorted(loaded - set(sys.stdlib_module_names))))
 """
 
