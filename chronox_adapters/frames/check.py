@@ -1,0 +1,139 @@
+"""``check_frame``: a DataFrame of bars, from anywhere, against the exchange calendar.
+
+What chronox knows that a frame does not: which slots should hold a bar. The check
+works on whole columns (numpy), never one Python object per row: the calendar gives the
+expected slot windows (the domain's ``expected_windows``), and the frame's starts are
+compared with every expected slot at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from chronox_domain.errors import InvalidInput
+from chronox_domain.ports import TradingCalendar
+from chronox_domain.session import SessionKind, exchange_timezone, expected_windows
+from chronox_domain.timeframe import Timeframe
+
+PRICES = ("open", "high", "low", "close")
+
+
+@dataclass(frozen=True)
+class FrameReport:
+    """What a frame lacks and what it holds that it should not."""
+
+    #: The missing slots, merged into windows: ``start``, ``end`` (exclusive), ``bars``.
+    missing: pd.DataFrame
+    #: Rows whose slot lies outside every session of the calendar.
+    outside: pd.DataFrame
+    #: Rows whose slot another row has too (every copy).
+    duplicates: pd.DataFrame
+    #: Rows that break the bar invariants, with the ``reason``.
+    invalid: pd.DataFrame
+
+    @property
+    def ok(self) -> bool:
+        return not (
+            len(self.missing) or len(self.outside) or len(self.duplicates) or len(self.invalid)
+        )
+
+
+def check_frame(
+    frame: pd.DataFrame,
+    timeframe: str | Timeframe = "1m",
+    session: str | SessionKind = "rth",
+    calendar: TradingCalendar | None = None,
+) -> FrameReport:
+    """Check ``frame`` (indexed by the bars' starts, or with a ``start`` column; naive
+    times are UTC) against the sessions of its first to its last day."""
+    tf = timeframe if isinstance(timeframe, Timeframe) else Timeframe.parse(timeframe)
+    kind = session if isinstance(session, SessionKind) else SessionKind(session)
+    starts = _starts(frame)
+    if calendar is None:
+        from chronox_adapters.calendars import load_calendar  # the default XNYS calendar
+
+        calendar = load_calendar()
+    step = int(tf.step / timedelta(microseconds=1)) * 1000
+    ns = starts.asi8
+    slots = ns // step * step
+    expected = _expected_slots(calendar, kind, tf, starts)
+
+    invalid = _invalid(frame, ns != slots, tf)
+    outside = frame[~np.isin(slots, expected)]
+    duplicates = frame[pd.Index(slots).duplicated(keep=False)]
+    missing = _windows(np.setdiff1d(expected, slots), step)
+    return FrameReport(missing, outside, duplicates, invalid)
+
+
+def _starts(frame: pd.DataFrame) -> pd.DatetimeIndex:
+    raw = frame["start"] if "start" in frame.columns else frame.index
+    try:
+        starts = pd.DatetimeIndex(raw)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"the frame's starts are not times: {exc}") from None
+    starts = starts.tz_localize("UTC") if starts.tz is None else starts.tz_convert("UTC")
+    return starts.as_unit("ns")
+
+
+def _expected_slots(
+    calendar: TradingCalendar, kind: SessionKind, tf: Timeframe, starts: pd.DatetimeIndex
+) -> np.ndarray:
+    if not len(starts):
+        return np.empty(0, dtype=np.int64)
+    # A daily bar is stamped 00:00 UTC of its session date; an intraday one is dated in
+    # the exchange's time zone (a winter post-market runs past midnight UTC).
+    zone = "UTC" if tf is Timeframe.D1 else exchange_timezone()
+    first: date = starts.min().tz_convert(zone).date()
+    last: date = starts.max().tz_convert(zone).date()
+    step = int(tf.step.total_seconds()) * 10**9
+    windows = expected_windows(calendar.sessions(first, last, kind), tf)
+    pieces = [
+        np.arange(int(w.start.timestamp()) * 10**9, int(w.end.timestamp()) * 10**9, step)
+        for w in windows
+    ]
+    return np.concatenate(pieces) if pieces else np.empty(0, dtype=np.int64)
+
+
+def _invalid(frame: pd.DataFrame, off_grid: np.ndarray, tf: Timeframe) -> pd.DataFrame:
+    """The rows ``bar_problem`` would refuse, found column by column."""
+    absent = [name for name in (*PRICES, "volume") if name not in frame.columns]
+    if absent:
+        raise InvalidInput(f"the frame has no {', '.join(absent)} column")
+    o, h, lo, c, v = (frame[name].to_numpy(dtype=float) for name in (*PRICES, "volume"))
+    prices = np.vstack([o, h, lo, c])
+    bad_price = ~(np.isfinite(prices) & (prices > 0)).all(axis=0)
+    inverted = ~((lo <= np.minimum(o, c)) & (np.maximum(o, c) <= h))
+    bad_volume = ~(np.isfinite(v) & (v >= 0))
+    reasons = np.select(
+        [off_grid, bad_price, inverted, bad_volume],
+        [
+            f"start is not on the {tf} grid",
+            "a price is not a finite positive number",
+            "low <= min(open, close) <= max(open, close) <= high does not hold",
+            "volume is not a finite non-negative number",
+        ],
+        default="",
+    )
+    chosen = reasons != ""
+    return frame[chosen].assign(reason=reasons[chosen])
+
+
+def _windows(missing: np.ndarray, step: int) -> pd.DataFrame:
+    """Sorted missing slot starts (ns) merged into runs of consecutive slots."""
+    if not len(missing):
+        empty = pd.DatetimeIndex([], tz="UTC")
+        return pd.DataFrame({"start": empty, "end": empty, "bars": pd.Series([], dtype=int)})
+    breaks = np.flatnonzero(np.diff(missing) != step) + 1
+    firsts = np.concatenate([[0], breaks])
+    lasts = np.concatenate([breaks - 1, [len(missing) - 1]])
+    return pd.DataFrame(
+        {
+            "start": pd.to_datetime(missing[firsts], utc=True),
+            "end": pd.to_datetime(missing[lasts] + step, utc=True),
+            "bars": lasts - firsts + 1,
+        }
+    )
