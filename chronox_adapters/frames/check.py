@@ -63,10 +63,15 @@ def check_frame(
     expected = _expected_slots(calendar, kind, tf, starts)
 
     invalid = _invalid(frame, ns != slots, tf)
-    outside = frame[~np.isin(slots, expected)]
-    duplicates = frame[pd.Index(slots).duplicated(keep=False)]
-    missing = _windows(np.setdiff1d(expected, slots), step)
-    return FrameReport(missing, outside, duplicates, invalid)
+    # ``expected`` is sorted: every row finds its slot by binary search (numpy's hashed
+    # set operations were 4x slower here on a symbol-year).
+    at = np.searchsorted(expected, slots)
+    inside = at < len(expected)
+    inside[inside] = expected[at[inside]] == slots[inside]
+    held = np.zeros(len(expected), dtype=bool)
+    held[at[inside]] = True
+    missing = _windows(expected[~held], step)
+    return FrameReport(missing, frame[~inside], frame[_repeated(slots)], invalid)
 
 
 def _starts(frame: pd.DataFrame) -> pd.DatetimeIndex:
@@ -120,6 +125,18 @@ def _invalid(frame: pd.DataFrame, off_grid: np.ndarray, tf: Timeframe) -> pd.Dat
     )
     chosen = reasons != ""
     return frame[chosen].assign(reason=reasons[chosen])
+
+
+def _repeated(slots: np.ndarray) -> np.ndarray:
+    """Which of ``slots`` another element equals (every copy marked), by one sort."""
+    if len(slots) < 2:
+        return np.zeros(len(slots), dtype=bool)
+    order = np.argsort(slots, kind="stable")
+    ordered = slots[order]
+    same = ordered[1:] == ordered[:-1]
+    marked = np.zeros(len(slots), dtype=bool)
+    marked[order] = np.concatenate([same, [False]]) | np.concatenate([[False], same])
+    return marked
 
 
 def _windows(missing: np.ndarray, step: int) -> pd.DataFrame:

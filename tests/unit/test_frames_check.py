@@ -104,3 +104,8 @@ def test_bad_input_is_one_clear_error(calendar: ExchangeCalendar) -> None:
         check_frame(frame_of(calendar).drop(columns=["volume"]), calendar=calendar)
     with pytest.raises(Exception, match="unknown timeframe"):
         check_frame(frame_of(calendar), "1M", calendar=calendar)
+
+
+def test_an_empty_frame_lacks_nothing_it_could_know_of(calendar: ExchangeCalendar) -> None:
+    report = check_frame(frame_of(calendar).iloc[:0], calendar=calendar)
+    assert report.ok and report.missing.empty
