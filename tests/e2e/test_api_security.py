@@ -27,7 +27,7 @@ from chronox_domain.redaction import redact
 from chronox_entrypoints.api import create_app
 from chronox_entrypoints.container import Container
 from chronox_entrypoints.settings import Settings
-from tests.e2e.test_api_served import free_port
+from tests.served import free_port, wait_until_up
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -292,7 +292,7 @@ def test_a_200mb_chunked_body_is_cut_early_with_bounded_memory(
     port = free_port()
     server = _serve(tmp_path, "0.0.0.0", port, CHRONOX_API_TOKEN=TOKEN)
     try:
-        _wait_until_up(server, f"http://127.0.0.1:{port}")
+        wait_until_up(server, f"http://127.0.0.1:{port}")
         before = _rss_kib(server.pid)
         sent, answer = _post_chunked(port, authorization, total=200 * 2**20)
         grown = _rss_kib(server.pid) - before
@@ -311,19 +311,6 @@ def test_a_200mb_chunked_body_is_cut_early_with_bounded_memory(
             server.communicate(timeout=30)
         finally:
             server.kill()
-
-
-def _wait_until_up(server: subprocess.Popen[str], base: str) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        assert server.poll() is None, server.communicate()[1]
-        assert time.monotonic() < deadline, "the server did not come up in 30 s"
-        time.sleep(0.1)
 
 
 def _post_chunked(port: int, authorization: str, total: int) -> tuple[int, bytes]:

@@ -7,10 +7,8 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,12 +16,7 @@ import httpx
 import pytest
 import websockets
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from tests.served import free_port, wait_until_up
 
 
 @pytest.fixture
@@ -37,16 +30,7 @@ def served(tmp_path: Path) -> Iterator[str]:
     server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, server.communicate()[1]
-            assert time.monotonic() < deadline, "the server did not come up in 30 s"
-            time.sleep(0.1)
+        wait_until_up(server, base)
         yield base
         server.send_signal(signal.SIGTERM)
         _, err = server.communicate(timeout=30)

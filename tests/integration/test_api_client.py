@@ -30,18 +30,12 @@ from chronox_entrypoints.api import create_app
 from chronox_entrypoints.container import Container
 from chronox_presentation import JobOut
 from tests.conftest import hermetic_settings
+from tests.served import free_port
 
 pytestmark = pytest.mark.integration
 
 TOKEN = "tok-CLIENT-SECRET-7e11"
 DAY = "2024-11-25"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class Served:

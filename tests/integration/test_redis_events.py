@@ -10,7 +10,6 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import uuid
@@ -37,6 +36,7 @@ from chronox_domain.events import BarEvent, events_of
 from chronox_domain.ports import EventPublisher
 from chronox_domain.timeframe import Timeframe
 from tests.conftest import unavailable
+from tests.served import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -120,12 +120,6 @@ async def started(
         while not all(n >= 1 for _, n in client.pubsub_numsub(*channels)):
             await asyncio.sleep(0.01)
     return first
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def start_server(program: str, port: int, workdir: Path) -> subprocess.Popen[bytes]:

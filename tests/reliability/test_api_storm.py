@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 import websockets
+
+from tests.served import free_port, wait_until_up
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -45,12 +46,6 @@ class Server:
         return int(kb) / 1024
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``chronox-cli serve`` on an embedded store holding one year of SPY 1m bars."""
@@ -61,22 +56,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     cli = [sys.executable, "-m", "chronox_entrypoints.cli.main"]
     ingest = [*cli, "ingest", "SPY", "--start", "2024-01-02", "--end", "2024-12-31"]
     subprocess.run(ingest, env=env, check=True, capture_output=True, timeout=120)
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [*cli, "serve", "--port", str(port)], env=env, stderr=subprocess.PIPE, text=True
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, process.communicate()[1]
-            assert time.monotonic() < deadline, "the server did not come up in 30 s"
-            time.sleep(0.1)
+        wait_until_up(process, base)
         yield Server(base, process)
         process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=30)
