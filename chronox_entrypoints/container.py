@@ -218,7 +218,13 @@ class Runtime(containers.DeclarativeContainer):
             )
         },
     )
-    jobs = providers.Factory(JobService, queue=job_queue, registry=gateways.registry)
+    jobs = providers.Factory(
+        JobService,
+        queue=job_queue,
+        registry=gateways.registry,
+        calendar=core.calendar,
+        clock=core.clock,
+    )
     worker = providers.Selector(
         settings.provided.transport,
         redis=providers.Factory(events.redis_worker, settings=settings, runner=job_runner),

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from chronox_domain.errors import InvalidInput
-from chronox_domain.ranges import resolve_range
-from chronox_domain.session import SessionKind
-from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.api.deps import (
     ContainerDep,
     JobsDep,
@@ -37,17 +33,12 @@ router = APIRouter(
 def backfill(body: BackfillIn, jobs: JobsDep, c: ContainerDep, request: Request) -> list[JobOut]:
     """Queue one backfill job per symbol; follow them at ``/jobs/{id}``. The range is
     checked first: one the calendar cannot hold is a 400 now, not a failed job later."""
-    most = c.settings().api_max_backfill_symbols
-    if len(body.symbols) > most:
-        raise InvalidInput(
-            f"{len(body.symbols)} symbols in one backfill; at most {most} per request"
-        )
-    start, end = parse_bound(body.start), parse_bound(body.end)
-    if start is not None or end is not None:
-        # Extended hours: the widest a symbol's sessions can be, so that no range a
-        # symbol could use is refused.
-        resolve_range(c.calendar(), SessionKind.ETH, Timeframe.M1, start, end, c.clock().now())
-    queued = jobs.enqueue_backfill(body.symbols, start, end)
+    queued = jobs.enqueue_backfill(
+        body.symbols,
+        parse_bound(body.start),
+        parse_bound(body.end),
+        most=c.settings().api_max_backfill_symbols,
+    )
     return [JobOut.of(job, request.app.state.secrets) for job in queued]
 
 
