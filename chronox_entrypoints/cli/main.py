@@ -18,6 +18,7 @@ import importlib
 import logging
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
@@ -29,6 +30,9 @@ from chronox_domain.errors import (
 )
 from chronox_entrypoints.cli.advice import explained
 from chronox_entrypoints.cli.app import install
+
+if TYPE_CHECKING:  # dependency-injector is loaded by the first command that needs it
+    from chronox_entrypoints.container import Container
 
 EXIT_INTERNAL, EXIT_INPUT, EXIT_SOURCE, EXIT_STORE, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
 
@@ -148,9 +152,12 @@ def configure_logging() -> None:
     logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, container: Container | None = None) -> None:
+    """Run one command. ``container``: the application to run it on (a test's, built by
+    ``bootstrap`` with fakes); by default the process builds its own when the command
+    first needs one, so ``--help`` never pays for it."""
     configure_logging()
-    install(None)  # one container for the process, built when the command needs it
+    install(container)
     try:
         cli.main(args=argv, prog_name="chronox-cli", standalone_mode=False)
     except click.exceptions.Exit as done:

@@ -33,11 +33,13 @@ class Cli:
         self._capsys = capsys
         self.store = store
 
-    def __call__(self, *args: str, store: bool = True) -> Result:
+    def __call__(self, *args: str, store: bool = True, container: Any = None) -> Result:
+        """``container``: run on this application (``bootstrap`` with fakes) instead of
+        the one the command builds."""
         argv = list(args) + (["--store", self.store] if store else [])
         self._capsys.readouterr()
         try:
-            main(argv)
+            main(argv, container)
             code = 0
         except SystemExit as done:
             code = int(done.code or 0)

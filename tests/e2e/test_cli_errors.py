@@ -115,18 +115,11 @@ class BrokenIngestion:
         raise RuntimeError("boom")
 
 
-def test_internal_errors_are_one_line_too(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    from chronox_entrypoints.cli import app, main
+def test_internal_errors_are_one_line_too(cli: Cli) -> None:
     from chronox_entrypoints.container import bootstrap
 
-    # ``main()`` starts each command with ``install(None)`` (a fresh process container);
-    # here it installs the application with its ingestion faked, the real store on top.
-    container = bootstrap(ingestion=BrokenIngestion())
-    monkeypatch.setattr(main, "install", lambda _: app.install(container))
-    try:
-        result = cli("ingest", "SPY")
-    finally:
-        app.install(None)
+    # The application with its ingestion faked; the command's --store on top.
+    result = cli("ingest", "SPY", container=bootstrap(ingestion=BrokenIngestion()))
     assert result.code == 1
     assert result.err.strip().splitlines() == [
         "internal error: RuntimeError: boom (CHRONOX_DEBUG=1 shows more)"
