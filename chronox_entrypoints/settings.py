@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     #: api_auth_reads, every route). Without one the API binds to loopback only.
     api_token: SecretStr | None = None
     api_auth_reads: bool = False
+    #: The API ``chronox-cli monitor`` reads (empty: one started on loopback against the
+    #: store), and its token (empty: ``api_token``, what the embedded server requires).
+    monitor_api: str = ""
+    monitor_token: SecretStr | None = None
     #: Origins allowed to call the API from a browser, comma-separated
     #: (``https://desk.example.com``); empty: no CORS headers at all.
     api_cors_origins: str = ""
