@@ -77,6 +77,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "jobs": ("chronox_entrypoints.cli.jobs:jobs", "Backfill jobs: list, show, cancel."),
     "serve": ("chronox_entrypoints.cli.serve:serve", "Serve the REST API (OpenAPI at /docs)."),
+    "monitor": (
+        "chronox_entrypoints.cli.monitor:monitor",
+        "The desk's monitor: charts, coverage, live bars and jobs (needs the gui extra).",
+    ),
 }
 
 
