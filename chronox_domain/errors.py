@@ -104,6 +104,12 @@ class SchemaMismatch(StorageUnavailable):
     code = "schema_mismatch"
 
 
+class SchemaOutdated(StorageUnavailable):
+    """The store's schema is older than this code, and migrating on open is turned off."""
+
+    code = "schema_outdated"
+
+
 def first_line(error: BaseException) -> str:
     """The first line of ``error``'s message, or its type's name when it has none: what a
     one-line report quotes of a driver's or a library's exception."""

@@ -24,6 +24,7 @@ import psycopg
 from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
+from chronox_adapters.timescale.errors import translate_errors
 from chronox_adapters.timescale.pool import APPLICATION_NAME, describe
 from chronox_domain.errors import InvalidInput, SchemaMismatch, StorageUnavailable, first_line
 
@@ -158,7 +159,16 @@ class Migrator:
     def latest(self) -> int:
         return len(self.migrations)
 
+    @property
+    def _where(self) -> str:
+        conninfo = self._pool.conninfo
+        return describe(conninfo() if callable(conninfo) else conninfo)
+
     def status(self) -> SchemaStatus:
+        with translate_errors(self._where, "reading the schema of"):
+            return self._status()
+
+    def _status(self) -> SchemaStatus:
         with self._pool.connection() as conn:
             support = timescale_support(conn)
             applied, mode = _applied(conn) if _has_version_table(conn) else ([], None)
@@ -179,6 +189,11 @@ class Migrator:
 
     def migrate(self) -> SchemaStatus:
         """Apply every pending migration; safe to run from several processes at once."""
+        with translate_errors(self._where, "migrating"):
+            self._apply_pending()
+        return self.status()
+
+    def _apply_pending(self) -> None:
         for migration in self.migrations:
             with self._pool.connection() as conn, conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
@@ -204,7 +219,6 @@ class Migrator:
                     (migration.version, migration.name, mode),
                 )
                 log.info("applied migration %04d_%s (%s)", migration.version, migration.name, mode)
-        return self.status()
 
     def _choose_mode(self, conn: Connection) -> str:
         """The mode of a new store; ``conn`` holds the migration lock and is only read."""

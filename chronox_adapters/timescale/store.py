@@ -13,7 +13,7 @@ from chronox_adapters.timescale.migrate import MODE_NOTES, Migrator
 from chronox_adapters.timescale.pool import describe, open_pool
 from chronox_adapters.timescale.registry import PostgresRegistry
 from chronox_adapters.timescale.rollups import PostgresRollups
-from chronox_domain.errors import StorageUnavailable
+from chronox_domain.errors import SchemaOutdated
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +45,9 @@ def open_postgres(
             mode = migrator.check()
             if mode is None or not migrator.status().up_to_date:
                 if not migrate:
-                    raise StorageUnavailable(
-                        "the database schema is not up to date: run `chronox-cli db migrate`"
+                    raise SchemaOutdated(
+                        f"the database schema at {describe(url)} is not up to date "
+                        "and migrating on open is turned off (CHRONOX_AUTO_MIGRATE=false)"
                     )
                 mode = migrator.migrate().mode
         assert mode is not None

@@ -35,11 +35,15 @@ LATEST = len(load_migrations())
 PRELOAD = "shared_preload_libraries = 'timescaledb'"
 
 
-def chronox(tmp_path: Path, *args: str, mode: str | None = None) -> subprocess.Popen[str]:
+def chronox(
+    tmp_path: Path, *args: str, mode: str | None = None, **settings: str
+) -> subprocess.Popen[str]:
+    """``settings``: CHRONOX_* variables by their lower-case names (``auto_migrate=...``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CHRONOX_", "POLYGON_"))}
     env.pop("MASSIVE_API_KEY", None)
     if mode is not None:
         env["CHRONOX_PG_MODE"] = mode
+    env.update({f"CHRONOX_{name.upper()}": value for name, value in settings.items()})
     return subprocess.Popen(
         [sys.executable, "-m", "chronox_entrypoints.cli.main", *args],
         cwd=tmp_path,  # no stray .env
@@ -58,8 +62,8 @@ def finish(process: subprocess.Popen[str]) -> Outcome:
     return process.returncode, out, [line for line in err.splitlines() if line.strip()]
 
 
-def run(tmp_path: Path, *args: str, mode: str | None = None) -> Outcome:
-    return finish(chronox(tmp_path, *args, mode=mode))
+def run(tmp_path: Path, *args: str, mode: str | None = None, **settings: str) -> Outcome:
+    return finish(chronox(tmp_path, *args, mode=mode, **settings))
 
 
 def run_many(tmp_path: Path, count: int, *args: str) -> list[Outcome]:
@@ -75,6 +79,22 @@ def schema_rows(url: str) -> list[tuple[int, str]]:
     with psycopg.connect(url) as conn:
         rows = conn.execute("SELECT version, mode FROM chronox_schema ORDER BY version")
         return [(int(v), str(m)) for v, m in rows.fetchall()]
+
+
+def test_an_outdated_schema_without_auto_migrate_says_what_to_run(
+    pg_url: str, tmp_path: Path
+) -> None:
+    # The store says what is wrong; the CLI adds its own advice (an API client would
+    # be told the same problem without a command it cannot run).
+    with fresh_database(pg_url) as url:
+        code, out, err = run(tmp_path, "info", "--store", url, auto_migrate="false")
+        assert code == 4, err
+        assert len(err) == 1, err
+        assert "is not up to date" in err[0]
+        assert "CHRONOX_AUTO_MIGRATE=false" in err[0]
+        assert err[0].endswith("(apply the migrations with: chronox-cli db migrate)")
+        assert run(tmp_path, "db", "migrate", "--store", url)[0] == 0
+        assert run(tmp_path, "info", "--store", url, auto_migrate="false")[0] == 0
 
 
 # --- the plain server with the extension installed but not preloaded ---------------
