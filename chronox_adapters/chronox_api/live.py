@@ -17,6 +17,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from chronox_adapters.chronox_api.config import ChronoxApiConfig
 from chronox_adapters.chronox_api.errors import frame_error
+from chronox_domain.backoff import Backoff, equal_jitter
 from chronox_domain.errors import ChronoxError, InvalidInput, SourceUnavailable
 from chronox_domain.redaction import redact
 from chronox_presentation import BarEventOut
@@ -43,6 +44,7 @@ async def subscribe(
     headers = {"Authorization": f"Bearer {config.token}"} if config.token else {}
     delivered: dict[str, BarEventOut] = {}  # the last bar delivered, by symbol
     failures = 0
+    pause = Backoff(config.reconnect_base, config.reconnect_cap, equal_jitter)
     ask = replay
     while True:
         url = f"{config.ws_url}/ws/bars?" + urlencode(
@@ -85,7 +87,7 @@ async def subscribe(
                     config.secrets(),
                 )
             )
-        await asyncio.sleep(min(config.reconnect_cap, config.reconnect_base * 2 ** (failures - 1)))
+        await asyncio.sleep(pause.delay(failures))
         ask = config.catch_up
 
 

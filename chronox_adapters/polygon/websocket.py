@@ -34,7 +34,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,7 +43,7 @@ from massive.exceptions import AuthError
 
 from chronox_adapters.polygon.config import PolygonConfig
 from chronox_adapters.polygon.parsing import parse_minute_event
-from chronox_adapters.polygon.retry import Backoff
+from chronox_domain.backoff import Backoff, equal_jitter
 from chronox_domain.bar import Bar
 from chronox_domain.errors import (
     InvalidInput,
@@ -119,11 +118,7 @@ class PolygonLiveSource:
     def __init__(self, config: PolygonConfig) -> None:
         self.config = config
         self.name = config.source_name
-        # Equal jitter: each pause is between half and all of the exponential step, so
-        # pauses grow however the dice fall (full jitter may retry at once, again and again).
-        self._backoff = Backoff(
-            config.reconnect_base, config.reconnect_cap, lambda: 0.5 + 0.5 * random.random()
-        )
+        self._backoff = Backoff(config.reconnect_base, config.reconnect_cap, equal_jitter)
         #: Reconnect attempts so far (the daemon backfills the hole after one).
         self.reconnects = 0
 

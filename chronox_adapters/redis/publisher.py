@@ -7,7 +7,6 @@ daemon thread does the talking to Redis, in pipelined chunks, and rides out outa
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 from collections import deque
@@ -24,6 +23,7 @@ from chronox_adapters.redis.envelope import (
     encode,
     stream_key,
 )
+from chronox_domain.backoff import Backoff, equal_jitter
 from chronox_domain.batch import BarBatch
 from chronox_domain.errors import InvalidInput, MalformedData, first_line
 from chronox_domain.events import BarEvent, events_of
@@ -359,8 +359,6 @@ def _bulk(data: bytes) -> bytes:
     return b"$%d\r\n%s\r\n" % (len(data), data)
 
 
-def _backoff(failures: int) -> float:
-    """Exponential, capped, with jitter so many publishers do not retry in step."""
-    delay = min(BACKOFF_CAP, BACKOFF_FIRST * 2.0 ** min(failures - 1, 16))
-    return delay * random.uniform(0.5, 1.0)
+#: Reconnects: equal jitter, so that many publishers do not retry in step.
+_backoff = Backoff(BACKOFF_FIRST, BACKOFF_CAP, equal_jitter).delay
 
