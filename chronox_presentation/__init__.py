@@ -20,7 +20,7 @@ if TYPE_CHECKING:
         StoredBarsOut,
     )
     from chronox_presentation.calendar import SessionOut
-    from chronox_presentation.coverage import CoverageOut, GapOut
+    from chronox_presentation.coverage import CoverageOut, CoverageSummaryOut, GapOut
     from chronox_presentation.jobs import JobDetailOut, JobOut, JobsPage, QueuedJobOut
     from chronox_presentation.registry import (
         SYMBOL_PATTERN,
@@ -51,6 +51,7 @@ _HOME = {
     "StoredBarsOut": "bars",
     "SessionOut": "calendar",
     "CoverageOut": "coverage",
+    "CoverageSummaryOut": "coverage",
     "GapOut": "coverage",
     "JobDetailOut": "jobs",
     "JobOut": "jobs",
@@ -90,6 +91,7 @@ __all__ = [
     "BarOut",
     "BarsPage",
     "CoverageOut",
+    "CoverageSummaryOut",
     "GapOut",
     "HealthOut",
     "InfoDetailOut",

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from chronox_domain.coverage import CoverageSpan
 from chronox_domain.services.gaps import Missing
+from chronox_domain.summary import CoverageSummary
 
 
 class GapOut(BaseModel):
@@ -50,4 +51,36 @@ class CoverageOut(BaseModel):
             status=span.status.value,
             source=span.source,
             answered_at=span.answered_at,
+        )
+
+
+class CoverageSummaryOut(BaseModel):
+    """How many expected bar slots of a range the ledger accounts for, by status."""
+
+    symbol: str
+    timeframe: str
+    start: datetime
+    #: The asked end, clipped to the last slot that has ended.
+    end: datetime
+    expected: int
+    final: int
+    provisional: int
+    unconfirmed: int
+    missing: int
+    #: (final + provisional) / expected, 0-100; null when no slot is expected.
+    percent: float | None
+
+    @classmethod
+    def of(cls, summary: CoverageSummary) -> CoverageSummaryOut:
+        return cls(
+            symbol=summary.symbol,
+            timeframe=summary.timeframe.value,
+            start=summary.start,
+            end=summary.end,
+            expected=summary.expected,
+            final=summary.final,
+            provisional=summary.provisional,
+            unconfirmed=summary.unconfirmed,
+            missing=summary.missing,
+            percent=None if summary.percent is None else round(summary.percent, 3),
         )

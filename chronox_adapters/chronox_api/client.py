@@ -17,6 +17,7 @@ from chronox_presentation import (
     BarEventOut,
     BarsPage,
     CoverageOut,
+    CoverageSummaryOut,
     GapOut,
     HealthOut,
     InfoOut,
@@ -219,6 +220,22 @@ class ChronoxClient:
     def coverage(self, symbol: str, timeframe: str = "1m") -> list[CoverageOut]:
         params = _params(timeframe=timeframe)
         return _COVERAGE.validate_json(self._call("GET", f"/coverage/{symbol}", params).content)
+
+    def coverage_summary(
+        self,
+        symbol: str,
+        timeframe: str = "1m",
+        start: Bound = None,
+        end: Bound = None,
+        *,
+        session: str = "rth",
+    ) -> CoverageSummaryOut:
+        """How many expected slots of the range the ledger accounts for, and the %."""
+        params = _params(
+            timeframe=timeframe, start=bound_text(start), end=bound_text(end), session=session
+        )
+        answer = self._call("GET", f"/coverage/{symbol}/summary", params)
+        return CoverageSummaryOut.model_validate_json(answer.content)
 
     def sessions(
         self, start: Bound = None, end: Bound = None, *, session: str = "rth"

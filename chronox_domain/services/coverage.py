@@ -18,6 +18,7 @@ from chronox_domain.interval import Interval, IntervalList, clip, intersect
 from chronox_domain.ports import Clock, MarketDataRepository, TradingCalendar
 from chronox_domain.ranges import Bound, ResolvedRange, resolve_range
 from chronox_domain.session import SessionKind, expected_windows
+from chronox_domain.summary import CoverageSummary, summarize
 from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
 
@@ -177,6 +178,23 @@ class CoverageService:
 
     def coverage(self, symbol: str, timeframe: Timeframe) -> list[CoverageSpan]:
         return self._repository.coverage(parse_symbol(symbol), timeframe)
+
+    def summary(
+        self,
+        symbol: str,
+        timeframe: Timeframe,
+        kind: SessionKind,
+        start: Bound | None = None,
+        end: Bound | None = None,
+    ) -> CoverageSummary:
+        """How many expected slots of the range the ledger accounts for, by status, up
+        to the last slot that has ended (the monitor's coverage % of a symbol)."""
+        name = parse_symbol(symbol)
+        resolved, expected = self._expected(kind, timeframe, start, end)
+        window = resolved.window
+        end = max(window.start, min(window.end, timeframe.floor(self._clock.now())))
+        spans = self._repository.coverage(name, timeframe)
+        return summarize(name, timeframe, window.start, end, expected, spans)
 
 
 def _clip_end(window: Interval, limit: datetime) -> Interval | None:

@@ -46,7 +46,7 @@ _CONFIG = {
     "seed": 6,
     "operations": [
         {
-            "include-path-regex": "^/(bars|gaps|sessions|backfill|jobs$)",
+            "include-path-regex": "^/(bars|gaps|sessions|backfill|jobs$|coverage/[^/]+/summary)",
             "checks": {"positive_data_acceptance": {"expected-statuses": _VALID_RANGE_ANSWERS}},
         }
     ],

@@ -1,4 +1,4 @@
-"""``/gaps/{symbol}`` and ``/coverage/{symbol}``."""
+"""``/gaps/{symbol}``, ``/coverage/{symbol}`` and ``/coverage/{symbol}/summary``."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from chronox_entrypoints.api.schemas import (
     TimeframeParam,
 )
 from chronox_entrypoints.bounds import parse_bound
-from chronox_presentation import CoverageOut, GapOut
+from chronox_presentation import CoverageOut, CoverageSummaryOut, GapOut
 
 router = APIRouter(
     tags=["coverage"],
@@ -55,3 +55,20 @@ def coverage_of(
 ) -> list[CoverageOut]:
     """The ledger: the spans a source answered for, final, provisional or unconfirmed."""
     return [CoverageOut.of(span) for span in coverage.coverage(symbol, Timeframe(timeframe))]
+
+
+@router.get("/coverage/{symbol}/summary", response_model=CoverageSummaryOut)
+def coverage_summary(
+    symbol: SymbolPath,
+    coverage: CoverageDep,
+    timeframe: TimeframeParam = "1m",
+    start: StartParam = None,
+    end: EndParam = None,
+    session: Literal["rth", "eth"] = "rth",
+) -> CoverageSummaryOut:
+    """How many expected bar slots of the range (up to the last that has ended) the
+    ledger accounts for: final, provisional, unconfirmed, missing, and the covered %."""
+    summary = coverage.summary(
+        symbol, Timeframe(timeframe), SessionKind(session), parse_bound(start), parse_bound(end)
+    )
+    return CoverageSummaryOut.of(summary)
