@@ -3,16 +3,19 @@ bars plus periodic backfill, or periodic backfill alone)."""
 
 from __future__ import annotations
 
-import asyncio
 import enum
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from chronox_domain.errors import InvalidInput
 from chronox_domain.ranges import Bound
 from chronox_domain.services.backfill import BackfillOrchestrator, BackfillReport
 from chronox_domain.services.ingestion import Progress
-from chronox_domain.services.live import DaemonReport
+
+if TYPE_CHECKING:  # asyncio and the daemon load only with a command that runs it
+    import asyncio
+
+    from chronox_domain.services.live import DaemonReport
 
 
 class Daemon(Protocol):
