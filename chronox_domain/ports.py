@@ -13,6 +13,7 @@ from typing import Protocol, runtime_checkable
 
 from chronox_domain.bar import Bar
 from chronox_domain.batch import BarBatch
+from chronox_domain.columns import BarColumns
 from chronox_domain.coverage import CoverageSpan
 from chronox_domain.events import BarEvent
 from chronox_domain.interval import Interval
@@ -113,6 +114,11 @@ class MarketDataRepository(Protocol):
 
     def bars(self, symbol: str, timeframe: Timeframe, window: Interval) -> Iterator[Bar]:
         """Stored bars starting inside ``window``, sorted by start, streamed."""
+        ...
+
+    def bar_columns(self, symbol: str, timeframe: Timeframe, window: Interval) -> BarColumns:
+        """The bars ``bars`` streams for the same arguments, as columns read in bulk (no
+        object per bar): what a notebook or an export reads a year at a time."""
         ...
 
     def bar_starts(self, symbol: str, timeframe: Timeframe, window: Interval) -> list[datetime]:

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from chronox_domain.bar import Bar
 from chronox_domain.batch import BarBatch
+from chronox_domain.columns import BarColumns
 from chronox_domain.coverage import CoverageSpan, merge_spans
 from chronox_domain.interval import Interval
 from chronox_domain.timeframe import Timeframe
@@ -45,6 +46,9 @@ class MemoryRepository:
         rows = self._bars.get((symbol, timeframe), {})
         starts = self.bar_starts(symbol, timeframe, window)
         return iter([rows[start][0] for start in starts])
+
+    def bar_columns(self, symbol: str, timeframe: Timeframe, window: Interval) -> BarColumns:
+        return BarColumns.from_bars(symbol, timeframe, self.bars(symbol, timeframe, window))
 
     def bar_starts(self, symbol: str, timeframe: Timeframe, window: Interval) -> list[datetime]:
         starts = sorted(self._bars.get((symbol, timeframe), {}))

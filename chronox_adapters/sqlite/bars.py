@@ -7,11 +7,13 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
+from chronox_adapters.sqlite.columns import read_columns
 from chronox_adapters.sqlite.database import SqliteDatabase
 from chronox_adapters.sqlite.errors import translate_errors
 from chronox_adapters.sqlite.schema import BAR_TABLES
 from chronox_domain.bar import Bar
 from chronox_domain.batch import BarBatch
+from chronox_domain.columns import BarColumns
 from chronox_domain.coverage import CoverageSpan, CoverageStatus, merge_spans
 from chronox_domain.interval import Interval
 from chronox_domain.timeframe import Timeframe
@@ -64,6 +66,10 @@ class SqliteRepository:
             from_epoch = datetime.fromtimestamp
             for start, o, h, lo, c, v, vw, n in cursor:
                 yield Bar(symbol, timeframe, from_epoch(start, UTC), o, h, lo, c, v, vw, n)
+
+    def bar_columns(self, symbol: str, timeframe: Timeframe, window: Interval) -> BarColumns:
+        with translate_errors(self._db.path, "reading"):
+            return read_columns(self._db.connection, symbol, timeframe, window)
 
     def bar_starts(self, symbol: str, timeframe: Timeframe, window: Interval) -> list[datetime]:
         with translate_errors(self._db.path, "reading"):

@@ -16,6 +16,7 @@ import psycopg
 from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
+from chronox_adapters.timescale.columns import read_columns
 from chronox_adapters.timescale.errors import storage_error, translate_errors
 from chronox_adapters.timescale.ledger import read_coverage, record_coverage
 from chronox_adapters.timescale.migrate import PLAIN
@@ -24,6 +25,7 @@ from chronox_adapters.timescale.pool import describe
 from chronox_adapters.timescale.tables import BAR_COLUMNS, BAR_TABLES
 from chronox_domain.bar import Bar
 from chronox_domain.batch import BarBatch
+from chronox_domain.columns import BarColumns
 from chronox_domain.coverage import CoverageSpan
 from chronox_domain.errors import first_line
 from chronox_domain.interval import Interval
@@ -157,6 +159,10 @@ class PostgresRepository:
             cur.execute(sql, (symbol, window.start, window.end))
             for start, o, h, lo, c, v, vw, n in cur:
                 yield Bar(symbol, timeframe, start.astimezone(UTC), o, h, lo, c, v, vw, n)
+
+    def bar_columns(self, symbol: str, timeframe: Timeframe, window: Interval) -> BarColumns:
+        with self._connection("reading") as conn:
+            return read_columns(conn, symbol, timeframe, window)
 
     def bar_starts(self, symbol: str, timeframe: Timeframe, window: Interval) -> list[datetime]:
         sql = (

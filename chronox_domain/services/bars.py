@@ -9,13 +9,14 @@ from datetime import datetime
 from itertools import islice
 
 from chronox_domain.bar import Bar
+from chronox_domain.columns import BarColumns
 from chronox_domain.errors import InvalidRange
-from chronox_domain.interval import Interval
+from chronox_domain.interval import Interval, intersect
 from chronox_domain.ports import BarRollups, Clock, MarketDataRepository, TradingCalendar
-from chronox_domain.ranges import Bound, resolve_range
+from chronox_domain.ranges import Bound, ResolvedRange, resolve_range
 from chronox_domain.rollup import roll_up
 from chronox_domain.services.status import demo_data
-from chronox_domain.session import Session, SessionKind
+from chronox_domain.session import Session, SessionKind, expected_windows
 from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeformat import iso_utc
 from chronox_domain.timeframe import Timeframe
@@ -43,6 +44,16 @@ class BarSeries:
     timeframe: Timeframe
     provenance: Provenance
     bars: Iterator[Bar]
+
+
+@dataclass(frozen=True, slots=True)
+class BarTable:
+    """The stored bars of a range, read in bulk as columns."""
+
+    symbol: str
+    timeframe: Timeframe
+    provenance: Provenance
+    columns: BarColumns
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +129,35 @@ class BarsService:
         provenance = self.provenance(symbol, timeframe)
         stream = self._stream(symbol, timeframe, start, end, session, provenance.derived)
         return BarSeries(symbol, timeframe, provenance, stream)
+
+    def table(
+        self,
+        symbol: str,
+        timeframe: Timeframe,
+        start: Bound | None = None,
+        end: Bound | None = None,
+        session: SessionKind | None = None,
+    ) -> BarTable:
+        """The bars of the range as columns, with where they come from. With a
+        ``session``, the range resolves against it and only the bars inside its sessions
+        are kept (regular hours: no pre- or post-market bars); without, every stored bar
+        of the range (resolved against extended hours, as :meth:`bars`).
+
+        A stored timeframe is the store's bulk read; roll-ups (one bar per bucket, far
+        fewer) are gathered into columns from the same stream as :meth:`bars`."""
+        symbol = parse_symbol(symbol)
+        provenance = self.provenance(symbol, timeframe)
+        kind = session or SessionKind.ETH
+        resolved = self._resolve(timeframe, start, end, kind)
+        if provenance.derived:
+            rolled = self._stream(symbol, timeframe, start, end, kind, derived=True)
+            columns = BarColumns.from_bars(symbol, timeframe, rolled)
+        else:
+            columns = self._repository.bar_columns(symbol, timeframe, resolved.window)
+        if session is not None:
+            slots = expected_windows(resolved.sessions, timeframe)
+            columns = columns.inside(intersect(slots, [resolved.window]))
+        return BarTable(symbol, timeframe, provenance, columns)
 
     def page(
         self,
@@ -230,13 +270,18 @@ class BarsService:
         session: SessionKind,
         derived: bool,
     ) -> Iterator[Bar]:
-        resolved = resolve_range(self._calendar, session, timeframe, start, end, self._clock.now())
+        resolved = self._resolve(timeframe, start, end, session)
         if not derived:
             return self._repository.bars(symbol, timeframe, resolved.window)
         regular = self._regular_sessions(resolved.sessions)
         if self._rollups is not None:
             return self._rollups.rolled_up(symbol, timeframe, resolved.window, regular)
         return self._roll_up_here(symbol, timeframe, resolved.window, regular)
+
+    def _resolve(
+        self, timeframe: Timeframe, start: Bound | None, end: Bound | None, session: SessionKind
+    ) -> ResolvedRange:
+        return resolve_range(self._calendar, session, timeframe, start, end, self._clock.now())
 
     def _regular_sessions(self, sessions: list[Session]) -> list[Session]:
         """Daily bars roll up the regular-hours minutes of each session."""

@@ -1,0 +1,120 @@
+"""Bar columns to DataFrames and Arrow tables and back, in bulk.
+
+Every conversion wraps the domain's ``array.array`` buffers (numpy views, Arrow buffers)
+instead of looping over bars; the only copies are the ones a format needs (a validity
+bitmap where a value is unknown). One schema everywhere: a tz-aware UTC ``start``
+(nanoseconds), float64 prices, volume and VWAP, int64 trades; unknown VWAPs and trades
+are nulls (NaN in a pandas float column, ``<NA>`` in its nullable ``Int64``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from chronox_domain.bar import Bar
+from chronox_domain.columns import UNKNOWN_TRADES, BarColumns
+from chronox_domain.errors import InvalidInput
+from chronox_domain.timeframe import Timeframe
+
+if TYPE_CHECKING:
+    import polars as pl
+
+#: The Arrow schema of bars, in files and in memory.
+BAR_SCHEMA = pa.schema(
+    [
+        pa.field("start", pa.timestamp("ns", tz="UTC"), nullable=False),
+        pa.field("open", pa.float64(), nullable=False),
+        pa.field("high", pa.float64(), nullable=False),
+        pa.field("low", pa.float64(), nullable=False),
+        pa.field("close", pa.float64(), nullable=False),
+        pa.field("volume", pa.float64(), nullable=False),
+        pa.field("vwap", pa.float64()),
+        pa.field("trades", pa.int64()),
+    ]
+)
+VALUES = ("open", "high", "low", "close", "volume")
+
+
+def to_pandas(columns: BarColumns, **attrs: Any) -> pd.DataFrame:
+    """A frame indexed by ``start`` (UTC), the arrays shared where the dtype allows it;
+    ``attrs`` go to ``DataFrame.attrs``."""
+    index = pd.DatetimeIndex(_starts(columns), name="start").tz_localize("UTC")
+    data: dict[str, Any] = {name: _floats(getattr(columns, name)) for name in VALUES}
+    data["vwap"] = _floats(columns.vwap)
+    trades = _ints(columns.trades)
+    data["trades"] = pd.arrays.IntegerArray(trades, trades == UNKNOWN_TRADES)
+    frame = pd.DataFrame(data, index=index, copy=False)
+    frame.attrs.update(attrs)
+    return frame
+
+
+def to_arrow(columns: BarColumns) -> pa.Table:
+    """A table of :data:`BAR_SCHEMA`; unknown VWAPs and trades are nulls."""
+    vwap = _floats(columns.vwap)
+    trades = _ints(columns.trades)
+    arrays = [
+        pa.array(_starts(columns), type=BAR_SCHEMA.field("start").type),
+        *(pa.array(_floats(getattr(columns, name))) for name in VALUES),
+        pa.array(vwap, mask=np.isnan(vwap)),
+        pa.array(trades, mask=trades == UNKNOWN_TRADES),
+    ]
+    return pa.Table.from_arrays(arrays, schema=BAR_SCHEMA)
+
+
+def to_polars(columns: BarColumns) -> pl.DataFrame:
+    """A polars frame of the same schema (needs polars, which the research extra brings)."""
+    try:
+        import polars as pl
+    except ImportError:
+        raise InvalidInput(
+            "polars is not installed: pip install 'chronox[research]' (or polars)"
+        ) from None
+    frame = pl.from_arrow(to_arrow(columns))
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def bars_of(frame: pd.DataFrame, symbol: str, timeframe: str | Timeframe) -> list[Bar]:
+    """The rows of ``frame`` (indexed by start, or with a ``start`` column; naive times
+    are UTC) as bars for ingestion, sorted by start. Columns are converted whole; the
+    bars themselves are what ingestion takes."""
+    tf = timeframe if isinstance(timeframe, Timeframe) else Timeframe.parse(timeframe)
+    absent = [name for name in VALUES if name not in frame.columns]
+    if absent:
+        raise InvalidInput(f"the frame has no {', '.join(absent)} column")
+    raw = frame["start"] if "start" in frame.columns else frame.index
+    starts = pd.DatetimeIndex(raw)
+    starts = starts.tz_localize("UTC") if starts.tz is None else starts.tz_convert("UTC")
+    order = np.argsort(starts.asi8, kind="stable")
+    moments = starts[order].to_pydatetime()
+    values = [frame[name].to_numpy(dtype=float)[order].tolist() for name in VALUES]
+    vwap = _optional(frame, "vwap", order, float)
+    trades = _optional(frame, "trades", order, int)
+    return [
+        Bar(symbol, tf, start, o, h, lo, c, v, vw, n)
+        for start, o, h, lo, c, v, vw, n in zip(moments, *values, vwap, trades, strict=True)
+    ]
+
+
+def _optional(frame: pd.DataFrame, name: str, order: np.ndarray, kind: type) -> list[Any]:
+    if name not in frame.columns:
+        return [None] * len(order)
+    column = pd.Series(frame[name].to_numpy()[order])
+    known = column.notna().to_numpy()
+    return [kind(value) if ok else None for value, ok in zip(column, known, strict=True)]
+
+
+def _starts(columns: BarColumns) -> np.ndarray:
+    return np.frombuffer(columns.start_ns, dtype="datetime64[ns]")
+
+
+def _floats(column: Any) -> np.ndarray:
+    return np.frombuffer(column, dtype=np.float64)
+
+
+def _ints(column: Any) -> np.ndarray:
+    return np.frombuffer(column, dtype=np.int64)
