@@ -148,6 +148,24 @@ class MarketDataRepository(Protocol):
         ...
 
 
+class BarDataset(Protocol):
+    """Files of bars, one per partition (a series' year), and a manifest of what each
+    file holds, so that an export rewrites only what changed."""
+
+    def recorded(self) -> dict[str, str]:
+        """The fingerprint of each partition at its last export, by partition key; only
+        partitions whose file is still there."""
+        ...
+
+    def write(self, key: str, columns: BarColumns, fingerprint: str) -> None:
+        """Replace partition ``key``'s file by ``columns`` and record ``fingerprint``.
+
+        Atomic per partition: a reader, or a crash, sees the old file or the new one,
+        never part of one; the manifest is updated after the file is in place (a crash
+        between the two makes the next export write the partition again)."""
+        ...
+
+
 class BarRollups(Protocol):
     """Bars of a wider timeframe that a store computes from its own 1m bars."""
 

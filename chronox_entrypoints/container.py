@@ -37,11 +37,12 @@ from chronox_domain.services import (
     RegistryService,
 )
 from chronox_domain.services.bars import BarsService
+from chronox_domain.services.export import ExportService
 from chronox_domain.services.gaps import GapsService
 from chronox_domain.services.jobs import JobService, backfill_runner
 from chronox_domain.services.live import UnifiedDaemon
 from chronox_domain.services.pipeline import Mode, Pipeline
-from chronox_entrypoints import events, sources, stores
+from chronox_entrypoints import datasets, events, sources, stores
 from chronox_entrypoints.settings import Settings
 
 
@@ -164,6 +165,10 @@ class Services(containers.DeclarativeContainer):
         clock=core.clock,
         rollups=gateways.rollups,
     )
+    #: Stored bars to a dataset of files (``container.export().export(dataset, ...)``).
+    export = providers.Factory(ExportService, bars=bars, repository=gateways.repository)
+    #: A dataset of bar files in a directory: ``container.dataset(path)``.
+    dataset = providers.Factory(datasets.parquet_dataset)
     ingestion = providers.Factory(
         IngestionService,
         repository=gateways.repository,
@@ -259,6 +264,8 @@ class Container(containers.DeclarativeContainer):
     gaps = services.gaps
     sessions = services.sessions
     bars = services.bars
+    export = services.export
+    dataset = services.dataset
     ingestion = services.ingestion
     backfill = services.backfill
     registry_service = services.registry

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     )
     from chronox_presentation.calendar import SessionOut
     from chronox_presentation.coverage import CoverageOut, CoverageSummaryOut, GapOut
+    from chronox_presentation.exports import ExportReportOut, PartitionExportOut
     from chronox_presentation.jobs import JobDetailOut, JobOut, JobsPage, QueuedJobOut
     from chronox_presentation.registry import (
         SYMBOL_PATTERN,
@@ -53,6 +54,8 @@ _HOME = {
     "CoverageOut": "coverage",
     "CoverageSummaryOut": "coverage",
     "GapOut": "coverage",
+    "ExportReportOut": "exports",
+    "PartitionExportOut": "exports",
     "JobDetailOut": "jobs",
     "JobOut": "jobs",
     "JobsPage": "jobs",
@@ -92,6 +95,7 @@ __all__ = [
     "BarsPage",
     "CoverageOut",
     "CoverageSummaryOut",
+    "ExportReportOut",
     "GapOut",
     "HealthOut",
     "InfoDetailOut",
@@ -100,6 +104,7 @@ __all__ = [
     "JobDetailOut",
     "JobOut",
     "JobsPage",
+    "PartitionExportOut",
     "QueuedJobOut",
     "RefusalOut",
     "SeriesKey",

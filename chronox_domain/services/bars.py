@@ -278,6 +278,16 @@ class BarsService:
             return self._rollups.rolled_up(symbol, timeframe, resolved.window, regular)
         return self._roll_up_here(symbol, timeframe, resolved.window, regular)
 
+    def window(
+        self,
+        timeframe: Timeframe,
+        start: Bound | None,
+        end: Bound | None,
+        session: SessionKind = SessionKind.ETH,
+    ) -> Interval:
+        """The UTC window, on the slot grid, that a range resolves to."""
+        return self._resolve(timeframe, start, end, session).window
+
     def _resolve(
         self, timeframe: Timeframe, start: Bound | None, end: Bound | None, session: SessionKind
     ) -> ResolvedRange:

@@ -1,0 +1,170 @@
+"""Exporting stored bars to a dataset of files, one per (timeframe, symbol, year), and
+on a re-run only the partitions whose content changed.
+
+"Changed" is decided by a fingerprint of what a partition holds, not by timestamps or
+row counts alone: the ledger's spans inside the year (a window newly covered, a
+provisional span turned final, an empty answer confirmed), the number of bars, and a
+digest of the bars' columns themselves (a ``--refetch`` can correct prices under an
+unchanged ledger). Reading a year of columns costs a fraction of writing its file, so
+every partition of the range is read and only the changed ones written.
+
+A partition always holds every stored bar of its year, whatever the range asked: the
+range picks which years to export, never cuts a file short.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from chronox_domain.coverage import CoverageSpan
+from chronox_domain.interval import Interval
+from chronox_domain.ports import BarDataset, MarketDataRepository
+from chronox_domain.ranges import Bound
+from chronox_domain.services.bars import BarsService, BarTable
+from chronox_domain.symbol import parse_symbol
+from chronox_domain.timeformat import iso_utc
+from chronox_domain.timeframe import Timeframe
+
+#: Bumped when the files' layout or schema changes: every partition is written again.
+DATASET_FORMAT = 1
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Partition:
+    timeframe: Timeframe
+    symbol: str
+    year: int
+
+    @property
+    def key(self) -> str:
+        """The partition's directory, Hive-style: what DuckDB, polars and pyarrow read
+        back as the columns timeframe, symbol and year."""
+        return f"timeframe={self.timeframe.value}/symbol={self.symbol}/year={self.year}"
+
+    @property
+    def window(self) -> Interval:
+        return Interval(
+            datetime(self.year, 1, 1, tzinfo=UTC), datetime(self.year + 1, 1, 1, tzinfo=UTC)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PartitionExport:
+    key: str
+    rows: int
+    #: False: the file on disk already held exactly this (nothing written).
+    written: bool
+
+
+@dataclass(slots=True)
+class ExportReport:
+    partitions: list[PartitionExport] = field(default_factory=list)
+    #: Some exported bars are synthetic demo data.
+    demo: bool = False
+
+    @property
+    def written(self) -> int:
+        return sum(1 for p in self.partitions if p.written)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(1 for p in self.partitions if not p.written)
+
+    @property
+    def rows_written(self) -> int:
+        return sum(p.rows for p in self.partitions if p.written)
+
+
+class ExportService:
+    def __init__(self, bars: BarsService, repository: MarketDataRepository) -> None:
+        self._bars = bars
+        self._repository = repository
+
+    def partitions(
+        self,
+        symbols: Sequence[str],
+        timeframe: Timeframe,
+        start: Bound | None = None,
+        end: Bound | None = None,
+    ) -> list[Partition]:
+        """The partitions of ``symbols`` that the ledger has anything for, in the years
+        the range touches (every covered year without a range)."""
+        window = None if start is None and end is None else self._bars.window(timeframe, start, end)
+        found = []
+        for symbol in dict.fromkeys(parse_symbol(s) for s in symbols):
+            years: set[int] = set()
+            for span in self._ledger(symbol, timeframe):
+                first, last = span.interval.start, span.interval.end
+                if window is not None:
+                    first, last = max(first, window.start), min(last, window.end)
+                if first < last:
+                    years.update(range(first.year, _last_year(last) + 1))
+            found += [Partition(timeframe, symbol, year) for year in sorted(years)]
+        return found
+
+    def export(
+        self,
+        dataset: BarDataset,
+        symbols: Sequence[str],
+        timeframe: Timeframe,
+        start: Bound | None = None,
+        end: Bound | None = None,
+        progress: Progress | None = None,
+    ) -> ExportReport:
+        """Write the partitions whose fingerprint differs from the one the dataset
+        recorded (or that it has no file for); leave the others untouched."""
+        planned = self.partitions(symbols, timeframe, start, end)
+        recorded = dataset.recorded()
+        report = ExportReport()
+        for done, partition in enumerate(planned, start=1):
+            window = partition.window
+            table = self._bars.table(partition.symbol, timeframe, window.start, window.end)
+            report.demo = report.demo or table.provenance.demo
+            fingerprint = self._fingerprint(partition, table)
+            rows = len(table.columns)
+            changed = recorded.get(partition.key) != fingerprint
+            if changed:
+                dataset.write(partition.key, table.columns, fingerprint)
+            report.partitions.append(PartitionExport(partition.key, rows, changed))
+            if progress is not None:
+                progress(done, len(planned))
+        return report
+
+    def _ledger(self, symbol: str, timeframe: Timeframe) -> list[CoverageSpan]:
+        """The spans the bars of (symbol, timeframe) come from: those of the 1m bars when
+        the timeframe is rolled up from them."""
+        derived = self._bars.provenance(symbol, timeframe).derived
+        return self._repository.coverage(symbol, Timeframe.M1 if derived else timeframe)
+
+    def _fingerprint(self, partition: Partition, table: BarTable) -> str:
+        digest = hashlib.sha256(f"chronox-dataset/{DATASET_FORMAT}/{partition.key}".encode())
+        window = partition.window
+        for span in self._ledger(partition.symbol, partition.timeframe):
+            first, last = max(span.interval.start, window.start), min(span.interval.end, window.end)
+            if first < last:
+                answered = "" if span.answered_at is None else iso_utc(span.answered_at)
+                digest.update(
+                    f"|{iso_utc(first)},{iso_utc(last)},{span.status.value},{span.source},"
+                    f"{answered}".encode()
+                )
+        columns = table.columns
+        digest.update(f"|rows={len(columns)}|derived={table.provenance.derived}".encode())
+        for column in (columns.start_ns, columns.open, columns.high, columns.low,
+                       columns.close, columns.volume, columns.vwap, columns.trades):  # fmt: skip
+            digest.update(column)
+        return digest.hexdigest()
+
+
+def _last_year(end: datetime) -> int:
+    """The year of the last instant before ``end`` (exclusive): a span ending at
+    midnight on 1 January lies wholly in the year before."""
+    return (
+        end.year - 1
+        if (end.month, end.day, end.time()) == (1, 1, datetime.min.time())
+        else end.year
+    )

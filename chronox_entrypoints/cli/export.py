@@ -1,0 +1,71 @@
+"""``export``: stored bars to a Parquet dataset that DuckDB, polars and pandas read."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import click
+
+import chronox_presentation as presentation
+from chronox_domain.timeframe import Timeframe
+from chronox_entrypoints.cli.app import running
+from chronox_entrypoints.cli.options import (
+    json_option,
+    range_options,
+    store_option,
+    timeframe_option,
+)
+from chronox_entrypoints.cli.render import DEMO_NOTE, emit_json, note, with_progress
+
+
+def _directory(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if not value.strip():
+        raise click.BadParameter("is empty (name the dataset's directory)", ctx, param)
+    return value
+
+
+@click.command()
+@click.argument("symbols", nargs=-1, required=True)
+@click.option(
+    "--path",
+    required=True,
+    type=click.Path(file_okay=False),
+    callback=_directory,
+    help="The dataset's directory (created when missing).",
+)
+@timeframe_option
+@range_options
+@store_option
+@json_option
+def export(
+    symbols: tuple[str, ...],
+    path: str,
+    timeframe: Timeframe,
+    start: date | datetime | None,
+    end: date | datetime | None,
+    store: str | None,
+    as_json: bool,
+) -> None:
+    """Write the stored bars of SYMBOLS to a Parquet dataset (only what changed)."""
+    with running(store=store) as container:
+        dataset = container.dataset(path)
+        service = container.export()
+        report = with_progress(
+            "exporting",
+            not as_json,
+            lambda progress: service.export(dataset, symbols, timeframe, start, end, progress),
+        )
+    if as_json:
+        emit_json(presentation.ExportReportOut.of(report, path))
+        return
+    for part in report.partitions:
+        state = "written" if part.written else "unchanged"
+        click.echo(f"{part.key}: {part.rows} bars, {state}")
+    if not report.partitions:
+        click.echo("nothing to export: the ledger has no coverage for these symbols here")
+    click.echo(
+        f"{report.written} partition(s) written ({report.rows_written} bars), "
+        f"{report.unchanged} unchanged, in {path}"
+    )
+    if report.demo:
+        note(f"note: the dataset holds {DEMO_NOTE}")

@@ -1,0 +1,39 @@
+"""What an export to a dataset of files did."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from chronox_domain.services.export import ExportReport, PartitionExport
+
+
+class PartitionExportOut(BaseModel):
+    #: The partition's directory in the dataset (``timeframe=1m/symbol=SPY/year=2024``).
+    partition: str
+    rows: int
+    #: False: unchanged since the last export, the file was left as it was.
+    written: bool
+
+    @classmethod
+    def of(cls, partition: PartitionExport) -> PartitionExportOut:
+        return cls(partition=partition.key, rows=partition.rows, written=partition.written)
+
+
+class ExportReportOut(BaseModel):
+    path: str
+    demo: bool
+    partitions_written: int
+    partitions_unchanged: int
+    rows_written: int
+    partitions: list[PartitionExportOut]
+
+    @classmethod
+    def of(cls, report: ExportReport, path: str) -> ExportReportOut:
+        return cls(
+            path=path,
+            demo=report.demo,
+            partitions_written=report.written,
+            partitions_unchanged=report.unchanged,
+            rows_written=report.rows_written,
+            partitions=[PartitionExportOut.of(p) for p in report.partitions],
+        )
