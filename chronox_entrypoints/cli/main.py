@@ -57,6 +57,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "chronox_entrypoints.cli.query:bars",
         "Print the stored bars of SYMBOL (streamed: any range fits in memory).",
     ),
+    "export": (
+        "chronox_entrypoints.cli.export:export",
+        "Write the stored bars of SYMBOLS to a Parquet dataset (only what changed).",
+    ),
     "registry": (
         "chronox_entrypoints.cli.registry:registry",
         "The symbols that `backfill` keeps complete.",
