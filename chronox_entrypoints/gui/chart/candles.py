@@ -1,0 +1,298 @@
+"""Candles and volume bars on the slot axis, painted from numpy in a few draw calls.
+
+Each paint draws only the exposed slot range. Zoomed out so far that a slot is
+narrower than a few pixels, the bars of each pixel column merge into one (first open,
+highest high, lowest low, last close, summed volume), so a paint costs O(visible bars)
+in numpy and O(pixel columns) in Qt, never a Python loop per bar. Items draw in device
+pixels (the painter's data-to-pixel transform applied by numpy) so edges are crisp and
+a candle is never thinner than one pixel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
+
+from chronox_entrypoints.gui.chart import palette
+from chronox_entrypoints.gui.chart.painting import DeviceMap, draw_rects
+from chronox_entrypoints.gui.chart.series import PlacedBars
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+#: Below this many pixels per slot, candles become one-pixel columns without bodies.
+_BODY_MIN_PX = 3.0
+_BODY_FRACTION = 0.7
+
+
+@dataclass(frozen=True, slots=True)
+class PixelBars:
+    """The bars to draw, one per pixel column when merged: x is the column's left pixel."""
+
+    x: FloatArray
+    open: FloatArray
+    high: FloatArray
+    low: FloatArray
+    close: FloatArray
+    volume: FloatArray
+    provisional: BoolArray
+    merged: bool
+
+    @property
+    def up(self) -> BoolArray:
+        return self.close >= self.open
+
+
+def merge_per_column(
+    column: npt.NDArray[np.int64],
+    open: FloatArray,
+    high: FloatArray,
+    low: FloatArray,
+    close: FloatArray,
+    volume: FloatArray,
+    provisional: BoolArray,
+) -> PixelBars:
+    """One bar per run of equal ``column`` (sorted): first open, max high, min low, last
+    close, summed volume, provisional if any bar is."""
+    starts = np.flatnonzero(np.diff(column, prepend=column[0] - 1))
+    ends = np.append(starts[1:], column.shape[0]) - 1
+    return PixelBars(
+        x=column[starts].astype(np.float64),
+        open=open[starts],
+        high=np.maximum.reduceat(high, starts),
+        low=np.minimum.reduceat(low, starts),
+        close=close[ends],
+        volume=np.add.reduceat(volume, starts),
+        provisional=np.logical_or.reduceat(provisional, starts),
+        merged=True,
+    )
+
+
+class SlotBarsItem(pg.GraphicsObject):  # type: ignore[misc]  # pyqtgraph has no stubs
+    """What candles and volume share: the bars, their bounds, the visible slice."""
+
+    def __init__(self, bars: PlacedBars | None = None) -> None:
+        super().__init__()
+        self.setFlag(self.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+        self._bars = bars
+        self._bounds = QRectF()
+        self.set_bars(bars)
+
+    def set_bars(self, bars: PlacedBars | None) -> None:
+        """Show these bars (or none); call again after they changed in bulk."""
+        self.prepareGeometryChange()
+        self._bars = bars
+        self._bounds = self._measure()
+        self.update()
+
+    def bar_changed(self, slot: int) -> None:
+        """One bar changed in place or was appended: repaint its slot's strip only."""
+        bars = self._bars
+        if bars is None or len(bars) == 0 or slot < 0:
+            return
+        grown = self._measure_one(slot)
+        if not self._bounds.contains(grown):
+            self.prepareGeometryChange()
+            self._bounds = self._bounds.united(grown)
+        strip = QRectF(slot - 1.0, self._bounds.top(), 2.0, self._bounds.height())
+        self.update(strip)
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def _y_extent(self, i: int, j: int) -> tuple[float, float]:
+        raise NotImplementedError
+
+    def _measure(self) -> QRectF:
+        bars = self._bars
+        if bars is None or len(bars) == 0:
+            return QRectF()
+        low, high = self._y_extent(0, len(bars))
+        slots = bars.slots
+        left, right = float(slots[0]) - 1.0, float(slots[-1]) + 1.0
+        return QRectF(left, low, right - left, max(high - low, 1e-9))
+
+    def _measure_one(self, slot: int) -> QRectF:
+        assert self._bars is not None
+        i, j = self._bars.visible(slot, slot)
+        low, high = self._y_extent(i, j)
+        return QRectF(slot - 1.0, low, 2.0, max(high - low, 1e-9))
+
+    def _pixel_bars(self, painter: QPainter, exposed: QRectF) -> tuple[PixelBars, DeviceMap]:
+        """The bars of the exposed slots, in pixel columns, merged when crowded."""
+        bars = self._bars
+        device = DeviceMap(painter.transform())
+        assert bars is not None
+        i, j = bars.visible(exposed.left() - 1.0, exposed.right() + 1.0)
+        c = bars.columns
+        keep = slice(i, j)
+        inside = bars.inside[keep]
+        slots = bars.slots[keep]
+        prices = [a[keep] for a in (c.open, c.high, c.low, c.close, c.volume)]
+        flags = c.provisional[keep]
+        if not bool(inside.all()):  # bars outside every session are never drawn
+            slots, flags = slots[inside], flags[inside]
+            prices = [a[inside] for a in prices]
+        o, h, low, close, v = prices
+        centre = device.x(slots)
+        if abs(device.sx) >= _BODY_MIN_PX:
+            return PixelBars(np.floor(centre), o, h, low, close, v, flags, False), device
+        column = np.floor(centre).astype(np.int64)
+        return merge_per_column(column, o, h, low, close, v, flags), device
+
+    def _body_width(self, device: DeviceMap) -> int:
+        width = int(abs(device.sx) * _BODY_FRACTION)
+        return max(1, width - (1 - width % 2))  # odd, so the wick sits in the middle
+
+
+class CandleItem(SlotBarsItem):
+    """OHLC candles: filled when settled, hollow while provisional."""
+
+    def __init__(self, bars: PlacedBars | None = None) -> None:
+        self._up = QColor(palette.UP)
+        self._down = QColor(palette.DOWN)
+        self._provisional = QColor(palette.PROVISIONAL)
+        super().__init__(bars)
+
+    def _y_extent(self, i: int, j: int) -> tuple[float, float]:
+        assert self._bars is not None
+        if j <= i:
+            return 0.0, 0.0
+        c = self._bars.columns
+        return float(c.low[i:j].min()), float(c.high[i:j].max())
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if self._bars is None or len(self._bars) == 0:
+            return
+        bars, device = self._pixel_bars(painter, option.exposedRect)
+        if bars.x.shape[0] == 0:
+            return
+        painter.save()
+        painter.resetTransform()
+        painter.setPen(Qt.PenStyle.NoPen)
+        top = np.floor(device.y(bars.high))
+        bottom = np.ceil(device.y(bars.low))
+        if bars.merged:
+            self._paint_columns(painter, bars, top, bottom)
+        else:
+            self._paint_candles(painter, bars, device, top, bottom)
+        painter.restore()
+
+    def _paint_columns(
+        self, painter: QPainter, bars: PixelBars, top: FloatArray, bottom: FloatArray
+    ) -> None:
+        wicks = _rects(bars.x, top, 1.0, np.maximum(bottom - top, 1.0))
+        up = bars.up
+        for colour, chosen in (
+            (self._up, up & ~bars.provisional),
+            (self._down, ~up & ~bars.provisional),
+            (self._provisional, bars.provisional),
+        ):
+            painter.setBrush(colour)
+            draw_rects(painter, wicks[chosen])
+
+    def _paint_candles(
+        self,
+        painter: QPainter,
+        bars: PixelBars,
+        device: DeviceMap,
+        top: FloatArray,
+        bottom: FloatArray,
+    ) -> None:
+        width = self._body_width(device)
+        y_open, y_close = device.y(bars.open), device.y(bars.close)
+        body_top = np.floor(np.minimum(y_open, y_close))
+        body_height = np.maximum(np.ceil(np.maximum(y_open, y_close)) - body_top, 1.0)
+        body_bottom = body_top + body_height
+        # Wicks above and below the body, so a hollow body stays empty inside.
+        upper = _rects(bars.x, top, 1.0, np.maximum(body_top - top, 0.0))
+        lower = _rects(bars.x, body_bottom, 1.0, np.maximum(bottom - body_bottom, 0.0))
+        bodies = _rects(bars.x - width // 2, body_top, float(width), body_height)
+        up = bars.up
+        settled = ~bars.provisional
+        for colour, side in ((self._up, up), (self._down, ~up)):
+            painter.setBrush(colour)
+            draw_rects(painter, upper[side])
+            draw_rects(painter, lower[side])
+            draw_rects(painter, bodies[side & settled])
+        _stroke_hollow(painter, bodies, bars.provisional, up, self._up, self._down)
+
+
+class VolumeItem(SlotBarsItem):
+    """Volume bars from zero, in the candles' colours dimmed; hollow while provisional."""
+
+    def __init__(self, bars: PlacedBars | None = None) -> None:
+        self._up = QColor(palette.VOLUME_UP)
+        self._down = QColor(palette.VOLUME_DOWN)
+        self._provisional = QColor(palette.PROVISIONAL)
+        super().__init__(bars)
+
+    def _y_extent(self, i: int, j: int) -> tuple[float, float]:
+        assert self._bars is not None
+        if j <= i:
+            return 0.0, 0.0
+        return 0.0, float(self._bars.columns.volume[i:j].max())
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if self._bars is None or len(self._bars) == 0:
+            return
+        bars, device = self._pixel_bars(painter, option.exposedRect)
+        if bars.x.shape[0] == 0:
+            return
+        painter.save()
+        painter.resetTransform()
+        base = float(np.round(device.y(0.0)))
+        top = np.minimum(np.floor(device.y(bars.volume)), base - 1.0)
+        width = 1 if bars.merged else self._body_width(device)
+        rects = _rects(bars.x - width // 2, top, float(width), base - top)
+        up = bars.up
+        settled = ~bars.provisional
+        painter.setPen(Qt.PenStyle.NoPen)
+        for colour, chosen in ((self._up, up), (self._down, ~up)):
+            painter.setBrush(colour)
+            draw_rects(painter, rects[chosen & settled])
+        if bars.merged:  # one-pixel columns cannot be hollow
+            painter.setBrush(self._provisional)
+            draw_rects(painter, rects[bars.provisional])
+        else:
+            _stroke_hollow(painter, rects, bars.provisional, up, self._up, self._down)
+        painter.restore()
+
+
+def _stroke_hollow(
+    painter: QPainter,
+    rects: FloatArray,
+    hollow: BoolArray,
+    up: BoolArray,
+    up_colour: QColor,
+    down_colour: QColor,
+) -> None:
+    """Outline the ``hollow`` rectangles, one pixel wide, inside their edges."""
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    for colour, side in ((up_colour, up), (down_colour, ~up)):
+        pen = QPen(colour, 1.0)
+        pen.setCosmetic(True)
+        painter.setPen(pen)
+        # A pen strokes centred on the edge: half a pixel in keeps the outline inside.
+        draw_rects(painter, rects[side & hollow] + np.array([0.5, 0.5, -1.0, -1.0]))
+
+
+def _rects(
+    left: FloatArray, top: FloatArray, width: float | FloatArray, height: FloatArray
+) -> FloatArray:
+    out = np.empty((left.shape[0], 4), dtype=np.float64)
+    out[:, 0] = left
+    out[:, 1] = top
+    out[:, 2] = width
+    out[:, 3] = height
+    return out

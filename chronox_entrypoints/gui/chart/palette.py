@@ -1,0 +1,44 @@
+"""Every colour the chart draws, in one place (docs/monitor.md explains them to users)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: The chart's background; a hole (a slot inside a session with no bar) shows as this.
+BACKGROUND: Final = "#101418"
+#: Axis lines, tick labels and the crosshair readout.
+FOREGROUND: Final = "#c8ced6"
+
+#: A bar that closed at or above its open.
+UP: Final = "#26a69a"
+#: A bar that closed below its open.
+DOWN: Final = "#ef5350"
+#: Volume under an up bar and under a down bar: the candle colours, dimmed.
+VOLUME_UP: Final = "#1b6f67"
+VOLUME_DOWN: Final = "#9c3a38"
+#: Provisional bars (seen live, not settled yet) are drawn hollow in the candle colours;
+#: zoomed out to one candle per pixel column, a column holding one is drawn in this.
+PROVISIONAL: Final = "#d4b106"
+
+#: A thin line at each session's first slot.
+SESSION_SEPARATOR: Final = "#2c3540"
+#: The end of a session that closed early (the day after Thanksgiving, Christmas Eve).
+EARLY_CLOSE: Final = "#ff9800"
+#: The crosshair lines.
+CROSSHAIR: Final = "#7f8b99"
+#: A drag-selected range on the ribbon or the chart (translucent, drawn over it).
+SELECTION: Final = "#4fc3f766"
+
+#: The coverage ribbon, one colour per kind of span of the ledger.
+RIBBON: Final = {
+    "final": "#2e7d32",  # fetched after the window settled: complete and trusted
+    "provisional": "#f9a825",  # seen live or fetched too recently; will be re-fetched
+    "gap": "#d32f2f",  # expected slots nobody has fetched: a backfill would ask for them
+    "hole": "#6a1b9a",  # inside final coverage, but the source had no bar for the slot
+    "unconfirmed": "#ef6c00",  # the source answered empty once; asked again later
+    "empty": "#546e7a",  # the source answered empty twice: confirmed empty
+}
+#: The ribbon where nothing is known (before the first segment the presenter gave).
+RIBBON_UNKNOWN: Final = "#1c232b"
+
+RIBBON_KINDS: Final = tuple(RIBBON)
