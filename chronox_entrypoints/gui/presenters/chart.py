@@ -109,6 +109,15 @@ class ChartPresenter:
         newest = sessions[-first:] if sessions else []
         return self._load(newest, generation)
 
+    def reload_newest(self) -> Block:
+        """The newest sessions read again (after a reconnect: what was stored while the
+        monitor was away, when the server had no replay to give)."""
+        with self._lock:
+            generation = self._generation
+            first = self._first or FIRST_SESSIONS[self.timeframe]
+            newest = self.sessions[-first:]
+        return self._load(newest, generation)
+
     def load_older(self) -> Block | None:
         """The next older chunk of bars, merged; None once everything is loaded."""
         with self._lock:

@@ -1,0 +1,129 @@
+"""``monitor``: the desk's monitor, against a running API or one started here.
+
+With ``--api`` (or ``CHRONOX_MONITOR_API``) the monitor talks to that server. Without
+it, this command starts the same FastAPI app on a free loopback port against the
+configured store (:mod:`chronox_entrypoints.cli.embedded`) and hands the monitor its URL:
+the monitor itself reads only the API either way (ARCHITECTURE.md, rule 4).
+
+Qt is imported only once the command runs, so ``chronox-cli --help`` never loads it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from chronox_domain.errors import InvalidInput
+from chronox_domain.session import SessionKind
+from chronox_domain.timeframe import Timeframe
+from chronox_entrypoints.cli.options import (
+    range_options,
+    session_option,
+    store_option,
+    timeframe_option,
+)
+
+if TYPE_CHECKING:
+    from chronox_entrypoints.settings import Settings
+
+#: What the gui extra brings; each is checked before any is imported.
+GUI_LIBRARIES = ("PySide6", "pyqtgraph", "qasync", "numpy")
+_SIZE = re.compile(r"([1-9][0-9]{1,4})x([1-9][0-9]{1,4})")
+
+
+def missing_gui_libraries() -> list[str]:
+    return [name for name in GUI_LIBRARIES if importlib.util.find_spec(name) is None]
+
+
+def monitor_token(settings: Settings) -> str | None:
+    """The monitor's own token, else the API's (which the embedded server requires)."""
+    secret = settings.monitor_token or settings.api_token
+    return secret.get_secret_value().strip() or None if secret is not None else None
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    found = _SIZE.fullmatch(text.strip())
+    if found is None:
+        raise InvalidInput(f"--size {text!r}: expected WIDTHxHEIGHT, such as 1600x1000")
+    width, height = int(found.group(1)), int(found.group(2))
+    if not (320 <= width <= 8000 and 240 <= height <= 8000):
+        raise InvalidInput(f"--size {text}: between 320x240 and 8000x8000")
+    return width, height
+
+
+@click.command()
+@click.option(
+    "--api",
+    metavar="URL",
+    help="A running chronox API (https://...). Default: $CHRONOX_MONITOR_API, else an "
+    "API started here on loopback against the configured store.",
+)
+@click.option(
+    "--token",
+    metavar="TOKEN",
+    help="The API's bearer token. Default: $CHRONOX_MONITOR_TOKEN, else $CHRONOX_API_TOKEN.",
+)
+@click.option(
+    "--symbol", "symbols", multiple=True, metavar="SYMBOL", help="Symbols to open (repeat)."
+)
+@timeframe_option
+@session_option
+@range_options
+@store_option
+@click.option(
+    "--screenshot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Render the window offscreen once its data has loaded, write this PNG, exit.",
+)
+@click.option("--size", default="1600x1000", show_default=True, help="Window size, WxH.")
+def monitor(
+    api: str | None,
+    token: str | None,
+    symbols: tuple[str, ...],
+    timeframe: Timeframe,
+    session: SessionKind,
+    start: date | datetime | None,
+    end: date | datetime | None,
+    store: str | None,
+    screenshot: Path | None,
+    size: str,
+) -> None:
+    """The desk's monitor: charts, coverage, live bars and jobs (needs the gui extra)."""
+    from chronox_entrypoints.cli.app import load_settings
+
+    width, height = parse_size(size)
+    missing = missing_gui_libraries()
+    if missing:
+        raise click.ClickException(
+            f"the monitor needs the gui extra ({', '.join(missing)} missing): "
+            'pip install -e ".[gui]"'
+        )
+    settings = load_settings(monitor_api=api, monitor_token=token, store=store)
+    from chronox_entrypoints.gui.app import MonitorOptions, run_monitor
+
+    options = MonitorOptions(
+        base_url="",
+        token=monitor_token(settings),
+        symbols=tuple(symbols),
+        timeframe=timeframe.value,
+        session=session.value,
+        start=start,
+        end=end,
+        screenshot=screenshot,
+        size=(width, height),
+    )
+    if settings.monitor_api:
+        code = run_monitor(options.at(settings.monitor_api))
+    else:
+        from chronox_entrypoints.cli.app import running
+        from chronox_entrypoints.cli.embedded import serving
+
+        with running(store=store) as container, serving(container) as url:
+            code = run_monitor(options.at(url))
+    if code:
+        raise click.exceptions.Exit(code)

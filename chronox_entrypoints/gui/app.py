@@ -1,0 +1,110 @@
+"""The monitor's composition: the client from the options, the window and its
+controller on a qasync loop; offscreen with ``--screenshot``.
+
+The API's URL is always given: ``chronox-cli monitor`` passes either the remote one or
+the one of the API it started on loopback (:mod:`chronox_entrypoints.cli.embedded`),
+so nothing here knows a store."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+
+from chronox_adapters.chronox_api import ChronoxApiConfig
+from chronox_domain.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class MonitorOptions:
+    base_url: str
+    token: str | None = None
+    symbols: tuple[str, ...] = ()
+    timeframe: str = "1m"
+    session: str = "rth"
+    start: date | datetime | None = None
+    end: date | datetime | None = None
+    screenshot: Path | None = None
+    size: tuple[int, int] = (1600, 1000)
+
+    def at(self, base_url: str) -> MonitorOptions:
+        return replace(self, base_url=base_url)
+
+    def api_config(self) -> ChronoxApiConfig:
+        # The live feed never gives up: an API that goes away is waited for.
+        return ChronoxApiConfig(self.base_url, token=self.token, max_reconnects=None)
+
+
+def run_monitor(options: MonitorOptions) -> int:
+    """Show the monitor until its window closes (0), or write the screenshot and exit."""
+    if options.screenshot is not None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        if options.screenshot.suffix.lower() != ".png":
+            raise InvalidInput(f"--screenshot {options.screenshot}: the file must end in .png")
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        with loop:
+            return int(loop.run_until_complete(_monitor(options)))
+    finally:
+        asyncio.set_event_loop(None)
+
+
+async def _monitor(options: MonitorOptions) -> int:
+    import pyqtgraph as pg
+
+    from chronox_entrypoints.gui.controller import ChartChoice, MonitorController
+    from chronox_entrypoints.gui.window import MonitorWindow
+
+    pg.setConfigOptions(antialias=False)
+    window = MonitorWindow()
+    window.resize(*options.size)
+    choice = ChartChoice(
+        symbols=options.symbols,
+        timeframe=options.timeframe,
+        session=options.session,
+        start=options.start,
+        end=options.end,
+    )
+    controller = MonitorController(options.api_config(), window, choice)
+    closed = asyncio.Event()
+    window.closed.connect(closed.set)
+    window.show()
+    try:
+        if options.screenshot is not None:
+            return await screenshot(controller, options.screenshot, options.size)
+        await controller.start(background=True)
+        await closed.wait()
+        return 0
+    finally:
+        await controller.close()
+        window.close()
+
+
+async def screenshot(controller: object, path: Path, size: tuple[int, int]) -> int:
+    """Load the chart's whole range, the ribbon, the panels; draw; write the PNG."""
+    from PySide6.QtWidgets import QApplication
+
+    from chronox_entrypoints.gui.controller import MonitorController
+
+    assert isinstance(controller, MonitorController)
+    await controller.start(background=False)
+    await controller.load_everything()
+    controller.show_whole_range()
+    window = controller.window
+    window.resize(*size)
+    for _ in range(3):  # layouts settle over a few passes of the event loop
+        QApplication.processEvents()
+        await asyncio.sleep(0.05)
+    image = window.grab()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not image.save(str(path), "PNG"):
+        raise InvalidInput(f"could not write {path}")
+    return 0
