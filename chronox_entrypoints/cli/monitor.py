@@ -21,12 +21,7 @@ import click
 from chronox_domain.errors import InvalidInput
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
-from chronox_entrypoints.cli.options import (
-    range_options,
-    session_option,
-    store_option,
-    timeframe_option,
-)
+from chronox_entrypoints.cli.options import BOUND, session_option, store_option, timeframe_option
 
 if TYPE_CHECKING:
     from chronox_entrypoints.settings import Settings
@@ -73,7 +68,13 @@ def parse_size(text: str) -> tuple[int, int]:
 )
 @timeframe_option
 @session_option
-@range_options
+@click.option(
+    "--start",
+    type=BOUND,
+    help="First session date or instant. Default: a month "
+    "back for 1m (a quarter for 5m, half a year for 15m, a year for 1h, 5 for 1d).",
+)
+@click.option("--end", type=BOUND, help="Last session date (inclusive) or instant. Default: today.")
 @store_option
 @click.option(
     "--screenshot",

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from chronox_adapters.chronox_api import ChronoxApiConfig
-from chronox_domain.errors import InvalidInput
+from chronox_domain.errors import InvalidInput, SourceUnavailable
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,9 @@ async def screenshot(controller: object, path: Path, size: tuple[int, int]) -> i
 
     assert isinstance(controller, MonitorController)
     await controller.start(background=False)
+    report = controller.status.report
+    if report.api != "connected":  # a picture of "disconnected" helps nobody
+        raise SourceUnavailable(report.problem or f"the API is {report.api}")
     await controller.load_everything()
     controller.show_whole_range()
     window = controller.window

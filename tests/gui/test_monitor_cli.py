@@ -1,0 +1,139 @@
+"""``chronox-cli monitor`` as a user runs it: a screenshot of a fresh store, the size
+asked for; and everything that goes wrong said in one line with a non-zero exit."""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.served import free_port
+
+pytestmark = [pytest.mark.gui, pytest.mark.e2e]
+
+
+def run(args: list[str], store: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "CHRONOX_STORE": f"sqlite:///{store}",
+        **env,
+    }
+    for name in ("CHRONOX_MONITOR_API", "CHRONOX_API_TOKEN", "CHRONOX_REDIS_URL"):
+        environment.pop(name, None)
+    return subprocess.run(
+        [sys.executable, "-m", "chronox_entrypoints.cli.main", *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", header[16:24])
+    return width, height
+
+
+def error_lines(done: subprocess.CompletedProcess[str]) -> list[str]:
+    # Qt's offscreen plugin says one harmless line of its own; the rest is ours.
+    return [line for line in done.stderr.splitlines() if "propagateSizeHints" not in line]
+
+
+def test_a_screenshot_of_a_fresh_store_has_the_size_asked(tmp_path: Path) -> None:
+    out = tmp_path / "shots" / "fresh.png"
+    done = run(["monitor", "--screenshot", str(out), "--size", "1280x800"], tmp_path / "s.db")
+    assert done.returncode == 0, done.stderr
+    assert png_size(out) == (1280, 800)
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--size", "huge"], "expected WIDTHxHEIGHT"),
+        (["--size", "100x100"], "between 320x240"),
+        (["--timeframe", "1M"], "unknown timeframe"),
+        (["--screenshot", "out.jpg"], "must end in .png"),
+    ],
+)
+def test_bad_options_are_one_line(tmp_path: Path, args: list[str], says: str) -> None:
+    done = run(["monitor", "--screenshot", str(tmp_path / "x.png"), *args], tmp_path / "s.db")
+    lines = error_lines(done)
+    assert done.returncode == 2 and len(lines) == 1 and says in lines[0], done.stderr
+
+
+def test_an_api_that_does_not_answer_is_one_line(tmp_path: Path) -> None:
+    api = f"http://127.0.0.1:{free_port()}"
+    done = run(["monitor", "--api", api, "--screenshot", str(tmp_path / "x.png")], tmp_path / "s")
+    lines = error_lines(done)
+    assert done.returncode == 3 and len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: ") and api in lines[0]
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_without_the_gui_extra_it_says_what_to_install(tmp_path: Path) -> None:
+    program = (
+        "import sys; sys.modules['PySide6'] = None\n"  # as if PySide6 were not installed
+        "from chronox_entrypoints.cli.main import main\n"
+        "main(['monitor'])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "CHRONOX_STORE": f"sqlite:///{tmp_path / 's.db'}"},
+    )
+    assert done.returncode == 2 and len(done.stderr.splitlines()) == 1
+    assert 'pip install -e ".[gui]"' in done.stderr and "PySide6" in done.stderr
+
+
+#: Forbidden in the monitor's process when it reads a remote API (ARCHITECTURE.md, rule 4).
+FORBIDDEN = (
+    "psycopg",
+    "psycopg_pool",
+    "redis",
+    "massive",
+    "exchange_calendars",
+    "uvicorn",
+    "fastapi",
+    "chronox_adapters.sqlite",
+    "chronox_adapters.timescale",
+    "chronox_adapters.redis",
+    "chronox_adapters.polygon",
+    "chronox_adapters.memory",
+    "chronox_adapters.synthetic",
+    "chronox_entrypoints.stores",
+    "chronox_entrypoints.container",
+)
+
+
+def test_the_monitor_loads_no_store_bus_or_vendor_library() -> None:
+    program = (
+        "import json, sys\n"
+        "import chronox_entrypoints.gui.app, chronox_entrypoints.gui.controller\n"
+        "import chronox_entrypoints.gui.window, chronox_entrypoints.gui.live\n"
+        "import chronox_entrypoints.cli.monitor\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout))
+    assert "PySide6.QtWidgets" in loaded  # the program did import the monitor
+    found = sorted(
+        name for name in loaded if any(name == f or name.startswith(f + ".") for f in FORBIDDEN)
+    )
+    assert found == []
