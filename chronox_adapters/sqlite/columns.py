@@ -7,6 +7,7 @@ each column gathered by ``itemgetter`` inside ``array``'s constructor, a C loop.
 
 from __future__ import annotations
 
+import gc
 import math
 import sqlite3
 from array import array
@@ -36,7 +37,20 @@ def read_columns(
     db: sqlite3.Connection, symbol: str, timeframe: Timeframe, window: Interval
 ) -> BarColumns:
     bounds = (int(window.start.timestamp()), int(window.end.timestamp()))
-    rows = db.execute(_SELECT[timeframe], (symbol, *bounds)).fetchall()
+    # A year is ~100,000 row tuples, none in a reference cycle: in a notebook's large
+    # heap the cyclic collector would walk that heap again and again meanwhile.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _columns(
+            db.execute(_SELECT[timeframe], (symbol, *bounds)).fetchall(), symbol, timeframe
+        )
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _columns(rows: list[tuple[Any, ...]], symbol: str, timeframe: Timeframe) -> BarColumns:
     o, h, lo, c, v = (array("d", map(itemgetter(i), rows)) for i in range(1, _VWAP))
     starts, trades = (array("q", map(itemgetter(i), rows)) for i in (0, 7))
     return BarColumns(symbol, timeframe, starts, o, h, lo, c, v, _vwaps(rows), trades)

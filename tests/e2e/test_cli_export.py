@@ -1,0 +1,190 @@
+"""``chronox-cli export``: a Hive-partitioned Parquet dataset that DuckDB, polars and pandas
+read in one line, re-exported partition by partition only where the content changed,
+never left half-written. On SQLite and PostgreSQL (the ``cli`` fixture's stores)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+
+from chronox_adapters.frames import BAR_SCHEMA
+from chronox_adapters.frames import dataset as parquet_dataset
+from chronox_domain import Bar, BarBatch, Timeframe
+from chronox_entrypoints.notebook import connect
+from tests.e2e.conftest import Cli
+
+SPY_2024 = "timeframe=1m/symbol=SPY/year=2024"
+SPY_2023 = "timeframe=1m/symbol=SPY/year=2023"
+
+
+def ingest(cli: Cli, symbol: str, start: str, end: str) -> None:
+    assert cli("ingest", symbol, "--start", start, "--end", end, "--json").code == 0
+
+
+def export(cli: Cli, path: Path, *args: str) -> dict[str, Any]:
+    result = cli("export", *args, "--path", str(path), "--json")
+    assert result.code == 0, result.err
+    report: dict[str, Any] = result.json()
+    return report
+
+
+def written(report: dict[str, Any]) -> list[str]:
+    return [p["partition"] for p in report["partitions"] if p["written"]]
+
+
+@pytest.fixture
+def year_end(cli: Cli) -> Cli:
+    """SPY across a new year (two partitions) and QQQ in 2024."""
+    ingest(cli, "SPY", "2023-12-27", "2024-01-03")
+    ingest(cli, "QQQ", "2024-01-02", "2024-01-03")
+    return cli
+
+
+def test_the_dataset_layout_schema_and_compression(year_end: Cli, tmp_path: Path) -> None:
+    root = tmp_path / "dataset"
+    report = export(year_end, root, "SPY", "QQQ")
+
+    assert sorted(written(report)) == sorted(
+        [SPY_2023, SPY_2024, "timeframe=1m/symbol=QQQ/year=2024"]
+    )
+    assert report["partitions_unchanged"] == 0 and report["demo"] is True
+    files = sorted(str(p.relative_to(root)) for p in root.rglob("*.parquet"))
+    assert files == [f"timeframe=1m/symbol={s}/year={y}/part-0.parquet" for s, y in
+                     (("QQQ", 2024), ("SPY", 2023), ("SPY", 2024))]  # fmt: skip
+    for file in root.rglob("*.parquet"):
+        meta = pq.ParquetFile(file).metadata
+        assert pq.read_schema(file).remove_metadata() == BAR_SCHEMA
+        assert {meta.row_group(0).column(i).compression for i in range(meta.num_columns)} == {
+            "ZSTD"
+        }
+    assert json.loads((root / "_chronox_manifest.json").read_text())["partitions"].keys() == {
+        p["partition"] for p in report["partitions"]
+    }
+
+
+def test_duckdb_polars_and_pandas_read_it_in_one_line(year_end: Cli, tmp_path: Path) -> None:
+    root = tmp_path / "dataset"
+    export(year_end, root, "SPY", "QQQ")
+    with connect(year_end.store) as cx:
+        spy = pd.concat(
+            [cx.bars("SPY", "2023-12-27", "2023-12-29"), cx.bars("SPY", "2024-01-02", "2024-01-03")]
+        )
+
+    by_duckdb = duckdb.sql(
+        "SELECT symbol, year, count(*) AS n, min(start) AS first "
+        f"FROM read_parquet('{root}/**/*.parquet', hive_partitioning = true) "
+        "GROUP BY ALL ORDER BY symbol, year"
+    ).fetchall()
+    assert [(s, int(y), n) for s, y, n, _ in by_duckdb] == [
+        ("QQQ", 2024, by_duckdb[0][2]), ("SPY", 2023, (spy.index.year == 2023).sum()),
+        ("SPY", 2024, (spy.index.year == 2024).sum()),
+    ]  # fmt: skip
+    assert by_duckdb[1][3] == spy.index[0].to_pydatetime()
+
+    by_polars = (
+        pl.scan_parquet(f"{root}/**/*.parquet", hive_partitioning=True)
+        .filter(pl.col("symbol") == "SPY")
+        .sort("start")
+        .collect()
+    )
+    assert by_polars["close"].to_list() == spy["close"].tolist()
+    assert by_polars.schema["start"] == pl.Datetime("ns", "UTC")
+
+    by_pandas = (
+        pd.read_parquet(root, filters=[("symbol", "=", "SPY")]).set_index("start").sort_index()
+    )
+    pd.testing.assert_frame_equal(by_pandas[spy.columns], spy, check_freq=False, check_dtype=False)
+
+
+def test_a_rerun_writes_only_the_partitions_whose_content_changed(
+    year_end: Cli, tmp_path: Path
+) -> None:
+    root = tmp_path / "dataset"
+    export(year_end, root, "SPY", "QQQ")
+    file_2023 = root / SPY_2023 / "part-0.parquet"
+    before = file_2023.stat().st_mtime_ns
+
+    again = export(year_end, root, "SPY", "QQQ")
+    assert written(again) == [] and again["partitions_unchanged"] == 3
+
+    ingest(year_end, "SPY", "2024-01-04", "2024-01-05")  # newly covered days in 2024 only
+    assert written(export(year_end, root, "SPY", "QQQ")) == [SPY_2024]
+    assert file_2023.stat().st_mtime_ns == before
+
+    # A corrected price under an unchanged ledger (what a --refetch can bring) is a change.
+    with connect(year_end.store) as cx:
+        first = cx.bars("SPY", "2023-12-27", "2023-12-27").iloc[0]
+        moment = first.name.to_pydatetime()
+        fixed = Bar("SPY", Timeframe.M1, moment, first["open"], first["high"] + 1, first["low"],
+                    first["close"], first["volume"], None, None)  # fmt: skip
+        cx.container.repository().write(BarBatch("SPY", Timeframe.M1, [fixed], "synthetic", None))
+    assert written(export(year_end, root, "SPY", "QQQ")) == [SPY_2023]
+    assert pq.read_table(file_2023).column("high")[0].as_py() == first["high"] + 1
+
+    (root / SPY_2024 / "part-0.parquet").unlink()  # a file gone is written again
+    assert written(export(year_end, root, "SPY")) == [SPY_2024]
+
+
+def test_the_range_picks_whole_years(year_end: Cli, tmp_path: Path) -> None:
+    root = tmp_path / "dataset"
+    report = export(year_end, root, "SPY", "--start", "2024-01-03", "--end", "2024-01-03")
+    assert written(report) == [SPY_2024]
+    stored = pq.read_table(root / SPY_2024 / "part-0.parquet")
+    assert stored.num_rows == report["rows_written"]
+    assert stored.column("start")[0].as_py() < datetime(2024, 1, 3, tzinfo=UTC)  # the whole year
+
+
+def test_an_interrupted_write_leaves_no_partial_file(
+    year_end: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "dataset"
+    export(year_end, root, "SPY")
+    target = root / SPY_2024 / "part-0.parquet"
+    kept, manifest = target.read_bytes(), (root / "_chronox_manifest.json").read_text()
+    ingest(year_end, "SPY", "2024-01-04", "2024-01-04")
+
+    def disk_full(table: Any, where: Path, **options: Any) -> None:
+        Path(where).write_bytes(b"PAR1 half a file")  # the writer dies mid-file
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(parquet_dataset.pq, "write_table", disk_full)
+    failed = year_end("export", "SPY", "--path", str(root))
+
+    assert failed.code == 4 and "No space left on device" in failed.err
+    assert failed.err.count("\n") == 1  # one line, no traceback
+    assert target.read_bytes() == kept  # the old file, whole
+    assert (root / "_chronox_manifest.json").read_text() == manifest
+    assert [p.name for p in target.parent.iterdir()] == ["part-0.parquet"]
+
+
+def test_a_killed_exports_leftover_is_invisible_and_removed(year_end: Cli, tmp_path: Path) -> None:
+    root = tmp_path / "dataset"
+    export(year_end, root, "SPY")
+    leftover = root / SPY_2024 / ".chronox-part-0.parquet.0123abcd.tmp"
+    leftover.write_bytes(b"PAR1 half")  # what a SIGKILL mid-write leaves
+    [(count,)] = duckdb.sql(f"SELECT count(*) FROM read_parquet('{root}/**/*.parquet')").fetchall()
+    assert count > 0  # the glob skips it
+
+    ingest(year_end, "SPY", "2024-01-04", "2024-01-04")
+    export(year_end, root, "SPY")
+    assert not leftover.exists()
+
+
+def test_nothing_to_export_says_so(cli: Cli, tmp_path: Path) -> None:
+    result = cli("export", "SPY", "--path", str(tmp_path / "empty"))
+    assert result.code == 0 and "nothing to export" in result.out
+
+
+def test_a_file_where_the_directory_should_be_is_refused(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "a-file"
+    path.write_text("")
+    result = cli("export", "SPY", "--path", str(path))
+    assert result.code == 2 and "is a file" in result.err
