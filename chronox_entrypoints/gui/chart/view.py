@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -152,6 +152,23 @@ class ChartView(QWidget):
         if self._selection is None:
             return None
         return self._axis.span(*self._selection)
+
+    def price_point(self, slot: float, price: float) -> QPoint:
+        """Where ``(slot, price)`` is drawn, in this widget's pixels (tests, automation)."""
+        return self._widget_point(self._price, slot, price)
+
+    def volume_point(self, slot: float, volume: float) -> QPoint:
+        return self._widget_point(self._volume_plot, slot, volume)
+
+    def ribbon_point(self, slot: float) -> QPoint:
+        """The middle of the ribbon at ``slot``, in this widget's pixels."""
+        return self._widget_point(self._ribbon_plot, slot, 0.5)
+
+    def _widget_point(self, plot: pg.PlotItem, x: float, y: float) -> QPoint:
+        scene: QPointF = plot.getViewBox().mapViewToScene(QPointF(x, y))
+        in_graphics: QPoint = self._graphics.mapFromScene(scene)
+        graphics: QWidget = self._graphics
+        return graphics.mapTo(self, in_graphics)
 
     # -- construction --------------------------------------------------------------
 
