@@ -1,22 +1,57 @@
-"""Opening a dataset of bar files for an export: the Parquet family (pyarrow) is
-imported when one is opened, so no other command pays for it."""
+"""Bars as Parquet, for the export and ``GET /bars?format=parquet``: the Parquet family
+(pyarrow) is imported when a file or a dataset is made, so no other command pays for it;
+and what a frame or a file says about its series, the same everywhere."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from chronox_domain.errors import InvalidInput
 from chronox_domain.ports import BarDataset
+from chronox_domain.services.bars import BarTable
 
 RESEARCH_EXTRA = "pip install 'chronox[research]'"
 
 
 def parquet_dataset(root: str | Path) -> BarDataset:
     """The Hive-partitioned Parquet dataset in directory ``root``."""
+    dataset: BarDataset = _parquet_family().ParquetDataset(root)
+    return dataset
+
+
+def parquet_file(table: BarTable) -> bytes:
+    """The bars of ``table`` as one Parquet file of the dataset's schema, naming the
+    series and its provenance in the file's metadata."""
+    data: bytes = _parquet_family().parquet_bytes(table.columns, schema_metadata(table))
+    return data
+
+
+def series_attrs(table: BarTable) -> dict[str, Any]:
+    """What a frame of ``table`` says about itself (``DataFrame.attrs``): the series,
+    its sources, whether it is rolled up from 1m bars, whether it is demo data."""
+    provenance = table.provenance
+    return {
+        "symbol": table.symbol,
+        "timeframe": table.timeframe.value,
+        "source": ",".join(provenance.sources),
+        "derived_from": "1m" if provenance.derived else None,
+        "demo": provenance.demo,
+    }
+
+
+def schema_metadata(table: BarTable) -> dict[str, str]:
+    """:func:`series_attrs` as Arrow/Parquet schema metadata (``chronox.symbol``...)."""
+    return {f"chronox.{k}": str(v) for k, v in series_attrs(table).items() if v is not None}
+
+
+def _parquet_family() -> Any:
+    """``chronox_adapters.frames.dataset``, or one clear error when pyarrow is missing."""
     try:
-        from chronox_adapters.frames.dataset import ParquetDataset
+        from chronox_adapters.frames import dataset
     except ImportError as exc:
         raise InvalidInput(
-            f"the Parquet export needs pyarrow and pandas ({exc.name} is missing): {RESEARCH_EXTRA}"
+            f"Parquet needs pyarrow, pandas and numpy ({exc.name} is not installed): "
+            f"{RESEARCH_EXTRA}"
         ) from None
-    return ParquetDataset(root)
+    return dataset

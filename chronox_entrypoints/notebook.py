@@ -27,6 +27,7 @@ from chronox_domain.services.export import ExportReport
 from chronox_domain.services.ingestion import IngestReport, IngestRequest
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
+from chronox_entrypoints import datasets
 from chronox_entrypoints.bounds import parse_bound
 
 if TYPE_CHECKING:
@@ -86,17 +87,10 @@ class Chronox:
         tf = _timeframe(timeframe)
         kind = None if session is None else _session(session)
         table = self._container.bars().table(symbol, tf, _bound(start), _bound(end), kind)
-        attrs = {
-            "symbol": table.symbol,
-            "timeframe": tf.value,
-            "source": ",".join(table.provenance.sources),
-            "derived_from": "1m" if table.provenance.derived else None,
-            "demo": table.provenance.demo,
-        }
         if as_ == "pandas":
-            return convert.to_pandas(table.columns, **attrs)
+            return convert.to_pandas(table.columns, **datasets.series_attrs(table))
         if as_ == "arrow":
-            metadata = {f"chronox.{k}": str(v) for k, v in attrs.items() if v is not None}
+            metadata = datasets.schema_metadata(table)
             return convert.to_arrow(table.columns).replace_schema_metadata(metadata)
         if as_ == "polars":
             return convert.to_polars(table.columns)

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from chronox_adapters.frames.convert import to_arrow
@@ -32,6 +33,17 @@ MANIFEST = "_chronox_manifest.json"
 PART = "part-0.parquet"
 COMPRESSION = "zstd"
 _TEMPORARY = ".chronox-"  # prefix of files being written
+
+
+def parquet_bytes(columns: BarColumns, metadata: dict[str, str] | None = None) -> bytes:
+    """One Parquet file of ``columns`` in memory: the dataset's schema and compression
+    (what ``GET /bars?format=parquet`` sends), ``metadata`` in its schema."""
+    table = to_arrow(columns)
+    if metadata:
+        table = table.replace_schema_metadata(metadata)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression=COMPRESSION)
+    return bytes(sink.getvalue())
 
 
 class ParquetDataset:
