@@ -77,9 +77,9 @@ class MonitorController:
 
     # -- start and stop
 
-    async def start(self, *, background: bool = True) -> None:
-        """Status, the registry, the chart's first page, its ribbon and the jobs; then,
-        with ``background``, the live feed, polling and the older bars."""
+    async def start(self, *, background: bool = True, live: bool = True) -> None:
+        """Status, the registry, the chart's first page, its ribbon and the jobs; the
+        live feed; with ``background``, polling and the older bars."""
         await self._guarded(self.refresh_status)
         await self._guarded(self._refresh_symbols_now)
         symbol = self.choice.symbol or next(iter(self.choice.symbols), None)
@@ -90,8 +90,9 @@ class MonitorController:
         else:
             await self.open_symbol(symbol, history=background)
         await self._guarded(self.refresh_jobs)
-        self._start_live()
-        await self._guarded(self.refresh_status)  # now with the feed's state
+        if live:
+            self._start_live()
+            await self._guarded(self.refresh_status)  # now with the feed's state
         if background:
             for every, action in (
                 (STATUS_SECONDS, self.refresh_status),

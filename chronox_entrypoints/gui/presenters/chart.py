@@ -103,6 +103,7 @@ class ChartPresenter:
         with self._lock:
             self._generation += 1
             self.sessions = sessions
+            self.derived = False
             self._bars = bars.empty_block()
             self._pending = chunks[::-1]
             generation = self._generation
@@ -146,12 +147,12 @@ class ChartPresenter:
         derived = False
         for page in pages:
             block = bars.merge(block, bars.block_of(page.bars))
-            derived = page.derived_from is not None
+            derived = derived or page.derived_from is not None
         with self._lock:
             if generation != self._generation:  # a timeframe switch meanwhile: drop it
                 return bars.empty_block()
             self._bars = bars.merge(self._bars, block)
-            self.derived = derived
+            self.derived = self.derived or derived  # an empty page says nothing of it
         return block
 
     # -- live bars and provisional marks

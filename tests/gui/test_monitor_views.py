@@ -1,0 +1,151 @@
+"""The monitor's views offscreen (pytest-qt) over presenters of a real API on SQLite:
+the jobs panel shows a job and its Cancel cancels it; the demo banner; errors in one
+line; the whole window drawn from the API, checked by its pixels."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from chronox_adapters.chronox_api import ChronoxApiConfig, ChronoxClient
+from chronox_domain.errors import SourceUnavailable
+from chronox_entrypoints.gui.chart import palette
+from chronox_entrypoints.gui.controller import ChartChoice, MonitorController
+from chronox_entrypoints.gui.presenters import JobsPresenter, StatusPresenter
+from chronox_entrypoints.gui.views.errors import one_line
+from chronox_entrypoints.gui.views.jobs import JobsPanel
+from chronox_entrypoints.gui.views.status import DemoBanner, MonitorStatusBar
+from chronox_entrypoints.gui.window import MonitorWindow
+from tests.gui.conftest import wait_for_job
+from tests.integration.test_api_client import Served
+
+pytestmark = pytest.mark.gui
+
+
+def test_the_jobs_panel_shows_a_job_and_cancel_cancels_it(
+    qtbot: QtBot, client: ChronoxClient
+) -> None:
+    client.add_symbol("EFA")
+    (job,) = client.backfill(["EFA"], "2019-01-02", "2023-12-29")  # years: still running
+    jobs = JobsPresenter(client)
+    panel = JobsPanel()
+    qtbot.addWidget(panel)
+    panel.cancelRequested.connect(jobs.cancel)
+    panel.show_rows(jobs.refresh())
+    row = next(i for i, r in enumerate(panel.rows) if r.id == job.id)
+    assert panel.table.item(row, 1).text() == "EFA"
+    assert panel.table.item(row, 2).text() in ("queued", "running")
+    assert not panel.cancel_button.isEnabled()  # nothing selected yet
+    panel.select_job(job.id)
+    assert panel.cancel_button.isEnabled()
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert wait_for_job(client, job).state == "cancelled"
+    panel.show_rows(jobs.refresh())
+    assert panel.table.item(row, 2).text() == "cancelled" and not panel.cancel_button.isEnabled()
+
+
+def test_the_banner_says_demo_data(qtbot: QtBot, client: ChronoxClient) -> None:
+    banner, bar = DemoBanner(), MonitorStatusBar()
+    for widget in (banner, bar):
+        qtbot.addWidget(widget)
+    report = StatusPresenter(client).refresh()
+    banner.show_report(report)
+    bar.show_report(report)
+    assert not banner.isHidden() and banner.text().startswith("DEMO DATA")
+    assert bar.health.text().startswith("API connected")
+
+
+def test_errors_are_one_line(qtbot: QtBot) -> None:
+    bar = MonitorStatusBar()
+    qtbot.addWidget(bar)
+    bar.error(one_line(SourceUnavailable("the API at http://x is gone\nTraceback (most recent")))
+    assert bar.currentMessage() == "the API at http://x is gone"
+    assert one_line(KeyError("slot")) == "internal error: KeyError: 'slot'"
+    assert len(one_line(ValueError("x" * 1000))) <= 300
+
+
+def colours(image: QImage, y: int) -> set[str]:
+    return {QColor(image.pixel(x, y)).name() for x in range(image.width())}
+
+
+def count(image: QImage, colour: str, step: int = 2) -> int:
+    wanted = QColor(colour).rgb()
+    return sum(
+        image.pixel(x, y) == wanted
+        for x in range(0, image.width(), step)
+        for y in range(0, image.height(), step)
+    )
+
+
+@pytest.fixture
+def window(qtbot: QtBot, api: Served) -> Iterator[tuple[MonitorWindow, MonitorController]]:
+    import qasync
+
+    loop = qasync.QEventLoop(QApplication.instance())
+    asyncio.set_event_loop(loop)
+    shown = MonitorWindow()
+    qtbot.addWidget(shown)
+    shown.resize(1400, 900)
+    choice = ChartChoice(("SPY",), "1m", "rth", date(2024, 11, 25), date(2024, 11, 29))
+    controller = MonitorController(ChronoxApiConfig(api.url), shown, choice)
+    shown.show()
+    loop.run_until_complete(controller.start(background=False, live=False))
+    loop.run_until_complete(controller.load_everything())
+    controller.show_whole_range()
+    yield shown, controller
+    loop.run_until_complete(controller.close())
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+def test_the_window_draws_candles_the_ribbon_and_its_gap(
+    qtbot: QtBot, window: tuple[MonitorWindow, MonitorController]
+) -> None:
+    shown, controller = window
+    qtbot.wait(50)
+    image = shown.chart.grab().toImage()
+    assert count(image, palette.RIBBON["final"]) > 100
+    assert count(image, palette.RIBBON["gap"]) > 100  # Wednesday, never fetched
+    assert count(image, palette.UP) > 20 and count(image, palette.DOWN) > 20
+    # The gap is one session of four: the ribbon's red runs about a quarter of its width.
+    segments = controller.coverage.segments if controller.coverage else []
+    assert [s.kind for s in segments if s.kind == "gap"] == ["gap"]
+    assert shown.title.text() == "SPY · 1m · rth"
+    assert not shown.banner.isHidden()
+
+
+async def until(done: Callable[[], bool], seconds: float = 20) -> None:
+    """Run the loop (the controller's tasks) until ``done()``."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not done():
+        assert asyncio.get_running_loop().time() < deadline, "not done in time"
+        await asyncio.sleep(0.02)
+
+
+def test_the_3_key_switches_to_the_15m_roll_up(
+    qtbot: QtBot, window: tuple[MonitorWindow, MonitorController]
+) -> None:
+    shown, controller = window
+    shown.activateWindow()
+    qtbot.keyClick(shown, Qt.Key.Key_3)
+    loop = asyncio.get_event_loop()
+    loop.run_until_complete(until(lambda: shown.title.text() == "SPY · 15m · rth"))
+    loop.run_until_complete(
+        until(lambda: controller.chart is not None and controller.chart.derived)
+    )
+    chart = controller.chart
+    assert chart is not None and chart.timeframe == "15m"
+    loop.run_until_complete(
+        until(
+            lambda: chart.fully_loaded and len(chart.bars["start_ns"]) == len(shown.chart.columns)
+        )
+    )
+    assert chart.derived and 0 < len(shown.chart.columns) < 100
+    assert len(shown.chart.axis) == 3 * 26 + 14  # three full sessions and an early close
