@@ -1,16 +1,12 @@
 """Candles and volume bars on the slot axis, painted from numpy in a few draw calls.
 
-Each paint draws only the exposed slot range. Zoomed out so far that a slot is
-narrower than a few pixels, the bars of each pixel column merge into one (first open,
-highest high, lowest low, last close, summed volume), so a paint costs O(visible bars)
-in numpy and O(pixel columns) in Qt, never a Python loop per bar. Items draw in device
-pixels (the painter's data-to-pixel transform applied by numpy) so edges are crisp and
-a candle is never thinner than one pixel.
+Each paint draws only the exposed slot range, one bar per pixel column at most
+(``pixels.py``), so it costs O(pixel columns) in Qt and never a Python loop per bar.
+Items draw in device pixels (the painter's data-to-pixel transform applied by numpy),
+so edges are crisp and a candle is never thinner than one pixel.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -21,57 +17,13 @@ from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 from chronox_entrypoints.gui.chart import palette
 from chronox_entrypoints.gui.chart.painting import DeviceMap, draw_rects
+from chronox_entrypoints.gui.chart.pixels import PixelBars, pixel_bars
 from chronox_entrypoints.gui.chart.series import PlacedBars
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-#: Below this many pixels per slot, candles become one-pixel columns without bodies.
-_BODY_MIN_PX = 3.0
 _BODY_FRACTION = 0.7
-
-
-@dataclass(frozen=True, slots=True)
-class PixelBars:
-    """The bars to draw, one per pixel column when merged: x is the column's left pixel."""
-
-    x: FloatArray
-    open: FloatArray
-    high: FloatArray
-    low: FloatArray
-    close: FloatArray
-    volume: FloatArray
-    provisional: BoolArray
-    merged: bool
-
-    @property
-    def up(self) -> BoolArray:
-        return self.close >= self.open
-
-
-def merge_per_column(
-    column: npt.NDArray[np.int64],
-    open: FloatArray,
-    high: FloatArray,
-    low: FloatArray,
-    close: FloatArray,
-    volume: FloatArray,
-    provisional: BoolArray,
-) -> PixelBars:
-    """One bar per run of equal ``column`` (sorted): first open, max high, min low, last
-    close, summed volume, provisional if any bar is."""
-    starts = np.flatnonzero(np.diff(column, prepend=column[0] - 1))
-    ends = np.append(starts[1:], column.shape[0]) - 1
-    return PixelBars(
-        x=column[starts].astype(np.float64),
-        open=open[starts],
-        high=np.maximum.reduceat(high, starts),
-        low=np.minimum.reduceat(low, starts),
-        close=close[ends],
-        volume=np.add.reduceat(volume, starts),
-        provisional=np.logical_or.reduceat(provisional, starts),
-        merged=True,
-    )
 
 
 class SlotBarsItem(pg.GraphicsObject):  # type: ignore[misc]  # pyqtgraph has no stubs
@@ -125,26 +77,9 @@ class SlotBarsItem(pg.GraphicsObject):  # type: ignore[misc]  # pyqtgraph has no
         return QRectF(slot - 1.0, low, 2.0, max(high - low, 1e-9))
 
     def _pixel_bars(self, painter: QPainter, exposed: QRectF) -> tuple[PixelBars, DeviceMap]:
-        """The bars of the exposed slots, in pixel columns, merged when crowded."""
-        bars = self._bars
+        assert self._bars is not None
         device = DeviceMap(painter.transform())
-        assert bars is not None
-        i, j = bars.visible(exposed.left() - 1.0, exposed.right() + 1.0)
-        c = bars.columns
-        keep = slice(i, j)
-        inside = bars.inside[keep]
-        slots = bars.slots[keep]
-        prices = [a[keep] for a in (c.open, c.high, c.low, c.close, c.volume)]
-        flags = c.provisional[keep]
-        if not bool(inside.all()):  # bars outside every session are never drawn
-            slots, flags = slots[inside], flags[inside]
-            prices = [a[inside] for a in prices]
-        o, h, low, close, v = prices
-        centre = device.x(slots)
-        if abs(device.sx) >= _BODY_MIN_PX:
-            return PixelBars(np.floor(centre), o, h, low, close, v, flags, False), device
-        column = np.floor(centre).astype(np.int64)
-        return merge_per_column(column, o, h, low, close, v, flags), device
+        return pixel_bars(self._bars, device, exposed), device
 
     def _body_width(self, device: DeviceMap) -> int:
         width = int(abs(device.sx) * _BODY_FRACTION)

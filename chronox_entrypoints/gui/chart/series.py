@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
 import numpy as np
 import numpy.typing as npt
 
@@ -10,6 +14,7 @@ from chronox_entrypoints.gui.chart.slots import SlotAxis
 
 Int64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+T = TypeVar("T")
 
 
 class PlacedBars:
@@ -22,6 +27,9 @@ class PlacedBars:
         self._slots = np.zeros(0, np.int64)
         self._inside = np.zeros(0, bool)
         self._count = 0
+        self.all_inside = True
+        self._version = 0
+        self._memo: tuple[Hashable, object] | None = None
         self.replace(columns, axis)
 
     @property
@@ -41,6 +49,8 @@ class PlacedBars:
         self.axis = axis if axis is not None else self.axis
         self._slots, self._inside = self.axis.locate(self.columns.start_ns)
         self._count = len(self.columns)
+        self.all_inside = bool(self._inside.all())
+        self._changed()
 
     def upsert(
         self,
@@ -55,6 +65,7 @@ class PlacedBars:
         """Upsert one bar into the columns and place it; return its slot (-1: outside)."""
         before = len(self.columns)
         position = self.columns.upsert(start_ns, open, high, low, close, volume, provisional)
+        self._changed()
         if len(self.columns) == before:
             return int(self._slots[position]) if self._inside[position] else -1
         if position != before:  # an insertion in the middle: rare, place everything
@@ -68,9 +79,26 @@ class PlacedBars:
         self._slots[self._count] = slots[0]
         self._inside[self._count] = inside[0]
         self._count += 1
+        self.all_inside = self.all_inside and bool(inside[0])
         return int(slots[0]) if inside[0] else -1
 
     def visible(self, first_slot: float, last_slot: float) -> tuple[int, int]:
         """Positions ``[i, j)`` of the bars whose slots lie in ``[first_slot, last_slot]``."""
-        i, j = np.searchsorted(self.slots, [np.floor(first_slot), np.floor(last_slot) + 1])
+        # Integer keys: a float key would make numpy convert every slot to float first.
+        keys = np.array([math.floor(first_slot), math.floor(last_slot) + 1], dtype=np.int64)
+        i, j = np.searchsorted(self.slots, keys)
         return int(i), int(j)
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, kept while the bars stay unchanged and ``key`` is asked again
+        (one entry: what the last paint drew, reused by the next one of the same view)."""
+        full_key = (self._version, key)
+        if self._memo is not None and self._memo[0] == full_key:
+            return self._memo[1]  # type: ignore[return-value]  # stored by this method
+        value = compute()
+        self._memo = (full_key, value)
+        return value
+
+    def _changed(self) -> None:
+        self._version += 1
+        self._memo = None
