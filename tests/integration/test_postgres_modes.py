@@ -87,7 +87,7 @@ def test_an_outdated_schema_without_auto_migrate_says_what_to_run(
     # The store says what is wrong; the CLI adds its own advice (an API client would
     # be told the same problem without a command it cannot run).
     with fresh_database(pg_url) as url:
-        code, out, err = run(tmp_path, "info", "--store", url, auto_migrate="false")
+        code, _, err = run(tmp_path, "info", "--store", url, auto_migrate="false")
         assert code == 4, err
         assert len(err) == 1, err
         assert "is not up to date" in err[0]

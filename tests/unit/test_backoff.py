@@ -23,5 +23,5 @@ def test_retry_after_is_a_floor_with_a_little_jitter_on_top() -> None:
 def test_equal_jitter_waits_at_least_half_the_step_and_full_jitter_at_most_all() -> None:
     equal = [equal_jitter() for _ in range(2_000)]
     full = [full_jitter() for _ in range(2_000)]
-    assert 0.5 <= min(equal) and max(equal) < 1.0
-    assert 0.0 <= min(full) and max(full) < 1.0 and min(full) < 0.5
+    assert min(equal) >= 0.5 and max(equal) < 1.0
+    assert min(full) >= 0.0 and max(full) < 1.0 and min(full) < 0.5
