@@ -215,18 +215,22 @@ class SlotAxis:
 
     def _time_ticks(self, lo: int, hi: int, minutes: int) -> list[tuple[int, str]]:
         slots = np.arange(lo, hi + 1)
-        local = self.local_ns(slots)
-        on_tick = (local // _NS_PER_MINUTE) % minutes == 0
+        local_minutes = self.local_ns(slots) // _NS_PER_MINUTE
         opens = np.isin(slots, self.session_starts)
-        chosen = slots[on_tick | opens]
-        return [(int(s), self._time_label(int(s), bool(o))) for s, o in
-                zip(chosen, opens[on_tick | opens], strict=True)]
-
-    def _time_label(self, slot: int, session_open: bool) -> str:
-        if session_open:
-            day = self._dates[int(self.session_at([slot])[0])]
-            return f"{day:%b} {day.day} {self.label(slot, with_date=False)}"
-        return self.label(slot, with_date=False)
+        chosen = (local_minutes % minutes == 0) | opens
+        # Labels from integers: one numpy pass, no numpy call per tick.
+        of_day = (local_minutes[chosen] % 1440).tolist()
+        sessions = self.session_at(slots[chosen]).tolist()
+        ticks = []
+        for slot, minute, session, session_open in zip(
+            slots[chosen].tolist(), of_day, sessions, opens[chosen].tolist(), strict=True
+        ):
+            text = f"{minute // 60:02d}:{minute % 60:02d}"
+            if session_open:
+                day = self._dates[session]
+                text = f"{day:%b} {day.day} {text}"
+            ticks.append((slot, text))
+        return ticks
 
     def _date_ticks(self, sessions: Int64Array, sessions_per_label: float) -> list[tuple[int, str]]:
         dates = [self._dates[int(i)] for i in sessions]
