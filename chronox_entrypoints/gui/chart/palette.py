@@ -38,7 +38,5 @@ RIBBON: Final = {
     "unconfirmed": "#ef6c00",  # the source answered empty once; asked again later
     "empty": "#546e7a",  # the source answered empty twice: confirmed empty
 }
-#: The ribbon where nothing is known (before the first segment the presenter gave).
-RIBBON_UNKNOWN: Final = "#1c232b"
 
 RIBBON_KINDS: Final = tuple(RIBBON)

@@ -54,7 +54,8 @@ def pixel_bars(bars: PlacedBars, device: DeviceMap, exposed: QRectF) -> PixelBar
                                       (px_hi + 1 - device.dx) / device.sx))
     if device.sx >= BODY_MIN_PX:
         return _one_per_slot(bars, device, first - 1.0, last + 1.0)
-    key = (px_lo, px_hi, device.sx, device.dx)
+    # The price and volume plots share x, up to the last bit of their transforms.
+    key = (px_lo, px_hi, float(f"{device.sx:.12g}"), round(device.dx, 6))
     return bars.memo(key, lambda: _merged(bars, device, px_lo, px_hi))
 
 

@@ -108,11 +108,6 @@ class SlotAxis:
         """The first slot of each session (where separators go)."""
         return self._first_slot[:-1]
 
-    @property
-    def session_ends(self) -> Int64Array:
-        """One past the last slot of each session."""
-        return self._first_slot[1:]
-
     def early_close_ends(self) -> Int64Array:
         """One past the last slot of each early-close session (where its mark goes)."""
         return self._first_slot[1:][self.early_close]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -99,10 +98,14 @@ class ChartView(QWidget):
 
     def update_bar(self, bar: BarLike | Mapping[str, Any], provisional: bool = False) -> int:
         """Upsert one bar (a ``BarEventOut`` from the live feed); see :meth:`upsert_bar`."""
-        values: Mapping[str, Any] = bar if isinstance(bar, Mapping) else vars(bar)
+        def field(name: str, default: Any = None) -> Any:
+            if isinstance(bar, Mapping):
+                return bar.get(name, default)
+            return getattr(bar, name, default)
+
         return self.upsert_bar(
-            epoch_ns(values["start"]), values["open"], values["high"], values["low"],
-            values["close"], values["volume"], bool(values.get("provisional", provisional)),
+            epoch_ns(field("start")), field("open"), field("high"), field("low"),
+            field("close"), field("volume"), bool(field("provisional", provisional)),
         )
 
     def upsert_bar(
@@ -117,16 +120,15 @@ class ChartView(QWidget):
     ) -> int:
         """Upsert one bar and repaint only its slot; return the slot (-1: outside every
         session). With the last bar in view, the view follows a new last slot."""
-        last_before = int(self._bars.slots[-1]) if len(self._bars) else None
+        last_before = int(self._bars.slots[-1]) if len(self._bars) else -1
         first, right = self._price.viewRange()[0]
         slot = self._bars.upsert(start_ns, open, high, low, close, volume, provisional)
         if slot < 0:
             return slot
         for item in (self._candles, self._volume):
             item.bar_changed(slot)
-        following = last_before is not None and first <= last_before <= right
-        if following and slot > right - 0.5:
-            shift = slot - last_before if last_before is not None else 0
+        if first <= last_before <= right < slot + 0.5:  # the last bar was in view: follow
+            shift = slot - last_before
             self.show_range(round(first + 0.5) + shift, round(right + 0.5) + shift)
         elif first <= slot <= right:
             self._fit_y_if_outside(high, low, volume)
@@ -146,12 +148,6 @@ class ChartView(QWidget):
         first, last = self._price.viewRange()[0]
         top = max(len(self._axis) - 1, 0)
         return min(max(math.ceil(first), 0), top), min(max(math.floor(last), 0), top)
-
-    def selected_range(self) -> tuple[datetime, datetime] | None:
-        """The range last selected, as UTC datetimes."""
-        if self._selection is None:
-            return None
-        return self._axis.span(*self._selection)
 
     def price_point(self, slot: float, price: float) -> QPoint:
         """Where ``(slot, price)`` is drawn, in this widget's pixels (tests, automation)."""
@@ -206,7 +202,6 @@ class ChartView(QWidget):
         self._volume_plot.addItem(self._volume)
         self._ribbon_plot.addItem(self._ribbon)
         self._build_crosshair()
-        self._selection: tuple[int, int] | None = None
         self._shown = False
         self._price.getViewBox().sigXRangeChanged.connect(self._x_range_changed)
         for plot, marks in zip((self._price, self._volume_plot), self._marks, strict=True):
@@ -357,8 +352,7 @@ class ChartView(QWidget):
     def _select(self, start_slot: int, end_slot: int) -> None:
         if not len(self._axis):
             return
-        self._selection = (start_slot, end_slot)
-        self._ribbon.set_selection(self._selection)
+        self._ribbon.set_selection((start_slot, end_slot))
         self.rangeSelected.emit(*self._axis.span(start_slot, end_slot))
 
 
