@@ -180,3 +180,52 @@ def test_zoomed_out_bars_merge_into_pixel_columns(qtbot: QtBot, calendar: Exchan
     row = {colour_at(image, QPoint(x, top.y())) for x in range(top.x() - 2, top.x() + 3)}
     assert row & {palette.UP, palette.DOWN}
     assert QColor(palette.BACKGROUND).name() == palette.BACKGROUND
+
+
+def test_keys_zoom_pan_and_jump_and_report_the_visible_slots(
+    qtbot: QtBot, view: ChartView
+) -> None:
+    seen: list[tuple[int, int]] = []
+    view.visibleRangeChanged.connect(lambda first, last: seen.append((first, last)))
+    view.show_range(2, 8)
+    assert view.visible_slots() == (2, 7)
+    qtbot.keyClick(view, Qt.Key.Key_Minus)
+    first, last = view.visible_slots()
+    assert first < 2 and last > 7
+    qtbot.keyClick(view, Qt.Key.Key_Plus)
+    assert view.visible_slots() == (2, 7)
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert view.visible_slots()[0] == 3
+    qtbot.keyClick(view, Qt.Key.Key_Home)
+    assert view.visible_slots()[0] == 0
+    qtbot.keyClick(view, Qt.Key.Key_End)
+    assert view.visible_slots()[1] == 10
+    assert seen and seen[-1] == view.visible_slots()
+
+
+def test_the_y_range_follows_the_visible_bars(view: ChartView) -> None:
+    view.show_range(7, 9)  # Friday's first two bars: 102.0 .. 105.0
+    image = render(view)
+    top, bottom = view.price_point(7, 105.0).y(), view.price_point(7, 102.0).y()
+    assert bottom - top > image.height() / 2  # the two bars fill most of the plot
+    assert colour_at(image, view.price_point(FRIDAY_FIRST, 104.0)) == palette.UP
+
+
+def test_older_sessions_keep_the_same_bars_in_view(
+    view: ChartView, calendar: ExchangeCalendar
+) -> None:
+    view.show_range(7, 11)
+    older = calendar.sessions(date(2024, 11, 25), date(2024, 11, 26), SessionKind.RTH)
+    view.set_axis(view.axis.extended(older))
+    assert len(view.axis) == 25
+    assert view.visible_slots() == (7 + 14, 10 + 14)
+    assert view.axis.label(view.visible_slots()[0]) == "2024-11-29 09:00"
+
+
+def test_hovering_reports_the_slot(qtbot: QtBot, view: ChartView) -> None:
+    point = view.price_point(DOWN_SLOT, 103.0)
+    target = view.childAt(point)
+    assert target is not None
+    with qtbot.waitSignal(view.hovered, timeout=2000) as signal:
+        qtbot.mouseMove(target, target.mapFrom(view, point))
+    assert signal.args == [DOWN_SLOT]

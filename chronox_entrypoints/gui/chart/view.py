@@ -33,6 +33,7 @@ _Y_PADDING = 0.05
 _PAN_FRACTION = 0.1
 _ZOOM_FACTOR = 1.25
 _DEFAULT_SPAN = 400  # slots shown by set_bars when nothing is shown yet
+_MIN_HALF_SPAN = 2.0  # zoomed all the way in, four slots stay in view
 
 
 class ChartView(QWidget):
@@ -298,7 +299,7 @@ class ChartView(QWidget):
 
     def _zoom(self, factor: float) -> None:
         first, last = self._price.viewRange()[0]
-        centre, half = (first + last) / 2, max((last - first) * factor / 2, 5.0)
+        centre, half = (first + last) / 2, max((last - first) * factor / 2, _MIN_HALF_SPAN)
         self._price.setXRange(centre - half, centre + half, padding=0)
 
     def _mouse_moved(self, position: QPointF) -> None:
