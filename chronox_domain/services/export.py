@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from chronox_domain.coverage import CoverageSpan
+from chronox_domain.errors import InvalidRange
 from chronox_domain.interval import Interval
 from chronox_domain.ports import BarDataset, MarketDataRepository
 from chronox_domain.ranges import Bound
@@ -93,19 +94,43 @@ class ExportService:
         end: Bound | None = None,
     ) -> list[Partition]:
         """The partitions of ``symbols`` that the ledger has anything for, in the years
-        the range touches (every covered year without a range)."""
-        window = None if start is None and end is None else self._bars.window(timeframe, start, end)
+        the range touches; a bound left out is the ledger's first or last covered moment
+        (no range: every covered year)."""
         found = []
         for symbol in dict.fromkeys(parse_symbol(s) for s in symbols):
+            spans = self._ledger(symbol, timeframe)
+            window = self._window(spans, timeframe, start, end)
+            if window is None:
+                continue
             years: set[int] = set()
-            for span in self._ledger(symbol, timeframe):
-                first, last = span.interval.start, span.interval.end
-                if window is not None:
-                    first, last = max(first, window.start), min(last, window.end)
+            for span in spans:
+                first = max(span.interval.start, window.start)
+                last = min(span.interval.end, window.end)
                 if first < last:
                     years.update(range(first.year, _last_year(last) + 1))
             found += [Partition(timeframe, symbol, year) for year in sorted(years)]
         return found
+
+    def _window(
+        self,
+        spans: Sequence[CoverageSpan],
+        timeframe: Timeframe,
+        start: Bound | None,
+        end: Bound | None,
+    ) -> Interval | None:
+        """The asked range; None when the ledger has nothing in it. A range the user gave
+        whole is resolved as every command resolves one (its errors are theirs); one
+        completed from the ledger that ends up empty just has nothing to export."""
+        if not spans:
+            return None
+        if start is not None and end is not None:
+            return self._bars.window(timeframe, start, end)
+        lo = start if start is not None else spans[0].interval.start
+        hi = end if end is not None else max(span.interval.end for span in spans)
+        try:
+            return self._bars.window(timeframe, lo, hi)
+        except InvalidRange:
+            return None
 
     def export(
         self,

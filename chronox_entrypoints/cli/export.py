@@ -9,12 +9,7 @@ import click
 import chronox_presentation as presentation
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.cli.app import running
-from chronox_entrypoints.cli.options import (
-    json_option,
-    range_options,
-    store_option,
-    timeframe_option,
-)
+from chronox_entrypoints.cli.options import BOUND, json_option, store_option, timeframe_option
 from chronox_entrypoints.cli.render import DEMO_NOTE, emit_json, note, with_progress
 
 
@@ -34,7 +29,17 @@ def _directory(ctx: click.Context, param: click.Parameter, value: str) -> str:
     help="The dataset's directory (created when missing).",
 )
 @timeframe_option
-@range_options
+@click.option(
+    "--start",
+    type=BOUND,
+    help="Export the years from this session date or ISO-8601 instant on. "
+    "Default: every year the ledger covers.",
+)
+@click.option(
+    "--end",
+    type=BOUND,
+    help="... up to this session date or instant. Default: the last year covered.",
+)
 @store_option
 @json_option
 def export(
@@ -46,7 +51,13 @@ def export(
     store: str | None,
     as_json: bool,
 ) -> None:
-    """Write the stored bars of SYMBOLS to a Parquet dataset (only what changed)."""
+    """Write the stored bars of SYMBOLS to a Parquet dataset (only what changed).
+
+    One file per timeframe, symbol and year, each holding every stored bar of its
+    year (DIR/timeframe=1m/symbol=SPY/year=2024/part-0.parquet): --start and --end
+    pick the years. A re-run writes only the partitions whose bars or coverage
+    changed.
+    """
     with running(store=store) as container:
         dataset = container.dataset(path)
         service = container.export()

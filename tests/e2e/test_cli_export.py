@@ -188,3 +188,20 @@ def test_a_file_where_the_directory_should_be_is_refused(cli: Cli, tmp_path: Pat
     path.write_text("")
     result = cli("export", "SPY", "--path", str(path))
     assert result.code == 2 and "is a file" in result.err
+
+
+def test_one_bound_is_completed_from_the_ledger(year_end: Cli, tmp_path: Path) -> None:
+    assert written(export(year_end, tmp_path / "a", "SPY", "--end", "2023-12-29")) == [SPY_2023]
+    assert written(export(year_end, tmp_path / "b", "SPY", "--start", "2024-01-02")) == [SPY_2024]
+    assert written(export(year_end, tmp_path / "c", "SPY", "--start", "2025-01-02")) == []
+
+
+def test_a_rolled_up_timeframe_is_exported_rolled_up(year_end: Cli, tmp_path: Path) -> None:
+    root = tmp_path / "dataset"
+    report = export(year_end, root, "SPY", "-t", "1d")
+    assert written(report) == [
+        "timeframe=1d/symbol=SPY/year=2023",
+        "timeframe=1d/symbol=SPY/year=2024",
+    ]
+    days = pq.read_table(root / "timeframe=1d/symbol=SPY/year=2024/part-0.parquet")
+    assert [stamp.day for stamp in days.column("start").to_pylist()] == [2, 3]
