@@ -49,7 +49,8 @@ def connect(store: str | None = None, **settings: Any) -> Chronox:
     from chronox_entrypoints.cli.app import load_settings
     from chronox_entrypoints.container import Container
 
-    return Chronox(Container(settings=load_settings(store=store, **settings)))
+    chosen = load_settings(given_as=lambda name: f"connect({name}=...)", store=store, **settings)
+    return Chronox(Container(settings=chosen))
 
 
 class Chronox:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -18,11 +18,12 @@ OPTION_OF = {"files_path": "--path", "backfill_every_seconds": "--backfill-every
 SECRETS = frozenset({"polygon_api_key", "api_token"})
 
 
-def load_settings(**overrides: Any) -> Settings:
+def load_settings(*, given_as: Callable[[str], str] | None = None, **overrides: Any) -> Settings:
     """Settings from the environment, with the command line's given options on top.
 
     Every setting is validated here, whether the command uses it or not: a typo in the
-    environment is reported by the first command run, naming the variable.
+    environment is reported by the first command run, naming the variable, or the
+    option (``given_as`` names an override otherwise: a notebook's keyword).
     """
     from pydantic import ValidationError
 
@@ -37,7 +38,7 @@ def load_settings(**overrides: Any) -> Settings:
         if not field:
             where = "settings"
         elif field in given:
-            where = OPTION_OF.get(field, f"--{field.replace('_', '-')}")
+            where = given_as(field) if given_as else _option_of(field)
         else:
             where = f"CHRONOX_{field.upper()}"
         message = str(problem["msg"]).removeprefix("Value error, ")
@@ -45,6 +46,10 @@ def load_settings(**overrides: Any) -> Settings:
         if problem["type"] != "value_error" and isinstance(value, str) and field not in SECRETS:
             message += f" (got {value!r})"
         raise InvalidInput(f"invalid {where}: {message}") from None
+
+
+def _option_of(field: str) -> str:
+    return OPTION_OF.get(field, f"--{field.replace('_', '-')}")
 
 
 _process: list[Container] = []

@@ -167,5 +167,7 @@ def test_check_uses_the_stores_calendar(cx: Chronox) -> None:
 
 
 def test_a_bad_setting_is_one_clear_error(cli: Cli) -> None:
-    with pytest.raises(InvalidInput, match="store"):
+    with pytest.raises(InvalidInput, match=r"invalid connect\(store=...\): unsupported store URL"):
         connect("ftp://nowhere")
+    with pytest.raises(InvalidInput, match=r"invalid connect\(settle_minutes=...\)"):
+        connect(cli.store, settle_minutes=-1)
