@@ -76,9 +76,24 @@ class SlotBarsItem(pg.GraphicsObject):  # type: ignore[misc]  # pyqtgraph has no
         low, high = self._y_extent(i, j)
         return QRectF(slot - 1.0, low, 2.0, max(high - low, 1e-9))
 
+    def drawn_bars(self, first: float, last: float) -> PixelBars | None:
+        """The bars a full paint of slots ``[first, last]`` draws, or None before the item
+        is on screen (the view fits its y-range to them)."""
+        transform = self.deviceTransform_()
+        if self._bars is None or transform is None or transform.m11() <= 0:
+            return None
+        device = DeviceMap(transform)
+        area = QRectF(first, self._bounds.top(), last - first, self._bounds.height())
+        drawn = pixel_bars(self._bars, device, area.intersected(self._bounds))
+        # Only bars centred in view: a paint also draws the halves at the edges.
+        inside = (drawn.x >= np.floor(device.x(first))) & (drawn.x <= device.x(last))
+        return drawn if bool(inside.all()) else drawn.where(inside)
+
     def _pixel_bars(self, painter: QPainter, exposed: QRectF) -> tuple[PixelBars, DeviceMap]:
         assert self._bars is not None
         device = DeviceMap(painter.transform())
+        if painter.hasClipping():  # the view box's clip: what drawn_bars saw, memo and all
+            exposed = exposed.intersected(painter.clipBoundingRect())
         return pixel_bars(self._bars, device, exposed), device
 
     def _body_width(self, device: DeviceMap) -> int:

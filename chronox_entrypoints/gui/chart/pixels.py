@@ -44,6 +44,12 @@ class PixelBars:
     def up(self) -> BoolArray:
         return self.close >= self.open
 
+    def where(self, keep: BoolArray) -> PixelBars:
+        """The bars ``keep`` selects."""
+        return PixelBars(self.x[keep], self.open[keep], self.high[keep], self.low[keep],
+                         self.close[keep], self.volume[keep], self.provisional[keep],
+                         self.merged)
+
 
 def pixel_bars(bars: PlacedBars, device: DeviceMap, exposed: QRectF) -> PixelBars:
     """The bars under ``exposed`` (data coordinates), widened to whole pixel columns so

@@ -185,7 +185,7 @@ class ChartView(QWidget):
         layout.setRowStretchFactor(1, 1)
         self._ribbon_plot.setFixedHeight(48)
         self._ribbon_plot.setYRange(0, 1, padding=0)
-        self._ribbon_plot.getAxis("left").setStyle(showValues=False)
+        self._ribbon_plot.getAxis("left").setStyle(showValues=False, tickLength=0)
         for plot in (self._price, self._volume_plot, self._ribbon_plot):
             plot.getAxis("left").setWidth(_AXIS_WIDTH)
             plot.disableAutoRange()
@@ -251,8 +251,16 @@ class ChartView(QWidget):
         self.visibleRangeChanged.emit(*self.visible_slots())
 
     def _visible_extent(self) -> tuple[float, float, float] | None:
+        """Lowest low, highest high and tallest volume column as they will be drawn
+        (zoomed out, a column sums the volume of the bars it merges)."""
         first, last = self._price.viewRange()[0]
-        i, j = self._bars.visible(first, last)
+        self._price.getViewBox().updateMatrix()  # the x mapping of the range just set
+        drawn = self._candles.drawn_bars(first, last)
+        if drawn is not None:
+            if drawn.x.shape[0] == 0:
+                return None
+            return float(drawn.low.min()), float(drawn.high.max()), float(drawn.volume.max())
+        i, j = self._bars.visible(math.ceil(first), last)  # not laid out yet: no pixels
         if j <= i:
             return None
         c = self._bars.columns
