@@ -61,6 +61,11 @@ TIMESCALE_SUBSET: dict[str, set[str] | None] = {
     },
     "test_api": {"test_backfill_job_then_bars_gaps_and_coverage"},
     "test_cli_errors": {"test_a_store_that_cannot_be_opened"},
+    "test_notebook_facade": {
+        "test_bars_are_the_stores_bars",
+        "test_timeframes_never_fetched_are_rolled_up",
+    },
+    "test_cli_export": {"test_a_rerun_writes_only_the_partitions_whose_content_changed"},
 }
 PG_MODES = {"postgresql": "plain", "timescale": "timescale"}
 
