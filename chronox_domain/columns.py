@@ -51,14 +51,15 @@ class BarColumns:
     trades: array[int]
 
     def __post_init__(self) -> None:
-        lengths = {len(column) for column in self._columns()}
+        lengths = {len(column) for column in self.arrays()}
         if len(lengths) > 1:
             raise ValueError(f"bar columns of unequal lengths {sorted(lengths)}")
 
     def __len__(self) -> int:
         return len(self.start_ns)
 
-    def _columns(self) -> tuple[array[int] | array[float], ...]:
+    def arrays(self) -> tuple[array[int] | array[float], ...]:
+        """The arrays, in :data:`COLUMNS` order."""
         return tuple(getattr(self, name) for name in COLUMNS)
 
     @classmethod
@@ -113,7 +114,7 @@ class BarColumns:
         known_vwap, known_trades = _known_vwap, _known_trades
         return [
             Bar(symbol, timeframe, _instant(ns), o, h, lo, c, v, known_vwap(vw), known_trades(n))
-            for ns, o, h, lo, c, v, vw, n in zip(*self._columns(), strict=True)
+            for ns, o, h, lo, c, v, vw, n in zip(*self.arrays(), strict=True)
         ]
 
 
