@@ -83,6 +83,7 @@ class Chronox:
         ``DataFrame.attrs`` (pandas) and the schema's metadata (Arrow) name the symbol,
         timeframe, sources, whether the bars are rolled up and whether they are demo data.
         """
+        _research_extra()
         from chronox_adapters.frames import convert
 
         tf = _timeframe(timeframe)
@@ -109,6 +110,7 @@ class Chronox:
         """One row per window still missing (symbol, timeframe, start, end, bars, kind),
         as ``chronox-cli gaps --json`` lists them; ``holes=True`` adds the covered slots
         the source had no bar for and the windows answered empty only once."""
+        _research_extra()
         import pandas as pd
 
         import chronox_presentation as presentation
@@ -162,6 +164,7 @@ class Chronox:
     ) -> FrameReport:
         """``check_frame`` on this store's calendar: the missing windows, the rows
         outside the sessions, the repeated slots and the broken bars of ``frame``."""
+        _research_extra()
         from chronox_adapters.frames import check_frame
 
         calendar = self._container.calendar()
@@ -198,6 +201,19 @@ class Chronox:
         trace: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _research_extra() -> None:
+    """One clear error, rather than an ImportError, where the research extra is missing."""
+    try:
+        import numpy  # noqa: F401
+        import pandas  # noqa: F401
+        import pyarrow  # noqa: F401
+    except ImportError as exc:
+        raise InvalidInput(
+            f"DataFrames need numpy, pandas and pyarrow ({exc.name} is not installed): "
+            f"{datasets.RESEARCH_EXTRA}"
+        ) from None
 
 
 def _bound(value: BoundLike) -> Bound | None:

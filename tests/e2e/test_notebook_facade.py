@@ -4,6 +4,7 @@ CLI, answering in DataFrames. Each test gets an empty store (the ``cli`` fixture
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
@@ -171,3 +172,15 @@ def test_a_bad_setting_is_one_clear_error(cli: Cli) -> None:
         connect("ftp://nowhere")
     with pytest.raises(InvalidInput, match=r"invalid connect\(settle_minutes=...\)"):
         connect(cli.store, settle_minutes=-1)
+
+
+def test_without_the_research_extra_frames_are_one_clear_error(
+    cx: Chronox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As in an install without the research extra: importing pandas fails.
+    for name in [m for m in sys.modules if m == "pandas" or m.startswith("pandas.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(InvalidInput, match=r"pandas is not installed.*chronox\[research\]"):
+        cx.bars("SPY", *WEEK)
+    assert cx.ingest("SPY", *WEEK).requests == 0  # what needs no DataFrame still works
