@@ -27,7 +27,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
 import numpy as np
@@ -45,6 +45,7 @@ from chronox_entrypoints.gui.chart.columns import BarColumns
 from chronox_entrypoints.gui.chart.pixels import merge_per_column
 from chronox_entrypoints.gui.chart.slots import SlotAxis
 from chronox_entrypoints.gui.chart.view import ChartView
+from chronox_presentation.bars import BarOut
 
 WIDTH, HEIGHT = 1600, 900
 WINDOW = 2_000  # bars in the panned window
@@ -292,6 +293,38 @@ def measure_small(bars: int, repeats: int, results: Results) -> None:
     view.close()
 
 
+def measure_first_paint(bars: int, results: Results) -> None:
+    """From the API's ``BarOut`` models (what a page of ``GET /bars`` parses into) to the
+    chart's first paint, against the example recording its picture and painting it."""
+    series = synthetic_series(bars)
+    c = series.columns
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    models = [
+        BarOut(start=epoch + timedelta(microseconds=start // 1_000), open=o, high=h, low=low,
+               close=close, volume=v)
+        for start, o, h, low, close, v in zip(c.start_ns.tolist(), c.open.tolist(),
+                                               c.high.tolist(), c.low.tolist(),
+                                               c.close.tolist(), c.volume.tolist(), strict=True)
+    ]
+    view = new_chart()
+    started = time.perf_counter()
+    columns = BarColumns.from_bars(models)
+    view.set_axis(series.axis)
+    view.set_bars(columns)
+    view.grab()
+    ours = time.perf_counter() - started
+    if not np.array_equal(columns.start_ns, c.start_ns):
+        results.failures.append("from_bars changed the bars' starts")
+    started = time.perf_counter()
+    plot, _, _ = baseline_plot(series)
+    plot.grab()
+    theirs = time.perf_counter() - started
+    results.rows.append(Row(f"first paint of {bars:,} bars from BarOut models", ours * 1e3,
+                            theirs * 1e3, None))
+    plot.close()
+    view.close()
+
+
 def live_bar_ms(view: ChartView, series: Series, repeats: int) -> tuple[float, float]:
     """Median ms of (1) updating the last bar in place (what a live feed does many times
     a minute) and (2) a bar in the next slot, the view following it; each with Qt's
@@ -355,9 +388,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     results = Results([], [])
-    big, small, repeats = (20_000, 3_000, 5) if args.quick else (1_000_000, 10_000, 30)
+    big, small, year, repeats = (
+        (20_000, 3_000, 3_000, 5) if args.quick else (1_000_000, 10_000, 98_280, 30)
+    )
     measure_big(big, repeats, results)
     measure_small(small, repeats, results)
+    measure_first_paint(year, results)
     print(f"{os.cpu_count()} cores, {WIDTH}x{HEIGHT} offscreen, Qt {qVersion()}, "
           f"pyqtgraph {pg.__version__}")
     print(markdown(results.rows))

@@ -18,10 +18,15 @@ def test_bench_gui_quick_runs_and_its_checks_pass() -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
         [sys.executable, "benchmarks/bench_gui.py", "--quick"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "CHECK FAILED" not in done.stdout
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ")]
-    assert len(rows) == 1 + 8  # the header and one row per figure
+    assert len(rows) == 1 + 9  # the header and one row per figure
     assert any("memory of 20,000 bars" in row for row in rows)

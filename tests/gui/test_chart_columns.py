@@ -33,15 +33,40 @@ def test_from_arrays_sorts_and_keeps_the_later_of_two_bars_with_one_start() -> N
 def test_from_bars_reads_api_models_and_dicts_with_their_provisional_flag() -> None:
     start = datetime(2024, 11, 29, 14, 30, tzinfo=UTC)
     settled = BarOut(start=start, open=1, high=2, low=0.5, close=1.5, volume=100)
-    live = BarEventOut(symbol="SPY", timeframe="1m", start=start.replace(minute=31), open=1.5,
-                       high=2, low=1, close=1.2, volume=7, provisional=True, source="live")
-    as_dict = {"start": start.replace(minute=32), "open": 1.2, "high": 1.3, "low": 1.1,
-               "close": 1.25, "volume": 3}
-    columns = BarColumns.from_bars([settled, live, as_dict])
-    assert list(columns.start_ns) == [epoch_ns(start) + i * MINUTE for i in range(3)]
-    assert list(columns.provisional) == [False, True, False]
-    assert list(columns.close) == [1.5, 1.2, 1.25]
+    live = BarEventOut(
+        symbol="SPY",
+        timeframe="1m",
+        start=start.replace(minute=31),
+        open=1.5,
+        high=2,
+        low=1,
+        close=1.2,
+        volume=7,
+        provisional=True,
+        source="live",
+    )
+    as_dict = {
+        "start": start.replace(minute=32),
+        "open": 1.2,
+        "high": 1.3,
+        "low": 1.1,
+        "close": 1.25,
+        "volume": 3,
+    }
+    models = BarColumns.from_bars([settled])
+    models.merge(BarColumns.from_bars([live]))
+    models.merge(BarColumns.from_bars([as_dict], provisional=True))
+    assert list(models.start_ns) == [epoch_ns(start) + i * MINUTE for i in range(3)]
+    assert list(models.provisional) == [False, True, True]
+    assert list(models.close) == [1.5, 1.2, 1.25]
     assert epoch_ns(start) == int(start.timestamp()) * 1_000_000_000
+    assert len(BarColumns.from_bars([])) == 0
+
+
+def test_from_bars_keeps_microseconds_exactly() -> None:
+    starts = [datetime(2024, 11, 29, 14, 30, 0, micro, tzinfo=UTC) for micro in (1, 999_999)]
+    bars = [{"start": s, "open": 1, "high": 1, "low": 1, "close": 1, "volume": 1} for s in starts]
+    assert list(BarColumns.from_bars(bars).start_ns) == [epoch_ns(s) for s in starts]
 
 
 def test_live_upserts_replace_the_last_slot_or_append_and_views_follow() -> None:

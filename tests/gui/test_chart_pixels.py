@@ -182,9 +182,7 @@ def test_zoomed_out_bars_merge_into_pixel_columns(qtbot: QtBot, calendar: Exchan
     assert QColor(palette.BACKGROUND).name() == palette.BACKGROUND
 
 
-def test_keys_zoom_pan_and_jump_and_report_the_visible_slots(
-    qtbot: QtBot, view: ChartView
-) -> None:
+def test_keys_zoom_pan_and_jump_and_report_the_visible_slots(qtbot: QtBot, view: ChartView) -> None:
     seen: list[tuple[int, int]] = []
     view.visibleRangeChanged.connect(lambda first, last: seen.append((first, last)))
     view.show_range(2, 8)
@@ -229,3 +227,35 @@ def test_hovering_reports_the_slot(qtbot: QtBot, view: ChartView) -> None:
     with qtbot.waitSignal(view.hovered, timeout=2000) as signal:
         qtbot.mouseMove(target, target.mapFrom(view, point))
     assert signal.args == [DOWN_SLOT]
+
+
+def test_the_view_follows_live_bars_past_its_edge(qtbot: QtBot, calendar: ExchangeCalendar) -> None:
+    axis = SlotAxis(
+        calendar.sessions(date(2024, 12, 2), date(2024, 12, 2), SessionKind.RTH), Timeframe.M1
+    )
+    slots = np.arange(101)
+    close = np.full(len(slots), 100.0)
+    chart = ChartView()
+    qtbot.addWidget(chart)
+    chart.resize(800, 500)
+    chart.set_axis(axis)
+    chart.set_bars(
+        BarColumns.from_arrays(
+            axis.start_of(slots), close, close + 1, close - 1, close, np.ones(len(slots))
+        )
+    )
+    chart.show_range(51, 101)
+    chart.show()
+    qtbot.waitExposed(chart)
+    inside = chart.upsert_bar(int(axis.start_of([100])[0]), 100, 101.5, 99, 101, 2.0, True)
+    assert inside == 100 and chart.visible_slots() == (51, 100)  # in place: no move
+    assert chart.upsert_bar(int(axis.start_of([101])[0]), 101, 102, 100, 101.5, 1.0) == 101
+    first, last = chart.visible_slots()
+    assert last - first == 49 and first <= 101 <= last - 4  # room left for the next bars
+    outside = datetime(2024, 12, 2, 22, 0, tzinfo=UTC)  # 17:00 New York: after the close
+    assert (
+        chart.update_bar(
+            {"start": outside, "open": 1, "high": 1, "low": 1, "close": 1, "volume": 1}
+        )
+        == -1
+    )

@@ -51,7 +51,9 @@ class SlotBarsItem(pg.GraphicsObject):  # type: ignore[misc]  # pyqtgraph has no
         grown = self._measure_one(slot)
         if not self._bounds.contains(grown):
             self.prepareGeometryChange()
-            self._bounds = self._bounds.united(grown)
+            # With room to spare, so that the next few moves of a live bar fit.
+            room = 0.1 * max(self._bounds.height(), grown.height())
+            self._bounds = self._bounds.united(grown.adjusted(0.0, -room, 0.0, room))
         strip = QRectF(slot - 1.0, self._bounds.top(), 2.0, self._bounds.height())
         self.update(strip)
 
@@ -67,7 +69,9 @@ class SlotBarsItem(pg.GraphicsObject):  # type: ignore[misc]  # pyqtgraph has no
             return QRectF()
         low, high = self._y_extent(0, len(bars))
         slots = bars.slots
-        left, right = float(slots[0]) - 1.0, float(slots[-1]) + 1.0
+        # To the axis' end: a live bar in a later slot then stays inside the bounds, and
+        # repaints its own strip rather than the whole item (as a bounds change would).
+        left, right = float(slots[0]) - 1.0, max(float(slots[-1]), len(bars.axis)) + 1.0
         return QRectF(left, low, right - left, max(high - low, 1e-9))
 
     def _measure_one(self, slot: int) -> QRectF:

@@ -33,6 +33,7 @@ _Y_PADDING = 0.05
 _PAN_FRACTION = 0.1
 _ZOOM_FACTOR = 1.25
 _DEFAULT_SPAN = 400  # slots shown by set_bars when nothing is shown yet
+_FOLLOW_ROOM = 0.1  # share of the width left free after the last bar when following
 _MIN_HALF_SPAN = 2.0  # zoomed all the way in, four slots stay in view
 
 
@@ -120,7 +121,8 @@ class ChartView(QWidget):
         provisional: bool = False,
     ) -> int:
         """Upsert one bar and repaint only its slot; return the slot (-1: outside every
-        session). With the last bar in view, the view follows a new last slot."""
+        session). With the last bar in view, the view follows a new last slot, a tenth of
+        its width at a time."""
         last_before = int(self._bars.slots[-1]) if len(self._bars) else -1
         first, right = self._price.viewRange()[0]
         slot = self._bars.upsert(start_ns, open, high, low, close, volume, provisional)
@@ -129,8 +131,11 @@ class ChartView(QWidget):
         for item in (self._candles, self._volume):
             item.bar_changed(slot)
         if first <= last_before <= right < slot + 0.5:  # the last bar was in view: follow
-            shift = slot - last_before
-            self.show_range(round(first + 0.5) + shift, round(right + 0.5) + shift)
+            # Jump a tenth of the width at once: the bars after this one land in view
+            # and repaint their slot only, instead of panning the chart for each one.
+            width = right - first
+            end = slot + 1 + max(1, round(width * _FOLLOW_ROOM))
+            self.show_range(round(end - width), end)
         elif first <= slot <= right:
             self._fit_y_if_outside(high, low, volume)
         return slot
