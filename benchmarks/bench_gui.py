@@ -187,8 +187,9 @@ class Alternating:
 class Panning:
     """Show a ``width``-slot window moved on by ``step`` slots at each call."""
 
-    def __init__(self, show: Callable[[int, int], object], first: int, width: int,
-                 step: int = 37) -> None:
+    def __init__(
+        self, show: Callable[[int, int], object], first: int, width: int, step: int = 37
+    ) -> None:
         self._show, self._first, self._width, self._step = show, first, width, step
 
     def __call__(self) -> None:
@@ -251,15 +252,26 @@ def measure_big(bars: int, repeats: int, results: Results) -> None:
         results.failures.append("the baseline drew nothing")
     base_live = recorded + base_panned  # the example records its picture again per change
     results.rows += [
-        Row(f"whole range of {bars:,} bars: zoom there and repaint", zoomed * 1e3,
-            base_zoomed * 1e3, 20),
+        Row(
+            f"whole range of {bars:,} bars: zoom there and repaint",
+            zoomed * 1e3,
+            base_zoomed * 1e3,
+            20,
+        ),
         Row(f"whole range of {bars:,} bars: repaint, same view", same * 1e3, None, None),
-        Row(f"pan of a {WINDOW:,}-bar window, {bars:,} bars held", panned * 1e3,
-            base_panned * 1e3, 10),
-        Row(f"live update of the last bar, {bars:,} bars held", update * 1e3,
-            base_live * 1e3, 2),
-        Row(f"live bar in the next slot (the view follows), {bars:,} bars held",
-            append * 1e3, base_live * 1e3, None),
+        Row(
+            f"pan of a {WINDOW:,}-bar window, {bars:,} bars held",
+            panned * 1e3,
+            base_panned * 1e3,
+            10,
+        ),
+        Row(f"live update of the last bar, {bars:,} bars held", update * 1e3, base_live * 1e3, 2),
+        Row(
+            f"live bar in the next slot (the view follows), {bars:,} bars held",
+            append * 1e3,
+            base_live * 1e3,
+            None,
+        ),
         Row(f"memory of {bars:,} bars held (MB above the empty app)", held_mb, None, 150),
     ]
     plot.close()
@@ -284,8 +296,12 @@ def measure_small(bars: int, repeats: int, results: Results) -> None:
     base = seconds(base_live, 3)
     results.rows += [
         Row(f"live update of the last bar, {bars:,} bars held", update * 1e3, base * 1e3, 2),
-        Row(f"live bar in the next slot (the view follows), {bars:,} bars held", append * 1e3,
-            base * 1e3, None),
+        Row(
+            f"live bar in the next slot (the view follows), {bars:,} bars held",
+            append * 1e3,
+            base * 1e3,
+            None,
+        ),
     ]
     results.failures += check_live_bar(view, series)
     results.failures += check_merged_columns(series)
@@ -300,11 +316,23 @@ def measure_first_paint(bars: int, results: Results) -> None:
     c = series.columns
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     models = [
-        BarOut(start=epoch + timedelta(microseconds=start // 1_000), open=o, high=h, low=low,
-               close=close, volume=v)
-        for start, o, h, low, close, v in zip(c.start_ns.tolist(), c.open.tolist(),
-                                               c.high.tolist(), c.low.tolist(),
-                                               c.close.tolist(), c.volume.tolist(), strict=True)
+        BarOut(
+            start=epoch + timedelta(microseconds=start // 1_000),
+            open=o,
+            high=h,
+            low=low,
+            close=close,
+            volume=v,
+        )
+        for start, o, h, low, close, v in zip(
+            c.start_ns.tolist(),
+            c.open.tolist(),
+            c.high.tolist(),
+            c.low.tolist(),
+            c.close.tolist(),
+            c.volume.tolist(),
+            strict=True,
+        )
     ]
     view = new_chart()
     started = time.perf_counter()
@@ -319,8 +347,9 @@ def measure_first_paint(bars: int, results: Results) -> None:
     plot, _, _ = baseline_plot(series)
     plot.grab()
     theirs = time.perf_counter() - started
-    results.rows.append(Row(f"first paint of {bars:,} bars from BarOut models", ours * 1e3,
-                            theirs * 1e3, None))
+    results.rows.append(
+        Row(f"first paint of {bars:,} bars from BarOut models", ours * 1e3, theirs * 1e3, None)
+    )
     plot.close()
     view.close()
 
@@ -338,8 +367,9 @@ def live_bar_ms(view: ChartView, series: Series, repeats: int) -> tuple[float, f
 
     def update() -> None:
         close = float(next(ticks))
-        view.upsert_bar(start_of_last, price, max(price, close), min(price, close), close,
-                        500.0, True)
+        view.upsert_bar(
+            start_of_last, price, max(price, close), min(price, close), close, 500.0, True
+        )
         QApplication.processEvents()
 
     following = iter(range(last + 1, last + 1 + repeats))
@@ -370,8 +400,11 @@ def check_merged_columns(series: Series) -> list[str]:
     c = series.columns
     column = np.arange(len(c)) // 7
     merged = merge_per_column(column, c.open, c.high, c.low, c.close, c.volume, c.provisional)
-    ok = (np.isclose(merged.high.max(), c.high.max()) and np.isclose(merged.low.min(), c.low.min())
-          and np.isclose(merged.volume.sum(), c.volume.sum()))
+    ok = (
+        np.isclose(merged.high.max(), c.high.max())
+        and np.isclose(merged.low.min(), c.low.min())
+        and np.isclose(merged.volume.sum(), c.volume.sum())
+    )
     return [] if ok else ["per-column merge lost the extremes or the volume"]
 
 
@@ -394,8 +427,10 @@ def main(argv: list[str] | None = None) -> int:
     measure_big(big, repeats, results)
     measure_small(small, repeats, results)
     measure_first_paint(year, results)
-    print(f"{os.cpu_count()} cores, {WIDTH}x{HEIGHT} offscreen, Qt {qVersion()}, "
-          f"pyqtgraph {pg.__version__}")
+    print(
+        f"{os.cpu_count()} cores, {WIDTH}x{HEIGHT} offscreen, Qt {qVersion()}, "
+        f"pyqtgraph {pg.__version__}"
+    )
     print(markdown(results.rows))
     for failure in results.failures:
         print(f"CHECK FAILED: {failure}")

@@ -26,8 +26,9 @@ def ns(*args: int) -> int:
 @pytest.fixture(scope="module")
 def thanksgiving_week(calendar: ExchangeCalendar) -> SlotAxis:
     """Mon 25 Nov .. Tue 3 Dec 2024: Thanksgiving (28th) closed, the 29th closes at 13:00."""
-    return SlotAxis(calendar.sessions(date(2024, 11, 25), date(2024, 12, 3), SessionKind.RTH),
-                    Timeframe.M1)
+    return SlotAxis(
+        calendar.sessions(date(2024, 11, 25), date(2024, 12, 3), SessionKind.RTH), Timeframe.M1
+    )
 
 
 def test_holidays_weekends_and_closed_hours_take_no_room(thanksgiving_week: SlotAxis) -> None:
@@ -58,13 +59,16 @@ def test_slots_round_trip_to_their_starts(thanksgiving_week: SlotAxis) -> None:
     starts = axis.start_of(slots)
     assert bool(np.all(np.diff(starts) > 0))
     assert bool(np.all(axis.index_of(starts) == slots))
-    assert axis.span(1170, 1380) == (datetime(2024, 11, 29, 14, 30, tzinfo=UTC),
-                                     datetime(2024, 11, 29, 18, 0, tzinfo=UTC))
+    assert axis.span(1170, 1380) == (
+        datetime(2024, 11, 29, 14, 30, tzinfo=UTC),
+        datetime(2024, 11, 29, 18, 0, tzinfo=UTC),
+    )
 
 
 def test_outside_instants_keep_sorted_slots_for_sorted_input(thanksgiving_week: SlotAxis) -> None:
-    slots, inside = thanksgiving_week.locate([ns(2024, 11, 25, 14, 29), ns(2024, 11, 28, 15, 0),
-                                              ns(2024, 12, 4, 15, 0)])
+    slots, inside = thanksgiving_week.locate(
+        [ns(2024, 11, 25, 14, 29), ns(2024, 11, 28, 15, 0), ns(2024, 12, 4, 15, 0)]
+    )
     assert list(slots) == [0, 1170, 2160] and not inside.any()
 
 
@@ -78,8 +82,12 @@ def test_coverage_intervals_map_to_slot_segments(thanksgiving_week: SlotAxis) ->
 
 @pytest.mark.parametrize(
     ("day", "open_utc"),
-    [(date(2024, 3, 8), 14), (date(2024, 3, 11), 13), (date(2024, 11, 1), 13),
-     (date(2024, 11, 4), 14)],
+    [
+        (date(2024, 3, 8), 14),
+        (date(2024, 3, 11), 13),
+        (date(2024, 11, 1), 13),
+        (date(2024, 11, 4), 14),
+    ],
 )
 def test_labels_stay_09_30_across_dst(calendar: ExchangeCalendar, day: date, open_utc: int) -> None:
     axis = SlotAxis(calendar.sessions(day, day, SessionKind.RTH), Timeframe.M1)
@@ -89,15 +97,17 @@ def test_labels_stay_09_30_across_dst(calendar: ExchangeCalendar, day: date, ope
 
 
 def test_dst_week_has_no_extra_or_missing_slots(calendar: ExchangeCalendar) -> None:
-    axis = SlotAxis(calendar.sessions(date(2024, 3, 4), date(2024, 3, 15), SessionKind.RTH),
-                    Timeframe.M1)
+    axis = SlotAxis(
+        calendar.sessions(date(2024, 3, 4), date(2024, 3, 15), SessionKind.RTH), Timeframe.M1
+    )
     assert len(axis) == 10 * RTH_MINUTES
     assert [axis.label(int(s), with_date=False) for s in axis.session_starts] == ["09:30"] * 10
 
 
 def test_hourly_slots_widen_the_session_to_the_utc_grid(calendar: ExchangeCalendar) -> None:
-    axis = SlotAxis(calendar.sessions(date(2024, 11, 25), date(2024, 11, 25), SessionKind.RTH),
-                    Timeframe.H1)
+    axis = SlotAxis(
+        calendar.sessions(date(2024, 11, 25), date(2024, 11, 25), SessionKind.RTH), Timeframe.H1
+    )
     assert len(axis) == 7  # 09:00 (holds the 09:30 open) .. 15:00 New York
     assert axis.label(0) == "2024-11-25 09:00"
 
@@ -121,12 +131,14 @@ def test_extended_sessions_and_the_slot_shift(calendar: ExchangeCalendar) -> Non
 
 
 def test_ticks_show_times_zoomed_in_and_dates_zoomed_out(calendar: ExchangeCalendar) -> None:
-    week = SlotAxis(calendar.sessions(date(2024, 11, 25), date(2024, 12, 3), SessionKind.RTH),
-                    Timeframe.M1)
+    week = SlotAxis(
+        calendar.sessions(date(2024, 11, 25), date(2024, 12, 3), SessionKind.RTH), Timeframe.M1
+    )
     near = week.ticks(0, 120, 1600)
     assert near[0] == (0, "Nov 25 09:30") and (30, "10:00") in near
-    year = SlotAxis(calendar.sessions(date(2024, 1, 2), date(2024, 12, 31), SessionKind.RTH),
-                    Timeframe.M1)
+    year = SlotAxis(
+        calendar.sessions(date(2024, 1, 2), date(2024, 12, 31), SessionKind.RTH), Timeframe.M1
+    )
     far = [text for _, text in year.ticks(0, len(year), 1600)]
     assert far[:3] == ["Jan 2024", "Feb", "Mar"]
     slots = [slot for slot, _ in year.ticks(0, len(year), 1600)]

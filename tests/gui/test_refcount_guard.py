@@ -32,9 +32,15 @@ PAINTS = 3000
 
 def week_of_sessions() -> list[SessionOut]:
     days = [date(2024, 12, 2) + timedelta(days=i) for i in range(5)]
-    return [SessionOut(date=d, open=datetime(d.year, d.month, d.day, 14, 30, tzinfo=UTC),
-                       close=datetime(d.year, d.month, d.day, 21, 0, tzinfo=UTC),
-                       early_close=False) for d in days]
+    return [
+        SessionOut(
+            date=d,
+            open=datetime(d.year, d.month, d.day, 14, 30, tzinfo=UTC),
+            close=datetime(d.year, d.month, d.day, 21, 0, tzinfo=UTC),
+            early_close=False,
+        )
+        for d in days
+    ]
 
 
 def test_painting_does_not_leak_references_to_none(qtbot: QtBot) -> None:
@@ -45,9 +51,17 @@ def test_painting_does_not_leak_references_to_none(qtbot: QtBot) -> None:
     qtbot.addWidget(chart)
     chart.resize(320, 240)
     chart.set_axis(axis)
-    chart.set_bars(BarColumns.from_arrays(axis.start_of(slots), close, close + 0.2, close - 0.2,
-                                          close + 0.1, np.ones(len(slots)),
-                                          provisional=slots > len(axis) - 100))
+    chart.set_bars(
+        BarColumns.from_arrays(
+            axis.start_of(slots),
+            close,
+            close + 0.2,
+            close - 0.2,
+            close + 0.1,
+            np.ones(len(slots)),
+            provisional=slots > len(axis) - 100,
+        )
+    )
     chart.set_coverage([(0, len(axis) // 2, "final"), (len(axis) // 2, len(axis), "gap")])
     chart.show_range(len(axis) - 300, len(axis))
     image = QImage(chart.size(), QImage.Format.Format_ARGB32)

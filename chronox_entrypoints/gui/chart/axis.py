@@ -31,7 +31,5 @@ class SlotAxisItem(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph has no stubs
         self._labels = {slot - 0.5: text for slot, text in ticks}
         return [(1.0, list(self._labels))]
 
-    def tickStrings(
-        self, values: list[float], scale: float, spacing: float
-    ) -> list[str]:
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         return [self._labels.get(value, "") for value in values]

@@ -110,13 +110,17 @@ class BarColumns:
         rows = np.fromiter(map(prices, bars), _PRICES, count=len(bars))
         # A float timestamp holds an instant to well under a microsecond, so rounding
         # to microseconds gives back the exact instant of any datetime.
-        stamps = np.fromiter((bar.timestamp() for bar in map(get("start"), bars)), np.float64,
-                             count=len(bars))
+        stamps = np.fromiter(
+            (bar.timestamp() for bar in map(get("start"), bars)), np.float64, count=len(bars)
+        )
         has_flag = (
             "provisional" in first if isinstance(first, Mapping) else hasattr(first, "provisional")
         )
-        flags = (np.fromiter(map(get("provisional"), bars), np.bool_, count=len(bars)) if has_flag
-                 else np.full(len(bars), provisional))
+        flags = (
+            np.fromiter(map(get("provisional"), bars), np.bool_, count=len(bars))
+            if has_flag
+            else np.full(len(bars), provisional)
+        )
         block = {name: rows[name] for name in PRICE_FIELDS}
         block["start_ns"] = np.round(stamps * 1e6).astype(np.int64) * 1_000
         block["provisional"] = flags

@@ -46,9 +46,16 @@ class PixelBars:
 
     def where(self, keep: BoolArray) -> PixelBars:
         """The bars ``keep`` selects."""
-        return PixelBars(self.x[keep], self.open[keep], self.high[keep], self.low[keep],
-                         self.close[keep], self.volume[keep], self.provisional[keep],
-                         self.merged)
+        return PixelBars(
+            self.x[keep],
+            self.open[keep],
+            self.high[keep],
+            self.low[keep],
+            self.close[keep],
+            self.volume[keep],
+            self.provisional[keep],
+            self.merged,
+        )
 
 
 def pixel_bars(bars: PlacedBars, device: DeviceMap, exposed: QRectF) -> PixelBars:
@@ -56,8 +63,9 @@ def pixel_bars(bars: PlacedBars, device: DeviceMap, exposed: QRectF) -> PixelBar
     that a column cut by the exposed edge still merges all of its bars."""
     px_lo = math.floor(float(device.x(exposed.left()))) - 1
     px_hi = math.ceil(float(device.x(exposed.right()))) + 1
-    first, last = (float(s) for s in ((px_lo - device.dx) / device.sx,
-                                      (px_hi + 1 - device.dx) / device.sx))
+    first, last = (
+        float(s) for s in ((px_lo - device.dx) / device.sx, (px_hi + 1 - device.dx) / device.sx)
+    )
     if device.sx >= BODY_MIN_PX:
         return _one_per_slot(bars, device, first - 1.0, last + 1.0)
     # The price and volume plots share x, up to the last bit of their transforms.
@@ -98,8 +106,9 @@ def _merged(bars: PlacedBars, device: DeviceMap, px_lo: int, px_hi: int) -> Pixe
         low=np.minimum.reduceat(c.low[lo:hi], offsets) if hi > lo else np.zeros(0),
         close=c.close[ends - 1],
         volume=np.add.reduceat(c.volume[lo:hi], offsets) if hi > lo else np.zeros(0),
-        provisional=(np.logical_or.reduceat(c.provisional[lo:hi], offsets) if hi > lo
-                     else np.zeros(0, bool)),
+        provisional=(
+            np.logical_or.reduceat(c.provisional[lo:hi], offsets) if hi > lo else np.zeros(0, bool)
+        ),
         merged=True,
     )
 

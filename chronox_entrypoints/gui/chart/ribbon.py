@@ -81,8 +81,12 @@ class RibbonItem(pg.GraphicsObject):  # type: ignore[misc]  # pyqtgraph has no s
         right = np.maximum(np.floor(device.x(self._ends[shown] - 0.5)), left + 1.0)
         top, bottom = sorted((float(device.y(1.0)), float(device.y(0.0))))
         rects = np.column_stack(
-            [left, np.full_like(left, np.floor(top)), right - left,
-             np.full_like(left, np.ceil(bottom) - np.floor(top))]
+            [
+                left,
+                np.full_like(left, np.floor(top)),
+                right - left,
+                np.full_like(left, np.ceil(bottom) - np.floor(top)),
+            ]
         )
         kinds = self._kinds[shown]
         painter.save()

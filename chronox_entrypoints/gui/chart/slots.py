@@ -76,8 +76,10 @@ class SlotAxis:
         closes = np.array([epoch_ns(s.close) for s in self.sessions], dtype=np.int64)
         if self.timeframe is Timeframe.D1:
             days = np.array(
-                [epoch_ns(datetime(s.date.year, s.date.month, s.date.day, tzinfo=UTC))
-                 for s in self.sessions],
+                [
+                    epoch_ns(datetime(s.date.year, s.date.month, s.date.day, tzinfo=UTC))
+                    for s in self.sessions
+                ],
                 dtype=np.int64,
             )
             starts, ends = days, days + _NS_PER_DAY

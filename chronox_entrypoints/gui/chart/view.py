@@ -100,14 +100,20 @@ class ChartView(QWidget):
 
     def update_bar(self, bar: BarLike | Mapping[str, Any], provisional: bool = False) -> int:
         """Upsert one bar (a ``BarEventOut`` from the live feed); see :meth:`upsert_bar`."""
+
         def field(name: str, default: Any = None) -> Any:
             if isinstance(bar, Mapping):
                 return bar.get(name, default)
             return getattr(bar, name, default)
 
         return self.upsert_bar(
-            epoch_ns(field("start")), field("open"), field("high"), field("low"),
-            field("close"), field("volume"), bool(field("provisional", provisional)),
+            epoch_ns(field("start")),
+            field("open"),
+            field("high"),
+            field("low"),
+            field("close"),
+            field("volume"),
+            bool(field("provisional", provisional)),
         )
 
     def upsert_bar(
@@ -182,7 +188,9 @@ class ChartView(QWidget):
         self._price = self._graphics.addPlot(row=0, col=0, viewBox=SlotViewBox())
         self._volume_plot = self._graphics.addPlot(row=1, col=0, viewBox=SlotViewBox())
         self._ribbon_plot = self._graphics.addPlot(
-            row=2, col=0, viewBox=SlotViewBox(select_by_drag=True),
+            row=2,
+            col=0,
+            viewBox=SlotViewBox(select_by_drag=True),
             axisItems={"bottom": self._slot_axis},
         )
         layout = self._graphics.ci.layout
@@ -298,8 +306,9 @@ class ChartView(QWidget):
             self._zoom(_ZOOM_FACTOR)
         elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
             sign = -1 if key == Qt.Key.Key_Left else 1
-            self._price.setXRange(*(x + sign * width * _PAN_FRACTION for x in (first, last)),
-                                  padding=0)
+            self._price.setXRange(
+                *(x + sign * width * _PAN_FRACTION for x in (first, last)), padding=0
+            )
         elif key == Qt.Key.Key_Home:
             self._price.setXRange(-0.5, width - 0.5, padding=0)
         elif key == Qt.Key.Key_End and len(self._bars):
@@ -338,8 +347,10 @@ class ChartView(QWidget):
         if i >= len(self._bars) or int(self._bars.slots[i]) != slot or not self._bars.inside[i]:
             return f"{when}   no bar"
         c = self._bars.columns
-        text = (f"{when}   O {_price(c.open[i])}  H {_price(c.high[i])}  "
-                f"L {_price(c.low[i])}  C {_price(c.close[i])}  V {c.volume[i]:,.0f}")
+        text = (
+            f"{when}   O {_price(c.open[i])}  H {_price(c.high[i])}  "
+            f"L {_price(c.low[i])}  C {_price(c.close[i])}  V {c.volume[i]:,.0f}"
+        )
         return text + ("   provisional" if c.provisional[i] else "")
 
     def _zone_abbreviation(self, slot: int) -> str:
