@@ -13,6 +13,7 @@ export left behind are removed by the next one.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import uuid
@@ -33,6 +34,7 @@ MANIFEST = "_chronox_manifest.json"
 PART = "part-0.parquet"
 COMPRESSION = "zstd"
 _TEMPORARY = ".chronox-"  # prefix of files being written
+_LOCK = ".chronox-lock"
 
 
 def parquet_bytes(columns: BarColumns, metadata: dict[str, str] | None = None) -> bytes:
@@ -47,42 +49,51 @@ def parquet_bytes(columns: BarColumns, metadata: dict[str, str] | None = None) -
 
 
 class ParquetDataset:
-    """``BarDataset`` in a directory (created when missing)."""
+    """``BarDataset`` in a directory (created when missing). Exports into one dataset
+    take turns, partition by partition (a lock file held while a partition's file and
+    the manifest are replaced): two at once lose no manifest entry."""
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
         if self.root.exists() and not self.root.is_dir():
             raise InvalidInput(f"{self.root} is not a directory")
-        self._manifest: dict[str, Any] | None = None
 
     def recorded(self) -> dict[str, str]:
-        partitions = self._read_manifest()["partitions"]
+        partitions = _load(self.root / MANIFEST)["partitions"]
         return {
-            key: entry["fingerprint"]
+            key: str(entry.get("fingerprint"))
             for key, entry in partitions.items()
-            if (self.root / key / PART).is_file()
+            if isinstance(entry, dict) and (self.root / key / PART).is_file()
         }
 
     def write(self, key: str, columns: BarColumns, fingerprint: str) -> None:
         directory = self.root / key
         with _storage_errors(directory):
             directory.mkdir(parents=True, exist_ok=True)
-            _remove_leftovers(directory)
-            with _replacing(directory / PART) as temporary:
-                pq.write_table(to_arrow(columns), temporary, compression=COMPRESSION)
-            manifest = self._read_manifest()
-            manifest["partitions"][key] = {
-                "fingerprint": fingerprint,
-                "rows": len(columns),
-                "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            }
-            with _replacing(self.root / MANIFEST) as temporary:
-                temporary.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+            with _locked(self.root):
+                _remove_leftovers(directory)
+                with _replacing(directory / PART) as temporary:
+                    pq.write_table(to_arrow(columns), temporary, compression=COMPRESSION)
+                manifest = _load(self.root / MANIFEST)  # as on disk now, not as first read
+                manifest["partitions"][key] = {
+                    "fingerprint": fingerprint,
+                    "rows": len(columns),
+                    "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                }
+                with _replacing(self.root / MANIFEST) as temporary:
+                    temporary.write_text(json.dumps(manifest, indent=1, sort_keys=True))
 
-    def _read_manifest(self) -> dict[str, Any]:
-        if self._manifest is None:
-            self._manifest = _load(self.root / MANIFEST)
-        return self._manifest
+
+@contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    """An exclusive advisory lock on the dataset (``flock``: released by the kernel if
+    the process dies, so a killed export never leaves it held)."""
+    with open(root / _LOCK, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _load(path: Path) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from threading import Thread
 from typing import Any
 
 import duckdb
@@ -205,3 +206,26 @@ def test_a_rolled_up_timeframe_is_exported_rolled_up(year_end: Cli, tmp_path: Pa
     ]
     days = pq.read_table(root / "timeframe=1d/symbol=SPY/year=2024/part-0.parquet")
     assert [stamp.day for stamp in days.column("start").to_pylist()] == [2, 3]
+
+
+def test_two_exports_into_one_dataset_at_once_lose_nothing(year_end: Cli, tmp_path: Path) -> None:
+    root = tmp_path / "dataset"
+    failures: list[BaseException] = []
+
+    def run(symbol: str) -> None:
+        try:
+            with connect(year_end.store) as cx:
+                cx.export(symbol, root)
+        except BaseException as exc:  # reported below, in the test's thread
+            failures.append(exc)
+
+    threads = [Thread(target=run, args=(symbol,)) for symbol in ("SPY", "QQQ")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    manifest = json.loads((root / "_chronox_manifest.json").read_text())
+    assert sorted(manifest["partitions"]) == sorted(
+        [SPY_2023, SPY_2024, "timeframe=1m/symbol=QQQ/year=2024"]
+    )
