@@ -11,8 +11,9 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QImage, QMouseEvent
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from chronox_adapters.calendars import ExchangeCalendar
@@ -259,3 +260,29 @@ def test_the_view_follows_live_bars_past_its_edge(qtbot: QtBot, calendar: Exchan
         )
         == -1
     )
+
+
+def test_dragging_on_the_ribbon_selects_a_range(qtbot: QtBot, view: ChartView) -> None:
+    start, end = view.ribbon_point(FRIDAY_FIRST), view.ribbon_point(9)
+    target = view.childAt(start)
+    assert target is not None
+    with qtbot.waitSignal(view.rangeSelected, timeout=2000) as signal:
+        qtbot.mousePress(target, Qt.MouseButton.LeftButton, pos=target.mapFrom(view, start))
+        for x in range(start.x(), end.x() + 1, 40):
+            # QTest's moves carry no pressed button; a drag needs one.
+            here = QPointF(target.mapFrom(view, QPoint(x, start.y())))
+            move = QMouseEvent(
+                QEvent.Type.MouseMove,
+                here,
+                target.mapToGlobal(here),
+                Qt.MouseButton.NoButton,
+                Qt.MouseButton.LeftButton,
+                Qt.KeyboardModifier.NoModifier,
+            )
+            QApplication.sendEvent(target, move)
+            qtbot.wait(20)  # pyqtgraph drops moves that come faster than it repaints
+        qtbot.mouseRelease(target, Qt.MouseButton.LeftButton, pos=target.mapFrom(view, end))
+    assert signal.args == [
+        datetime(2024, 11, 29, 14, 0, tzinfo=UTC),  # Friday 09:00 New York
+        datetime(2024, 11, 29, 17, 0, tzinfo=UTC),  # the end of the 11:00 slot
+    ]

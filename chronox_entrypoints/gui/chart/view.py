@@ -74,7 +74,8 @@ class ChartView(QWidget):
         sessions (:meth:`SlotAxis.extended`); ribbon segments are slots of the old axis,
         so hand them again with :meth:`set_coverage`."""
         first, last = self._price.viewRange()[0]
-        shift = axis.offset_from(self._axis) if len(self._axis) else 0
+        same_grid = axis.timeframe is self._axis.timeframe and len(self._axis) > 0
+        shift = max(axis.offset_from(self._axis), 0) if same_grid else 0
         self._axis = axis
         self._slot_axis.set_slot_axis(axis)
         for marks in self._marks:
