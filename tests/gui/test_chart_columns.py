@@ -111,3 +111,21 @@ def test_lookups_by_start() -> None:
     assert columns.index_of(2 * MINUTE) == 1 and columns.index_of(3 * MINUTE) == -1
     assert columns.between(1 * MINUTE, 5 * MINUTE) == (1, 3)
     assert len(BarColumns()) == 0 and BarColumns().index_of(0) == -1
+
+
+def test_any_mix_of_upserts_and_pages_agrees_with_a_dict_of_bars() -> None:
+    rng = np.random.default_rng(7)  # fixed: the same mix on every run
+    columns = columns_at(list(range(0, 150, 3)))
+    expected = {minute * MINUTE: 1.0 for minute in range(0, 150, 3)}
+    for _ in range(300):
+        if rng.random() < 0.4:
+            start, value = int(rng.integers(-10, 200)) * MINUTE, float(rng.random())
+            columns.upsert(start, value, value, value, value, value)
+            expected[start] = value
+        else:  # pages of 1..150 bars: in-place updates, appends, prepends, insertions
+            starts = rng.integers(-20, 400, int(rng.integers(1, 150))) * MINUTE
+            values = rng.random(starts.shape[0])
+            columns.merge(BarColumns.from_arrays(starts, *([values] * 5)))
+            expected.update(zip(starts.tolist(), values.tolist(), strict=True))
+    assert columns.start_ns.tolist() == sorted(expected)
+    assert columns.open.tolist() == [expected[start] for start in sorted(expected)]

@@ -28,6 +28,7 @@ FIELDS = ("start_ns", *PRICE_FIELDS, "provisional")
 _DTYPES = {"start_ns": np.int64, "provisional": np.bool_} | dict.fromkeys(PRICE_FIELDS, np.float64)
 _PRICES = np.dtype([(name, np.float64) for name in PRICE_FIELDS])
 _MIN_CAPACITY = 16
+_SLICED_INSERTS = 64  # up to this many new rows inside the held range: one memmove each
 
 Block = dict[str, npt.NDArray[Any]]  # one array per field, all of one length
 
@@ -224,14 +225,33 @@ class BarColumns:
             self._buffers[name][self._lo + positions[found]] = block[name][found]
         if bool(found.all()):
             return
-        merged = _sorted_unique(
-            {name: np.concatenate([getattr(self, name), block[name][~found]]) for name in FIELDS}
-        )
-        size = _length(merged)
-        self._buffers = _empty_block(max(_MIN_CAPACITY, 2 * size))
-        self._lo = size // 2
-        self._hi = self._lo + size
-        self._write(merged, self._lo)
+        self._insert(positions[~found], {name: block[name][~found] for name in FIELDS})
+
+    def _insert(self, at: npt.NDArray[np.intp], new: Block) -> None:
+        """Insert sorted rows before positions ``at`` (sorted): only the rows after the
+        first insertion move, so filling a hole near the end is cheap."""
+        n, count = len(self), int(at.shape[0])
+        self._reserve(after=count)
+        lo = self._lo
+        if count <= _SLICED_INSERTS:
+            # Each run of old rows moves on by the new rows before it, as one memmove;
+            # from the last run back, so nothing is overwritten before it moved.
+            ends = [*at.tolist()[1:], n]
+            for k in range(count - 1, -1, -1):
+                start, end = int(at[k]), ends[k]
+                for name in FIELDS:
+                    buffer = self._buffers[name]
+                    buffer[lo + start + k + 1 : lo + end + k + 1] = buffer[lo + start : lo + end]
+                    buffer[lo + start + k] = new[name][k]
+        else:
+            old = np.arange(int(at[0]), n)
+            moved = lo + old + np.searchsorted(at, old, side="right")
+            placed = lo + at + np.arange(count)
+            for name in FIELDS:
+                buffer = self._buffers[name]
+                buffer[moved] = buffer[lo + old[0] : lo + n].copy() if old.shape[0] else []
+                buffer[placed] = new[name]
+        self._hi += count
 
     def _bind(self) -> None:
         for name in FIELDS:
