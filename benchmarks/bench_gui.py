@@ -245,6 +245,7 @@ def measure_big(bars: int, repeats: int, results: Results) -> None:
     zoomed = seconds(grab_after(Alternating(view.show_range, 0, n)), repeats)
     panned = seconds(grab_after(Panning(view.show_range, n // 2, WINDOW)), repeats)
     update, append = live_bar_ms(view, series, repeats)
+    hole = fill_hole_ms(view, series, repeats)
     base_show = lambda a, b: plot.setXRange(a, b, padding=0)  # noqa: E731
     base_zoomed = seconds(lambda: (Alternating(base_show, 0, n)(), plot.grab()), 2)
     base_panned = seconds(lambda: (Panning(base_show, n // 2, WINDOW)(), plot.grab()), 2)
@@ -269,6 +270,12 @@ def measure_big(bars: int, repeats: int, results: Results) -> None:
         Row(
             f"live bar in the next slot (the view follows), {bars:,} bars held",
             append * 1e3,
+            base_live * 1e3,
+            None,
+        ),
+        Row(
+            f"a bar filling a hole mid-history, {bars:,} bars held",
+            hole * 1e3,
             base_live * 1e3,
             None,
         ),
@@ -380,6 +387,24 @@ def live_bar_ms(view: ChartView, series: Series, repeats: int) -> tuple[float, f
         QApplication.processEvents()
 
     return seconds(update, repeats), seconds(append, min(repeats, ROOM // 2))
+
+
+def fill_hole_ms(view: ChartView, series: Series, repeats: int) -> float:
+    """Median ms of a bar arriving for a hole in the middle of the history (a backfill's
+    bars over the WebSocket), with its repaint; the view is moved to each hole first,
+    outside the clock."""
+    middle = len(series.axis) // 2 // 997 * 997
+    samples = []
+    for slot in range(middle, middle + 997 * repeats, 997):
+        view.show_range(slot - WINDOW // 2, slot + WINDOW // 2)
+        QApplication.processEvents()
+        price = float(series.columns.close[int(np.searchsorted(series.slots, slot))])
+        start = int(series.axis.start_of([slot])[0])
+        started = time.perf_counter()
+        view.upsert_bar(start, price, price, price, price, 100.0)
+        QApplication.processEvents()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
 
 
 def check_live_bar(view: ChartView, series: Series) -> list[str]:

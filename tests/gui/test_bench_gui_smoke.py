@@ -28,5 +28,5 @@ def test_bench_gui_quick_runs_and_its_checks_pass() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "CHECK FAILED" not in done.stdout
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ")]
-    assert len(rows) == 1 + 9  # the header and one row per figure
+    assert len(rows) == 1 + 10  # the header and one row per figure
     assert any("memory of 20,000 bars" in row for row in rows)

@@ -68,16 +68,18 @@ class PlacedBars:
         self._changed()
         if len(self.columns) == before:
             return int(self._slots[position]) if self._inside[position] else -1
-        if position != before:  # an insertion in the middle: rare, place everything
-            self.replace()
-            return int(self.slots[position]) if self.inside[position] else -1
         slots, inside = self.axis.locate(np.array([start_ns], np.int64))
         if self._count == self._slots.shape[0]:  # double the room: amortised O(1)
             grow = max(16, self._count)
             self._slots = np.concatenate([self._slots, np.zeros(grow, np.int64)])
             self._inside = np.concatenate([self._inside, np.zeros(grow, bool)])
-        self._slots[self._count] = slots[0]
-        self._inside[self._count] = inside[0]
+        # A bar in a hole moves the slots after it on by one (one memmove); a new last
+        # bar moves none.
+        tail = slice(position + 1, self._count + 1)
+        self._slots[tail] = self._slots[position : self._count]
+        self._inside[tail] = self._inside[position : self._count]
+        self._slots[position] = slots[0]
+        self._inside[position] = inside[0]
         self._count += 1
         self.all_inside = self.all_inside and bool(inside[0])
         return int(slots[0]) if inside[0] else -1
