@@ -73,6 +73,7 @@ class MonitorController:
         self._selection: tuple[datetime, datetime] | None = None
         self._was_connected = True
         self._asking_token = False
+        self._finished_jobs: set[str] | None = None
         self._connect()
 
     # -- start and stop
@@ -282,14 +283,14 @@ class MonitorController:
         await self.refresh_coverage()
 
     async def refresh_jobs(self) -> None:
-        before = {row.id: row.state for row in self.jobs.rows}
+        first_look = self._finished_jobs is None
         rows = await asyncio.to_thread(self.jobs.refresh)
         self.window.jobs.show_rows(rows)
-        finished = [
-            r for r in rows if before.get(r.id) in ("queued", "running") and not r.cancellable
-        ]
-        if finished:
+        finished = {row.id for row in rows if not row.cancellable}
+        # A job that finished since the last look (however fast) changed the ledger.
+        if not first_look and finished - (self._finished_jobs or set()):
             await self.refresh_coverage()
+        self._finished_jobs = finished
 
     async def _refresh_symbols_now(self) -> None:
         rows = await asyncio.to_thread(

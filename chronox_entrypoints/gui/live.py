@@ -18,8 +18,11 @@ from PySide6.QtCore import QObject, Signal
 from chronox_adapters.chronox_api import ChronoxClient
 from chronox_domain.errors import ChronoxError, SourceUnavailable
 
-#: Latest bars of each symbol asked for on the first connection (the chart has the rest).
-REPLAY = 50
+#: Latest bars of each symbol asked for on the first connection: the most the server
+#: replays, so the bars a backfill stored just before the subscription took hold (the
+#: server accepts the socket, then subscribes) still arrive; the chart upserts the ones
+#: it already holds.
+REPLAY = 1_000
 #: The pause before subscribing again after the client gave up.
 RETRY_SECONDS = 2.0
 

@@ -3,11 +3,13 @@ loopback, holding synthetic bars with a gap, and clients of it."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from chronox_adapters.chronox_api import ChronoxApiConfig, ChronoxClient
 from chronox_presentation import JobOut
@@ -56,3 +58,17 @@ def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     server = Served(tmp_path_factory.mktemp("guarded") / "api.sqlite3", api_token=TOKEN)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def qt_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    """One qasync loop for the whole session, as the app has one per process: a loop
+    closed after each test leaves Qt socket notifiers and timers behind that fire into
+    freed objects later."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    yield loop
+    loop.close()  # joins its worker threads: Qt aborts on a QThread alive at exit
+    asyncio.set_event_loop(None)

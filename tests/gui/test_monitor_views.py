@@ -11,7 +11,6 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from chronox_adapters.chronox_api import ChronoxApiConfig, ChronoxClient
@@ -85,11 +84,10 @@ def count(image: QImage, colour: str, step: int = 2) -> int:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, api: Served) -> Iterator[tuple[MonitorWindow, MonitorController]]:
-    import qasync
-
-    loop = qasync.QEventLoop(QApplication.instance())
-    asyncio.set_event_loop(loop)
+def window(
+    qtbot: QtBot, api: Served, qt_loop: asyncio.AbstractEventLoop
+) -> Iterator[tuple[MonitorWindow, MonitorController]]:
+    loop = qt_loop
     shown = MonitorWindow()
     qtbot.addWidget(shown)
     shown.resize(1400, 900)
@@ -101,8 +99,6 @@ def window(qtbot: QtBot, api: Served) -> Iterator[tuple[MonitorWindow, MonitorCo
     controller.show_whole_range()
     yield shown, controller
     loop.run_until_complete(controller.close())
-    loop.close()
-    asyncio.set_event_loop(None)
 
 
 def test_the_window_draws_candles_the_ribbon_and_its_gap(
