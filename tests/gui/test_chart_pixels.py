@@ -228,6 +228,14 @@ def test_hovering_reports_the_slot(qtbot: QtBot, view: ChartView) -> None:
     with qtbot.waitSignal(view.hovered, timeout=2000) as signal:
         qtbot.mouseMove(target, target.mapFrom(view, point))
     assert signal.args == [DOWN_SLOT]
+    assert view.readout == (
+        "2024-11-27 10:00 EST   O 105.00  H 106.00  L 100.00  C 101.00  V 10,000"
+    )
+    hole = view.price_point(HOLE_SLOT, 103.0)
+    qtbot.wait(50)  # pyqtgraph drops moves that come faster than it repaints
+    with qtbot.waitSignal(view.hovered, timeout=2000):
+        qtbot.mouseMove(target, target.mapFrom(view, hole))
+    assert view.readout == "2024-11-27 11:00 EST   no bar"
 
 
 def test_the_view_follows_live_bars_past_its_edge(qtbot: QtBot, calendar: ExchangeCalendar) -> None:

@@ -137,6 +137,8 @@ class ChartView(QWidget):
             return slot
         for item in (self._candles, self._volume):
             item.bar_changed(slot)
+        if slot == self._hovered:
+            self._refresh_readout()
         if first <= last_before <= right < slot + 0.5:  # the last bar was in view: follow
             # Jump a tenth of the width at once: the bars after this one land in view
             # and repaint their slot only, instead of panning the chart for each one.
@@ -161,6 +163,11 @@ class ChartView(QWidget):
         first, last = self._price.viewRange()[0]
         top = max(len(self._axis) - 1, 0)
         return min(max(math.ceil(first), 0), top), min(max(math.floor(last), 0), top)
+
+    @property
+    def readout(self) -> str:
+        """The crosshair's OHLCV line for the slot under the cursor, in exchange time."""
+        return self._readout.text().strip()
 
     def price_point(self, slot: float, price: float) -> QPoint:
         """Where ``(slot, price)`` is drawn, in this widget's pixels (tests, automation)."""
@@ -218,6 +225,7 @@ class ChartView(QWidget):
         self._ribbon_plot.addItem(self._ribbon)
         self._build_crosshair()
         self._shown = False
+        self._hovered = -1
         self._price.getViewBox().sigXRangeChanged.connect(self._x_range_changed)
         for plot, marks in zip((self._price, self._volume_plot), self._marks, strict=True):
             box = plot.getViewBox()
@@ -258,6 +266,7 @@ class ChartView(QWidget):
         self._candles.set_bars(self._bars)
         self._volume.set_bars(self._bars)
         self._fit_y()
+        self._refresh_readout()
 
     def _x_range_changed(self) -> None:
         self._shown = True
@@ -334,13 +343,19 @@ class ChartView(QWidget):
                 return
 
     def _show_crosshair(self, slot: int, price: float | None) -> None:
-        inside = 0 <= slot < len(self._axis)
         for line in (self._cross_x, self._cross_volume):
             line.setPos(slot)
         if price is not None:
             self._cross_y.setPos(price)
-        self._readout.setText(self._describe(slot) if inside else " ")
-        self.hovered.emit(slot if inside else -1)
+        hovered = slot if 0 <= slot < len(self._axis) else -1
+        if hovered != self._hovered:  # a move within one slot changes nothing to say
+            self._hovered = hovered
+            self._refresh_readout()
+            self.hovered.emit(hovered)
+
+    def _refresh_readout(self) -> None:
+        inside = 0 <= self._hovered < len(self._axis)
+        self._readout.setText(self._describe(self._hovered) if inside else " ")
 
     def _describe(self, slot: int) -> str:
         when = f"{self._axis.label(slot)} {self._zone_abbreviation(slot)}"
