@@ -80,10 +80,13 @@ class MonitorWindow(QMainWindow):
         bar.addWidget(self.backfill_button)
 
         centre = QWidget()
+        centre.setObjectName("centre")
         centre.setStyleSheet(
-            f"background: {palette.BACKGROUND}; color: {palette.FOREGROUND};"
-            f"QPushButton {{ border: 1px solid {palette.SESSION_SEPARATOR}; padding: 3px 10px; }}"
-            f"QPushButton:checked {{ background: {palette.SESSION_SEPARATOR}; font-weight: bold; }}"
+            f"QWidget#centre {{ background: {palette.BACKGROUND}; }}"
+            f"QLabel {{ color: {palette.FOREGROUND}; }}"
+            f"QPushButton {{ color: {palette.FOREGROUND}; background: {palette.BACKGROUND};"
+            f" border: 1px solid {palette.SESSION_SEPARATOR}; padding: 3px 10px; }}"
+            f"QPushButton:checked {{ background: #3b4a5a; font-weight: bold; }}"
             "QPushButton:disabled { color: #5c6670; }"
         )
         layout = QVBoxLayout(centre)

@@ -75,7 +75,11 @@ class JobsPresenter:
             total=job.total,
             fraction=job.done / job.total if job.total else None,
             eta=self._eta(job, now),
-            counts=", ".join(f"{name} {count:,}" for name, count in sorted(job.counts.items())),
+            counts=", ".join(
+                f"{name.replace('_', ' ')} {count:,}"
+                for name, count in sorted(job.counts.items())
+                if count  # the zeros say nothing
+            ),
             error=(job.error or "").splitlines()[0] if job.error else "",
         )
 
