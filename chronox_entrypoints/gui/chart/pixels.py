@@ -5,7 +5,7 @@ column merge into one (first open, highest high, lowest low, last close, summed 
 provisional if any is). The columns' first slots are found by binary search, so the
 cost is O(pixel columns · log bars) plus one ``reduceat`` pass over the bars shown, and
 the result is kept for the next paint of the same view (the volume plot's, a crosshair
-move) until the bars or the view change.
+move, the y-range fit before them) until the bars or the view change.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ BoolArray = npt.NDArray[np.bool_]
 
 #: Below this many pixels per slot, candles become one-pixel columns without bodies.
 BODY_MIN_PX = 3.0
+#: Columns merged beyond those asked for, so that the next paint's slightly wider
+#: exposure (a clip rounded out) still finds them.
+_SPARE_PX = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +71,25 @@ def pixel_bars(bars: PlacedBars, device: DeviceMap, exposed: QRectF) -> PixelBar
     )
     if device.sx >= BODY_MIN_PX:
         return _one_per_slot(bars, device, first - 1.0, last + 1.0)
-    # The price and volume plots share x, up to the last bit of their transforms.
-    key = (px_lo, px_hi, float(f"{device.sx:.12g}"), round(device.dx, 6))
-    return bars.memo(key, lambda: _merged(bars, device, px_lo, px_hi))
+    # The price and volume plots share x, up to the last bit of their transforms; the
+    # paints and the y-range fit of one view ask for about the same columns.
+    key = (float(f"{device.sx:.12g}"), round(device.dx, 6))
+    kept = bars.recall(key)
+    if isinstance(kept, _Kept) and kept.px_lo <= px_lo and px_hi <= kept.px_hi:
+        return kept.bars
+    px_lo, px_hi = px_lo - _SPARE_PX, px_hi + _SPARE_PX
+    merged = _merged(bars, device, px_lo, px_hi)
+    bars.remember(key, _Kept(px_lo, px_hi, merged))
+    return merged
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """Merged columns ``[px_lo, px_hi]`` of one view."""
+
+    px_lo: int
+    px_hi: int
+    bars: PixelBars
 
 
 def _one_per_slot(bars: PlacedBars, device: DeviceMap, first: float, last: float) -> PixelBars:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable
-from typing import TypeVar
+from collections.abc import Hashable
 
 import numpy as np
 import numpy.typing as npt
@@ -14,7 +13,6 @@ from chronox_entrypoints.gui.chart.slots import SlotAxis
 
 Int64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
-T = TypeVar("T")
 
 
 class PlacedBars:
@@ -91,15 +89,15 @@ class PlacedBars:
         i, j = np.searchsorted(self.slots, keys)
         return int(i), int(j)
 
-    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """``compute()``, kept while the bars stay unchanged and ``key`` is asked again
-        (one entry: what the last paint drew, reused by the next one of the same view)."""
-        full_key = (self._version, key)
-        if self._memo is not None and self._memo[0] == full_key:
-            return self._memo[1]  # type: ignore[return-value]  # stored by this method
-        value = compute()
-        self._memo = (full_key, value)
-        return value
+    def recall(self, key: Hashable) -> object | None:
+        """What :meth:`remember` kept under ``key`` since the bars last changed."""
+        if self._memo is not None and self._memo[0] == (self._version, key):
+            return self._memo[1]
+        return None
+
+    def remember(self, key: Hashable, value: object) -> None:
+        """Keep one value (what the last paint drew) until the bars change."""
+        self._memo = ((self._version, key), value)
 
     def _changed(self) -> None:
         self._version += 1

@@ -98,6 +98,13 @@ class SlotAxis:
             [_offset_ns(s.open, self.zone) for s in self.sessions], dtype=np.int64
         )
         self._dates = [s.date for s in self.sessions]
+        # Keys that change at each new month and ISO week: date ticks by numpy.
+        self._month_keys: Int64Array = np.array(
+            [d.year * 12 + d.month - 1 for d in self._dates], dtype=np.int64
+        )
+        self._week_keys: Int64Array = np.array(
+            [d.isocalendar()[0] * 53 + d.isocalendar()[1] for d in self._dates], dtype=np.int64
+        )
 
     # -- sizes and session marks ---------------------------------------------------
 
@@ -212,12 +219,13 @@ class SlotAxis:
 
     def _time_ticks(self, lo: int, hi: int, minutes: int) -> list[tuple[int, str]]:
         slots = np.arange(lo, hi + 1)
-        local_minutes = self.local_ns(slots) // _NS_PER_MINUTE
-        opens = np.isin(slots, self.session_starts)
+        session_of = self.session_at(slots)
+        local_minutes = (self.start_of(slots) + self._utc_offset_ns[session_of]) // _NS_PER_MINUTE
+        opens = self._first_slot[session_of] == slots
         chosen = (local_minutes % minutes == 0) | opens
         # Labels from integers: one numpy pass, no numpy call per tick.
         of_day = (local_minutes[chosen] % 1440).tolist()
-        sessions = self.session_at(slots[chosen]).tolist()
+        sessions = session_of[chosen].tolist()
         ticks = []
         for slot, minute, session, session_open in zip(
             slots[chosen].tolist(), of_day, sessions, opens[chosen].tolist(), strict=True
@@ -230,26 +238,22 @@ class SlotAxis:
         return ticks
 
     def _date_ticks(self, sessions: Int64Array, sessions_per_label: float) -> list[tuple[int, str]]:
-        dates = [self._dates[int(i)] for i in sessions]
-        starts = self.session_starts[sessions]
-        keys: list[object]
+        """A tick at the first visible session of each day, week, month, quarter or year."""
         if sessions_per_label <= 1:
-            keys, fmt = [d.toordinal() for d in dates], "day"
+            keys, fmt = sessions, "day"
         elif sessions_per_label <= 5:
-            keys, fmt = [d.isocalendar()[:2] for d in dates], "day"
+            keys, fmt = self._week_keys[sessions], "day"
         elif sessions_per_label <= 21:
-            keys, fmt = [(d.year, d.month) for d in dates], "month"
+            keys, fmt = self._month_keys[sessions], "month"
         elif sessions_per_label <= 63:
-            keys, fmt = [(d.year, (d.month - 1) // 3) for d in dates], "month"
+            keys, fmt = self._month_keys[sessions] // 3, "month"
         else:
-            keys, fmt = [d.year for d in dates], "year"
-        ticks: list[tuple[int, str]] = []
-        previous: object = None
-        for key, day, slot in zip(keys, dates, starts, strict=True):
-            if key != previous:
-                ticks.append((int(slot), _date_label(day, fmt)))
-            previous = key
-        return ticks
+            keys, fmt = self._month_keys[sessions] // 12, "year"
+        firsts = sessions[np.diff(keys, prepend=keys[0] - 1) != 0].tolist()
+        starts = self._first_slot[firsts].tolist()
+        return [
+            (slot, _date_label(self._dates[i], fmt)) for i, slot in zip(firsts, starts, strict=True)
+        ]
 
 
 def _spaced(ticks: list[tuple[int, str]], min_gap: float) -> list[tuple[int, str]]:
