@@ -24,11 +24,12 @@ from chronox_presentation import BarEventOut, SessionOut
 
 #: Sessions loaded first, per timeframe: a screenful of candles and a margin.
 FIRST_SESSIONS = {"1m": 3, "5m": 10, "15m": 25, "1h": 60, "1d": 400}
-#: Sessions per background chunk: about one API page of bars (at most PAGE_BARS).
+#: Sessions per background chunk (read in pages of PAGE_BARS: a worker thread holds the
+#: GIL while it parses one, so a smaller page is a shorter pause of the window).
 CHUNK_SESSIONS = {"1m": 60, "5m": 250, "15m": 700, "1h": 2_500, "1d": 15_000}
 #: Calendar days shown when no start is given.
 DEFAULT_DAYS = {"1m": 30, "5m": 90, "15m": 180, "1h": 365, "1d": 5 * 365}
-PAGE_BARS = 50_000
+PAGE_BARS = 5_000
 
 DateBound = date | datetime | None
 
