@@ -209,6 +209,10 @@ class ChartView(QWidget):
         self._ribbon_plot.getAxis("left").setStyle(showValues=False, tickLength=0)
         for plot in (self._price, self._volume_plot, self._ribbon_plot):
             plot.getAxis("left").setWidth(_AXIS_WIDTH)
+            for side in ("left", "bottom"):
+                # No unit prefix in labels: pyqtgraph would rewrite its label's HTML on
+                # every range change (a millisecond per pan).
+                plot.getAxis(side).enableAutoSIPrefix(False)
             plot.disableAutoRange()
             plot.hideButtons()
         for plot in (self._price, self._volume_plot):
