@@ -314,17 +314,19 @@ class MonitorController:
 
     # -- the token
 
-    async def ask_token(self, reason: str = "The API needs a token.") -> None:
+    async def ask_token(self, reason: str = "The API needs a token.") -> bool:
+        """Ask the user for the API's token and use it; whether they gave one."""
         if self._asking_token:
-            return
+            return False
         self._asking_token = True
         try:
             token = dialogs.ask_token(self.window, reason)
         finally:
             self._asking_token = False
         if token is None:
-            return
+            return False
         await self.use_token(token)
+        return True
 
     async def use_token(self, token: str) -> None:
         """Talk to the API with ``token`` from now on (every presenter and the feed)."""
@@ -387,9 +389,12 @@ class MonitorController:
             await asyncio.sleep(seconds)
             await self._guarded(action)
 
-    async def _guarded(self, action: Callable[..., Any], *args: Any) -> Any:
+    async def _guarded(
+        self, action: Callable[..., Any], *args: Any, retried: bool = False
+    ) -> Any:
         """Run ``action`` (a coroutine function, or a blocking one in a worker thread);
-        show what goes wrong in one line and answer None."""
+        show what goes wrong in one line and answer None. A 401 asks for the token and,
+        given one, runs the action once more."""
         try:
             if asyncio.iscoroutinefunction(action):
                 return await action(*args)
@@ -398,7 +403,8 @@ class MonitorController:
             raise
         except Unauthorized as error:
             self.window.status.error(one_line(error))
-            await self.ask_token(one_line(error))
+            if await self.ask_token(one_line(error)) and not retried:
+                return await self._guarded(action, *args, retried=True)
         except ChronoxError as error:
             self.window.status.error(one_line(error))
         except Exception as error:  # a bug: one line for the user, the trace in the log

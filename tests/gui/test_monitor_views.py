@@ -22,7 +22,7 @@ from chronox_entrypoints.gui.views.errors import one_line
 from chronox_entrypoints.gui.views.jobs import JobsPanel
 from chronox_entrypoints.gui.views.status import DemoBanner, MonitorStatusBar
 from chronox_entrypoints.gui.window import MonitorWindow
-from tests.gui.conftest import wait_for_job
+from tests.gui.conftest import TOKEN, wait_for_job
 from tests.integration.test_api_client import Served
 
 pytestmark = pytest.mark.gui
@@ -145,3 +145,34 @@ def test_the_3_key_switches_to_the_15m_roll_up(
     )
     assert chart.derived and 0 < len(shown.chart.columns) < 100
     assert len(shown.chart.axis) == 3 * 26 + 14  # three full sessions and an early close
+
+
+def test_a_401_asks_for_the_token_and_the_action_goes_through(
+    qtbot: QtBot, guarded: Served, qt_loop: asyncio.AbstractEventLoop
+) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QInputDialog
+
+    shown = MonitorWindow()
+    qtbot.addWidget(shown)
+    controller = MonitorController(ChronoxApiConfig(guarded.url), shown, ChartChoice())
+    asked: list[str] = []
+
+    def type_the_token() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QInputDialog):
+            QTimer.singleShot(20, type_the_token)  # not open yet
+            return
+        asked.append(dialog.labelText())
+        dialog.setTextValue(TOKEN)
+        dialog.accept()
+
+    QTimer.singleShot(20, type_the_token)
+    qt_loop.run_until_complete(controller.add_symbol("XLF"))
+    try:
+        assert asked and "Bearer" in asked[0] and "token" in asked[0]
+        assert controller.config.token == TOKEN and "token=set" in repr(controller.config)
+        with ChronoxClient(ChronoxApiConfig(guarded.url)) as reader:
+            assert reader.symbol("XLF").symbol == "XLF"  # added on the second try
+    finally:
+        qt_loop.run_until_complete(controller.close())
