@@ -389,9 +389,7 @@ class MonitorController:
             await asyncio.sleep(seconds)
             await self._guarded(action)
 
-    async def _guarded(
-        self, action: Callable[..., Any], *args: Any, retried: bool = False
-    ) -> Any:
+    async def _guarded(self, action: Callable[..., Any], *args: Any, retried: bool = False) -> Any:
         """Run ``action`` (a coroutine function, or a blocking one in a worker thread);
         show what goes wrong in one line and answer None. A 401 asks for the token and,
         given one, runs the action once more."""
