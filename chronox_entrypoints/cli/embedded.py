@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from chronox_domain.errors import SourceUnavailable
 
 if TYPE_CHECKING:
+    import uvicorn
+
     from chronox_entrypoints.container import Container
 
 #: How long the server may take to start (the first open of a store migrates it).
@@ -50,9 +52,9 @@ def serving(container: Container) -> Iterator[str]:
         listener.close()
 
 
-def _wait_until_started(server: object, thread: threading.Thread) -> None:
+def _wait_until_started(server: uvicorn.Server, thread: threading.Thread) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
-    while not getattr(server, "started", False):
+    while not server.started:
         if not thread.is_alive():
             raise SourceUnavailable("the embedded API stopped while starting (see the log)")
         if time.monotonic() > deadline:

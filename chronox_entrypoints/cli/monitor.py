@@ -38,7 +38,9 @@ def missing_gui_libraries() -> list[str]:
 def monitor_token(settings: Settings) -> str | None:
     """The monitor's own token, else the API's (which the embedded server requires)."""
     secret = settings.monitor_token or settings.api_token
-    return secret.get_secret_value().strip() or None if secret is not None else None
+    if secret is None:
+        return None
+    return secret.get_secret_value().strip() or None
 
 
 def parse_size(text: str) -> tuple[int, int]:

@@ -40,6 +40,8 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 STATUS_SECONDS, JOBS_SECONDS, SYMBOLS_SECONDS = 2.0, 1.0, 15.0
+#: Scrolled this close to the oldest bar held, the older chunks are asked for.
+HISTORY_MARGIN_SLOTS = 400
 
 
 @dataclass
@@ -179,6 +181,20 @@ class MonitorController:
         slots = len(self.window.chart.axis)
         if slots:
             self.window.chart.show_range(0, slots)
+
+    def range_shown(self, first_slot: int, last_slot: int) -> None:
+        """The user scrolled: near the oldest bars held, make sure the older chunks are
+        coming (the background loader stops at an error; this starts it again)."""
+        chart = self.chart
+        if chart is None or chart.fully_loaded:
+            return
+        if self._history is not None and not self._history.done():
+            return
+        loaded_from = chart.loaded_from
+        axis = self.window.chart.axis
+        oldest = next((i for i, day in enumerate(axis.sessions) if day.date == loaded_from), 0)
+        if first_slot <= int(axis.session_starts[oldest]) + HISTORY_MARGIN_SLOTS:
+            self._history = asyncio.ensure_future(self._load_history())
 
     async def _load_history(self) -> None:
         while await self._guarded(self._load_older_chunk):
@@ -364,6 +380,7 @@ class MonitorController:
         window.reloadAsked.connect(lambda: self._spawn(self._reload()))
         window.tokenAsked.connect(lambda: self._spawn(self.ask_token("Enter the API's token.")))
         window.chart.rangeSelected.connect(self.range_selected)
+        window.chart.visibleRangeChanged.connect(self.range_shown)
         window.jobs.cancelRequested.connect(lambda job: self._spawn(self.cancel_job(job)))
         window.symbols.addRequested.connect(lambda s: self._spawn(self.add_symbol(s)))
         window.symbols.removeRequested.connect(lambda s: self._spawn(self.remove_symbol(s)))

@@ -176,3 +176,28 @@ def test_a_401_asks_for_the_token_and_the_action_goes_through(
             assert reader.symbol("XLF").symbol == "XLF"  # added on the second try
     finally:
         qt_loop.run_until_complete(controller.close())
+
+
+def test_scrolling_back_to_the_oldest_bars_loads_the_older_chunks(
+    qtbot: QtBot, api: Served, qt_loop: asyncio.AbstractEventLoop
+) -> None:
+    shown = MonitorWindow()
+    qtbot.addWidget(shown)
+    shown.resize(1200, 800)
+    choice = ChartChoice(("SPY",), "1m", "rth", date(2024, 11, 18), date(2024, 11, 29))
+    controller = MonitorController(ChronoxApiConfig(api.url), shown, choice)
+    shown.show()
+    try:
+        qt_loop.run_until_complete(controller.start(background=False, live=False))
+        chart = controller.chart
+        assert chart is not None and not chart.fully_loaded  # the newest sessions only
+        held = len(shown.chart.columns)
+        shown.chart.show_range(len(shown.chart.axis) - 300, len(shown.chart.axis))  # not yet
+        qt_loop.run_until_complete(asyncio.sleep(0.3))
+        assert not chart.fully_loaded and len(shown.chart.columns) == held
+        shown.chart.show_range(0, 400)  # the user goes back to the first session
+        qt_loop.run_until_complete(until(lambda: chart.fully_loaded))
+        qt_loop.run_until_complete(until(lambda: len(shown.chart.columns) > held))
+        assert len(shown.chart.columns) == len(chart.bars["start_ns"])
+    finally:
+        qt_loop.run_until_complete(controller.close())
