@@ -270,27 +270,46 @@ def test_the_view_follows_live_bars_past_its_edge(qtbot: QtBot, calendar: Exchan
     )
 
 
-def test_dragging_on_the_ribbon_selects_a_range(qtbot: QtBot, view: ChartView) -> None:
-    start, end = view.ribbon_point(FRIDAY_FIRST), view.ribbon_point(9)
+def drag(qtbot: QtBot, view: ChartView, start: QPoint, end: QPoint, shift: bool) -> None:
+    """A left-button drag from ``start`` to ``end`` (this widget's pixels)."""
     target = view.childAt(start)
     assert target is not None
+    modifier = Qt.KeyboardModifier.ShiftModifier if shift else Qt.KeyboardModifier.NoModifier
+    button = Qt.MouseButton.LeftButton
+    qtbot.mousePress(target, button, modifier, target.mapFrom(view, start))
+    for x in range(start.x(), end.x() + 1, 40):
+        # QTest's moves carry no pressed button; a drag needs one.
+        here = QPointF(target.mapFrom(view, QPoint(x, start.y())))
+        move = QMouseEvent(
+            QEvent.Type.MouseMove,
+            here,
+            target.mapToGlobal(here),
+            Qt.MouseButton.NoButton,
+            button,
+            modifier,
+        )
+        QApplication.sendEvent(target, move)
+        qtbot.wait(20)  # pyqtgraph drops moves that come faster than it repaints
+    qtbot.mouseRelease(target, button, modifier, target.mapFrom(view, end))
+
+
+@pytest.mark.parametrize("on", ["ribbon", "chart with shift"])
+def test_dragging_selects_a_range(qtbot: QtBot, view: ChartView, on: str) -> None:
+    if on == "ribbon":
+        start, end = view.ribbon_point(FRIDAY_FIRST), view.ribbon_point(9)
+    else:
+        start, end = view.price_point(FRIDAY_FIRST, 101.0), view.price_point(9, 101.0)
     with qtbot.waitSignal(view.rangeSelected, timeout=2000) as signal:
-        qtbot.mousePress(target, Qt.MouseButton.LeftButton, pos=target.mapFrom(view, start))
-        for x in range(start.x(), end.x() + 1, 40):
-            # QTest's moves carry no pressed button; a drag needs one.
-            here = QPointF(target.mapFrom(view, QPoint(x, start.y())))
-            move = QMouseEvent(
-                QEvent.Type.MouseMove,
-                here,
-                target.mapToGlobal(here),
-                Qt.MouseButton.NoButton,
-                Qt.MouseButton.LeftButton,
-                Qt.KeyboardModifier.NoModifier,
-            )
-            QApplication.sendEvent(target, move)
-            qtbot.wait(20)  # pyqtgraph drops moves that come faster than it repaints
-        qtbot.mouseRelease(target, Qt.MouseButton.LeftButton, pos=target.mapFrom(view, end))
+        drag(qtbot, view, start, end, shift=on != "ribbon")
     assert signal.args == [
         datetime(2024, 11, 29, 14, 0, tzinfo=UTC),  # Friday 09:00 New York
         datetime(2024, 11, 29, 17, 0, tzinfo=UTC),  # the end of the 11:00 slot
     ]
+
+
+def test_dragging_the_chart_pans_it(qtbot: QtBot, view: ChartView) -> None:
+    selected: list[object] = []
+    view.rangeSelected.connect(lambda *args: selected.append(args))
+    before = view.visible_slots()
+    drag(qtbot, view, view.price_point(5, 101.0), view.price_point(8, 101.0), shift=False)
+    assert view.visible_slots() != before and not selected
