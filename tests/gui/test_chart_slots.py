@@ -143,3 +143,11 @@ def test_ticks_show_times_zoomed_in_and_dates_zoomed_out(calendar: ExchangeCalen
     assert far[:3] == ["Jan 2024", "Feb", "Mar"]
     slots = [slot for slot, _ in year.ticks(0, len(year), 1600)]
     assert slots == sorted(slots)
+
+
+def test_an_empty_axis_places_nothing() -> None:
+    axis = SlotAxis([], Timeframe.M1)
+    assert len(axis) == 0
+    assert list(axis.index_of([ns(2024, 11, 29, 15, 0)])) == [-1]
+    assert list(axis.slots_before([ns(2024, 11, 29, 15, 0)])) == [0]
+    assert axis.ticks(0, 100, 800) == [] and axis.label(0) == ""

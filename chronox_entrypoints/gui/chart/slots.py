@@ -164,7 +164,8 @@ class SlotAxis:
         return np.where(window >= 0, counted, 0).astype(np.int64)
 
     def start_of(self, slots: npt.ArrayLike) -> Int64Array:
-        """The start (UTC epoch ns) of each slot; slots are clipped to the axis."""
+        """The start (UTC epoch ns) of each slot; slots are clipped to the axis (which
+        must not be empty)."""
         s = np.clip(np.asarray(slots, dtype=np.int64), 0, max(len(self) - 1, 0))
         session = self.session_at(s)
         return self._window_start[session] + (s - self._first_slot[session]) * self.step_ns
