@@ -203,10 +203,12 @@ def test_keys_zoom_pan_and_jump_and_report_the_visible_slots(qtbot: QtBot, view:
 
 
 def test_the_y_range_follows_the_visible_bars(view: ChartView) -> None:
-    view.show_range(7, 9)  # Friday's first two bars: 102.0 .. 105.0
+    view.show_range(3, 7)  # Wednesday's last four bars: 100.0 .. 104.0
     image = render(view)
-    top, bottom = view.price_point(7, 105.0).y(), view.price_point(7, 102.0).y()
-    assert bottom - top > image.height() / 2  # the two bars fill most of the plot
+    top, bottom = view.price_point(3, 104.0).y(), view.price_point(3, 100.0).y()
+    assert bottom - top > image.height() / 2  # the four bars fill most of the plot
+    view.show_range(7, 11)  # Friday's bars: 101.5 .. 106.0
+    image = render(view)
     assert colour_at(image, view.price_point(FRIDAY_FIRST, 104.0)) == palette.UP
 
 
@@ -313,3 +315,16 @@ def test_dragging_the_chart_pans_it(qtbot: QtBot, view: ChartView) -> None:
     before = view.visible_slots()
     drag(qtbot, view, view.price_point(5, 101.0), view.price_point(8, 101.0), shift=False)
     assert view.visible_slots() != before and not selected
+
+
+def test_panning_stops_near_the_axis_ends(qtbot: QtBot, view: ChartView) -> None:
+    view.show_range(2, 8)
+    for _ in range(100):
+        qtbot.keyClick(view, Qt.Key.Key_Left)
+    assert view.visible_slots() == (0, 0)  # slot 0 still in view, at the right edge
+    for _ in range(100):
+        qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert view.visible_slots() == (10, 10)  # and the last slot at the left edge
+    view.show_range(5, 6)  # narrower than the closest zoom: widened to four slots
+    first, last = view.visible_slots()
+    assert last - first + 1 >= 4

@@ -10,6 +10,7 @@ its count constant; the test then passes trivially.)
 
 from __future__ import annotations
 
+import gc
 import sys
 from datetime import UTC, date, datetime, timedelta
 
@@ -66,12 +67,19 @@ def test_painting_does_not_leak_references_to_none(qtbot: QtBot) -> None:
     chart.show_range(len(axis) - 300, len(axis))
     image = QImage(chart.size(), QImage.Format.Format_ARGB32)
     chart.render(image)  # the first paint builds caches; count from after it
-    before = sys.getrefcount(None)
-    for _ in range(PAINTS):
-        chart.render(image)
+    # Earlier tests' garbage, collected mid-loop, would drop references to None too.
+    gc.collect()
+    gc.disable()
+    try:
+        before = sys.getrefcount(None)
+        for _ in range(PAINTS):
+            chart.render(image)
+        after = sys.getrefcount(None)
+    finally:
+        gc.enable()
     bits = image.constBits()
     pixels = np.frombuffer(bits, np.uint32)
     candles = {QColor(palette.UP).rgba(), QColor(palette.DOWN).rgba()}
     assert candles & set(np.unique(pixels).tolist())  # the loop did paint candles
     # A leak loses one reference per void call, thousands per paint loop; allow noise.
-    assert sys.getrefcount(None) >= before - 100
+    assert after >= before - 100

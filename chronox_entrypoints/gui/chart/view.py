@@ -35,6 +35,7 @@ _ZOOM_FACTOR = 1.25
 _DEFAULT_SPAN = 400  # slots shown by set_bars when nothing is shown yet
 _FOLLOW_ROOM = 0.1  # share of the width left free after the last bar when following
 _MIN_HALF_SPAN = 2.0  # zoomed all the way in, four slots stay in view
+_EDGE_ROOM = 0.1  # a view keeps at least this share of its width on the axis
 
 
 class ChartView(QWidget):
@@ -81,6 +82,7 @@ class ChartView(QWidget):
         for marks in self._marks:
             marks.set_slot_axis(axis)
         self._bars.replace(axis=axis)
+        self._limit_panning()
         self._redraw_bars()
         if shift:
             self.show_range(round(first + 0.5) + shift, round(last + 0.5) + shift)
@@ -230,6 +232,7 @@ class ChartView(QWidget):
         self._build_crosshair()
         self._shown = False
         self._hovered = -1
+        self._setting_limits = False
         self._price.getViewBox().sigXRangeChanged.connect(self._x_range_changed)
         for plot, marks in zip((self._price, self._volume_plot), self._marks, strict=True):
             box = plot.getViewBox()
@@ -266,6 +269,29 @@ class ChartView(QWidget):
 
     # -- drawing -------------------------------------------------------------------
 
+    def _limit_panning(self) -> None:
+        """Zoom in to four slots at most, out to the whole axis and a little more."""
+        widest = max(len(self._axis) * (1 + 2 * _EDGE_ROOM), 4 * _MIN_HALF_SPAN)
+        # pyqtgraph re-applies the range when limits change: that is no move of the
+        # user's, so nothing may follow from it (a loader would fetch for it).
+        self._setting_limits = True
+        try:
+            self._price.getViewBox().setLimits(minXRange=2 * _MIN_HALF_SPAN, maxXRange=widest)
+        finally:
+            self._setting_limits = False
+
+    def _kept_on_the_axis(self, first: float, last: float) -> bool:
+        """Move a view that left the axis back until some of it shows slots; say whether
+        it had to (nobody gets lost in slots that do not exist)."""
+        width, slots = last - first, len(self._axis)
+        lowest = -0.5 - (1 - _EDGE_ROOM) * width
+        highest = slots - 0.5 - _EDGE_ROOM * width
+        if not slots or lowest <= first <= highest:
+            return False
+        start = min(max(first, lowest), highest)
+        self._price.setXRange(start, start + width, padding=0)
+        return True
+
     def _redraw_bars(self) -> None:
         self._candles.set_bars(self._bars)
         self._volume.set_bars(self._bars)
@@ -273,6 +299,11 @@ class ChartView(QWidget):
         self._refresh_readout()
 
     def _x_range_changed(self) -> None:
+        if self._setting_limits:
+            return
+        first, last = self._price.viewRange()[0]
+        if self._kept_on_the_axis(first, last):
+            return  # the range set there calls back here
         self._shown = True
         self._fit_y()
         self.visibleRangeChanged.emit(*self.visible_slots())
