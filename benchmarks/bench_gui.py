@@ -244,7 +244,11 @@ def measure_big(bars: int, repeats: int, results: Results) -> None:
             results.failures.append(f"whole range: no {colour} pixels drawn")
 
     def grab_after(move: Callable[[], None]) -> Callable[[], None]:
-        return lambda: (move(), view.grab())
+        def run() -> None:
+            move()
+            view.grab()
+
+        return run
 
     # chronox first, the baseline after: its million Python tuples and its picture
     # would otherwise slow chronox down (the collector walks the tuples).
