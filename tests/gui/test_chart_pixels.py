@@ -328,3 +328,17 @@ def test_panning_stops_near_the_axis_ends(qtbot: QtBot, view: ChartView) -> None
     view.show_range(5, 6)  # narrower than the closest zoom: widened to four slots
     first, last = view.visible_slots()
     assert last - first + 1 >= 4
+
+
+def test_a_click_picks_the_segment_on_top(qtbot: QtBot, view: ChartView) -> None:
+    view.set_coverage([(0, 11, "final"), (4, 5, "hole")])  # a hole drawn over final
+    image = render(view)
+    assert colour_at(image, view.ribbon_point(4)) == palette.RIBBON["hole"]
+    assert colour_at(image, view.ribbon_point(6)) == palette.RIBBON["final"]
+    for slot, expected in ((4, (4, 5)), (6, (0, 11))):
+        point = view.ribbon_point(slot)
+        target = view.childAt(point)
+        assert target is not None
+        with qtbot.waitSignal(view.rangeSelected, timeout=2000) as signal:
+            qtbot.mouseClick(target, Qt.MouseButton.LeftButton, pos=target.mapFrom(view, point))
+        assert signal.args == list(view.axis.span(*expected))

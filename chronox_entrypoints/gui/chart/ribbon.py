@@ -52,10 +52,13 @@ class RibbonItem(pg.GraphicsObject):  # type: ignore[misc]  # pyqtgraph has no s
         self.update()
 
     def segment_at(self, slot: float) -> Segment | None:
-        """The segment holding ``slot``, if any."""
-        i = int(np.searchsorted(self._starts, np.floor(slot + 0.5), side="right")) - 1
-        if i < 0 or slot + 0.5 >= self._ends[i]:
+        """The segment drawn at x = ``slot`` (of overlapping ones, the one on top: a hole
+        inside final coverage), if any."""
+        index = np.floor(slot + 0.5)
+        holding = np.flatnonzero((self._starts <= index) & (index < self._ends))
+        if holding.shape[0] == 0:
             return None
+        i = int(holding[np.argmax(self._kinds[holding])])  # painted last, so on top
         kind = palette.RIBBON_KINDS[int(self._kinds[i])]
         return Segment(int(self._starts[i]), int(self._ends[i]), kind)
 
