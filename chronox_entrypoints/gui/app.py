@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -16,6 +17,8 @@ from pathlib import Path
 
 from chronox_adapters.chronox_api import ChronoxApiConfig
 from chronox_domain.errors import InvalidInput, SourceUnavailable
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,10 @@ def run_monitor(options: MonitorOptions) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    # The window's close ends the coroutine, which closes the client and the feed; Qt
+    # quitting by itself on the last window would stop the loop under them.
+    app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
@@ -80,8 +87,15 @@ async def _monitor(options: MonitorOptions) -> int:
     try:
         if options.screenshot is not None:
             return await screenshot(controller, options.screenshot, options.size)
-        await controller.start(background=True)
-        await closed.wait()
+        # Ctrl-C in the terminal closes the window as its close button does (Python runs
+        # the handler at the next tick of the loop: the polling keeps it ticking).
+        previous = {sig: signal.signal(sig, lambda *_: window.close()) for sig in STOP_SIGNALS}
+        try:
+            await controller.start(background=True)
+            await closed.wait()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         return 0
     finally:
         await controller.close()
