@@ -366,8 +366,7 @@ class MonitorController:
             if presenter is not None:
                 presenter.client = self.client
         old.close()
-        if self.live.running:
-            self._start_live()
+        self._start_live()  # also when the feed had stopped at the missing token
         await self._guarded(self.refresh_status)
 
     # -- plumbing

@@ -75,5 +75,7 @@ class LiveFeed(QObject):
                 self.failed.emit(str(error).splitlines()[0] if str(error) else type(error).__name__)
                 return
             finally:
-                await feed.aclose()
+                # Already closed when the iteration itself ended it (an error, a cancel).
+                with contextlib.suppress(RuntimeError):
+                    await feed.aclose()
             return
