@@ -83,6 +83,20 @@ def count(image: QImage, colour: str, step: int = 2) -> int:
     )
 
 
+def ribbon_row(image: QImage) -> tuple[int, int, list[int]]:
+    """In the image row richest in ribbon colours: where the ribbon starts and ends, and
+    the x of each pixel of the gap colour."""
+    ribbon = {QColor(colour).rgb() for colour in palette.RIBBON.values()}
+    gap = QColor(palette.RIBBON["gap"]).rgb()
+    best: list[int] = []
+    for y in range(image.height()):
+        xs = [x for x in range(0, image.width()) if image.pixel(x, y) in ribbon]
+        if len(xs) > len(best):
+            best, row = xs, y
+    red = [x for x in best if image.pixel(x, row) == gap]
+    return best[0], best[-1] + 1, red
+
+
 @pytest.fixture
 def window(
     qtbot: QtBot, api: Served, qt_loop: asyncio.AbstractEventLoop
@@ -110,9 +124,14 @@ def test_the_window_draws_candles_the_ribbon_and_its_gap(
     assert count(image, palette.RIBBON["final"]) > 100
     assert count(image, palette.RIBBON["gap"]) > 100  # Wednesday, never fetched
     assert count(image, palette.UP) > 20 and count(image, palette.DOWN) > 20
-    # The gap is one session of four: the ribbon's red runs about a quarter of its width.
+    # Wednesday, the gap, is slots 780..1170 of the week's 1,380 (three full sessions and
+    # Friday's early close): the ribbon's red must start and end there.
     segments = controller.coverage.segments if controller.coverage else []
     assert [s.kind for s in segments if s.kind == "gap"] == ["gap"]
+    left, right, red = ribbon_row(image)
+    width = right - left
+    assert abs(red[0] - (left + width * 780 / 1380)) <= 0.01 * width
+    assert abs(red[-1] + 1 - (left + width * 1170 / 1380)) <= 0.01 * width
     assert shown.title.text() == "SPY · 1m · rth"
     assert not shown.banner.isHidden()
 
