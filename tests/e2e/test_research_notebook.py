@@ -34,6 +34,7 @@ def test_the_research_notebook_runs_on_a_real_kernel(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "matplotlib"))
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's inline backend, as in Jupyter
     monkeypatch.chdir(tmp_path)
 
     notebook = nbformat.read(NOTEBOOK, as_version=4)
@@ -53,4 +54,7 @@ def test_the_research_notebook_runs_on_a_real_kernel(
     printed = "".join(out.get("text", "") for out in outputs if out.output_type == "stream")
     assert "bars written from synthetic (demo data)" in printed
     assert "2 partitions written; 2 unchanged on the second run" in printed
+    # The session's plot reaches the reader (a non-interactive backend would draw it
+    # and show nothing).
+    assert any("image/png" in out.get("data", {}) for out in outputs)
     assert not (tmp_path / "chronox.sqlite3").exists()  # no default store was opened
