@@ -1,6 +1,7 @@
 """Common commands start without the heavy libraries they do not use: on the embedded
-default, `gaps` and `info` load neither the vendor's client, pandas, exchange_calendars,
-psycopg, Redis nor uvicorn (the calendar's sessions come from the cache file)."""
+default, `gaps` and `info` load neither the vendor's client, pandas, pyarrow, polars,
+exchange_calendars, psycopg, Redis nor uvicorn (the calendar's sessions come from the cache
+file)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,17 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("massive", "pandas", "exchange_calendars", "psycopg", "redis", "uvicorn", "numpy")
+HEAVY = (
+    "massive",
+    "pandas",
+    "pyarrow",
+    "polars",
+    "exchange_calendars",
+    "psycopg",
+    "redis",
+    "uvicorn",
+    "numpy",
+)
 
 PROGRAM = """
 import json, sys
