@@ -179,7 +179,8 @@ class Chronox:
         timeframe: str | Timeframe = "1m",
     ) -> ExportReport:
         """Write the Parquet dataset at ``path``, as ``chronox-cli export`` does: only the
-        partitions (timeframe, symbol, year) whose content changed since the last export."""
+        partitions (timeframe, symbol, year) whose content changed since the last export.
+        ``NotFound`` when none of ``symbols`` has anything ingested in the range."""
         dataset = self._container.dataset(path)
         service = self._container.export()
         report: ExportReport = service.export(

@@ -26,6 +26,8 @@ class ExportReportOut(BaseModel):
     partitions_unchanged: int
     rows_written: int
     partitions: list[PartitionExportOut]
+    #: Symbols asked for that have nothing ingested in the range.
+    skipped: list[str]
 
     @classmethod
     def of(cls, report: ExportReport, path: str) -> ExportReportOut:
@@ -36,4 +38,5 @@ class ExportReportOut(BaseModel):
             partitions_unchanged=report.unchanged,
             rows_written=report.rows_written,
             partitions=[PartitionExportOut.of(p) for p in report.partitions],
+            skipped=report.skipped,
         )

@@ -9,7 +9,9 @@ unchanged ledger). Reading a year of columns costs a fraction of writing its fil
 every partition of the range is read and only the changed ones written.
 
 A partition always holds every stored bar of its year, whatever the range asked: the
-range picks which years to export, never cuts a file short.
+range picks which years to export, never cuts a file short. An export with nothing at
+all to write is refused (``NotFound``): a mistyped symbol or a range before the first
+ingest would otherwise look like an up-to-date dataset.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from chronox_domain.coverage import CoverageSpan
-from chronox_domain.errors import InvalidRange
+from chronox_domain.errors import InvalidRange, NotFound
 from chronox_domain.interval import Interval
 from chronox_domain.ports import BarDataset, MarketDataRepository
 from chronox_domain.ranges import Bound
@@ -65,6 +67,8 @@ class PartitionExport:
 @dataclass(slots=True)
 class ExportReport:
     partitions: list[PartitionExport] = field(default_factory=list)
+    #: Symbols asked for that have nothing ingested in the range (no partition).
+    skipped: list[str] = field(default_factory=list)
     #: Some exported bars are synthetic demo data.
     demo: bool = False
 
@@ -142,10 +146,18 @@ class ExportService:
         progress: Progress | None = None,
     ) -> ExportReport:
         """Write the partitions whose fingerprint differs from the one the dataset
-        recorded (or that it has no file for); leave the others untouched."""
-        planned = self.partitions(symbols, timeframe, start, end)
+        recorded (or that it has no file for); leave the others untouched. Raises
+        ``NotFound`` when none of ``symbols`` has anything ingested in the range."""
+        named = list(dict.fromkeys(parse_symbol(s) for s in symbols))
+        planned = self.partitions(named, timeframe, start, end)
+        if not planned:
+            raise NotFound(
+                f"nothing to export: no {timeframe} bars of {', '.join(named)} "
+                "were ingested in this range"
+            )
+        exported = {partition.symbol for partition in planned}
+        report = ExportReport(skipped=[symbol for symbol in named if symbol not in exported])
         recorded = dataset.recorded()
-        report = ExportReport()
         for done, partition in enumerate(planned, start=1):
             window = partition.window
             table = self._bars.table(partition.symbol, timeframe, window.start, window.end)

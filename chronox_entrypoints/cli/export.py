@@ -72,8 +72,8 @@ def export(
     for part in report.partitions:
         state = "written" if part.written else "unchanged"
         click.echo(f"{part.key}: {part.rows} bars, {state}")
-    if not report.partitions:
-        click.echo("nothing to export: the ledger has no coverage for these symbols here")
+    for symbol in report.skipped:
+        click.echo(f"{symbol}: nothing ingested in this range, skipped")
     click.echo(
         f"{report.written} partition(s) written ({report.rows_written} bars), "
         f"{report.unchanged} unchanged, in {path}"

@@ -179,9 +179,22 @@ def test_a_killed_exports_leftover_is_invisible_and_removed(year_end: Cli, tmp_p
     assert not leftover.exists()
 
 
-def test_nothing_to_export_says_so(cli: Cli, tmp_path: Path) -> None:
-    result = cli("export", "SPY", "--path", str(tmp_path / "empty"))
-    assert result.code == 0 and "nothing to export" in result.out
+def test_nothing_at_all_to_export_is_one_line_and_exit_2(cli: Cli, tmp_path: Path) -> None:
+    result = cli("export", "SPY", "QQQ", "--path", str(tmp_path / "empty"))
+    assert result.code == 2 and result.out == ""
+    assert (
+        result.err
+        == "error: nothing to export: no 1m bars of SPY, QQQ were ingested in this range\n"
+    )
+    assert not (tmp_path / "empty").exists()
+
+
+def test_a_symbol_with_nothing_ingested_is_skipped_and_said(year_end: Cli, tmp_path: Path) -> None:
+    report = export(year_end, tmp_path / "dataset", "QQQ", "ZZZ")
+    assert written(report) == ["timeframe=1m/symbol=QQQ/year=2024"]
+    assert report["skipped"] == ["ZZZ"]
+    text = year_end("export", "QQQ", "ZZZ", "--path", str(tmp_path / "dataset"))
+    assert text.code == 0 and "ZZZ: nothing ingested in this range, skipped" in text.out
 
 
 def test_a_file_where_the_directory_should_be_is_refused(cli: Cli, tmp_path: Path) -> None:
@@ -191,10 +204,28 @@ def test_a_file_where_the_directory_should_be_is_refused(cli: Cli, tmp_path: Pat
     assert result.code == 2 and "is a file" in result.err
 
 
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["-t", "7m"], "unknown timeframe '7m'"),
+        (["--start", "2024-01-03", "--end", "2024-01-02"], "is before start"),
+        (["--start", "2024-13-01"], "2024-13-01"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    year_end: Cli, tmp_path: Path, args: list[str], says: str
+) -> None:
+    result = year_end("export", "SPY", "--path", str(tmp_path / "dataset"), *args)
+    assert result.code == 2 and says in result.err
+    assert result.err.count("\n") == 1 and "Traceback" not in result.err
+    assert not (tmp_path / "dataset").exists()
+
+
 def test_one_bound_is_completed_from_the_ledger(year_end: Cli, tmp_path: Path) -> None:
     assert written(export(year_end, tmp_path / "a", "SPY", "--end", "2023-12-29")) == [SPY_2023]
     assert written(export(year_end, tmp_path / "b", "SPY", "--start", "2024-01-02")) == [SPY_2024]
-    assert written(export(year_end, tmp_path / "c", "SPY", "--start", "2025-01-02")) == []
+    past = year_end("export", "SPY", "--path", str(tmp_path / "c"), "--start", "2025-01-02")
+    assert past.code == 2 and "nothing to export" in past.err
 
 
 def test_a_rolled_up_timeframe_is_exported_rolled_up(year_end: Cli, tmp_path: Path) -> None:
