@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from chronox_domain.errors import InvalidInput
+from chronox_domain.errors import InvalidInput, InvalidRange
 from chronox_domain.session import SessionKind
+from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.cli.options import BOUND, session_option, store_option, timeframe_option
 
@@ -41,6 +42,21 @@ def monitor_token(settings: Settings) -> str | None:
     if secret is None:
         return None
     return secret.get_secret_value().strip() or None
+
+
+def check_api_url(url: str) -> str:
+    """An http(s) URL, said so before anything starts (not as "unreachable" later)."""
+    if not re.fullmatch(r"https?://[^\s/]+.*", url.strip()):
+        raise InvalidInput(f"--api {url!r}: expected http://HOST:PORT or https://HOST")
+    return url.strip()
+
+
+def check_range(start: date | datetime | None, end: date | datetime | None) -> None:
+    def day(bound: date | datetime) -> date:
+        return bound.date() if isinstance(bound, datetime) else bound
+
+    if start is not None and end is not None and day(end) < day(start):
+        raise InvalidRange(f"--end {end.isoformat()} is before --start {start.isoformat()}")
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -66,7 +82,12 @@ def parse_size(text: str) -> tuple[int, int]:
     help="The API's bearer token. Default: $CHRONOX_MONITOR_TOKEN, else $CHRONOX_API_TOKEN.",
 )
 @click.option(
-    "--symbol", "symbols", multiple=True, metavar="SYMBOL", help="Symbols to open (repeat)."
+    "--symbol",
+    "symbols",
+    multiple=True,
+    metavar="SYMBOL",
+    help="The symbol to show (repeat to watch several: [ and ] step through them). "
+    "Default: the registry's first.",
 )
 @timeframe_option
 @session_option
@@ -74,7 +95,7 @@ def parse_size(text: str) -> tuple[int, int]:
     "--start",
     type=BOUND,
     help="First session date or instant. Default: a month "
-    "back for 1m (a quarter for 5m, half a year for 15m, a year for 1h, 5 for 1d).",
+    "back for 1m (a quarter for 5m, half a year for 15m, a year for 1h, five years for 1d).",
 )
 @click.option("--end", type=BOUND, help="Last session date (inclusive) or instant. Default: today.")
 @store_option
@@ -83,7 +104,7 @@ def parse_size(text: str) -> tuple[int, int]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Render the window offscreen once its data has loaded, write this PNG, exit.",
 )
-@click.option("--size", default="1600x1000", show_default=True, help="Window size, WxH.")
+@click.option("--size", metavar="WxH", default="1600x1000", show_default=True, help="Window size.")
 def monitor(
     api: str | None,
     token: str | None,
@@ -100,6 +121,8 @@ def monitor(
     from chronox_entrypoints.cli.app import load_settings
 
     width, height = parse_size(size)
+    names = tuple(dict.fromkeys(parse_symbol(symbol) for symbol in symbols))
+    check_range(start, end)
     missing = missing_gui_libraries()
     if missing:
         raise click.ClickException(
@@ -112,7 +135,7 @@ def monitor(
     options = MonitorOptions(
         base_url="",
         token=monitor_token(settings),
-        symbols=tuple(symbols),
+        symbols=names,
         timeframe=timeframe.value,
         session=session.value,
         start=start,
@@ -121,7 +144,7 @@ def monitor(
         size=(width, height),
     )
     if settings.monitor_api:
-        code = run_monitor(options.at(settings.monitor_api))
+        code = run_monitor(options.at(check_api_url(settings.monitor_api)))
     else:
         from chronox_entrypoints.cli.app import running
         from chronox_entrypoints.cli.embedded import serving

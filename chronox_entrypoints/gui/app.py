@@ -14,9 +14,13 @@ import sys
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chronox_adapters.chronox_api import ChronoxApiConfig
-from chronox_domain.errors import InvalidInput, SourceUnavailable
+from chronox_domain.errors import InvalidInput, SourceUnavailable, Unauthorized
+
+if TYPE_CHECKING:
+    from chronox_entrypoints.gui.controller import MonitorController
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -80,7 +84,9 @@ async def _monitor(options: MonitorOptions) -> int:
         start=options.start,
         end=options.end,
     )
-    controller = MonitorController(options.api_config(), window, choice)
+    controller = MonitorController(
+        options.api_config(), window, choice, interactive=options.screenshot is None
+    )
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     window.show()
@@ -102,16 +108,19 @@ async def _monitor(options: MonitorOptions) -> int:
         window.close()
 
 
-async def screenshot(controller: object, path: Path, size: tuple[int, int]) -> int:
+async def screenshot(controller: MonitorController, path: Path, size: tuple[int, int]) -> int:
     """Load the chart's whole range, the ribbon, the panels; draw; write the PNG."""
     from PySide6.QtWidgets import QApplication
 
-    from chronox_entrypoints.gui.controller import MonitorController
-
-    assert isinstance(controller, MonitorController)
     await controller.start(background=False)
     report = controller.status.report
-    if report.api != "connected":  # a picture of "disconnected" helps nobody
+    # A picture of "disconnected" or "unauthorized" helps nobody.
+    if report.api == "unauthorized":
+        raise Unauthorized(
+            f"the API at {controller.config.base_url} wants a token"
+            f" ({report.problem or 'refused'}): give it with --token or CHRONOX_MONITOR_TOKEN"
+        )
+    if report.api != "connected":
         raise SourceUnavailable(report.problem or f"the API is {report.api}")
     await controller.load_everything()
     controller.show_whole_range()

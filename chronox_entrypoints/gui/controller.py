@@ -30,7 +30,7 @@ from chronox_entrypoints.gui.presenters import (
 )
 from chronox_entrypoints.gui.presenters import bars as blocks
 from chronox_entrypoints.gui.presenters.bars import Block
-from chronox_entrypoints.gui.presenters.chart import SlotRequest
+from chronox_entrypoints.gui.presenters.chart import SlotRequest, shown_dates
 from chronox_entrypoints.gui.views import dialogs
 from chronox_entrypoints.gui.views.errors import one_line
 from chronox_entrypoints.gui.window import MonitorWindow
@@ -57,10 +57,19 @@ class ChartChoice:
 
 
 class MonitorController:
+    """``interactive=False`` (a screenshot) never opens a dialog: nobody is there to
+    answer it, and offscreen it would wait for ever."""
+
     def __init__(
-        self, config: ChronoxApiConfig, window: MonitorWindow, choice: ChartChoice
+        self,
+        config: ChronoxApiConfig,
+        window: MonitorWindow,
+        choice: ChartChoice,
+        *,
+        interactive: bool = True,
     ) -> None:
         self.config = config
+        self.interactive = interactive
         self.client = ChronoxClient(config)
         self.window = window
         self.choice = choice
@@ -309,10 +318,14 @@ class MonitorController:
         self._finished_jobs = finished
 
     async def _refresh_symbols_now(self) -> None:
+        choice = self.choice
+        # The chart's own range, so that each % is of what the chart shows.
+        first, last = shown_dates(choice.timeframe, choice.start, choice.end)
+        watched = [*choice.symbols, *([choice.symbol] if choice.symbol else [])]
         rows = await asyncio.to_thread(
-            self.symbols.refresh, self.choice.timeframe, self.choice.start, self.choice.end
+            self.symbols.refresh, choice.timeframe, first, last, watched, choice.session
         )
-        self.window.symbols.show_rows(rows, current=self.choice.symbol)
+        self.window.symbols.show_rows(rows, current=choice.symbol)
 
     async def add_symbol(self, symbol: str) -> None:
         name = await self._guarded(
@@ -332,7 +345,7 @@ class MonitorController:
 
     async def ask_token(self, reason: str = "The API needs a token.") -> bool:
         """Ask the user for the API's token and use it; whether they gave one."""
-        if self._asking_token:
+        if self._asking_token or not self.interactive:
             return False
         self._asking_token = True
         try:

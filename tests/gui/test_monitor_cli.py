@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.gui.conftest import TOKEN
+from tests.integration.test_api_client import Served
 from tests.served import free_port
 
 pytestmark = [pytest.mark.gui, pytest.mark.e2e]
@@ -61,6 +63,9 @@ def test_a_screenshot_of_a_fresh_store_has_the_size_asked(tmp_path: Path) -> Non
         (["--size", "100x100"], "between 320x240"),
         (["--timeframe", "1M"], "unknown timeframe"),
         (["--screenshot", "out.jpg"], "must end in .png"),
+        (["--symbol", "b@d"], "invalid symbol 'b@d'"),
+        (["--start", "2024-12-02", "--end", "2024-11-29"], "--end 2024-11-29 is before --start"),
+        (["--api", "not-a-url"], "expected http://HOST:PORT"),
     ],
 )
 def test_bad_options_are_one_line(tmp_path: Path, args: list[str], says: str) -> None:
@@ -75,6 +80,20 @@ def test_an_api_that_does_not_answer_is_one_line(tmp_path: Path) -> None:
     lines = error_lines(done)
     assert done.returncode == 3 and len(lines) == 1, done.stderr
     assert lines[0].startswith("error: ") and api in lines[0]
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_a_screenshot_of_an_api_that_wants_a_token_says_so_in_one_line(tmp_path: Path) -> None:
+    # Interactive, a 401 opens the token dialog; offscreen nobody could answer it.
+    server = Served(tmp_path / "api.sqlite3", api_token=TOKEN, api_auth_reads=True)
+    try:
+        args = ["monitor", "--api", server.url, "--screenshot", str(tmp_path / "x.png")]
+        done = run(args, tmp_path / "s.db")
+    finally:
+        server.stop()
+    lines = error_lines(done)
+    assert done.returncode == 2 and len(lines) == 1, done.stderr
+    assert "wants a token" in lines[0] and "--token" in lines[0]
     assert not (tmp_path / "x.png").exists()
 
 
