@@ -99,8 +99,14 @@ class MonitorWindow(QMainWindow):
 
         self.symbols = SymbolsPanel()
         self.jobs = JobsPanel()
-        self._dock(self.symbols, "Symbols", Qt.DockWidgetArea.RightDockWidgetArea)
-        self._dock(self.jobs, "Jobs", Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.symbols_dock = self._dock(
+            self.symbols,
+            "Symbols: coverage of the range shown",
+            Qt.DockWidgetArea.RightDockWidgetArea,
+        )
+        self.jobs_dock = self._dock(
+            self.jobs, "Backfill jobs", Qt.DockWidgetArea.BottomDockWidgetArea
+        )
         self.status = MonitorStatusBar()
         self.setStatusBar(self.status)
         self._keys()
@@ -109,10 +115,9 @@ class MonitorWindow(QMainWindow):
         super().resizeEvent(event)
         # The chart gets the room: the jobs panel a fifth of the height, symbols a sixth
         # of the width.
-        docks = {dock.objectName(): dock for dock in self.findChildren(QDockWidget)}
         height, width = self.height(), self.width()
-        self.resizeDocks([docks["Jobs"]], [max(160, height // 5)], Qt.Orientation.Vertical)
-        self.resizeDocks([docks["Symbols"]], [max(260, width // 6)], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.jobs_dock], [max(160, height // 5)], Qt.Orientation.Vertical)
+        self.resizeDocks([self.symbols_dock], [max(260, width // 6)], Qt.Orientation.Horizontal)
 
     def show_timeframe(self, timeframe: str) -> None:
         for button in self.timeframe_buttons.buttons():
@@ -122,12 +127,14 @@ class MonitorWindow(QMainWindow):
         self.selection.setText(text)
         self.backfill_button.setEnabled(bool(text))
 
-    def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> None:
+    def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
+        """The panel in a dock whose title is its only heading."""
         dock = QDockWidget(title, self)
         dock.setObjectName(title)
         dock.setWidget(widget)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.addDockWidget(area, dock)
+        return dock
 
     def _keys(self) -> None:
         def key(sequence: str | QKeySequence, action: Callable[[], object]) -> None:

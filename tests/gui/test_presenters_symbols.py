@@ -26,6 +26,14 @@ def test_each_symbol_shows_its_coverage_of_the_range(client: ChronoxClient) -> N
     assert rows["AAPL"].percent == 0.0 and rows["AAPL"].session == "rth"
 
 
+def test_a_watched_symbol_the_registry_lacks_is_listed_and_marked(client: ChronoxClient) -> None:
+    rows = SymbolsPresenter(client).refresh("1m", *WEEK, watched=["SPY", "QQQ", "QQQ"])
+    assert [row.symbol for row in rows].count("SPY") == 1  # registered: listed once
+    (qqq,) = [row for row in rows if row.symbol == "QQQ"]
+    assert not qqq.registered and qqq.state == "not in registry" and qqq.percent == 0.0
+    assert {row.state for row in rows if row.symbol != "QQQ"} == {"active"}
+
+
 def test_add_and_remove(client: ChronoxClient) -> None:
     symbols = SymbolsPresenter(client)
     assert symbols.add(" dia ") == "DIA"

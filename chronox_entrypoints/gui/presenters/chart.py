@@ -203,10 +203,16 @@ class ChartPresenter:
     # -- the range
 
     def _dates(self) -> tuple[date, date]:
-        today = datetime.now(exchange_timezone()).date()
-        last = _as_date(self.end) or today
-        first = _as_date(self.start) or last - timedelta(days=DEFAULT_DAYS[self.timeframe])
-        return first, last
+        return shown_dates(self.timeframe, self.start, self.end)
+
+
+def shown_dates(timeframe: str, start: DateBound, end: DateBound) -> tuple[date, date]:
+    """The session dates a chart of ``timeframe`` shows for these bounds: without a
+    start, :data:`DEFAULT_DAYS` back from the end; without an end, up to today."""
+    today = datetime.now(exchange_timezone()).date()
+    last = _as_date(end) or today
+    first = _as_date(start) or last - timedelta(days=DEFAULT_DAYS[timeframe])
+    return first, last
 
 
 def _as_date(bound: DateBound) -> date | None:

@@ -52,8 +52,7 @@ class JobsPanel(QWidget):
         self.cancel_button.clicked.connect(self._cancel_selected)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.summary = QLabel("no jobs")
-        top = QHBoxLayout()
-        top.addWidget(QLabel("<b>Backfill jobs</b>"))
+        top = QHBoxLayout()  # the heading is the dock's title
         top.addWidget(self.summary, 1)
         top.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)

@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from chronox_entrypoints.gui.presenters.symbols import SymbolRow
 
-COLUMNS = ("Symbol", "Session", "Coverage", "Active")
+COLUMNS = ("Symbol", "Session", "Coverage", "State")
 
 
 class SymbolsPanel(QWidget):
@@ -52,7 +51,6 @@ class SymbolsPanel(QWidget):
         row.addWidget(self.remove_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(QLabel("<b>Symbols</b> (coverage of the range shown)"))
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
 
@@ -65,7 +63,7 @@ class SymbolsPanel(QWidget):
                 marker + entry.symbol,
                 entry.session,
                 entry.coverage,
-                "yes" if entry.active else "no",
+                entry.state,
             )
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
