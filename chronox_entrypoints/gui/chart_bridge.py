@@ -2,8 +2,8 @@
 the presenters hand out (numpy blocks of bars, sessions, ribbon segments in UTC) in the
 shapes the chart takes (``BarColumns``, a ``SlotAxis``, segments in slots).
 
-A thin adapter, so that the presenters need not import the chart (which imports Qt)
-and the chart need not know the presenters."""
+A thin adapter, so that the presenters need not import the chart's Qt half (they share
+only its numpy ``columns`` module) and the chart need not know the presenters."""
 
 from __future__ import annotations
 

@@ -156,3 +156,17 @@ def test_the_monitor_loads_no_store_bus_or_vendor_library() -> None:
         name for name in loaded if any(name == f or name.startswith(f + ".") for f in FORBIDDEN)
     )
     assert found == []
+
+
+def test_the_presenters_load_no_qt() -> None:
+    # Plain Python over the client: they run (and are tested) without a display.
+    program = (
+        "import json, sys\n"
+        "import chronox_entrypoints.gui.presenters, chronox_entrypoints.gui.presenters.bars\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout))
+    assert "chronox_entrypoints.gui.presenters.chart" in loaded
+    assert not {name for name in loaded if name.split(".")[0] in ("PySide6", "pyqtgraph")}

@@ -129,7 +129,7 @@ class BarColumns:
 
     @classmethod
     def _of_block(cls, block: Block) -> BarColumns:
-        block = _sorted_unique(block)
+        block = sorted_unique(block)
         columns = cls(capacity=_length(block))
         columns._write(block, 0)
         columns._hi = _length(block)
@@ -199,7 +199,7 @@ class BarColumns:
         count = _length(block)
         if count == 0:
             return
-        block = _sorted_unique(block)
+        block = sorted_unique(block)
         n = len(self)
         first, last = int(block["start_ns"][0]), int(block["start_ns"][-1])
         if n == 0 or first > int(self.start_ns[-1]):
@@ -292,7 +292,7 @@ def _length(block: Block) -> int:
     return int(block["start_ns"].shape[0])
 
 
-def _sorted_unique(block: Block) -> Block:
+def sorted_unique(block: Block) -> Block:
     """The block sorted by start; of bars with one start, the last given is kept."""
     starts = block["start_ns"]
     if starts.shape[0] < 2 or bool(np.all(starts[1:] > starts[:-1])):
@@ -305,4 +305,4 @@ def _sorted_unique(block: Block) -> Block:
     return {name: values[chosen] for name, values in block.items()}
 
 
-__all__ = ["FIELDS", "BarColumns", "BarLike", "epoch_ns"]
+__all__ = ["FIELDS", "BarColumns", "BarLike", "epoch_ns", "sorted_unique"]

@@ -2,33 +2,32 @@
 
 A block is one array per field (``FIELDS``), all of one length, sorted by ``start_ns``
 (UTC epoch nanoseconds, exact) with unique starts: the layout of the chart's
-``BarColumns``, so a view merges a block without converting it."""
+``BarColumns``, whose field names, ``epoch_ns`` and ordering rule it shares (the chart's
+``columns`` module needs numpy alone, no Qt), so a view merges a block without
+converting it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from chronox_domain.timeframe import EPOCH
+from chronox_entrypoints.gui.chart.columns import (
+    FIELDS,
+    PRICE_FIELDS,
+    Block,
+    epoch_ns,
+    sorted_unique,
+)
 from chronox_presentation import BarOut
 
-PRICE_FIELDS = ("open", "high", "low", "close", "volume")
-FIELDS = ("start_ns", *PRICE_FIELDS, "provisional")
+__all__ = ["FIELDS", "Block", "block_of", "empty_block", "epoch_ns", "inside", "length", "merge"]
+
 _ROW = np.dtype(
     [("start_ns", np.int64), *((name, np.float64) for name in PRICE_FIELDS), ("provisional", bool)]
 )
-
-Block = dict[str, npt.NDArray[Any]]
-
-
-def epoch_ns(moment: datetime) -> int:
-    """Nanoseconds since the UTC epoch of an aware instant, exactly (no float)."""
-    delta = moment - EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1_000
 
 
 def empty_block() -> Block:
@@ -43,7 +42,7 @@ def block_of(bars: Sequence[BarOut], provisional: bool = False) -> Block:
         return (epoch_ns(bar.start), bar.open, bar.high, bar.low, bar.close, bar.volume, flag)
 
     rows = np.fromiter((row(bar) for bar in bars), _ROW, count=len(bars))
-    return _sorted_unique({name: rows[name] for name in FIELDS})
+    return sorted_unique({name: rows[name] for name in FIELDS})
 
 
 def length(block: Block) -> int:
@@ -60,23 +59,10 @@ def merge(held: Block, new: Block) -> Block:
         return {name: np.concatenate([held[name], new[name]]) for name in FIELDS}
     if new["start_ns"][-1] < held["start_ns"][0]:  # an older page: prepended
         return {name: np.concatenate([new[name], held[name]]) for name in FIELDS}
-    return _sorted_unique({name: np.concatenate([held[name], new[name]]) for name in FIELDS})
+    return sorted_unique({name: np.concatenate([held[name], new[name]]) for name in FIELDS})
 
 
 def inside(block: Block, start_ns: int, end_ns: int) -> npt.NDArray[np.bool_]:
     """Which bars of ``block`` start in ``[start_ns, end_ns)``."""
     starts = block["start_ns"]
     return (starts >= start_ns) & (starts < end_ns)
-
-
-def _sorted_unique(block: Block) -> Block:
-    """Sorted by start; of two bars with one start the later given wins (a correction)."""
-    starts = block["start_ns"]
-    if starts.shape[0] < 2 or bool(np.all(starts[1:] > starts[:-1])):
-        return block
-    order = np.argsort(starts, kind="stable")
-    ordered = starts[order]
-    keep = np.ones(ordered.shape[0], dtype=bool)
-    keep[:-1] = ordered[1:] != ordered[:-1]
-    chosen = order[keep]
-    return {name: values[chosen] for name, values in block.items()}
