@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from chronox_domain.errors import InvalidInput
+from chronox_adapters.frames.convert import starts_of, values_of
 from chronox_domain.ports import TradingCalendar
 from chronox_domain.session import SessionKind, exchange_timezone, expected_windows
 from chronox_domain.timeframe import Timeframe
@@ -49,10 +49,12 @@ def check_frame(
     calendar: TradingCalendar | None = None,
 ) -> FrameReport:
     """Check ``frame`` (indexed by the bars' starts, or with a ``start`` column; naive
-    times are UTC) against the sessions of its first to its last day."""
+    times are UTC; ``Open``/``OPEN`` read as ``open``...) against the sessions of its
+    first to its last day. The report's frames hold ``frame``'s own rows."""
     tf = timeframe if isinstance(timeframe, Timeframe) else Timeframe.parse(timeframe)
-    kind = session if isinstance(session, SessionKind) else SessionKind(session)
-    starts = _starts(frame)
+    kind = session if isinstance(session, SessionKind) else SessionKind.parse(session)
+    values = values_of(frame)
+    starts = starts_of(values)
     if calendar is None:
         from chronox_adapters.calendars import load_calendar  # the default XNYS calendar
 
@@ -60,9 +62,9 @@ def check_frame(
     step = int(tf.step / timedelta(microseconds=1)) * 1000
     ns = starts.asi8
     slots = ns // step * step
-    expected = _expected_slots(calendar, kind, tf, starts)
+    expected = _expected_slots(calendar, kind, tf, starts, step)
 
-    invalid = _invalid(frame, ns != slots, tf)
+    invalid = _invalid(frame, values, ns != slots, tf)
     # ``expected`` is sorted: every row finds its slot by binary search (numpy's hashed
     # set operations were 4x slower here on a symbol-year).
     at = np.searchsorted(expected, slots)
@@ -74,18 +76,12 @@ def check_frame(
     return FrameReport(missing, frame[~inside], frame[_repeated(slots)], invalid)
 
 
-def _starts(frame: pd.DataFrame) -> pd.DatetimeIndex:
-    raw = frame["start"] if "start" in frame.columns else frame.index
-    try:
-        starts = pd.DatetimeIndex(raw)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput(f"the frame's starts are not times: {exc}") from None
-    starts = starts.tz_localize("UTC") if starts.tz is None else starts.tz_convert("UTC")
-    return starts.as_unit("ns")
-
-
 def _expected_slots(
-    calendar: TradingCalendar, kind: SessionKind, tf: Timeframe, starts: pd.DatetimeIndex
+    calendar: TradingCalendar,
+    kind: SessionKind,
+    tf: Timeframe,
+    starts: pd.DatetimeIndex,
+    step: int,
 ) -> np.ndarray:
     if not len(starts):
         return np.empty(0, dtype=np.int64)
@@ -94,7 +90,6 @@ def _expected_slots(
     zone = "UTC" if tf is Timeframe.D1 else exchange_timezone()
     first: date = starts.min().tz_convert(zone).date()
     last: date = starts.max().tz_convert(zone).date()
-    step = int(tf.step.total_seconds()) * 10**9
     windows = expected_windows(calendar.sessions(first, last, kind), tf)
     pieces = [
         np.arange(int(w.start.timestamp()) * 10**9, int(w.end.timestamp()) * 10**9, step)
@@ -103,12 +98,12 @@ def _expected_slots(
     return np.concatenate(pieces) if pieces else np.empty(0, dtype=np.int64)
 
 
-def _invalid(frame: pd.DataFrame, off_grid: np.ndarray, tf: Timeframe) -> pd.DataFrame:
-    """The rows ``bar_problem`` would refuse, found column by column."""
-    absent = [name for name in (*PRICES, "volume") if name not in frame.columns]
-    if absent:
-        raise InvalidInput(f"the frame has no {', '.join(absent)} column")
-    o, h, lo, c, v = (frame[name].to_numpy(dtype=float) for name in (*PRICES, "volume"))
+def _invalid(
+    frame: pd.DataFrame, values: pd.DataFrame, off_grid: np.ndarray, tf: Timeframe
+) -> pd.DataFrame:
+    """The rows of ``frame`` that ``bar_problem`` would refuse, found column by column
+    in ``values`` (the same rows under chronox's column names)."""
+    o, h, lo, c, v = (values[name].to_numpy(dtype=float) for name in (*PRICES, "volume"))
     prices = np.vstack([o, h, lo, c])
     bad_price = ~(np.isfinite(prices) & (prices > 0)).all(axis=0)
     inverted = ~((lo <= np.minimum(o, c)) & (np.maximum(o, c) <= h))

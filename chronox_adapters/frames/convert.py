@@ -79,16 +79,12 @@ def to_polars(columns: BarColumns) -> pl.DataFrame:
 
 
 def bars_of(frame: pd.DataFrame, symbol: str, timeframe: str | Timeframe) -> list[Bar]:
-    """The rows of ``frame`` (indexed by start, or with a ``start`` column; naive times
-    are UTC) as bars for ingestion, sorted by start. Columns are converted whole; the
-    bars themselves are what ingestion takes."""
+    """The rows of ``frame`` (see :func:`starts_of` and :func:`values_of`) as bars for
+    ingestion, sorted by start. Columns are converted whole; the bars themselves are
+    what ingestion takes."""
     tf = timeframe if isinstance(timeframe, Timeframe) else Timeframe.parse(timeframe)
-    absent = [name for name in VALUES if name not in frame.columns]
-    if absent:
-        raise InvalidInput(f"the frame has no {', '.join(absent)} column")
-    raw = frame["start"] if "start" in frame.columns else frame.index
-    starts = pd.DatetimeIndex(raw)
-    starts = starts.tz_localize("UTC") if starts.tz is None else starts.tz_convert("UTC")
+    frame = values_of(frame)
+    starts = starts_of(frame)
     order = np.argsort(starts.asi8, kind="stable")
     moments = starts[order].to_pydatetime()
     values = [frame[name].to_numpy(dtype=float)[order].tolist() for name in VALUES]
@@ -98,6 +94,44 @@ def bars_of(frame: pd.DataFrame, symbol: str, timeframe: str | Timeframe) -> lis
         Bar(symbol, tf, start, o, h, lo, c, v, vw, n)
         for start, o, h, lo, c, v, vw, n in zip(moments, *values, vwap, trades, strict=True)
     ]
+
+
+def starts_of(frame: pd.DataFrame) -> pd.DatetimeIndex:
+    """The bars' starts of a frame from anywhere, as UTC nanoseconds: its ``start``
+    column, or else its index; times (or strings of them) with a zone, or naive and read
+    as UTC. Numbers are refused: epoch seconds and nanoseconds look alike."""
+    raw = frame["start"] if "start" in frame.columns else frame.index
+    if pd.api.types.is_numeric_dtype(raw.dtype):
+        raise InvalidInput(
+            "the frame's starts are numbers, not times: index it by the bars' starts "
+            "(a DatetimeIndex) or give it a 'start' column of times"
+        )
+    try:
+        starts = pd.DatetimeIndex(raw)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"the frame's starts are not times: {exc}") from None
+    starts = starts.tz_localize("UTC") if starts.tz is None else starts.tz_convert("UTC")
+    return starts.as_unit("ns")
+
+
+def values_of(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the bar columns under chronox's names: ``Open``, ``CLOSE``... (as
+    yfinance and many CSVs spell them) are read as ``open``, ``close``... Refuses a
+    frame that lacks one of open, high, low, close, volume."""
+    wanted = (*VALUES, "vwap", "trades", "start")
+    renamed = {
+        column: column.lower()
+        for column in frame.columns
+        if isinstance(column, str)
+        and column.lower() in wanted
+        and column != column.lower()
+        and column.lower() not in frame.columns
+    }
+    named = frame.rename(columns=renamed) if renamed else frame
+    absent = [name for name in VALUES if name not in named.columns]
+    if absent:
+        raise InvalidInput(f"the frame has no {', '.join(absent)} column")
+    return named
 
 
 def _optional(frame: pd.DataFrame, name: str, order: np.ndarray, kind: type) -> list[Any]:

@@ -12,7 +12,7 @@ import pytest
 from chronox_adapters.calendars import ExchangeCalendar
 from chronox_adapters.frames import check_frame
 from chronox_adapters.synthetic import SyntheticSource
-from chronox_domain import Interval, SessionKind, Timeframe, expected_windows
+from chronox_domain import Interval, InvalidInput, SessionKind, Timeframe, expected_windows
 
 THANKSGIVING_WEEK = Interval(datetime(2024, 11, 25, tzinfo=UTC), datetime(2024, 11, 30, tzinfo=UTC))
 
@@ -99,11 +99,35 @@ def test_hourly_and_daily_frames(calendar: ExchangeCalendar) -> None:
         assert report.duplicates.empty and report.missing.empty, timeframe
 
 
-def test_bad_input_is_one_clear_error(calendar: ExchangeCalendar) -> None:
-    with pytest.raises(Exception, match="no volume column"):
-        check_frame(frame_of(calendar).drop(columns=["volume"]), calendar=calendar)
-    with pytest.raises(Exception, match="unknown timeframe"):
-        check_frame(frame_of(calendar), "1M", calendar=calendar)
+def test_bad_input_is_one_clear_domain_error(calendar: ExchangeCalendar) -> None:
+    frame = frame_of(calendar)
+    with pytest.raises(InvalidInput, match="no volume column"):
+        check_frame(frame.drop(columns=["volume"]), calendar=calendar)
+    with pytest.raises(InvalidInput, match="unknown timeframe"):
+        check_frame(frame, "1M", calendar=calendar)
+    with pytest.raises(InvalidInput, match="unknown session"):
+        check_frame(frame, session="overnight", calendar=calendar)
+    with pytest.raises(InvalidInput, match="starts are numbers, not times"):
+        check_frame(frame.reset_index(drop=True), calendar=calendar)  # a RangeIndex
+    with pytest.raises(InvalidInput, match="starts are not times"):
+        check_frame(frame.set_axis(["noon"] * len(frame)), calendar=calendar)
+
+
+def test_a_frame_as_yfinance_hands_it_over(calendar: ExchangeCalendar) -> None:
+    """Capitalised columns, indexed in the exchange's time zone, the session named in
+    capitals: the same report, holding the frame's own rows."""
+    frame = frame_of(calendar)
+    broken = frame.drop(frame.index[100:130]).assign(low=lambda f: f["low"].mask(
+        f.index == f.index[7], f["high"] + 1))  # fmt: skip
+    theirs = broken.tz_convert("America/New_York").rename(columns=str.capitalize)
+    theirs.index.name = "Datetime"
+    ours, report = (
+        check_frame(broken, calendar=calendar),
+        check_frame(theirs, session="RTH", calendar=calendar),
+    )
+    pd.testing.assert_frame_equal(report.missing, ours.missing)
+    assert list(report.invalid.columns) == [*theirs.columns, "reason"]
+    assert list(report.invalid.index) == [theirs.index[7]]
 
 
 def test_an_empty_frame_lacks_nothing_it_could_know_of(calendar: ExchangeCalendar) -> None:
