@@ -86,8 +86,8 @@ class MonitorWindow(QMainWindow):
             f"QLabel {{ color: {palette.FOREGROUND}; }}"
             f"QPushButton {{ color: {palette.FOREGROUND}; background: {palette.BACKGROUND};"
             f" border: 1px solid {palette.SESSION_SEPARATOR}; padding: 3px 10px; }}"
-            f"QPushButton:checked {{ background: #3b4a5a; font-weight: bold; }}"
-            "QPushButton:disabled { color: #5c6670; }"
+            f"QPushButton:checked {{ background: {palette.BUTTON_CHECKED}; font-weight: bold; }}"
+            f"QPushButton:disabled {{ color: {palette.BUTTON_DISABLED}; }}"
         )
         layout = QVBoxLayout(centre)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -1,4 +1,5 @@
-"""Every colour the chart draws, in one place (docs/monitor.md explains them to users)."""
+"""Every colour the monitor draws, in one place (docs/monitor.md explains them to users):
+the chart's, then the panels', the status bar's and the demo banner's."""
 
 from __future__ import annotations
 
@@ -40,3 +41,27 @@ RIBBON: Final = {
 }
 
 RIBBON_KINDS: Final = tuple(RIBBON)
+
+#: The state column of the jobs panel.
+JOB_STATES: Final = {
+    "queued": "#90a4ae",
+    "running": "#4fc3f7",
+    "succeeded": "#66bb6a",
+    "failed": "#ef5350",
+    "cancelled": "#ffb74d",
+}
+
+#: The status bar's health text: everything answers; the API answers but its store or
+#: events are degraded (or it wants a token); the API does not answer.
+HEALTHY: Final = "#66bb6a"
+DEGRADED: Final = "#ffb74d"
+DISCONNECTED: Final = "#ef5350"
+
+#: The banner over the chart whenever the bars are synthetic demo data.
+DEMO_BANNER: Final = "#7a4f01"
+DEMO_BANNER_TEXT: Final = "#fff3c4"
+DEMO_BANNER_EDGE: Final = "#d4b106"
+
+#: The timeframe buttons over the chart: the one shown, and a disabled button.
+BUTTON_CHECKED: Final = "#3b4a5a"
+BUTTON_DISABLED: Final = "#5c6670"

@@ -18,16 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chronox_entrypoints.gui.chart import palette
 from chronox_entrypoints.gui.presenters.jobs import JobRow
 
 COLUMNS = ("Job", "Symbols", "State", "Progress", "ETA", "Counts", "Error")
-STATE_COLOURS = {
-    "queued": "#90a4ae",
-    "running": "#4fc3f7",
-    "succeeded": "#66bb6a",
-    "failed": "#ef5350",
-    "cancelled": "#ffb74d",
-}
 
 
 class JobsPanel(QWidget):
@@ -70,7 +64,8 @@ class JobsPanel(QWidget):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, row.id)
                 if j == 2:
-                    item.setForeground(QColor(STATE_COLOURS.get(row.state, "#c8ced6")))
+                    colour = palette.JOB_STATES.get(row.state, palette.FOREGROUND)
+                    item.setForeground(QColor(colour))
                 if j == 6 and row.error:
                     item.setToolTip(row.error)
                 self.table.setItem(i, j, item)

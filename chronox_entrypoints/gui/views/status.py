@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from chronox_entrypoints.gui.chart import palette
 from chronox_entrypoints.gui.presenters.status import StatusReport
 
 BANNER_STYLE = (
-    "background: #7a4f01; color: #fff3c4; font-weight: bold; padding: 4px 8px;"
-    " border-bottom: 1px solid #d4b106;"
+    f"background: {palette.DEMO_BANNER}; color: {palette.DEMO_BANNER_TEXT};"
+    f" font-weight: bold; padding: 4px 8px; border-bottom: 1px solid {palette.DEMO_BANNER_EDGE};"
 )
 #: How long an error line stays in the status bar (ms).
 MESSAGE_MS = 15_000
@@ -36,9 +37,11 @@ class MonitorStatusBar(QStatusBar):
 
     def show_report(self, report: StatusReport) -> None:
         self.health.setText(report.line)
-        colour = {"connected": "#66bb6a", "disconnected": "#ef5350"}.get(report.api, "#ffb74d")
+        colour = {"connected": palette.HEALTHY, "disconnected": palette.DISCONNECTED}.get(
+            report.api, palette.DEGRADED
+        )
         if report.api == "connected" and not report.healthy:
-            colour = "#ffb74d"
+            colour = palette.DEGRADED
         self.health.setStyleSheet(f"color: {colour};")
         if report.problem:
             self.error(report.problem)
