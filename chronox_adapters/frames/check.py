@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from chronox_adapters.frames.convert import starts_of, values_of
+from chronox_adapters.frames.convert import pandas_of, starts_of, values_of
 from chronox_domain.ports import TradingCalendar
 from chronox_domain.session import SessionKind, exchange_timezone, expected_windows
 from chronox_domain.timeframe import Timeframe
@@ -43,16 +44,18 @@ class FrameReport:
 
 
 def check_frame(
-    frame: pd.DataFrame,
+    frame: Any,
     timeframe: str | Timeframe = "1m",
     session: str | SessionKind = "rth",
     calendar: TradingCalendar | None = None,
 ) -> FrameReport:
-    """Check ``frame`` (indexed by the bars' starts, or with a ``start`` column; naive
-    times are UTC; ``Open``/``OPEN`` read as ``open``...) against the sessions of its
-    first to its last day. The report's frames hold ``frame``'s own rows."""
+    """Check ``frame`` (pandas, polars or Arrow; indexed by the bars' starts, or with a
+    ``start`` column; naive times are UTC; ``Open``/``OPEN`` read as ``open``...) against
+    the sessions of its first to its last day. The report's frames hold the frame's own
+    rows (as pandas)."""
     tf = timeframe if isinstance(timeframe, Timeframe) else Timeframe.parse(timeframe)
     kind = session if isinstance(session, SessionKind) else SessionKind.parse(session)
+    frame = pandas_of(frame)
     values = values_of(frame)
     starts = starts_of(values)
     if calendar is None:

@@ -78,12 +78,12 @@ def to_polars(columns: BarColumns) -> pl.DataFrame:
     return frame
 
 
-def bars_of(frame: pd.DataFrame, symbol: str, timeframe: str | Timeframe) -> list[Bar]:
-    """The rows of ``frame`` (see :func:`starts_of` and :func:`values_of`) as bars for
-    ingestion, sorted by start. Columns are converted whole; the bars themselves are
-    what ingestion takes."""
+def bars_of(frame: Any, symbol: str, timeframe: str | Timeframe) -> list[Bar]:
+    """The rows of ``frame`` (read as :func:`pandas_of`, :func:`starts_of` and
+    :func:`values_of` read it) as bars for ingestion, sorted by start. Columns are
+    converted whole; the bars themselves are what ingestion takes."""
     tf = timeframe if isinstance(timeframe, Timeframe) else Timeframe.parse(timeframe)
-    frame = values_of(frame)
+    frame = values_of(pandas_of(frame))
     starts = starts_of(frame)
     order = np.argsort(starts.asi8, kind="stable")
     moments = starts[order].to_pydatetime()
@@ -94,6 +94,23 @@ def bars_of(frame: pd.DataFrame, symbol: str, timeframe: str | Timeframe) -> lis
         Bar(symbol, tf, start, o, h, lo, c, v, vw, n)
         for start, o, h, lo, c, v, vw, n in zip(moments, *values, vwap, trades, strict=True)
     ]
+
+
+def pandas_of(frame: Any) -> pd.DataFrame:
+    """A frame from anywhere as pandas: a pandas DataFrame as it is, a polars DataFrame or
+    an Arrow table through its own ``to_pandas``."""
+    if isinstance(frame, pd.DataFrame):
+        return frame
+    convert = getattr(frame, "to_pandas", None)
+    if not callable(convert):
+        raise InvalidInput(
+            "expected a pandas or polars DataFrame or an Arrow table of bars, "
+            f"not {type(frame).__name__}"
+        )
+    converted = convert()
+    if not isinstance(converted, pd.DataFrame):
+        raise InvalidInput(f"a {type(frame).__name__} is not a table of bars")
+    return converted
 
 
 def starts_of(frame: pd.DataFrame) -> pd.DatetimeIndex:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
+import polars as pl
+import pyarrow as pa
 import pytest
 
 from chronox_adapters.calendars import ExchangeCalendar
@@ -128,6 +130,19 @@ def test_a_frame_as_yfinance_hands_it_over(calendar: ExchangeCalendar) -> None:
     pd.testing.assert_frame_equal(report.missing, ours.missing)
     assert list(report.invalid.columns) == [*theirs.columns, "reason"]
     assert list(report.invalid.index) == [theirs.index[7]]
+
+
+def test_polars_and_arrow_frames_are_checked_as_pandas(calendar: ExchangeCalendar) -> None:
+    frame = frame_of(calendar)
+    broken = frame.drop(frame.index[50:70])
+    ours = check_frame(broken, calendar=calendar)
+    values = broken[["open", "high", "low", "close", "volume"]].reset_index()
+    table = pa.Table.from_pandas(values, preserve_index=False)
+    for other in (table, pl.from_arrow(table)):
+        report = check_frame(other, calendar=calendar)
+        pd.testing.assert_frame_equal(report.missing, ours.missing)
+    with pytest.raises(InvalidInput, match="not NoneType"):
+        check_frame(None, calendar=calendar)
 
 
 def test_an_empty_frame_lacks_nothing_it_could_know_of(calendar: ExchangeCalendar) -> None:
