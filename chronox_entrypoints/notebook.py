@@ -19,10 +19,11 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from chronox_domain.errors import InvalidInput
 from chronox_domain.ranges import Bound
+from chronox_domain.redaction import redact
 from chronox_domain.services.export import ExportReport
 from chronox_domain.services.ingestion import IngestReport, IngestRequest
 from chronox_domain.session import SessionKind
@@ -60,6 +61,12 @@ class Chronox:
     def __init__(self, container: Container) -> None:
         self._container = container
 
+    def __repr__(self) -> str:
+        """What a notebook shows for ``cx``: the store (its password masked) and the
+        source, from the settings, so showing it opens nothing."""
+        settings = self._container.settings()
+        return f"Chronox(store={redact(settings.store_url)!r}, source={settings.source_name!r})"
+
     @property
     def container(self) -> Container:
         """The composition root behind this facade (for what it does not wrap)."""
@@ -83,6 +90,8 @@ class Chronox:
         ``DataFrame.attrs`` (pandas) and the schema's metadata (Arrow) name the symbol,
         timeframe, sources, whether the bars are rolled up and whether they are demo data.
         """
+        if as_ not in get_args(Output):  # refused before the store is read
+            raise InvalidInput(f"unknown output {as_!r} (choose from pandas, polars, arrow)")
         _research_extra()
         from chronox_adapters.frames import convert
 
@@ -94,9 +103,7 @@ class Chronox:
         if as_ == "arrow":
             metadata = datasets.schema_metadata(table)
             return convert.to_arrow(table.columns).replace_schema_metadata(metadata)
-        if as_ == "polars":
-            return convert.to_polars(table.columns)
-        raise InvalidInput(f"unknown output {as_!r} (choose from pandas, polars, arrow)")
+        return convert.to_polars(table.columns)
 
     def gaps(
         self,

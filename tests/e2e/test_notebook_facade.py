@@ -167,6 +167,14 @@ def test_check_uses_the_stores_calendar(cx: Chronox) -> None:
     assert report.missing["bars"].sum() == 60 + holes.loc[holes["kind"] == "hole", "bars"].sum()
 
 
+def test_it_shows_its_store_and_source_with_the_password_masked(cli: Cli) -> None:
+    with connect(cli.store, source="synthetic") as cx:
+        assert repr(cx) == f"Chronox(store={cli.store!r}, source='synthetic')"
+    hidden = connect("postgresql://bob:s3cret@db.invalid/chronox")  # shown, never opened
+    masked = "postgresql://bob:***@db.invalid/chronox"
+    assert repr(hidden) == f"Chronox(store={masked!r}, source='synthetic')"
+
+
 def test_a_bad_setting_is_one_clear_error(cli: Cli) -> None:
     with pytest.raises(InvalidInput, match=r"invalid connect\(store=...\): unsupported store URL"):
         connect("ftp://nowhere")
