@@ -5,6 +5,7 @@ never left half-written. On SQLite and PostgreSQL (the ``cli`` fixture's stores)
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from threading import Thread
@@ -195,6 +196,22 @@ def test_a_symbol_with_nothing_ingested_is_skipped_and_said(year_end: Cli, tmp_p
     assert report["skipped"] == ["ZZZ"]
     text = year_end("export", "QQQ", "ZZZ", "--path", str(tmp_path / "dataset"))
     assert text.code == 0 and "ZZZ: nothing ingested in this range, skipped" in text.out
+
+
+def test_without_pyarrow_the_export_is_one_line_naming_the_extra(
+    year_end: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As in an install without the research extra: importing pyarrow fails.
+    for name in [
+        m
+        for m in sys.modules
+        if m == "pyarrow" or m.startswith(("pyarrow.", "chronox_adapters.frames"))
+    ]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    result = year_end("export", "SPY", "--path", str(tmp_path / "dataset"))
+    assert result.code == 2 and result.err.count("\n") == 1
+    assert "pyarrow is not installed" in result.err and "chronox[research]" in result.err
 
 
 def test_a_file_where_the_directory_should_be_is_refused(cli: Cli, tmp_path: Path) -> None:
