@@ -35,6 +35,9 @@ def test_the_research_notebook_runs_on_a_real_kernel(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "matplotlib"))
     monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's inline backend, as in Jupyter
+    scratch = tmp_path / "tmp"  # where the notebook's throwaway store goes (tempfile)
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
     monkeypatch.chdir(tmp_path)
 
     notebook = nbformat.read(NOTEBOOK, as_version=4)
@@ -58,3 +61,4 @@ def test_the_research_notebook_runs_on_a_real_kernel(
     # and show nothing).
     assert any("image/png" in out.get("data", {}) for out in outputs)
     assert not (tmp_path / "chronox.sqlite3").exists()  # no default store was opened
+    assert not list(scratch.glob("chronox-research-*"))  # and the throwaway one is removed
