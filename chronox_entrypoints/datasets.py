@@ -29,12 +29,13 @@ def parquet_file(table: BarTable) -> bytes:
 
 def series_attrs(table: BarTable) -> dict[str, Any]:
     """What a frame of ``table`` says about itself (``DataFrame.attrs``): the series,
-    its sources, whether it is rolled up from 1m bars, whether it is demo data."""
+    its sources (None: nothing stored), whether it is rolled up from 1m bars, whether
+    it is demo data."""
     provenance = table.provenance
     return {
         "symbol": table.symbol,
         "timeframe": table.timeframe.value,
-        "source": ",".join(provenance.sources),
+        "source": ",".join(provenance.sources) or None,
         "derived_from": "1m" if provenance.derived else None,
         "demo": provenance.demo,
     }

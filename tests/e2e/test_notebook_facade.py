@@ -118,6 +118,13 @@ def test_gaps_frame_is_what_the_cli_prints(cx: Chronox, cli: Cli) -> None:
     assert set(frame["kind"]) == {"gap", "hole"} and frame.attrs["demo"] is True
 
 
+def test_a_series_never_stored_is_an_empty_frame_saying_so(cx: Chronox) -> None:
+    frame = cx.bars("QQQ", *WEEK)
+    assert frame.empty and list(frame.columns) == COLUMNS
+    assert str(frame.index.dtype) == "datetime64[ns, UTC]"
+    assert frame.attrs["source"] is None and frame.attrs["demo"] is False
+
+
 def test_no_gaps_is_an_empty_frame_with_the_columns(cx: Chronox) -> None:
     frame = cx.gaps("SPY", "2024-11-26", "2024-11-26")
     assert frame.empty and list(frame.columns) == [
