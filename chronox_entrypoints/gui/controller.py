@@ -84,6 +84,8 @@ class MonitorController:
         self._selection: tuple[datetime, datetime] | None = None
         self._was_connected = True
         self._asking_token = False
+        #: The user cancelled the token dialog: the polling asks no more (Ctrl+T does).
+        self._token_declined = False
         self._finished_jobs: set[str] | None = None
         self._connect()
 
@@ -336,23 +338,33 @@ class MonitorController:
             await self._guarded(self._refresh_symbols_now)
 
     async def remove_symbol(self, symbol: str) -> None:
-        if not dialogs.confirm(self.window, "Remove symbol", f"Remove {symbol} from the registry?"):
+        question = f"Remove {symbol} from the registry?"
+        if not await dialogs.confirm(self.window, "Remove symbol", question):
             return
         await self._guarded(self.symbols.remove, symbol)
         await self._guarded(self._refresh_symbols_now)
 
     # -- the token
 
-    async def ask_token(self, reason: str = "The API needs a token.") -> bool:
-        """Ask the user for the API's token and use it; whether they gave one."""
+    async def ask_token(
+        self, reason: str = "The API needs a token.", *, asked_by_user: bool = False
+    ) -> bool:
+        """Ask the user for the API's token and use it; whether they gave one. Once
+        they cancel, a refusal asks no more (with the status polling, a dialog every
+        2 s); the status bar says how to give one."""
         if self._asking_token or not self.interactive:
+            return False
+        if self._token_declined and not asked_by_user:
+            self.window.status.error(f"{reason} (Ctrl+T to enter the token)")
             return False
         self._asking_token = True
         try:
-            token = dialogs.ask_token(self.window, reason)
+            token = await dialogs.ask_token(self.window, reason)
         finally:
             self._asking_token = False
+        self._token_declined = token is None
         if token is None:
+            self.window.status.error(f"{reason} (Ctrl+T to enter the token)")
             return False
         await self.use_token(token)
         return True
@@ -390,7 +402,9 @@ class MonitorController:
         window.symbolStep.connect(lambda step: self._spawn(self.step_symbol(step)))
         window.backfillAsked.connect(lambda: self._spawn(self.backfill_selection()))
         window.reloadAsked.connect(lambda: self._spawn(self._reload()))
-        window.tokenAsked.connect(lambda: self._spawn(self.ask_token("Enter the API's token.")))
+        window.tokenAsked.connect(
+            lambda: self._spawn(self.ask_token("Enter the API's token.", asked_by_user=True))
+        )
         window.chart.rangeSelected.connect(self.range_selected)
         window.chart.visibleRangeChanged.connect(self.range_shown)
         window.jobs.cancelRequested.connect(lambda job: self._spawn(self.cancel_job(job)))

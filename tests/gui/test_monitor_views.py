@@ -197,6 +197,71 @@ def test_a_401_asks_for_the_token_and_the_action_goes_through(
         qt_loop.run_until_complete(controller.close())
 
 
+def test_a_cancelled_token_dialog_is_not_opened_again_until_ctrl_t(
+    qtbot: QtBot, guarded: Served, qt_loop: asyncio.AbstractEventLoop
+) -> None:
+    # Otherwise the status polling, refused every 2 s, would open it every 2 s.
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QInputDialog
+
+    shown = MonitorWindow()
+    qtbot.addWidget(shown)
+    controller = MonitorController(ChronoxApiConfig(guarded.url), shown, ChartChoice())
+    opened: list[str] = []
+
+    def cancel_any_dialog() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QInputDialog):
+            opened.append(dialog.labelText())
+            dialog.reject()
+
+    watcher = QTimer()
+    watcher.timeout.connect(cancel_any_dialog)
+    watcher.start(20)
+    try:
+        qt_loop.run_until_complete(controller.add_symbol("XLB"))
+        assert len(opened) == 1
+        qt_loop.run_until_complete(controller.add_symbol("XLB"))  # refused again
+        assert len(opened) == 1 and "Ctrl+T" in shown.status.currentMessage()
+        shown.tokenAsked.emit()  # Ctrl+T
+        qt_loop.run_until_complete(until(lambda: len(opened) == 2))
+    finally:
+        watcher.stop()
+        qt_loop.run_until_complete(controller.close())
+
+
+def test_remove_asks_first_and_no_keeps_the_symbol(
+    qtbot: QtBot, api: Served, client: ChronoxClient, qt_loop: asyncio.AbstractEventLoop
+) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    shown = MonitorWindow()
+    qtbot.addWidget(shown)
+    controller = MonitorController(ChronoxApiConfig(api.url), shown, ChartChoice())
+    answers: list[QMessageBox.StandardButton] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox) and answers:
+            box.button(answers.pop(0)).click()
+
+    watcher = QTimer()
+    watcher.timeout.connect(answer)
+    watcher.start(20)
+    client.add_symbol("XLE")
+    try:
+        answers.append(QMessageBox.StandardButton.No)
+        qt_loop.run_until_complete(controller.remove_symbol("XLE"))
+        assert "XLE" in {entry.symbol for entry in client.all_symbols()}
+        answers.append(QMessageBox.StandardButton.Yes)
+        qt_loop.run_until_complete(controller.remove_symbol("XLE"))
+        assert "XLE" not in {entry.symbol for entry in client.all_symbols()}
+    finally:
+        watcher.stop()
+        qt_loop.run_until_complete(controller.close())
+
+
 def test_scrolling_back_to_the_oldest_bars_loads_the_older_chunks(
     qtbot: QtBot, api: Served, qt_loop: asyncio.AbstractEventLoop
 ) -> None:
