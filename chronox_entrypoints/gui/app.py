@@ -8,6 +8,7 @@ so nothing here knows a store."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -70,6 +71,7 @@ def run_monitor(options: MonitorOptions) -> int:
 
 async def _monitor(options: MonitorOptions) -> int:
     import pyqtgraph as pg
+    from PySide6.QtCore import QTimer
 
     from chronox_entrypoints.gui.controller import ChartChoice, MonitorController
     from chronox_entrypoints.gui.window import MonitorWindow
@@ -93,13 +95,22 @@ async def _monitor(options: MonitorOptions) -> int:
     try:
         if options.screenshot is not None:
             return await screenshot(controller, options.screenshot, options.size)
-        # Ctrl-C in the terminal closes the window as its close button does (Python runs
-        # the handler at the next tick of the loop: the polling keeps it ticking).
+        # Ctrl-C in the terminal closes the window as its close button does. Python runs
+        # a handler only when it next runs bytecode; while Qt waits (say on the token
+        # dialog, before any polling starts) nothing would, so a timer wakes it.
         previous = {sig: signal.signal(sig, lambda *_: window.close()) for sig in STOP_SIGNALS}
+        waker = QTimer(window)
+        waker.timeout.connect(lambda: None)
+        waker.start(200)
+        # Started beside the wait, so that a window closed while the start waits (for
+        # the token dialog, for an API that does not answer) ends the monitor.
+        starting = asyncio.ensure_future(controller.start(background=True))
         try:
-            await controller.start(background=True)
             await closed.wait()
         finally:
+            starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await starting
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         return 0
