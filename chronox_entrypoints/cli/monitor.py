@@ -144,6 +144,8 @@ def monitor(
         size=(width, height),
     )
     if settings.monitor_api:
+        if store:
+            raise InvalidInput("--store with --api: the API's server reads its own store")
         code = run_monitor(options.at(check_api_url(settings.monitor_api)))
     else:
         from chronox_entrypoints.cli.app import running

@@ -66,6 +66,7 @@ def test_a_screenshot_of_a_fresh_store_has_the_size_asked(tmp_path: Path) -> Non
         (["--symbol", "b@d"], "invalid symbol 'b@d'"),
         (["--start", "2024-12-02", "--end", "2024-11-29"], "--end 2024-11-29 is before --start"),
         (["--api", "not-a-url"], "expected http://HOST:PORT"),
+        (["--api", "http://127.0.0.1:9", "--store", "sqlite:///x.db"], "reads its own store"),
     ],
 )
 def test_bad_options_are_one_line(tmp_path: Path, args: list[str], says: str) -> None:
