@@ -103,12 +103,14 @@ def test_a_websocket_storm_with_abrupt_disconnects_leaks_nothing(server: Server)
     # The server notices every vanished client and lets go of its socket and its task.
     assert _settled(server.fds, fds + 5) <= fds + 5
     # Threads: the worker pool that opens shared resources (anyio's, at most 40, kept
-    # idle until its next use) grows once, and a second storm adds nothing to it.
-    pool = server.threads()
-    assert pool <= threads + 40 + 2
+    # idle until its next use) may grow, in either storm, up to its cap and no further:
+    # a second storm leaks nothing on top. (The first storm need not have grown the pool
+    # to its cap, so the second may still add idle workers below it.)
+    most = threads + 40 + 2
+    assert server.threads() <= most
     assert asyncio.run(storm()) == STORM
     assert _settled(server.fds, fds + 5) <= fds + 5
-    assert _settled(server.threads, pool + 2) <= pool + 2
+    assert _settled(server.threads, most) <= most
     assert httpx.get(f"{server.base}/health", timeout=5).status_code == 200
 
 
