@@ -3,7 +3,7 @@
 With ``--api`` (or ``CHRONOX_MONITOR_API``) the monitor talks to that server. Without
 it, this command starts the same FastAPI app on a free loopback port against the
 configured store (:mod:`chronox_entrypoints.cli.embedded`) and hands the monitor its URL:
-the monitor itself reads only the API either way (ARCHITECTURE.md, rule 4).
+the monitor itself reads only the API either way (docs/architecture.md, rule 4).
 
 Qt is imported only once the command runs, so ``chronox-cli --help`` never loads it.
 """

@@ -115,7 +115,7 @@ def test_without_the_gui_extra_it_says_what_to_install(tmp_path: Path) -> None:
     assert 'pip install -e ".[gui]"' in done.stderr and "PySide6" in done.stderr
 
 
-#: Forbidden in the monitor's process when it reads a remote API (ARCHITECTURE.md, rule 4).
+#: Forbidden in the monitor's process when it reads a remote API (docs/architecture.md, rule 4).
 FORBIDDEN = (
     "psycopg",
     "psycopg_pool",
