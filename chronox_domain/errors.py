@@ -40,11 +40,15 @@ class MalformedData(InvalidInput):
 
 
 class NotFound(ChronoxError):
+    """What was asked for does not exist: an unknown job id, nothing stored to export."""
+
     code = "not_found"
 
 
 class NotRegistered(NotFound):
-    """A command needs ``symbol`` in the registry, and it is not there."""
+    """A command needs ``symbol`` in the registry, and it is not there. The one error for
+    that case on every path (backfill, the registry's get and remove, a job's symbols),
+    so that each interface renders it alike and adds its own advice."""
 
     def __init__(self, symbol: str) -> None:
         super().__init__(f"{symbol} is not in the registry")

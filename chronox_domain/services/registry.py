@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from chronox_domain.errors import NotFound
+from chronox_domain.errors import NotRegistered
 from chronox_domain.ports import SymbolRegistry
 from chronox_domain.registry import SymbolEntry
 from chronox_domain.session import SessionKind
@@ -20,9 +20,10 @@ class RegistryService:
         return self._registry.entries(active_only)
 
     def get(self, symbol: str) -> SymbolEntry:
-        entry = self._registry.get(parse_symbol(symbol))
+        name = parse_symbol(symbol)
+        entry = self._registry.get(name)
         if entry is None:
-            raise NotFound(f"{parse_symbol(symbol)} is not in the registry")
+            raise NotRegistered(name)
         return entry
 
     def add(
@@ -39,8 +40,9 @@ class RegistryService:
         return entry
 
     def remove(self, symbol: str) -> None:
-        if not self._registry.remove(parse_symbol(symbol)):
-            raise NotFound(f"{parse_symbol(symbol)} is not in the registry")
+        name = parse_symbol(symbol)
+        if not self._registry.remove(name):
+            raise NotRegistered(name)
 
 
 def _timeframe_order(timeframe: Timeframe) -> int:

@@ -1,0 +1,70 @@
+"""A symbol not in the registry is one error, ``NotRegistered``, on every path that needs
+the symbol registered: the same class from the domain's services, the same exit code and
+line from the CLI, the same status and body from the API."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from chronox_adapters.memory.registry import MemoryRegistry
+from chronox_domain.errors import NotRegistered
+from chronox_domain.services import RegistryService
+from chronox_entrypoints.api import create_app
+from chronox_entrypoints.container import Container
+from chronox_entrypoints.settings import Settings
+from tests.e2e.conftest import Cli
+
+
+@pytest.fixture
+def sqlite_cli(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Cli:
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith("CHRONOX_") or name in ("POLYGON_API_KEY", "MASSIVE_API_KEY"):
+            monkeypatch.delenv(name)
+    return Cli(capsys, f"sqlite:///{tmp_path / 'store.sqlite3'}")
+
+
+@pytest.fixture
+def api(sqlite_cli: Cli) -> Iterator[TestClient]:
+    with TestClient(create_app(Container(settings=Settings(store=sqlite_cli.store)))) as client:
+        yield client
+
+
+@pytest.mark.parametrize("call", ["get", "remove"])
+def test_the_registry_service_refuses_an_unregistered_symbol_as_not_registered(
+    call: str,
+) -> None:
+    service = RegistryService(MemoryRegistry())
+    with pytest.raises(NotRegistered) as missing:
+        getattr(service, call)("zzz")
+    assert missing.value.symbol == "ZZZ"
+    assert str(missing.value) == "ZZZ is not in the registry"
+
+
+def test_the_cli_refuses_it_alike_in_backfill_and_registry_remove(sqlite_cli: Cli) -> None:
+    backfill = sqlite_cli("backfill", "ZZZ")
+    remove = sqlite_cli("registry", "remove", "ZZZ")
+    assert backfill.code == remove.code == 2
+    assert (
+        backfill.err.strip().splitlines()
+        == remove.err.strip().splitlines()
+        == ["error: ZZZ is not in the registry (add it with: chronox-cli registry add ZZZ)"]
+    )
+
+
+def test_the_api_refuses_it_alike_on_every_symbol_route(api: TestClient) -> None:
+    answers = [api.get("/symbols/ZZZ"), api.delete("/symbols/ZZZ")]
+    assert [answer.status_code for answer in answers] == [404, 404]
+    assert [answer.json() for answer in answers] == 2 * [
+        {
+            "error": "not_found",
+            "detail": 'ZZZ is not in the registry (add it with POST /symbols {"symbol": "ZZZ"})',
+        }
+    ]
