@@ -65,6 +65,15 @@ def text_table(figures: Sequence[Figure]) -> str:
     return "\n".join(lines)
 
 
+def text_sections(figures: Sequence[Figure]) -> str:
+    """One titled table per benchmark among ``figures``, in the order of ``TITLES``."""
+    return "".join(
+        f"\n{title}\n{text_table(chosen)}\n"
+        for key, title in TITLES.items()
+        if (chosen := [figure for figure in figures if figure.benchmark == key])
+    )
+
+
 def markdown(figures: Sequence[Figure]) -> str:
     """One section per benchmark, each with its table (the body of docs/benchmarks.md)."""
     out: list[str] = []

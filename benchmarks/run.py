@@ -14,6 +14,10 @@ their own that is dropped at the end; otherwise the run says why it skipped them
 Every figure is a ratio of two things timed in this run, on the same data. A target
 that is not met is reported, never turned into a failing exit code; only a correctness
 check (both sides must produce the same rows or the same gaps) can fail a run.
+
+The run is a list of steps. Each says when it starts (a line ``-- what it measures``) and
+prints its tables as soon as it ends, so a run of minutes shows its first figures at
+once and a run cut short keeps what it had measured; the targets missed close the run.
 """
 
 from __future__ import annotations
@@ -30,12 +34,13 @@ import json
 import os
 import platform
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import TextIO
 
 from benchmarks import bench_gaps, bench_ingest, bench_polygon, bench_startup, bench_vendor
-from benchmarks.report import TITLES, markdown, text_table
+from benchmarks.report import TITLES, markdown, text_sections, text_table
 from benchmarks.timing import Figure
 from chronox_adapters.calendars import ExchangeCalendar
 from chronox_domain.ports import TradingCalendar
@@ -43,7 +48,7 @@ from chronox_domain.redaction import redact
 
 COMMAND = "python3 benchmarks/run.py"
 
-__all__ = ["TITLES", "Sizes", "collect", "main", "markdown", "text_table"]
+__all__ = ["TITLES", "Sizes", "Step", "collect", "main", "markdown", "run_steps", "text_table"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,19 +90,69 @@ QUICK = Sizes(
 GROUPS = ("core", "postgres", "redis", "api", "vendor", "startup")
 
 
-def collect(
-    sizes: Sizes, calendar: TradingCalendar, seed: int = 2024, postgres: str | None = None
-) -> list[Figure]:
-    """Every core figure; the PostgreSQL ones too given ``postgres``, an admin URL."""
-    figures = [
-        *bench_ingest.run(calendar, sizes.bars, sizes.ingest_repeats),
-        *bench_gaps.one_symbol_year(calendar, sizes.repeats, seed),
-        *bench_gaps.many_symbol_years(calendar, sizes.symbols, sizes.scanned, sizes.repeats, seed),
-        *bench_polygon.run(calendar, sizes.repeats, quick=sizes.bars < 100_000),
-    ]
-    if postgres is not None:
-        figures += _postgres_figures(sizes, calendar, seed, postgres)
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a run: what it measures, said as it starts, and the call that does."""
+
+    what: str
+    measure: Callable[[], list[Figure]]
+
+
+def run_steps(steps: Sequence[Step], out: TextIO | None = None) -> list[Figure]:
+    """Every step's figures, in order; with ``out``, each step's start and then, as soon
+    as it ends, its tables (flushed: a run of minutes shows its figures as they come)."""
+    figures: list[Figure] = []
+    for step in steps:
+        if out is not None:
+            print(f"\n-- {step.what}", file=out, flush=True)
+        measured = step.measure()
+        if out is not None:
+            print(text_sections(measured), end="", file=out, flush=True)
+        figures += measured
     return figures
+
+
+def core_steps(sizes: Sizes, calendar: TradingCalendar, seed: int = 2024) -> list[Step]:
+    """The benchmarks that need no server."""
+    return [
+        Step("SQLite ingest", lambda: bench_ingest.run(calendar, sizes.bars, sizes.ingest_repeats)),
+        Step(
+            "find_gaps, one symbol-year",
+            lambda: bench_gaps.one_symbol_year(calendar, sizes.repeats, seed),
+        ),
+        Step(
+            "find_gaps, many symbol-years",
+            lambda: bench_gaps.many_symbol_years(
+                calendar, sizes.symbols, sizes.scanned, sizes.repeats, seed
+            ),
+        ),
+        Step(
+            "Polygon: parsing a page, a backfill from the stub",
+            lambda: bench_polygon.run(calendar, sizes.repeats, quick=sizes.bars < 100_000),
+        ),
+    ]
+
+
+def postgres_step(sizes: Sizes, calendar: TradingCalendar, seed: int, postgres: str) -> Step:
+    return Step(
+        "PostgreSQL: writing, the gap scan, reading",
+        lambda: _postgres_figures(sizes, calendar, seed, postgres),
+    )
+
+
+def collect(
+    sizes: Sizes,
+    calendar: TradingCalendar,
+    seed: int = 2024,
+    postgres: str | None = None,
+    out: TextIO | None = None,
+) -> list[Figure]:
+    """Every core figure; the PostgreSQL ones too given ``postgres``, an admin URL. With
+    ``out``, each step's tables are printed there as soon as the step ends."""
+    steps = core_steps(sizes, calendar, seed)
+    if postgres is not None:
+        steps.append(postgres_step(sizes, calendar, seed, postgres))
+    return run_steps(steps, out)
 
 
 def _postgres_figures(
@@ -151,10 +206,8 @@ def _postgres(skip: bool) -> str | None:
     return url
 
 
-def _redis_figures(skip: bool, calendar: TradingCalendar, quick: bool) -> list[Figure]:
+def _redis_figures(calendar: TradingCalendar, quick: bool) -> list[Figure]:
     """Events and workers, when Redis answers (loopback only)."""
-    if skip:
-        return []
     try:
         import redis
 
@@ -167,10 +220,8 @@ def _redis_figures(skip: bool, calendar: TradingCalendar, quick: bool) -> list[F
     return [*(Figure(**row) for row in bench_redis.run(quick)), *bench_fanout.run(calendar, quick)]
 
 
-def _api_figures(skip: bool, quick: bool, postgres: str | None) -> list[Figure]:
+def _api_figures(quick: bool, postgres: str | None) -> list[Figure]:
     """GET /bars from `chronox-cli serve` on loopback: SQLite, and PostgreSQL when it runs."""
-    if skip:
-        return []
     try:
         for name in ("fastapi", "uvicorn", "httpx"):  # the [api] extra, and the client
             importlib.import_module(name)
@@ -179,6 +230,39 @@ def _api_figures(skip: bool, quick: bool, postgres: str | None) -> list[Figure]:
         print(f"REST API benchmark skipped: {exc}", flush=True)
         return []
     return bench_api.run(quick, postgres)
+
+
+def _wanted(args: argparse.Namespace, group: str, skipped: bool = False) -> bool:
+    return bool(group == args.only) if args.only else not skipped
+
+
+def planned_steps(
+    args: argparse.Namespace, sizes: Sizes, calendar: TradingCalendar, postgres: str | None
+) -> list[Step]:
+    """The steps the command line asks for, in the order of the groups."""
+    steps = core_steps(sizes, calendar, args.seed) if _wanted(args, "core") else []
+    if postgres is not None:
+        steps.append(postgres_step(sizes, calendar, args.seed, postgres))
+    if _wanted(args, "redis", args.no_redis):
+        steps.append(
+            Step(
+                "Redis: publishing, live latency, 1 vs 3 workers",
+                lambda: _redis_figures(calendar, args.quick),
+            )
+        )
+    if _wanted(args, "api", args.no_api):
+        steps.append(
+            Step("REST API: GET /bars under load", lambda: _api_figures(args.quick, postgres))
+        )
+    if _wanted(args, "vendor", args.no_vendor):
+        steps.append(
+            Step("the vendor's limit and its 429s", lambda: bench_vendor.run(calendar, args.quick))
+        )
+    if _wanted(args, "startup"):
+        steps.append(
+            Step("CLI start-up", lambda: bench_startup.run(repeats=5 if args.quick else 15))
+        )
+    return steps
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -195,27 +279,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
 
-    def wanted(group: str, skipped: bool = False) -> bool:
-        return group == args.only if args.only else not skipped
-
-    postgres = _postgres(not wanted("postgres", args.no_postgres))
+    postgres = _postgres(not _wanted(args, "postgres", args.no_postgres))
     env = environment(sys.argv[1:] if argv is None else argv, postgres)
     print(", ".join(f"{key}: {value}" for key, value in env.items()), flush=True)
-    calendar = ExchangeCalendar()
-    figures = collect(sizes, calendar, args.seed, postgres) if wanted("core") else []
-    if not wanted("core") and postgres is not None:
-        figures += _postgres_figures(sizes, calendar, args.seed, postgres)
-    figures += _redis_figures(not wanted("redis", args.no_redis), calendar, args.quick)
-    figures += _api_figures(not wanted("api", args.no_api), args.quick, postgres)
-    if wanted("vendor", args.no_vendor):
-        figures += bench_vendor.run(calendar, args.quick)
-    if wanted("startup"):
-        figures += bench_startup.run(repeats=5 if args.quick else 15)
+    steps = planned_steps(args, sizes, ExchangeCalendar(), postgres)
+    figures = run_steps(steps, sys.stdout)
 
-    for key, title in TITLES.items():
-        chosen = [figure for figure in figures if figure.benchmark == key]
-        if chosen:
-            print(f"\n{title}\n{text_table(chosen)}")
     missed = [figure.what for figure in figures if figure.met is False]
     print(f"\ntargets missed: {len(missed)}" + "".join(f"\n  - {what}" for what in missed))
 

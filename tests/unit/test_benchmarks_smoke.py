@@ -7,6 +7,7 @@ PostgreSQL ones run in a throwaway database of their own, and skip without a ser
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -30,6 +31,25 @@ def test_the_benchmarks_produce_every_figure(calendar: ExchangeCalendar) -> None
     assert all(f"## {TITLES[key]}" in report for key in keys)
     assert text_table(figures).count("\n") > len(figures)
     json.dumps([figure.data for figure in figures])  # the --json payload serialises
+
+
+def test_each_steps_figures_are_printed_before_the_next_step_starts(
+    calendar: ExchangeCalendar,
+) -> None:
+    """A full run takes minutes: each step's tables come out as it ends, not all at the
+    end. Every step says when it starts (``-- ...``), so the order of the lines shows it."""
+    out = io.StringIO()
+    figures = collect(TINY, calendar, out=out)
+
+    lines = out.getvalue().splitlines()
+    starts = [n for n, line in enumerate(lines) if line.startswith("-- ")]
+    steps = [("ingest",), ("gaps",), ("many",), ("polygon-parse", "polygon-backfill")]
+    assert len(starts) == len(steps)
+    for keys, start, end in zip(steps, starts, [*starts[1:], len(lines)], strict=True):
+        printed = "\n".join(lines[start:end])
+        for key in keys:  # between this step's start and the next's: its own tables
+            table = text_table([figure for figure in figures if figure.benchmark == key])
+            assert f"{TITLES[key]}\n{table}" in printed, key
 
 
 def test_the_postgres_benchmarks_produce_every_figure(calendar: ExchangeCalendar) -> None:
