@@ -1,5 +1,9 @@
 """Opening a SQLite store: WAL, migrations, read-only files, and clear errors for files
-we cannot use."""
+we cannot use.
+
+Opening takes no write lock unless a migration is pending: the schema version is read
+like any other row, so a read command never waits behind another process's write.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, quote
 
 from chronox_adapters.sqlite.errors import storage_error, translate_errors
+from chronox_adapters.sqlite.locking import READ_BUSY_MS, WRITE_LOCK_WAIT, run_when_free
 from chronox_adapters.sqlite.schema import LATEST_VERSION, MIGRATIONS
 from chronox_domain.errors import InvalidInput, SchemaMismatch, StorageUnavailable
 
@@ -57,10 +62,13 @@ class SqliteDatabase:
     cannot be written (a read-only file, folder or file system): reads work, writes
     raise ``StorageUnavailable``, and a file whose schema is behind is refused (it
     cannot be migrated).
+
+    A write waits up to ``lock_wait`` seconds for another process's write transaction.
     """
 
-    def __init__(self, path: str, mode: str = "rwc") -> None:
+    def __init__(self, path: str, mode: str = "rwc", lock_wait: float = WRITE_LOCK_WAIT) -> None:
         self.path = path
+        self.lock_wait = lock_wait
         self._lock = threading.RLock()
         if mode != "ro" and _exists_read_only(path):
             log.info("SQLite store %s cannot be written: opening it read-only", path)
@@ -71,13 +79,12 @@ class SqliteDatabase:
         except sqlite3.Error as exc:
             raise storage_error(path, "opening", exc) from None
         try:
-            if not self.read_only:
-                self.connection.execute("PRAGMA journal_mode=WAL")
-                self.connection.execute("PRAGMA synchronous=NORMAL")
-            self.connection.execute("PRAGMA busy_timeout=10000")
+            self.connection.execute(f"PRAGMA busy_timeout={READ_BUSY_MS}")
             if self.read_only:
                 self._check_read_only_schema()
             else:
+                self._use_wal()
+                self.connection.execute("PRAGMA synchronous=NORMAL")
                 self._migrate()
         except BaseException as exc:
             self.connection.close()
@@ -94,18 +101,31 @@ class SqliteDatabase:
         row = self.connection.execute("SELECT max(version) FROM schema_version").fetchone()
         return int(row[0] or 0)
 
-    def _check_read_only_schema(self) -> None:
+    def _stored_version(self) -> int:
+        """The schema version, read without a lock (0: no schema yet), refused when
+        newer than this code."""
         try:
             current = self._version()
         except sqlite3.OperationalError as exc:
             if "no such table" not in str(exc):
                 raise
-            current = 0  # no schema_version table: not a chronox store
+            current = 0  # no schema_version table: a new file, or not a chronox store
         if current > LATEST_VERSION:
             raise SchemaMismatch(
                 f"store {self.path} has schema version {current}, newer than this "
                 f"chronox understands ({LATEST_VERSION}); upgrade chronox"
             )
+        return current
+
+    def _use_wal(self) -> None:
+        """WAL, set once: changing the journal mode needs the file to itself, so a store
+        already in WAL is not asked again (an in-memory store keeps its own mode)."""
+        (mode,) = self.connection.execute("PRAGMA journal_mode").fetchone()
+        if mode not in ("wal", "memory"):
+            run_when_free(self.connection, "PRAGMA journal_mode=WAL", self.path, self.lock_wait)
+
+    def _check_read_only_schema(self) -> None:
+        current = self._stored_version()
         if current < LATEST_VERSION:
             raise StorageUnavailable(
                 f"SQLite store {self.path} is read-only and at schema version {current} "
@@ -113,17 +133,16 @@ class SqliteDatabase:
             )
 
     def _migrate(self) -> None:
+        """Apply the pending migrations; the write lock is taken only when one is."""
+        if self._stored_version() == LATEST_VERSION:
+            return
         with self._transaction() as db:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version "
                 "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
             )
-            current = self._version()
-            if current > LATEST_VERSION:
-                raise SchemaMismatch(
-                    f"store {self.path} has schema version {current}, newer than this "
-                    f"chronox understands ({LATEST_VERSION}); upgrade chronox"
-                )
+            # Read again under the lock: another process may have migrated meanwhile.
+            current = self._stored_version()
             for version in range(current, LATEST_VERSION):
                 for statement in MIGRATIONS[version].split(";"):
                     if statement.strip():
@@ -138,8 +157,9 @@ class SqliteDatabase:
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception.
 
         One connection serves every thread of the process (the daemon writes live bars
-        and backfills side by side), so transactions take turns on a lock. A ``sqlite3``
-        error inside the block becomes ``StorageUnavailable``.
+        and backfills side by side), so transactions take turns on a lock. Another
+        process's write is waited for up to ``lock_wait`` seconds. A ``sqlite3`` error
+        inside the block becomes ``StorageUnavailable``.
         """
         if self.read_only:
             raise StorageUnavailable(
@@ -151,7 +171,7 @@ class SqliteDatabase:
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            self.connection.execute("BEGIN IMMEDIATE")
+            run_when_free(self.connection, "BEGIN IMMEDIATE", self.path, self.lock_wait)
             try:
                 yield self.connection
             except BaseException:
