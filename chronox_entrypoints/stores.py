@@ -137,20 +137,27 @@ def schema_admin(settings: Settings, apply: bool) -> Iterator[SchemaReport]:
         finally:
             pool.close()
     elif scheme == "sqlite":
-        from chronox_adapters.sqlite import SqliteDatabase
-        from chronox_adapters.sqlite.database import ensure_parent, parse_url
-        from chronox_adapters.sqlite.schema import LATEST_VERSION as SQLITE_LATEST
-
-        path, mode = parse_url(url)
-        if settings.uses_default_store:
-            ensure_parent(path)
-        database = SqliteDatabase(path, mode)  # SQLite migrates itself on open
-        try:
-            yield SchemaReport(url, "sqlite", database.version, SQLITE_LATEST)
-        finally:
-            database.close()
+        yield _sqlite_schema(settings, apply)
     else:
         yield SchemaReport(url, "memory", 0, 0)
+
+
+def _sqlite_schema(settings: Settings, apply: bool) -> SchemaReport:
+    """SQLite migrates itself on open, so only ``apply`` opens the store; a status is
+    read without writing anything (nor creating the file)."""
+    from chronox_adapters.sqlite import SqliteDatabase
+    from chronox_adapters.sqlite.database import ensure_parent, parse_url, stored_schema_version
+    from chronox_adapters.sqlite.schema import LATEST_VERSION
+
+    url = settings.store_url
+    path, mode = parse_url(url)
+    if apply:
+        if settings.uses_default_store:
+            ensure_parent(path)
+        SqliteDatabase(path, mode).close()
+    current = stored_schema_version(path)
+    pending = [f"{version:04d}" for version in range(current + 1, LATEST_VERSION + 1)]
+    return SchemaReport(url, "sqlite", current, LATEST_VERSION, pending)
 
 
 def _postgres_family() -> Any:

@@ -186,6 +186,28 @@ class SqliteDatabase:
         self.connection.close()
 
 
+def stored_schema_version(path: str) -> int:
+    """The schema version of the store file at ``path``, read without writing anything,
+    not even creating the file (0: no file, or no schema in it yet)."""
+    if path == ":memory:" or not Path(path).is_file():
+        return 0
+    try:
+        connection = _connect_read_only(path)
+    except sqlite3.Error as exc:
+        raise storage_error(path, "opening", exc) from None
+    try:
+        row = connection.execute("SELECT max(version) FROM schema_version").fetchone()
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise storage_error(path, "reading", exc) from None
+        return 0
+    except sqlite3.Error as exc:
+        raise storage_error(path, "reading", exc) from None
+    finally:
+        connection.close()
+    return int(row[0] or 0)
+
+
 def _connect(path: str, mode: str) -> sqlite3.Connection:
     if mode == "rwc" or path == ":memory:":
         return sqlite3.connect(path, isolation_level=None, check_same_thread=False)

@@ -4,7 +4,9 @@ reader needs no lock and opening an up-to-date store takes none."""
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -15,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from chronox_adapters.sqlite import SqliteDatabase, SqliteRegistry
+from chronox_adapters.sqlite.schema import LATEST_VERSION, MIGRATIONS
 from chronox_domain.errors import StorageUnavailable
 from chronox_domain.registry import SymbolEntry
 
@@ -116,3 +119,40 @@ def test_a_write_behind_a_writer_that_never_finishes_fails_in_one_line_on_time(
         f"SQLite store {store} is busy: another process has held its write lock for 1 s"
     )
     database.close()
+
+
+def a_store_one_migration_behind(path: Path) -> None:
+    with sqlite3.connect(path) as raw:
+        for version, script in enumerate(MIGRATIONS[:-1], start=1):
+            raw.executescript(script)
+            raw.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version "
+                "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            raw.execute("INSERT INTO schema_version VALUES (?, 'then')", (version,))
+    raw.close()
+
+
+def test_db_status_reads_the_schema_and_migrates_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "behind.sqlite3"
+    a_store_one_migration_behind(path)
+    answer = cli(path, "db", "status", "--json")
+    assert answer.returncode == 0, answer.stderr
+    report = json.loads(answer.stdout)
+    assert (report["version"], report["latest"]) == (LATEST_VERSION - 1, LATEST_VERSION)
+    assert report["pending"] == [f"{LATEST_VERSION:04d}"]
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("SELECT max(version) FROM schema_version").fetchone() == (
+            LATEST_VERSION - 1,
+        )
+    raw.close()
+    migrated = json.loads(cli(path, "db", "migrate", "--json").stdout)
+    assert (migrated["version"], migrated["pending"]) == (LATEST_VERSION, [])
+
+
+def test_db_status_of_a_missing_file_creates_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere.sqlite3"
+    answer = cli(path, "db", "status", "--json")
+    assert answer.returncode == 0, answer.stderr
+    assert json.loads(answer.stdout)["version"] == 0
+    assert not path.exists()
