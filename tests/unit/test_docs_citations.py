@@ -66,3 +66,40 @@ def test_the_monitor_cites_the_rule_that_it_reads_only_the_api() -> None:
     for name in ("docs/monitor.md", "chronox_entrypoints/gui/__init__.py", "setup.cfg"):
         flat = " ".join(texts[name].split())
         assert "docs/architecture.md, rule 4" in flat, name
+
+
+def _classes(module: object, protocols: bool) -> set[str]:
+    """The classes ``module`` defines: its Protocols, or every other class."""
+    return {
+        name
+        for name, value in vars(module).items()
+        if isinstance(value, type)
+        and value.__module__ == getattr(module, "__name__", "")
+        and bool(getattr(value, "_is_protocol", False)) == protocols
+    }
+
+
+def test_the_architecture_diagram_names_every_port_service_and_adapter_family() -> None:
+    import importlib
+    import pkgutil
+
+    import chronox_adapters
+    import chronox_domain.ports
+    import chronox_domain.services
+
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    diagram = text[text.index("```mermaid") : text.index("```", text.index("```mermaid") + 3)]
+    ports = _classes(chronox_domain.ports, protocols=True)
+    services = {
+        name
+        for info in pkgutil.iter_modules(chronox_domain.services.__path__)
+        for name in _classes(
+            importlib.import_module(f"chronox_domain.services.{info.name}"), protocols=False
+        )
+        if name.endswith(("Service", "Orchestrator", "Daemon")) or name == "Pipeline"
+    }
+    families = {info.name for info in pkgutil.iter_modules(chronox_adapters.__path__) if info.ispkg}
+    named = set(re.findall(r"\w+", diagram))
+    assert ports - named == set()
+    assert services - named == set()
+    assert families - named == set()
