@@ -1,2 +1,3 @@
-"""Entry points: the Click CLI (and later the API and the monitor), settings, and the
-one composition root that wires adapters into domain services."""
+"""Entry points: the Click CLI (``chronox-cli``), the FastAPI API (``chronox-cli serve``),
+the desk's PySide6 monitor (``chronox-cli monitor``), the notebook facade, settings, and
+the one composition root that wires adapters into domain services."""

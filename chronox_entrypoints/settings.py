@@ -15,12 +15,13 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from chronox_domain.errors import InvalidInput
 from chronox_domain.redaction import redact
 
 DEFAULT_STORE_FILE = "chronox.sqlite3"
 STORE_SCHEMES = ("sqlite", "postgresql", "memory")
-#: exchange_calendars codes: XNYS, XLON, CMES, 24/7, us_futures ... (that the code
-#: exists is checked where a calendar is loaded: importing them all takes a second).
+#: exchange_calendars codes; only the New York equity day's are accepted
+#: (chronox_adapters/calendars/sessions.py says why).
 _CALENDAR_CODE = re.compile(r"[A-Za-z0-9_/]{2,16}")
 _HOST_PORT = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?")
 
@@ -55,8 +56,11 @@ class Settings(BaseSettings):
     #: What `stream` runs: unified (live bars + periodic backfill) or backfill (periodic
     #: backfill alone).
     mode: Literal["unified", "backfill"] = "unified"
-    #: Log level of the CLI (the logging set-up reads it first; this refuses a typo).
+    #: Log level of the CLI, applied once the settings are read (so ``.env`` sets it too).
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "WARNING"
+    #: Long work without a terminal (no progress bar): a progress line at INFO at most
+    #: this often, in seconds (and one at the end).
+    progress_log_seconds: float = Field(5.0, ge=0, allow_inf_nan=False)
     #: The vendor key; never logged or printed.
     polygon_api_key: SecretStr | None = Field(
         None,
@@ -136,7 +140,13 @@ class Settings(BaseSettings):
     @classmethod
     def _calendar_code(cls, value: str) -> str:
         if not _CALENDAR_CODE.fullmatch(value):
-            raise ValueError(f"{value!r} is not an exchange calendar code (like XNYS or XLON)")
+            raise ValueError(f"{value!r} is not an exchange calendar code (like XNYS or XNAS)")
+        from chronox_adapters.calendars.sessions import check_modelled
+
+        try:
+            check_modelled(value)
+        except InvalidInput as exc:
+            raise ValueError(str(exc)) from None
         return value
 
     @field_validator("polygon_base_url")

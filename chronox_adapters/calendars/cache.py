@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from chronox_adapters.calendars.exchange import DEFAULT_FIRST, DEFAULT_LAST, build_table
-from chronox_adapters.calendars.sessions import SessionCalendar, SessionTable
+from chronox_adapters.calendars.sessions import SessionCalendar, SessionTable, check_modelled
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ def load_calendar(
 ) -> SessionCalendar:
     """One shared, immutable calendar per (code, bounds) in a process, from the cache
     file when it is sound, else built (and the file written for the next process)."""
+    check_modelled(code)  # also when an older version left a cache file for it
     folder = cache_dir if cache_dir is not None else default_cache_dir()
     key = _key(code, first, last)
     path = folder / f"sessions-{code}-{first}-{last}-{key['library']}-v{FORMAT}.json"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from datetime import UTC, date, time
 
-from chronox_adapters.calendars.sessions import SessionCalendar, SessionTable
+from chronox_adapters.calendars.sessions import SessionCalendar, SessionTable, check_modelled
 from chronox_domain.errors import InvalidInput, InvalidRange
 from chronox_domain.session import exchange_timezone
 
@@ -33,6 +33,7 @@ class ExchangeCalendar(SessionCalendar):
 
 
 def build_table(code: str, first: date, last: date) -> SessionTable:
+    check_modelled(code)
     import exchange_calendars  # heavy (pandas); imported only when a calendar is built
 
     try:

@@ -3,6 +3,12 @@ needs no calendar library, so that a cached table answers without importing one.
 
 Extended hours are derived from the session date: 04:00-20:00 New York, ending at 17:00
 on early-close days (the exchanges' late session closes early too).
+
+That is the US equity day, and it runs deeper than this module: a session is one
+``[open, close)`` with no lunch break, early closes are "before 16:00 New York", and
+the vendor's daily bars, the files source and the monitor date sessions in New York.
+So only the calendars that are that day are accepted (:func:`check_modelled`); London,
+Chicago or Hong Kong hours would be planned, stored and reported wrongly, not refused.
 """
 
 from __future__ import annotations
@@ -12,12 +18,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 
-from chronox_domain.errors import InvalidRange
+from chronox_domain.errors import InvalidInput, InvalidRange
 from chronox_domain.session import Session, SessionKind, exchange_timezone
 
 _ETH_OPEN = time(4, 0)
 _ETH_CLOSE = time(20, 0)
 _ETH_EARLY_CLOSE = time(17, 0)
+
+#: exchange_calendars codes of the New York equity day (NYSE, NASDAQ and NYSE American
+#: share one calendar; the library aliases them all to XNYS).
+MODELLED_CALENDARS = ("XNYS", "XNAS", "XASE", "NYSE", "NASDAQ")
+
+
+def check_modelled(code: str) -> None:
+    """InvalidInput for a calendar whose sessions this model would get wrong."""
+    if code not in MODELLED_CALENDARS:
+        raise InvalidInput(
+            f"calendar {code} is not supported: sessions are modelled on the US equity "
+            "day (New York hours, extended 04:00-20:00, no lunch break); use one of "
+            + ", ".join(MODELLED_CALENDARS)
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,16 @@ def load_settings(*, given_as: Callable[[str], str] | None = None, **overrides: 
         raise InvalidInput(f"invalid {where}: {message}") from None
 
 
+def command_settings(**overrides: Any) -> Settings:
+    """:func:`load_settings` for a command of the CLI: the settings' log level applies
+    from now on (a notebook's settings leave the host's logging alone)."""
+    from chronox_entrypoints.cli.logs import use_log_level
+
+    settings = load_settings(**overrides)
+    use_log_level(settings.log_level)
+    return settings
+
+
 def _option_of(field: str) -> str:
     return OPTION_OF.get(field, f"--{field.replace('_', '-')}")
 
@@ -72,7 +82,7 @@ def running(**overrides: Any) -> Iterator[Container]:
 
         install(Container())
     container = _process[0]
-    with container.settings.override(load_settings(**overrides)):
+    with container.settings.override(command_settings(**overrides)):
         try:
             yield container
         finally:

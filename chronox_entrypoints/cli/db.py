@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from chronox_entrypoints.cli.app import load_settings
+from chronox_entrypoints.cli.app import command_settings
 from chronox_entrypoints.cli.options import json_option, store_option
 from chronox_entrypoints.cli.render import emit_json
 from chronox_entrypoints.stores import SchemaReport, schema_admin, scheme_of
@@ -26,7 +26,7 @@ def db() -> None:
 @json_option
 def status(store: str | None, as_json: bool) -> None:
     """Show the schema version, the mode and what is pending (changes nothing)."""
-    settings = load_settings(store=store)
+    settings = command_settings(store=store)
     with schema_admin(settings, apply=False) as report:
         show(report, as_json, timescale_facts(settings, report))
 
@@ -36,7 +36,7 @@ def status(store: str | None, as_json: bool) -> None:
 @json_option
 def migrate(store: str | None, as_json: bool) -> None:
     """Apply pending migrations (safe to run from several machines at once)."""
-    settings = load_settings(store=store)
+    settings = command_settings(store=store)
     with schema_admin(settings, apply=True) as report:
         show(report, as_json, timescale_facts(settings, report))
 

@@ -19,6 +19,7 @@ from chronox_entrypoints.cli.options import (
     store_option,
     timeframe_option,
 )
+from chronox_entrypoints.cli.progress import reported
 from chronox_entrypoints.cli.render import (
     backfill_lines,
     emit_json,
@@ -83,8 +84,11 @@ def ingest(
     with running(store=store, source=source, files_path=files_path) as container:
         request = IngestRequest(symbols, timeframe, session, start, end, refetch, force)
         service = container.ingestion()
+        every = container.settings().progress_log_seconds
         report = with_progress(
-            "fetching", not as_json, lambda progress: service.ingest(request, progress)
+            "fetching",
+            not as_json,
+            lambda progress: service.ingest(request, reported(progress, "ingest", every)),
         )
     if as_json:
         emit_json(IngestReportOut.of(report))
@@ -123,10 +127,13 @@ def backfill(
         return
     with running(store=store, source=source, files_path=files_path) as container:
         pipeline = container.pipeline()
+        every = container.settings().progress_log_seconds
         result = with_progress(
             "backfilling",
             not as_json,
-            lambda progress: pipeline.backfill(symbols, start, end, progress),
+            lambda progress: pipeline.backfill(
+                symbols, start, end, reported(progress, "backfill", every)
+            ),
         )
     if as_json:
         emit_json(BackfillReportOut.of_backfill(result))

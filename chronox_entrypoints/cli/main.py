@@ -15,7 +15,6 @@ traceback (set ``CHRONOX_DEBUG=1`` to see one):
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -30,6 +29,7 @@ from chronox_domain.errors import (
 )
 from chronox_entrypoints.cli.advice import explained
 from chronox_entrypoints.cli.app import install
+from chronox_entrypoints.cli.logs import configure_logging
 
 if TYPE_CHECKING:  # dependency-injector is loaded by the first command that needs it
     from chronox_entrypoints.container import Container
@@ -127,37 +127,12 @@ def cli() -> None:
     """
 
 
-
-
 def exit_code(error: ChronoxError) -> int:
     if isinstance(error, StorageUnavailable):
         return EXIT_STORE
     if isinstance(error, SourceUnavailable):
         return EXIT_SOURCE
     return EXIT_INPUT
-
-
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to ``sys.stderr`` as it is at each record, not as it was when the handler
-    was made: a caller that redirected stderr meanwhile (a test's capture) still works."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.stream = sys.stderr
-        super().emit(record)
-
-
-def configure_logging() -> None:
-    """One line per record on stderr; CHRONOX_LOG_LEVEL (default WARNING) sets the level."""
-    root = logging.getLogger()
-    if not any(isinstance(h, _StderrHandler) for h in root.handlers):
-        handler = _StderrHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-        root.addHandler(handler)
-    level = os.environ.get("CHRONOX_LOG_LEVEL", "WARNING").upper()
-    root.setLevel(level if level in logging.getLevelNamesMapping() else "WARNING")
-    # The pool retries failed connections itself and says so at length; chronox reports
-    # the outcome in one line instead.
-    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
 
 
 def main(argv: list[str] | None = None, container: Container | None = None) -> None:

@@ -10,7 +10,6 @@ Qt is imported only once the command runs, so ``chronox-cli --help`` never loads
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -22,18 +21,18 @@ from chronox_domain.errors import InvalidInput, InvalidRange
 from chronox_domain.session import SessionKind
 from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
+from chronox_entrypoints.cli.extras import require_display, require_extra
 from chronox_entrypoints.cli.options import BOUND, session_option, store_option, timeframe_option
 
 if TYPE_CHECKING:
     from chronox_entrypoints.settings import Settings
 
-#: What the gui extra brings; each is checked before any is imported.
-GUI_LIBRARIES = ("PySide6", "pyqtgraph", "qasync", "numpy")
+#: What the gui extra brings for the window and its client of the API; the embedded
+#: API's server (the api extra, which the gui extra includes) is asked for only when
+#: no remote API is named: a monitor of a remote API loads no web server.
+GUI_LIBRARIES = ("PySide6", "pyqtgraph", "qasync", "numpy", "httpx", "websockets")
+SERVER_LIBRARIES = ("fastapi", "uvicorn")
 _SIZE = re.compile(r"([1-9][0-9]{1,4})x([1-9][0-9]{1,4})")
-
-
-def missing_gui_libraries() -> list[str]:
-    return [name for name in GUI_LIBRARIES if importlib.util.find_spec(name) is None]
 
 
 def monitor_token(settings: Settings) -> str | None:
@@ -118,18 +117,15 @@ def monitor(
     size: str,
 ) -> None:
     """The desk's monitor: charts, coverage, live bars and jobs (needs the gui extra)."""
-    from chronox_entrypoints.cli.app import load_settings
+    from chronox_entrypoints.cli.app import command_settings
 
     width, height = parse_size(size)
     names = tuple(dict.fromkeys(parse_symbol(symbol) for symbol in symbols))
     check_range(start, end)
-    missing = missing_gui_libraries()
-    if missing:
-        raise click.ClickException(
-            f"the monitor needs the gui extra ({', '.join(missing)} missing): "
-            'pip install -e ".[gui]"'
-        )
-    settings = load_settings(monitor_api=api, monitor_token=token, store=store)
+    require_extra("chronox-cli monitor", "gui", *GUI_LIBRARIES)
+    if screenshot is None:  # a screenshot renders offscreen (run_monitor sees to it)
+        require_display()
+    settings = command_settings(monitor_api=api, monitor_token=token, store=store)
     from chronox_entrypoints.gui.app import MonitorOptions, run_monitor
 
     options = MonitorOptions(
@@ -150,6 +146,8 @@ def monitor(
     else:
         from chronox_entrypoints.cli.app import running
         from chronox_entrypoints.cli.embedded import serving
+
+        require_extra("chronox-cli monitor", "gui", *SERVER_LIBRARIES)
 
         with running(store=store) as container, serving(container) as url:
             code = run_monitor(options.at(url))

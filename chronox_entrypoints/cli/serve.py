@@ -8,6 +8,7 @@ import click
 
 from chronox_domain.errors import InvalidInput
 from chronox_entrypoints.cli.app import running
+from chronox_entrypoints.cli.extras import require_extra
 from chronox_entrypoints.cli.options import store_option
 
 
@@ -26,6 +27,7 @@ def is_loopback(host: str) -> bool:
 @store_option
 def serve(host: str, port: int, store: str | None) -> None:
     """Serve the REST API (OpenAPI at /docs)."""
+    require_extra("chronox-cli serve", "api", "fastapi", "uvicorn", "websockets")
     import uvicorn
 
     from chronox_entrypoints.api import create_app

@@ -112,7 +112,7 @@ def test_without_the_gui_extra_it_says_what_to_install(tmp_path: Path) -> None:
         env={**os.environ, "CHRONOX_STORE": f"sqlite:///{tmp_path / 's.db'}"},
     )
     assert done.returncode == 2 and len(done.stderr.splitlines()) == 1
-    assert 'pip install -e ".[gui]"' in done.stderr and "PySide6" in done.stderr
+    assert "pip install 'chronox[gui]'" in done.stderr and "PySide6" in done.stderr
 
 
 #: Forbidden in the monitor's process when it reads a remote API (docs/architecture.md, rule 4).
