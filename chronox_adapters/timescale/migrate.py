@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 import psycopg
 from psycopg import Connection
@@ -132,15 +133,29 @@ class SchemaStatus:
         return self.timescale.available is not None
 
 
-def load_migrations() -> list[Migration]:
+class MigrationsMissing(RuntimeError):
+    """chronox was installed without its migration files: a packaging bug, never the
+    user's. Without this check such an install sees a schema "version 0 of 0", fails
+    deep inside ``ingest`` and calls any migrated database newer than itself."""
+
+
+def load_migrations(folder: Traversable | None = None) -> list[Migration]:
+    """The migrations in ``folder`` (by default the package's ``migrations``, read through
+    importlib.resources so that it works from a wheel or a zip), by version."""
+    folder = folder or resources.files(__package__ + ".migrations")
     found: dict[int, Migration] = {}
-    for entry in resources.files(__package__ + ".migrations").iterdir():
+    for entry in folder.iterdir():
         match = _FILE.fullmatch(entry.name)
         if not match:
             continue
         version, name, mode = int(match[1]), match[2], match[3] or ""
         migration = found.setdefault(version, Migration(version, name))
         migration.scripts[mode] = entry.read_text(encoding="utf-8")
+    if not found:
+        raise MigrationsMissing(
+            f"no migration files (NNNN_name.sql) in {folder}: this chronox was packaged "
+            "without them (a packaging bug); reinstall it from a complete wheel or sdist"
+        )
     versions = sorted(found)
     if versions != list(range(1, len(versions) + 1)):
         raise RuntimeError(f"migration numbers must run 1..n without holes, found {versions}")
