@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Protocol
 
 from chronox_domain.errors import ChronoxError, InvalidInput, first_line, typed_first_line
 from chronox_domain.redaction import redact
@@ -60,15 +61,32 @@ class Job:
     #: Vendor requests done and planned so far (progress).
     done: int = 0
     total: int = 0
-    #: bars_written, windows_fetched, windows_empty, bars_rejected, requests.
+    #: What the job has done so far, by counter (a backfill's are the counters of its
+    #: ``IngestReport``): updated as it runs, kept when it is cancelled or fails.
     counts: dict[str, int] = field(default_factory=dict)
     error: str | None = None
     worker: str | None = None
     attempts: int = 0
 
 
-#: Runs one job: (spec, progress(done, total), cancelled()) -> counts. Raises on failure.
-JobRunner = Callable[[JobSpec, Callable[[int, int], None], Callable[[], bool]], dict[str, int]]
+@dataclass(frozen=True, slots=True)
+class JobListing:
+    """Every job a queue could read, newest first, and the ids of the records it could
+    not (one bad record in shared state is reported, never fatal to the rest)."""
+
+    jobs: list[Job]
+    unreadable: list[str] = field(default_factory=list)
+
+
+class JobProgress(Protocol):
+    """What a running job reports after each unit of work: requests done and planned,
+    and, when it has them, its counts so far (kept if the job is cancelled midway)."""
+
+    def __call__(self, done: int, total: int, counts: Mapping[str, int] | None = None) -> None: ...
+
+
+#: Runs one job: (spec, progress, cancelled()) -> counts. Raises on failure.
+JobRunner = Callable[[JobSpec, JobProgress, Callable[[], bool]], dict[str, int]]
 
 
 def failure_text(exc: BaseException) -> str:

@@ -17,7 +17,7 @@ from chronox_domain.columns import BarColumns
 from chronox_domain.coverage import CoverageSpan
 from chronox_domain.events import BarEvent
 from chronox_domain.interval import Interval
-from chronox_domain.jobs import Job, JobSpec
+from chronox_domain.jobs import Job, JobListing, JobSpec
 from chronox_domain.planning import RequestLimit
 from chronox_domain.registry import SymbolEntry
 from chronox_domain.session import Session, SessionKind
@@ -233,16 +233,24 @@ class JobQueue(Protocol):
         ...
 
     def get(self, job_id: str) -> Job:
-        """The job's current state; raises ``NotFound`` for an unknown id."""
+        """The job's current state; raises ``NotFound`` for an unknown id and
+        ``MalformedData`` (one line) for a record that cannot be read."""
         ...
 
     def jobs(self) -> list[Job]:
-        """Every known job, newest first."""
+        """Every job that can be read, newest first (``listing().jobs``)."""
+        ...
+
+    def listing(self) -> JobListing:
+        """Every job that can be read, newest first, and the ids of the records that
+        cannot (malformed by hand or by another version): those are skipped, and logged
+        once each, so that one bad record never breaks a listing or a count."""
         ...
 
     def cancel(self, job_id: str) -> Job:
         """Cancel a queued or running job (a running one stops at its next request);
-        a finished job is returned unchanged. ``NotFound`` for an unknown id."""
+        a finished job is returned unchanged. ``NotFound`` for an unknown id,
+        ``MalformedData`` for a record that cannot be read (it is left unchanged)."""
         ...
 
     def close(self) -> None:

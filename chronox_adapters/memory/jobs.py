@@ -5,13 +5,13 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
 from chronox_domain.errors import NotFound
-from chronox_domain.jobs import Job, JobRunner, JobSpec, JobState, failure_text
+from chronox_domain.jobs import Job, JobListing, JobRunner, JobSpec, JobState, failure_text
 from chronox_domain.redaction import redact
 
 
@@ -20,7 +20,8 @@ class InProcessJobQueue:
 
     Nothing survives the process: jobs that have not finished when it exits are lost.
     Cancelling marks a job CANCELLED at once; a queued job then never runs, and a
-    running one sees ``cancelled()`` turn True and stops at its next request.
+    running one sees ``cancelled()`` turn True and stops at its next request, keeping
+    the counts of what it did. Its jobs are objects of this process, never unreadable.
 
     Finished jobs expire: at most ``keep_finished`` of them are kept (the newest), none
     longer than ``finished_ttl`` seconds after it finished. Unfinished jobs never expire.
@@ -65,6 +66,9 @@ class InProcessJobQueue:
             self._expire()
             return list(reversed(self._jobs.values()))
 
+    def listing(self) -> JobListing:
+        return JobListing(self.jobs())
+
     def cancel(self, job_id: str) -> Job:
         with self._changed:
             job = self._find(job_id)
@@ -95,8 +99,14 @@ class InProcessJobQueue:
             worker = threading.current_thread().name
             job = self._update(job_id, state=JobState.RUNNING, worker=worker, attempts=1)
 
-        def progress(done: int, total: int) -> None:
-            self._progress(job_id, done, total)
+        #: What the run has reported: recorded as it goes, and again at its end.
+        work: dict[str, Any] = {"done": 0, "total": 0, "counts": {}}
+
+        def progress(done: int, total: int, counts: Mapping[str, int] | None = None) -> None:
+            work.update(done=done, total=total)
+            if counts is not None:
+                work["counts"] = dict(counts)
+            self._progress(job_id, work)
 
         def cancelled() -> bool:
             return self._state(job_id) in (JobState.CANCELLED, None)  # None: it expired
@@ -105,21 +115,24 @@ class InProcessJobQueue:
             counts = self._runner(job.spec, progress, cancelled)
         except Exception as exc:  # a job's failure is its outcome, not the pool's
             # Redacted as it is recorded: vendor text may quote a key or a URL password.
-            self._finish(job_id, state=JobState.FAILED, error=redact(failure_text(exc)))
+            self._finish(job_id, work, state=JobState.FAILED, error=redact(failure_text(exc)))
         else:
-            self._finish(job_id, state=JobState.SUCCEEDED, counts=dict(counts))
+            self._finish(job_id, {**work, "counts": dict(counts)}, state=JobState.SUCCEEDED)
 
-    def _progress(self, job_id: str, done: int, total: int) -> None:
+    def _progress(self, job_id: str, work: dict[str, Any]) -> None:
         with self._changed:
             if self._state(job_id) is JobState.RUNNING:
-                self._update(job_id, done=done, total=total)
+                self._update(job_id, **work)
 
-    def _finish(self, job_id: str, **changes: Any) -> None:
+    def _finish(self, job_id: str, work: dict[str, Any], **outcome: Any) -> None:
         with self._changed:
-            # A job cancelled while it ran stays cancelled, whatever the runner did next
-            # (and one cancelled and then expired stays gone).
-            if self._state(job_id) is JobState.RUNNING:
-                self._update(job_id, **changes)
+            # A job cancelled while it ran stays cancelled, whatever the runner did next,
+            # with the counts of what it did (one cancelled and then expired stays gone).
+            state = self._state(job_id)
+            if state is JobState.RUNNING:
+                self._update(job_id, **work, **outcome)
+            elif state is JobState.CANCELLED:
+                self._update(job_id, **work)
 
     def _state(self, job_id: str) -> JobState | None:
         """The job's state; None once it has expired."""

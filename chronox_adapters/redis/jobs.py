@@ -13,7 +13,6 @@ another worker. A live worker keeps its message fresh with a heartbeat.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
@@ -22,15 +21,25 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
 import redis
 
 from chronox_adapters.redis.connection import warn_if_volatile
-from chronox_domain.errors import InvalidInput, NotFound, StorageUnavailable
-from chronox_domain.jobs import Job, JobRunner, JobSpec, JobState, failure_text
+from chronox_adapters.redis.job_records import Fields, new_record, read_job, work_fields
+from chronox_domain.backoff import Backoff, equal_jitter
+from chronox_domain.errors import MalformedData, NotFound, StorageUnavailable
+from chronox_domain.jobs import (
+    Job,
+    JobListing,
+    JobProgress,
+    JobRunner,
+    JobSpec,
+    JobState,
+    failure_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +58,13 @@ return 0
 
 #: Take a job for a run. A queued job, or a running one whose worker died, becomes
 #: running under ARGV[1] and the new attempt number is returned; 0 for a job that is
-#: finished, cancelled or unknown; -1 when it has used up ARGV[3] attempts (now failed).
+#: finished, cancelled or unknown; -1 when it has used up ARGV[3] attempts (now failed);
+#: -2 when its attempts are not a number (a malformed record: left as it is).
 _START = """
 local state = redis.call('HGET', KEYS[1], 'state')
 if state ~= 'queued' and state ~= 'running' then return 0 end
 local attempts = tonumber(redis.call('HGET', KEYS[1], 'attempts') or '0')
+if not attempts then return -2 end
 if attempts >= tonumber(ARGV[3]) then
   redis.call('HSET', KEYS[1], 'state', 'failed', 'updated', ARGV[2], 'error',
     'gave up: the worker running it stopped midway, ' .. attempts .. ' time(s)')
@@ -72,11 +83,9 @@ redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
 return 1
 """
 
-_FIRST_BACKOFF = 0.5
 #: How often submitting sweeps expired jobs, at most (seconds).
 _SWEEP_EVERY = 60.0
 _FINISHED = frozenset(state.value for state in JobState if state.finished)
-_MAX_BACKOFF = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,65 +127,67 @@ class RedisJobQueue:
         self._keep_finished = keep_finished
         self._finished_ttl = finished_ttl
         self._last_sweep = float("-inf")
+        self._unreadable = _Unreadable(f"job queue {prefix or '(no prefix)'}")
 
     def submit(self, spec: JobSpec) -> Job:
         warn_if_volatile(self._redis)  # once: would the job survive a restart of Redis?
         job = Job(uuid.uuid4().hex, spec, JobState.QUEUED)
-        now = _now_text()
-        fields: dict[str, str | int] = {
-            **spec.to_payload(),
-            "state": job.state.value,
-            "done": 0,
-            "total": 0,
-            "counts": "{}",
-            "error": "",
-            "worker": "",
-            "attempts": 0,
-            "created": now,
-            "updated": now,
-        }
         with _reachable():
             transaction = self._redis.pipeline(transaction=True)
-            transaction.hset(self._keys.job(job.id), items=_flat(fields))
+            transaction.hset(self._keys.job(job.id), items=_flat(new_record(job, _now_text())))
             transaction.zadd(self._keys.index, {job.id: time.time()})
             transaction.xadd(self._keys.stream, {"job": job.id})
             transaction.execute()
         if time.monotonic() - self._last_sweep > _SWEEP_EVERY:
-            self.jobs()  # sweeps as it reads
+            self.listing()  # sweeps as it reads
         return job
 
     def get(self, job_id: str) -> Job:
         with _reachable():
-            fields = self._redis.hgetall(self._keys.job(job_id))
-        if not fields:
+            fields = _hash_of(self._redis, self._keys.job(job_id))
+        if fields == {}:
             raise NotFound(f"no job {job_id!r}")
-        return _job(job_id, _texts(fields))
+        try:
+            return read_job(job_id, fields)
+        except MalformedData as exc:
+            self._unreadable.report(job_id, exc)
+            raise
 
     def jobs(self) -> list[Job]:
+        return self.listing().jobs
+
+    def listing(self) -> JobListing:
         with _reachable():
             newest_first = self._redis.zrevrange(self._keys.index, 0, -1)
             ids = [_text(i) for i in newest_first if isinstance(i, bytes | str)]
             reads = self._redis.pipeline(transaction=False)
             for job_id in ids:
                 reads.hgetall(self._keys.job(job_id))
-            found = reads.execute()
-            listed = [(job_id, _texts(fields)) for job_id, fields in zip(ids, found, strict=True)]
+            # Errors stay in their slot: a key of the wrong type spoils only its own job.
+            found = reads.execute(raise_on_error=False)
+            listed = [(job_id, _fields(answer)) for job_id, answer in zip(ids, found, strict=True)]
             listed = self._sweep(listed)
-        return [_job(job_id, fields) for job_id, fields in listed]
+        jobs, unreadable = [], []
+        for job_id, fields in listed:
+            try:
+                jobs.append(read_job(job_id, fields))
+            except MalformedData as exc:
+                self._unreadable.report(job_id, exc)
+                unreadable.append(job_id)
+        return JobListing(jobs, unreadable)
 
-    def _sweep(
-        self, newest_first: list[tuple[str, dict[str, str]]]
-    ) -> list[tuple[str, dict[str, str]]]:
+    def _sweep(self, newest_first: list[tuple[str, Fields]]) -> list[tuple[str, Fields]]:
         """Delete the jobs that have expired (and index entries whose job is gone);
-        the jobs that remain, in the same order."""
+        the jobs that remain, in the same order. A key that holds no hash is kept:
+        it is not ours to delete."""
         self._last_sweep = time.monotonic()
         oldest_kept = datetime.now(UTC).timestamp() - self._finished_ttl
         kept, gone, finished = [], [], 0
         for job_id, fields in newest_first:
-            if not fields:
+            if fields == {}:
                 gone.append(job_id)
                 continue
-            if fields.get("state") in _FINISHED:
+            if fields is not None and fields.get("state") in _FINISHED:
                 finished += 1
                 if finished > self._keep_finished or _changed_at(fields) < oldest_kept:
                     gone.append(job_id)
@@ -192,6 +203,7 @@ class RedisJobQueue:
         return kept
 
     def cancel(self, job_id: str) -> Job:
+        self.get(job_id)  # NotFound, or MalformedData: nothing is written into a bad record
         with _reachable():
             self._set_if_state(
                 keys=[self._keys.job(job_id)],
@@ -208,9 +220,10 @@ class RedisWorker:
 
     ``run`` loops until ``stop`` is set: a message idle longer than
     ``visibility_timeout`` seconds (its worker died) is claimed first, otherwise the
-    next new one is read. Redis trouble is logged in one line and retried with
-    backoff; it never ends the loop. A job whose workers keep dying is failed after
-    ``max_attempts`` runs.
+    next new one is read. Redis trouble is logged in one line and retried after the
+    pauses of ``backoff``; it never ends the loop. A job whose workers keep dying is
+    failed after ``max_attempts`` runs. A job whose record cannot be read is never run:
+    it is failed, saying so, and logged once; its message is acknowledged.
     """
 
     def __init__(
@@ -223,6 +236,7 @@ class RedisWorker:
         visibility_timeout: float = 30.0,
         block_ms: int = 1000,
         max_attempts: int = 5,
+        backoff: Backoff | None = None,
     ) -> None:
         self.name = name or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self._runner = runner
@@ -231,6 +245,10 @@ class RedisWorker:
         self._visibility_ms = int(visibility_timeout * 1000)
         self._block_ms = block_ms
         self._max_attempts = max_attempts
+        # Equal jitter: a restarted Redis is not met by every worker in the same instant,
+        # and none of them hammers it while it is down.
+        self._backoff = backoff or Backoff(base=0.5, cap=30.0, random_unit=equal_jitter)
+        self._unreadable = _Unreadable(f"job worker {self.name}")
         # The socket must outlive the longest blocking read.
         self._redis = _client(url, read_timeout=block_ms / 1000 + 10)
         self._set_if_state = self._redis.register_script(_SET_IF_STATE)
@@ -240,11 +258,13 @@ class RedisWorker:
         self._claim_cursor = "0-0"
 
     def run(self, stop: threading.Event) -> None:
-        delay = _FIRST_BACKOFF
+        failures = 0
         while not stop.is_set():
             try:
                 self.run_once()
             except redis.RedisError as exc:
+                failures += 1
+                delay = self._backoff.delay(failures)
                 log.warning(
                     "job worker %s: Redis unavailable (%s); retrying in %.1f s",
                     self.name,
@@ -253,15 +273,15 @@ class RedisWorker:
                 )
                 self._group_ready = False  # Redis may have come back empty
                 stop.wait(delay)
-                delay = min(delay * 2, _MAX_BACKOFF)
             except Exception:  # a bug of ours must not stop every later job
+                failures += 1
+                delay = self._backoff.delay(failures)
                 log.exception(
                     "job worker %s: unexpected error; retrying in %.1f s", self.name, delay
                 )
                 stop.wait(delay)
-                delay = min(delay * 2, _MAX_BACKOFF)
             else:
-                delay = _FIRST_BACKOFF
+                failures = 0
         self._leave()
 
     def run_once(self) -> bool:
@@ -277,6 +297,8 @@ class RedisWorker:
         message_id, job_id = message
         if job_id:
             self._process(message_id, job_id)
+        else:
+            log.warning("job worker %s: message %s names no job; dropped", self.name, message_id)
         self._acknowledge(message_id)
         return True
 
@@ -324,33 +346,54 @@ class RedisWorker:
 
     def _process(self, message_id: str, job_id: str) -> None:
         key = self._keys.job(job_id)
+        fields = _hash_of(self._redis, key)
+        if fields == {}:
+            return  # expired or deleted since it was queued
+        try:
+            job = read_job(job_id, fields)
+        except MalformedData as exc:
+            self._refuse_unreadable(key, job_id, exc)
+            return
         attempt = int(self._start(keys=[key], args=[self.name, _now_text(), self._max_attempts]))
         if attempt == -1:
             log.warning("job worker %s: job %s failed, out of attempts", self.name, job_id)
+        if attempt == -2:  # its attempts were spoilt after it was read
+            problem = f"job {job_id} is unreadable in the job queue: its attempts are not a number"
+            self._refuse_unreadable(key, job_id, MalformedData(problem))
         if attempt <= 0:
             return
-        try:
-            spec = JobSpec.from_payload(_texts(self._redis.hgetall(key)))
-        except InvalidInput as exc:
-            self._finish(key, state="failed", error=failure_text(exc))
-            return
         log.info("job worker %s: running job %s (attempt %d)", self.name, job_id, attempt)
+        run = _Run(key, job.done, job.total, dict(job.counts))
         with self._heartbeat_of(message_id):
             try:
-                counts = self._runner(spec, self._progress_of(key), self._cancelled_of(key))
+                counts = self._runner(job.spec, self._progress_of(run), self._cancelled_of(key))
             except Exception as exc:  # the job's failure is its outcome
-                self._finish(key, state="failed", error=failure_text(exc))
+                self._finish(run, state="failed", error=failure_text(exc))
                 log.info("job worker %s: job %s failed: %s", self.name, job_id, failure_text(exc))
                 return
-        if self._finish(key, state="succeeded", counts=json.dumps(dict(counts), sort_keys=True)):
+        run.counts = dict(counts)
+        if self._finish(run, state="succeeded"):
             log.info("job worker %s: job %s succeeded", self.name, job_id)
         else:
             log.info("job worker %s: job %s was cancelled or finished elsewhere", self.name, job_id)
 
-    def _finish(self, key: str, **fields: str | int) -> bool:
-        """Record the outcome, unless the job was cancelled (or finished elsewhere) meanwhile."""
-        args = ["running", *_flat(fields), "updated", _now_text()]
-        return bool(self._set_if_state(keys=[key], args=args))
+    def _finish(self, run: _Run, **outcome: str) -> bool:
+        """Record the outcome with what the run did, unless the job was cancelled (or
+        finished elsewhere) meanwhile; a cancelled job still gets what was done."""
+        done = {**work_fields(run.done, run.total, run.counts), "updated": _now_text()}
+        if self._set_if_state(keys=[run.key], args=["running", *_flat({**outcome, **done})]):
+            return True
+        self._set_if_state(keys=[run.key], args=["cancelled", *_flat(done)])
+        return False
+
+    def _refuse_unreadable(self, key: str, job_id: str, exc: MalformedData) -> None:
+        """A job that cannot be read is not run: it fails, saying why, so that it ends
+        (and expires) like any failed job; nothing else of its record is touched."""
+        self._unreadable.report(job_id, exc)
+        self._set_if_state(
+            keys=[key],
+            args=["queued,running", "state", "failed", "error", str(exc), "updated", _now_text()],
+        )
 
     def _acknowledge(self, message_id: str) -> None:
         # Deleted as well: this group is the stream's only reader, and a work queue
@@ -360,16 +403,14 @@ class RedisWorker:
         transaction.xdel(self._keys.stream, message_id)
         transaction.execute()
 
-    def _progress_of(self, key: str) -> Callable[[int, int], None]:
-        def progress(done: int, total: int) -> None:
+    def _progress_of(self, run: _Run) -> JobProgress:
+        def progress(done: int, total: int, counts: Mapping[str, int] | None = None) -> None:
+            run.done, run.total = done, total
+            if counts is not None:
+                run.counts = dict(counts)
+            fields = {**work_fields(done, total, run.counts), "updated": _now_text()}
             try:  # progress is for people watching: never worth failing a job over
-                self._set_if_state(
-                    keys=[key],
-                    args=[
-                        "running",
-                        *_flat({"done": done, "total": total, "updated": _now_text()}),
-                    ],
-                )
+                self._set_if_state(keys=[run.key], args=["running", *_flat(fields)])
             except redis.RedisError as exc:
                 log.warning("job worker %s: progress not recorded (%s)", self.name, exc)
 
@@ -427,6 +468,33 @@ class RedisWorker:
             pass  # a stale consumer name is harmless
 
 
+@dataclass(slots=True)
+class _Run:
+    """What one run of a job has reported so far, for the record of its end."""
+
+    key: str
+    done: int
+    total: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class _Unreadable:
+    """Says once, at WARNING, which job records ``who`` cannot read (a listing that
+    runs at every scrape must not repeat it every time)."""
+
+    def __init__(self, who: str) -> None:
+        self._who = who
+        self._said: set[str] = set()
+        self._lock = threading.Lock()
+
+    def report(self, job_id: str, error: MalformedData) -> None:
+        with self._lock:
+            if job_id in self._said:
+                return
+            self._said.add(job_id)
+        log.warning("%s: %s; skipped", self._who, error)
+
+
 @contextmanager
 def _reachable() -> Iterator[None]:
     try:
@@ -443,21 +511,24 @@ def _client(url: str, read_timeout: float = 10.0) -> redis.Redis:
     )
 
 
-def _job(job_id: str, fields: Mapping[str, str]) -> Job:
+def _hash_of(client: redis.Redis, key: str) -> Fields:
+    """The fields of hash ``key`` ({} when there is none, None when the key holds
+    something else)."""
     try:
-        return Job(
-            id=job_id,
-            spec=JobSpec.from_payload(dict(fields)),
-            state=JobState(fields["state"]),
-            done=int(fields.get("done", 0)),
-            total=int(fields.get("total", 0)),
-            counts={k: int(v) for k, v in json.loads(fields.get("counts") or "{}").items()},
-            error=fields.get("error") or None,
-            worker=fields.get("worker") or None,
-            attempts=int(fields.get("attempts", 0)),
-        )
-    except (KeyError, ValueError) as exc:
-        raise StorageUnavailable(f"job {job_id} is malformed in Redis: {exc}") from None
+        return _texts(client.hgetall(key))
+    except redis.ResponseError as exc:
+        if "WRONGTYPE" not in str(exc):
+            raise
+        return None
+
+
+def _fields(answer: object) -> Fields:
+    """One HGETALL answer of a pipeline run with ``raise_on_error=False``."""
+    if isinstance(answer, redis.ResponseError):
+        if "WRONGTYPE" not in str(answer):
+            raise answer
+        return None
+    return _texts(cast(Mapping[Any, Any], answer))
 
 
 def _message(message_id: bytes | str, fields: Mapping[Any, Any] | None) -> tuple[str, str]:

@@ -10,6 +10,7 @@ from chronox_domain.ports import SymbolRegistry
 from chronox_domain.ranges import Bound
 from chronox_domain.registry import SymbolEntry
 from chronox_domain.services.ingestion import (
+    Counted,
     IngestionService,
     IngestReport,
     IngestRequest,
@@ -60,7 +61,10 @@ class BackfillOrchestrator:
         start: Bound | None = None,
         end: Bound | None = None,
         progress: Progress | None = None,
+        counted: Counted | None = None,
     ) -> BackfillReport:
+        """``progress`` and ``counted`` as ``IngestionService.ingest`` calls them, for
+        each (symbol, timeframe) in turn."""
         source = self._ingestion.source
         report = BackfillReport(IngestReport(source=source.name, demo=source.demo))
         targets = self.targets(symbols)
@@ -76,7 +80,7 @@ class BackfillOrchestrator:
                     start=start,
                     end=end,
                 )
-                part = self._ingestion.ingest(request, progress)
+                part = self._ingestion.ingest(request, progress, counted)
                 report.parts.append((entry.symbol, timeframe.value, part))
                 report.total.add(part)
         return report

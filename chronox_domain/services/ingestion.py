@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from chronox_domain.bar import Bar, split_valid
@@ -27,6 +27,9 @@ from chronox_domain.timeframe import Timeframe
 
 #: Called after each vendor request with (requests done, requests planned).
 Progress = Callable[[int, int], None]
+
+#: Called after each vendor request with that request's own report.
+Counted = Callable[["IngestReport"], None]
 
 #: How many rejection reasons a report keeps verbatim (the rest are only counted).
 _REASONS_KEPT = 20
@@ -57,10 +60,13 @@ class Refusal:
 
 @dataclass(slots=True)
 class IngestReport:
+    """What an ingest did. Its ``int`` fields are its counters, the one definition every
+    view of a report derives its counts from (a job's counts, the JSON of the CLI and
+    the API, the CLI's text): a counter added here shows up in each of them."""
+
     source: str
     demo: bool
     bars_written: int = 0
-    bars_rejected: int = 0
     windows_fetched: int = 0
     #: Windows answered empty a second time: final, never asked again.
     windows_empty: int = 0
@@ -70,23 +76,30 @@ class IngestReport:
     windows_rechecked: int = 0
     #: Windows the source refused (not covered; the rest of the run went on).
     windows_refused: int = 0
+    bars_rejected: int = 0
     requests: int = 0
     rejections: list[str] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
 
+    @staticmethod
+    def counter_names() -> tuple[str, ...]:
+        """The counters, in the order reports show them."""
+        return _COUNTERS
+
+    def counters(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in _COUNTERS}
+
     def add(self, other: IngestReport) -> None:
-        self.bars_written += other.bars_written
-        self.bars_rejected += other.bars_rejected
-        self.windows_fetched += other.windows_fetched
-        self.windows_empty += other.windows_empty
-        self.windows_unconfirmed += other.windows_unconfirmed
-        self.windows_rechecked += other.windows_rechecked
-        self.windows_refused += other.windows_refused
-        self.requests += other.requests
+        for name in _COUNTERS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
         room = _REASONS_KEPT - len(self.rejections)
         self.rejections.extend(other.rejections[: max(room, 0)])
         room = _REASONS_KEPT - len(self.refusals)
         self.refusals.extend(other.refusals[: max(room, 0)])
+
+
+# ``from __future__ import annotations`` leaves the field types as text.
+_COUNTERS = tuple(f.name for f in fields(IngestReport) if f.type == "int")
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +171,15 @@ class IngestionService:
             work.append(SymbolPlan(symbol, requests, missing.horizon, waiting))
         return work
 
-    def ingest(self, request: IngestRequest, progress: Progress | None = None) -> IngestReport:
+    def ingest(
+        self,
+        request: IngestRequest,
+        progress: Progress | None = None,
+        counted: Counted | None = None,
+    ) -> IngestReport:
+        """Fetch and store the gaps of ``request``, one request at a time. After each
+        request, ``counted`` hears that request's own report and ``progress`` how many
+        are done: a caller can show a long run's counts as they grow."""
         work = self.plan(request)
         report = IngestReport(source=self._source.name, demo=self._source.demo)
         total = sum(len(item.requests) for item in work)
@@ -166,9 +187,12 @@ class IngestionService:
         for item in work:
             for planned in item.requests:
                 try:
-                    report.add(self._run(item, request.timeframe, planned))
+                    part = self._run(item, request.timeframe, planned)
                 except WindowRefused as refused:
-                    report.add(self._refused(item.symbol, request.timeframe, planned, refused))
+                    part = self._refused(item.symbol, request.timeframe, planned, refused)
+                report.add(part)
+                if counted is not None:
+                    counted(part)
                 done += 1
                 if progress is not None:
                     progress(done, total)

@@ -5,9 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from chronox_domain.errors import ChronoxError, InvalidInput
-from chronox_domain.jobs import Bound, Job, JobRunner, JobSpec, split_into_jobs
+from chronox_domain.jobs import (
+    Bound,
+    Job,
+    JobListing,
+    JobProgress,
+    JobRunner,
+    JobSpec,
+    split_into_jobs,
+)
 from chronox_domain.ports import Clock, JobQueue, SymbolRegistry, TradingCalendar
 from chronox_domain.ranges import resolve_range
+from chronox_domain.services.ingestion import IngestReport
 from chronox_domain.services.pipeline import Pipeline
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
@@ -64,31 +73,28 @@ class JobService:
     def jobs(self) -> list[Job]:
         return self._queue.jobs()
 
+    def listing(self) -> JobListing:
+        """The jobs, and the ids of the records the queue could not read."""
+        return self._queue.listing()
+
     def cancel(self, job_id: str) -> Job:
         return self._queue.cancel(job_id)
 
 
 def backfill_runner(pipeline: Pipeline) -> JobRunner:
-    """What a worker does with a job: the same backfill the CLI runs, with progress."""
+    """What a worker does with a job: the same backfill the CLI runs, reporting its
+    progress and its counts so far after each request (so that a job cancelled or
+    failed midway still says what it did)."""
 
-    def run(
-        spec: JobSpec, progress: Callable[[int, int], None], cancelled: Callable[[], bool]
-    ) -> dict[str, int]:
+    def run(spec: JobSpec, progress: JobProgress, cancelled: Callable[[], bool]) -> dict[str, int]:
+        so_far = IngestReport(source="", demo=False)  # only its counters are read
+
         def report(done: int, total: int) -> None:
-            progress(done, total)
+            progress(done, total, so_far.counters())
             if cancelled():
                 raise JobCancelled("cancelled")  # after a committed request: nothing half-done
 
-        result = pipeline.backfill(spec.symbols, spec.start, spec.end, report).total
-        return {
-            "bars_written": result.bars_written,
-            "windows_fetched": result.windows_fetched,
-            "windows_empty": result.windows_empty,
-            "windows_unconfirmed": result.windows_unconfirmed,
-            "windows_rechecked": result.windows_rechecked,
-            "windows_refused": result.windows_refused,
-            "bars_rejected": result.bars_rejected,
-            "requests": result.requests,
-        }
+        result = pipeline.backfill(spec.symbols, spec.start, spec.end, report, so_far.add)
+        return result.total.counters()
 
     return run

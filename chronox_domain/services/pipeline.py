@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 from chronox_domain.errors import InvalidInput
 from chronox_domain.ranges import Bound
 from chronox_domain.services.backfill import BackfillOrchestrator, BackfillReport
-from chronox_domain.services.ingestion import Progress
+from chronox_domain.services.ingestion import Counted, Progress
 
 if TYPE_CHECKING:  # asyncio and the daemon load only with a command that runs it
     import asyncio
@@ -64,5 +64,6 @@ class Pipeline:
         start: Bound | None = None,
         end: Bound | None = None,
         progress: Progress | None = None,
+        counted: Counted | None = None,
     ) -> BackfillReport:
-        return self._backfill.run(symbols, start, end, progress)
+        return self._backfill.run(symbols, start, end, progress, counted)

@@ -28,9 +28,11 @@ from chronox_adapters.redis.ratelimit import RedisRateLimiter
 from chronox_adapters.synthetic import SyntheticSource
 from chronox_adapters.timescale import open_postgres
 from chronox_domain import Interval, SessionKind, Timeframe
+from chronox_domain.backoff import Backoff
 from chronox_domain.errors import NotFound, SourceUnavailable, StorageUnavailable
-from chronox_domain.jobs import Job, JobSpec, JobState, split_into_jobs
+from chronox_domain.jobs import Job, JobProgress, JobSpec, JobState, split_into_jobs
 from chronox_domain.ports import JobQueue
+from chronox_domain.services.jobs import JobCancelled
 from tests.conftest import Stack, unavailable
 
 pytestmark = pytest.mark.integration
@@ -291,6 +293,78 @@ def test_redis_cancelled_running_job_stops_at_its_next_request(
     assert queue.cancel(job.id) == ended
 
 
+class Counting:
+    """A ``JobRunner`` that reports its counts with its progress, holds after
+    ``hold_after`` requests and, as the backfill runner does, raises once cancelled."""
+
+    def __init__(self, steps: int = 5, hold_after: int = 2) -> None:
+        self.steps = steps
+        self.hold_after = hold_after
+        self.holding = threading.Event()
+        self.release = threading.Event()
+
+    def __call__(
+        self, spec: JobSpec, progress: JobProgress, cancelled: Callable[[], bool]
+    ) -> dict[str, int]:
+        for done in range(1, self.steps + 1):
+            progress(done, self.steps, {"requests": done, "bars_written": 390 * done})
+            if cancelled():
+                raise JobCancelled("cancelled")
+            if done == self.hold_after:  # cancelled here: noticed after one more request
+                self.holding.set()
+                assert self.release.wait(10), "the test never released the runner"
+        return {"requests": self.steps, "bars_written": 390 * self.steps}
+
+
+@pytest.mark.parametrize("kind", ["memory", "redis"])
+def test_a_job_reports_its_counts_as_it_runs_and_keeps_them_when_cancelled(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    runner = Counting()
+    with counting_queue(kind, runner, request) as queue:
+        job = queue.submit(SPEC)
+        assert runner.holding.wait(5)
+        running = queue.get(job.id)
+        assert (running.state, running.done) == (JobState.RUNNING, 2)
+        assert running.counts == {"requests": 2, "bars_written": 780}
+        assert queue.cancel(job.id).counts == {"requests": 2, "bars_written": 780}
+        runner.release.set()
+        # The runner stops at its next check, after a third request was committed
+        # (whose progress came after the cancel).
+        wait_for(lambda: queue.get(job.id).done == 3, 5, "the last request to be recorded")
+        ended = queue.get(job.id)
+    assert ended.state is JobState.CANCELLED
+    assert ended.counts == {"requests": 3, "bars_written": 1170}
+
+
+@contextmanager
+def counting_queue(
+    kind: str, runner: Counting, request: pytest.FixtureRequest
+) -> Iterator[JobQueue]:
+    if kind == "memory":
+        memory = InProcessJobQueue(runner, workers=1)
+        try:
+            yield memory
+        finally:
+            runner.release.set()
+            memory.close()
+        return
+    prefix = request.getfixturevalue("prefix")
+    shared = RedisJobQueue(REDIS_URL, prefix=prefix)
+    worker = RedisWorker(REDIS_URL, runner, prefix=prefix, name="w1", block_ms=100)
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        yield shared
+    finally:
+        runner.release.set()
+        stop.set()
+        thread.join(10)
+        worker.close()
+        shared.close()
+
+
 class WorkerDied(BaseException):
     """Stands for a worker process that vanished in the middle of a job."""
 
@@ -354,6 +428,26 @@ def test_an_unreachable_redis_is_one_line_and_never_stops_the_worker(
         thread.join(5)
     assert not thread.is_alive()
     assert all("\n" not in line for line in complaints())
+
+
+def test_the_worker_waits_between_retries_as_the_domains_backoff_says(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    halves = Backoff(base=0.2, cap=0.8, random_unit=lambda: 0.5)
+    worker = RedisWorker("redis://127.0.0.1:1/0", ScriptedRunner(), name="lost", backoff=halves)
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+
+    def pauses() -> list[str]:
+        said = [r.getMessage() for r in caplog.records if "Redis unavailable" in r.getMessage()]
+        return [line.rsplit("retrying in ", 1)[1] for line in said]
+
+    with caplog.at_level(logging.WARNING, logger="chronox_adapters.redis.jobs"):
+        thread.start()
+        wait_for(lambda: len(pauses()) >= 4, 10, "four retries")
+        stop.set()
+        thread.join(5)
+    assert pauses()[:4] == ["0.1 s", "0.2 s", "0.4 s", "0.4 s"]
 
 
 # --- the fault test: three worker processes, one killed mid-job ----------------------
