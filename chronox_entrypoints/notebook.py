@@ -9,27 +9,39 @@ An entry point like the CLI and the API: the same container, the same services, 
 same response models (a gaps frame holds exactly what ``chronox-cli gaps --json``
 prints). Ranges take the CLI's forms: session dates ``YYYY-MM-DD`` (both inclusive) or
 ISO-8601 instants (end exclusive), and ``date``/``datetime``/``pandas.Timestamp``. Errors
-are the domain's ``ChronoxError``s, with one clear message. pandas, pyarrow and polars
-are imported by the calls that return them.
+are the domain's ``ChronoxError``s, with one clear message: an argument of a type or a
+value it cannot be is one ``InvalidInput`` that names it (``chronox_domain.arguments``
+reads them), a keyword setting that does not exist too. pandas, pyarrow and polars are
+imported by the calls that return them.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
+from chronox_domain.arguments import (
+    bound_argument,
+    choice_argument,
+    flag_argument,
+    refused,
+    session_argument,
+    symbol_argument,
+    symbols_argument,
+    text_argument,
+    timeframe_argument,
+)
 from chronox_domain.errors import InvalidInput
-from chronox_domain.ranges import Bound
 from chronox_domain.redaction import redact
 from chronox_domain.services.export import ExportReport
 from chronox_domain.services.ingestion import IngestReport, IngestRequest
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints import datasets
-from chronox_entrypoints.bounds import parse_bound
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,12 +58,46 @@ def connect(store: str | None = None, **settings: Any) -> Chronox:
     """The store at ``store`` (a URL: ``sqlite:///path``, ``postgresql://...``,
     ``memory://``; by default ``$CHRONOX_STORE`` or the embedded file), with any other
     setting by name (``source="synthetic"``, ``settle_minutes=0``...) over the
-    environment's ``CHRONOX_*`` variables."""
+    environment's ``CHRONOX_*`` variables. A keyword that is no setting is refused, not
+    ignored: ``connect(stroe=...)`` would otherwise open the default store."""
     from chronox_entrypoints.cli.app import load_settings
     from chronox_entrypoints.container import Container
 
-    chosen = load_settings(given_as=lambda name: f"connect({name}=...)", store=store, **settings)
+    if store is not None:
+        text_argument(store, "store", "a store URL string (or None: the default)")
+    given = _settings_given(settings)
+    chosen = load_settings(given_as=lambda name: f"connect({name}=...)", store=store, **given)
     return Chronox(Container(settings=chosen))
+
+
+def _settings_given(settings: dict[str, Any]) -> dict[str, Any]:
+    """``settings`` checked against the fields of ``Settings``: each name must be one, and
+    a value that is not text must already be of the field's type (strictly: ``True`` is
+    no number, ``b"1"`` no text); text is read as the environment's variables are. A
+    field read under an alias (the vendor key) is handed over under that alias."""
+    from pydantic import AliasChoices, TypeAdapter, ValidationError
+
+    from chronox_entrypoints.settings import Settings
+
+    fields = Settings.model_fields
+    given: dict[str, Any] = {}
+    for name, value in settings.items():
+        field = fields.get(name)
+        if field is None or name == "store":
+            valid = ", ".join(sorted(fields))
+            raise InvalidInput(f"connect({name}=...): no such setting (valid: {valid})")
+        if value is not None and not isinstance(value, str):
+            plain = os.fspath(value) if isinstance(value, os.PathLike) else value
+            try:
+                TypeAdapter(field.annotation).validate_python(plain, strict=True)
+            except ValidationError:
+                expected = getattr(field.annotation, "__name__", str(field.annotation))
+                raise refused(f"connect({name}=...)", expected, value) from None
+            value = plain
+        alias = field.validation_alias
+        key = alias.choices[0] if isinstance(alias, AliasChoices) else name
+        given[str(key)] = value
+    return given
 
 
 class Chronox:
@@ -59,6 +105,11 @@ class Chronox:
     ``with`` block) to release the store."""
 
     def __init__(self, container: Container) -> None:
+        from dependency_injector.containers import Container as AnyContainer
+
+        # An instance of the declarative Container is a DynamicContainer: its base it is.
+        if not isinstance(container, AnyContainer) or not hasattr(container, "bars"):
+            raise refused("container", "the chronox Container (connect() builds one)", container)
         self._container = container
 
     def __repr__(self) -> str:
@@ -90,17 +141,18 @@ class Chronox:
         ``DataFrame.attrs`` (pandas) and the schema's metadata (Arrow) name the symbol,
         timeframe, sources, whether the bars are rolled up and whether they are demo data.
         """
-        if as_ not in get_args(Output):  # refused before the store is read
-            raise InvalidInput(f"unknown output {as_!r} (choose from pandas, polars, arrow)")
+        ticker = symbol_argument(symbol)
+        first, last = bound_argument(start, "start"), bound_argument(end, "end")
+        tf = timeframe_argument(timeframe)
+        kind = None if session is None else session_argument(session)
+        output = choice_argument(as_, "as_", get_args(Output))  # before the store is read
         _research_extra()
         from chronox_adapters.frames import convert
 
-        tf = _timeframe(timeframe)
-        kind = None if session is None else _session(session)
-        table = self._container.bars().table(symbol, tf, _bound(start), _bound(end), kind)
-        if as_ == "pandas":
+        table = self._container.bars().table(ticker, tf, first, last, kind)
+        if output == "pandas":
             return convert.to_pandas(table.columns, **datasets.series_attrs(table))
-        if as_ == "arrow":
+        if output == "arrow":
             metadata = datasets.schema_metadata(table)
             return convert.to_arrow(table.columns).replace_schema_metadata(metadata)
         return convert.to_polars(table.columns)
@@ -117,19 +169,20 @@ class Chronox:
         """One row per window still missing (symbol, timeframe, start, end, bars, kind),
         as ``chronox-cli gaps --json`` lists them; ``holes=True`` adds the covered slots
         the source had no bar for and the windows answered empty only once."""
+        asked = (
+            symbols_argument(symbols),
+            timeframe_argument(timeframe),
+            session_argument(session),
+            bound_argument(start, "start"),
+            bound_argument(end, "end"),
+        )
+        with_holes = flag_argument(holes, "holes")
         _research_extra()
         import pandas as pd
 
         import chronox_presentation as presentation
 
-        report = self._container.gaps().report(
-            _symbols(symbols),
-            _timeframe(timeframe),
-            _session(session),
-            _bound(start),
-            _bound(end),
-            holes=holes,
-        )
+        report = self._container.gaps().report(*asked, holes=with_holes)
         rows = [presentation.GapOut.of(missing).model_dump() for missing in report.missing]
         frame = pd.DataFrame(rows, columns=list(presentation.GapOut.model_fields))
         for name in ("start", "end"):
@@ -152,13 +205,13 @@ class Chronox:
         them, as ``chronox-cli ingest`` does; returns its report (bars written,
         windows fetched, empty, refused...)."""
         request = IngestRequest(
-            _symbols(symbols),
-            _timeframe(timeframe),
-            _session(session),
-            _bound(start),
-            _bound(end),
-            refetch,
-            force,
+            symbols_argument(symbols),
+            timeframe_argument(timeframe),
+            session_argument(session),
+            bound_argument(start, "start"),
+            bound_argument(end, "end"),
+            flag_argument(refetch, "refetch"),
+            flag_argument(force, "force"),
         )
         report: IngestReport = self._container.ingestion().ingest(request)
         return report
@@ -171,11 +224,12 @@ class Chronox:
     ) -> FrameReport:
         """``check_frame`` on this store's calendar: the missing windows, the rows
         outside the sessions, the repeated slots and the broken bars of ``frame``."""
+        tf, kind = timeframe_argument(timeframe), session_argument(session)
         _research_extra()
         from chronox_adapters.frames import check_frame
 
         calendar = self._container.calendar()
-        return check_frame(frame, _timeframe(timeframe), _session(session), calendar)
+        return check_frame(frame, tf, kind, calendar)
 
     def export(
         self,
@@ -188,11 +242,15 @@ class Chronox:
         """Write the Parquet dataset at ``path``, as ``chronox-cli export`` does: only the
         partitions (timeframe, symbol, year) whose content changed since the last export.
         ``NotFound`` when none of ``symbols`` has anything ingested in the range."""
-        dataset = self._container.dataset(path)
-        service = self._container.export()
-        report: ExportReport = service.export(
-            dataset, _symbols(symbols), _timeframe(timeframe), _bound(start), _bound(end)
+        asked = (
+            symbols_argument(symbols),
+            timeframe_argument(timeframe),
+            bound_argument(start, "start"),
+            bound_argument(end, "end"),
         )
+        dataset = self._container.dataset(_directory(path))
+        service = self._container.export()
+        report: ExportReport = service.export(dataset, *asked)
         return report
 
     def close(self) -> None:
@@ -224,26 +282,11 @@ def _research_extra() -> None:
         ) from None
 
 
-def _bound(value: BoundLike) -> Bound | None:
-    """A bound as the CLI reads it; a ``datetime`` without a zone is UTC, as there."""
-    if value is None or isinstance(value, str):
-        return parse_bound(value)
-    if isinstance(value, datetime):
-        plain = getattr(value, "to_pydatetime", None)  # a pandas.Timestamp
-        moment: datetime = plain() if plain is not None else value
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    if isinstance(value, date):
-        return value
-    raise InvalidInput(f"{value!r} is not a date, a datetime or a YYYY-MM-DD / ISO-8601 string")
-
-
-def _timeframe(value: str | Timeframe) -> Timeframe:
-    return value if isinstance(value, Timeframe) else Timeframe.parse(value)
-
-
-def _session(value: str | SessionKind) -> SessionKind:
-    return value if isinstance(value, SessionKind) else SessionKind.parse(value)
-
-
-def _symbols(value: str | Sequence[str]) -> tuple[str, ...]:
-    return (value,) if isinstance(value, str) else tuple(value)
+def _directory(path: Any) -> Path:
+    """A dataset's directory: a non-empty ``str`` or a ``pathlib.Path`` (no NUL byte,
+    which no file system takes)."""
+    text = os.fspath(path) if isinstance(path, os.PathLike) else path
+    chosen = text_argument(text, "path", "a directory as a str or a pathlib.Path")
+    if "\x00" in chosen:
+        raise InvalidInput(f"path: {chosen!r} holds a NUL byte")
+    return Path(chosen)

@@ -4,8 +4,10 @@ the expected slots (what a researcher would write) and by hand on small cases.""
 
 from __future__ import annotations
 
+import tracemalloc
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 import polars as pl
 import pyarrow as pa
@@ -141,10 +143,63 @@ def test_polars_and_arrow_frames_are_checked_as_pandas(calendar: ExchangeCalenda
     for other in (table, pl.from_arrow(table)):
         report = check_frame(other, calendar=calendar)
         pd.testing.assert_frame_equal(report.missing, ours.missing)
-    with pytest.raises(InvalidInput, match="not NoneType"):
+    with pytest.raises(InvalidInput, match=r"^frame: expected .* got NoneType None$"):
         check_frame(None, calendar=calendar)
 
 
 def test_an_empty_frame_lacks_nothing_it_could_know_of(calendar: ExchangeCalendar) -> None:
     report = check_frame(frame_of(calendar).iloc[:0], calendar=calendar)
     assert report.ok and report.missing.empty
+
+
+def clean_minutes(calendar: ExchangeCalendar, rows: int) -> pd.DataFrame:
+    """Whole regular sessions of 1m bars from 2010 on, at least ``rows`` of them, built
+    as arrays (a million ``Bar`` objects would take longer than the check)."""
+    sessions = calendar.sessions(date(2010, 1, 4), date(2035, 12, 31), SessionKind.RTH)
+    pieces, count = [], 0
+    for window in expected_windows(sessions, Timeframe.M1):
+        start, end = (int(moment.timestamp()) * 10**9 for moment in (window.start, window.end))
+        pieces.append(np.arange(start, end, 60 * 10**9))
+        count += len(pieces[-1])
+        if count >= rows:
+            break
+    index = pd.DatetimeIndex(np.concatenate(pieces).view("datetime64[ns]"), name="start")
+    price = 100 + np.sin(np.arange(count) / 500)
+    columns = {"open": price, "high": price + 1, "low": price - 1, "close": price}
+    return pd.DataFrame({**columns, "volume": np.full(count, 10.0)}, index=index.tz_localize("UTC"))
+
+
+def test_a_clean_million_rows_are_checked_in_little_memory_beyond_the_frame(
+    calendar: ExchangeCalendar,
+) -> None:
+    """A reason string per row took 300 MB beyond a 1M-row frame (1.2 GB at 4M); the
+    check keeps to a few numeric arrays of the frame's length. tracemalloc sees numpy's
+    and pandas' buffers."""
+    frame = clean_minutes(calendar, 1_000_000)
+    check_frame(frame.iloc[:10], calendar=calendar)  # imports and caches outside the count
+    tracemalloc.start()
+    try:
+        report = check_frame(frame, calendar=calendar)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert report.ok and len(frame) >= 1_000_000
+    assert peak < 100 * 2**20, f"{peak / 2**20:.0f} MB beyond a frame of {len(frame):,} rows"
+
+
+def test_every_broken_row_is_named_with_the_first_rule_it_breaks(
+    calendar: ExchangeCalendar,
+) -> None:
+    frame = frame_of(calendar).iloc[:6].copy()
+    frame.iloc[1, frame.columns.get_loc("volume")] = -1.0
+    frame.iloc[2, frame.columns.get_loc("low")] = frame.iloc[2]["high"] + 1
+    frame.iloc[3, frame.columns.get_loc("open")] = float("nan")  # a price, and inverted
+    shifted = frame.index.to_series()
+    shifted.iloc[4] += pd.Timedelta(seconds=1)  # off the grid first, whatever else
+    frame.index = pd.DatetimeIndex(shifted)
+    frame.iloc[4, frame.columns.get_loc("volume")] = -1.0
+    report = check_frame(frame, calendar=calendar)
+    assert [reason.split()[0:2] for reason in report.invalid["reason"]] == [
+        ["volume", "is"], ["low", "<="], ["a", "price"], ["start", "is"],
+    ]  # fmt: skip
+    assert list(report.invalid.index) == list(frame.index[1:5])
