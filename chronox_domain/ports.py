@@ -149,20 +149,45 @@ class MarketDataRepository(Protocol):
 
 
 class BarDataset(Protocol):
-    """Files of bars, one per partition (a series' year), and a manifest of what each
-    file holds, so that an export rewrites only what changed."""
+    """A directory of bar files, one per partition (a series' year), and a manifest that
+    proves the directory is the dataset's and records what each file holds, so that an
+    export rewrites only what changed and repairs what was damaged on disk."""
+
+    def claim(self) -> None:
+        """Make sure the export may write here; called before anything is written.
+
+        The directory is this dataset (its manifest says so), or new or empty: it then
+        becomes one (created, with an empty manifest). Anything else raises
+        ``InvalidInput`` saying how to proceed, and nothing is written: a non-empty
+        directory without a valid manifest, one inside another dataset, one holding
+        another dataset."""
+        ...
 
     def recorded(self) -> dict[str, str]:
-        """The fingerprint of each partition at its last export, by partition key; only
-        partitions whose file is still there."""
+        """The fingerprint of each partition the manifest records, by partition key,
+        whatever became of its file since (:meth:`verify` says)."""
+        ...
+
+    def verify(self, key: str) -> str | None:
+        """Why partition ``key``'s file on disk is not the one the manifest records
+        (missing, truncated, replaced, another row count), in a few words; None when it
+        is. A partition recorded without a checksum (by an older export) whose file
+        reads back with its recorded rows is whole: its checksum is recorded now."""
         ...
 
     def write(self, key: str, columns: BarColumns, fingerprint: str) -> None:
-        """Replace partition ``key``'s file by ``columns`` and record ``fingerprint``.
+        """Replace partition ``key``'s file by ``columns`` and record ``fingerprint``
+        with what :meth:`verify` checks (the file's rows and checksum).
 
         Atomic per partition: a reader, or a crash, sees the old file or the new one,
         never part of one; the manifest is updated after the file is in place (a crash
         between the two makes the next export write the partition again)."""
+        ...
+
+    def foreign(self) -> list[str]:
+        """Files in the directory that are not the dataset's own but that its readers
+        would pick up with it (a ``**/*.parquet`` glob, a directory scan), relative to
+        the directory and sorted. Left where they are: they may be someone's."""
         ...
 
 

@@ -13,10 +13,18 @@ class PartitionExportOut(BaseModel):
     rows: int
     #: False: unchanged since the last export, the file was left as it was.
     written: bool
+    #: Why the file on disk was not the one recorded (missing, truncated, replaced): it
+    #: was written again. None: it was whole.
+    repaired: str | None
 
     @classmethod
     def of(cls, partition: PartitionExport) -> PartitionExportOut:
-        return cls(partition=partition.key, rows=partition.rows, written=partition.written)
+        return cls(
+            partition=partition.key,
+            rows=partition.rows,
+            written=partition.written,
+            repaired=partition.repaired,
+        )
 
 
 class ExportReportOut(BaseModel):
@@ -26,8 +34,13 @@ class ExportReportOut(BaseModel):
     partitions_unchanged: int
     rows_written: int
     partitions: list[PartitionExportOut]
+    #: The partitions whose file on disk was damaged and was written again.
+    repaired: list[str]
     #: Symbols asked for that have nothing ingested in the range.
     skipped: list[str]
+    #: Files in the dataset's directory that are not the dataset's own but that a reader
+    #: of it would pick up (relative paths): in no count above, left where they are.
+    foreign: list[str]
 
     @classmethod
     def of(cls, report: ExportReport, path: str) -> ExportReportOut:
@@ -38,5 +51,7 @@ class ExportReportOut(BaseModel):
             partitions_unchanged=report.unchanged,
             rows_written=report.rows_written,
             partitions=[PartitionExportOut.of(p) for p in report.partitions],
+            repaired=[p.key for p in report.repaired],
             skipped=report.skipped,
+            foreign=report.foreign,
         )

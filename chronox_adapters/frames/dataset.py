@@ -1,40 +1,38 @@
 """A Hive-partitioned Parquet dataset of bars: ``DIR/timeframe=1m/symbol=SPY/year=2024/
 part-0.parquet``, zstd, one schema (:data:`BAR_SCHEMA`), and ``DIR/_chronox_manifest.json``
-recording each partition's fingerprint at its last export.
+(:mod:`.manifest`) recording each partition's fingerprint at its last export and the
+rows, size and sha256 of the file written.
 
-Nothing is ever half-written in place. A file is written under a hidden temporary name
-in its own directory (a leading dot and no ``.parquet`` suffix: DuckDB's and polars'
-``**/*.parquet`` globs and pyarrow's discovery all skip it), flushed to disk, then renamed
-over the old one, and the directory flushed so the rename survives a power cut. The
-manifest is replaced the same way, after the file: a crash in between leaves an old
-fingerprint, so the next export writes that partition again. Temporary files a killed
-export left behind are removed by the next one.
+Nothing is ever half-written in place (:mod:`.atomic`): a file is written under a
+hidden temporary name beside it, flushed, then renamed over the old one. The manifest is
+replaced the same way, after the file: a crash in between leaves an old fingerprint, so
+the next export writes that partition again. Temporary files a killed export left
+behind are removed by the next one. A file changed on disk since (truncated, replaced,
+deleted) no longer matches its recorded size and checksum: :meth:`ParquetDataset.verify`
+says so, and the export writes it again.
 """
 
 from __future__ import annotations
 
-import fcntl
-import json
-import os
-import uuid
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from chronox_adapters.frames import manifest
+from chronox_adapters.frames.atomic import locked, remove_leftovers, replacing
 from chronox_adapters.frames.convert import to_arrow
 from chronox_domain.columns import BarColumns
 from chronox_domain.errors import InvalidInput, StorageUnavailable
 
-MANIFEST = "_chronox_manifest.json"
+MANIFEST = manifest.MANIFEST
 PART = "part-0.parquet"
 COMPRESSION = "zstd"
-_TEMPORARY = ".chronox-"  # prefix of files being written
-_LOCK = ".chronox-lock"
 
 
 def parquet_bytes(columns: BarColumns, metadata: dict[str, str] | None = None) -> bytes:
@@ -49,91 +47,119 @@ def parquet_bytes(columns: BarColumns, metadata: dict[str, str] | None = None) -
 
 
 class ParquetDataset:
-    """``BarDataset`` in a directory (created when missing). Exports into one dataset
-    take turns, partition by partition (a lock file held while a partition's file and
-    the manifest are replaced): two at once lose no manifest entry."""
+    """``BarDataset`` in a directory. Exports into one dataset take turns, partition by
+    partition (a lock on the directory held while a partition's file and the manifest
+    are replaced): two at once lose no manifest entry."""
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
         if self.root.exists() and not self.root.is_dir():
-            raise InvalidInput(f"{self.root} is not a directory")
+            raise InvalidInput(f"{self.root} is a file, not a directory")
+        #: The manifest as :meth:`recorded` read it, which :meth:`verify` checks against.
+        self._seen: dict[str, Any] | None = None
+
+    def claim(self) -> None:
+        with _storage_errors(self.root):
+            manifest.refuse_inside_a_dataset(self.root)  # before creating anything in it
+            self.root.mkdir(parents=True, exist_ok=True)
+            with locked(self.root):  # two exports claiming one empty directory at once
+                manifest.refuse_unless_ours(self.root)
+                if not (self.root / MANIFEST).exists():
+                    manifest.save(self.root, manifest.empty())
 
     def recorded(self) -> dict[str, str]:
-        partitions = _load(self.root / MANIFEST)["partitions"]
+        self._seen = manifest.load(self.root)
         return {
             key: str(entry.get("fingerprint"))
-            for key, entry in partitions.items()
-            if isinstance(entry, dict) and (self.root / key / PART).is_file()
+            for key, entry in self._seen["partitions"].items()
+            if isinstance(entry, dict)
         }
+
+    def verify(self, key: str) -> str | None:
+        seen = self._seen if self._seen is not None else manifest.load(self.root)
+        entry = seen["partitions"].get(key)
+        file = self.root / key / PART
+        with _storage_errors(file):
+            if not isinstance(entry, dict):
+                return "not in the manifest"
+            if not file.is_file():
+                return "its file is missing"
+            if isinstance(entry.get("sha256"), str):
+                return _compared(file, entry)
+            return self._checksummed(key, file, entry)
+
+    def _checksummed(self, key: str, file: Path, entry: dict[str, Any]) -> str | None:
+        """A partition an older export recorded without a checksum: whole if its file
+        reads back with the recorded rows (all it recorded), and then checksummed."""
+        try:
+            rows = pq.ParquetFile(file).metadata.num_rows
+        except (ValueError, pa.ArrowException):
+            return "its file is unreadable"
+        if rows != entry.get("rows"):
+            return f"its file holds {rows} rows, {entry.get('rows')} recorded"
+        with locked(self.root):
+            current = manifest.load(self.root)  # as on disk now, not as first read
+            if current["partitions"].get(key) == entry:
+                current["partitions"][key] = {**entry, **_contents(file)}
+                manifest.save(self.root, current)
+        return None
 
     def write(self, key: str, columns: BarColumns, fingerprint: str) -> None:
         directory = self.root / key
         with _storage_errors(directory):
             directory.mkdir(parents=True, exist_ok=True)
-            with _locked(self.root):
-                _remove_leftovers(directory)
-                with _replacing(directory / PART) as temporary:
+            with locked(self.root):
+                remove_leftovers(directory)
+                with replacing(directory / PART) as temporary:
                     pq.write_table(to_arrow(columns), temporary, compression=COMPRESSION)
-                manifest = _load(self.root / MANIFEST)  # as on disk now, not as first read
-                manifest["partitions"][key] = {
+                    contents = _contents(temporary)
+                current = manifest.load(self.root)  # as on disk now, not as first read
+                current["partitions"][key] = {
                     "fingerprint": fingerprint,
                     "rows": len(columns),
+                    **contents,
                     "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 }
-                with _replacing(self.root / MANIFEST) as temporary:
-                    temporary.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+                manifest.save(self.root, current)
+
+    def foreign(self) -> list[str]:
+        own = {PurePath(key) / PART for key in manifest.load(self.root)["partitions"]}
+        with _storage_errors(self.root):
+            return sorted(
+                str(relative)
+                for relative in (path.relative_to(self.root) for path in self.root.rglob("*"))
+                if relative not in own
+                and _read_with_the_dataset(relative)
+                and (self.root / relative).is_file()
+            )
 
 
-@contextmanager
-def _locked(root: Path) -> Iterator[None]:
-    """An exclusive advisory lock on the dataset (``flock``: released by the kernel if
-    the process dies, so a killed export never leaves it held)."""
-    with open(root / _LOCK, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def _read_with_the_dataset(relative: PurePath) -> bool:
+    """Whether a reader of the dataset picks this file up: a ``**/*.parquet`` glob
+    (DuckDB, polars) takes any ``.parquet``; pyarrow's (and pandas') directory scan
+    every file but those under a name starting with ``.`` or ``_``."""
+    return relative.suffix == ".parquet" or not any(
+        part.startswith((".", "_")) for part in relative.parts
+    )
 
 
-def _load(path: Path) -> dict[str, Any]:
-    """The manifest; a missing, unreadable or foreign one is an empty one (every
-    partition is then written again, which is always safe)."""
-    try:
-        found = json.loads(path.read_text())
-    except (OSError, ValueError):
-        found = None
-    if isinstance(found, dict) and isinstance(found.get("partitions"), dict):
-        return found
-    return {"format": 1, "partitions": {}}
+def _contents(file: Path) -> dict[str, Any]:
+    """What a partition's file is recorded as holding, to check it against later."""
+    digest = hashlib.sha256()
+    with open(file, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return {"bytes": file.stat().st_size, "sha256": digest.hexdigest()}
 
 
-@contextmanager
-def _replacing(target: Path) -> Iterator[Path]:
-    """A temporary path beside ``target`` for the block to write; on success it is
-    flushed and renamed over ``target``; on failure removed."""
-    temporary = target.with_name(f"{_TEMPORARY}{target.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        yield temporary
-        _fsync(temporary)
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    _fsync(target.parent)
-
-
-def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _remove_leftovers(directory: Path) -> None:
-    for leftover in directory.glob(f"{_TEMPORARY}*.tmp"):
-        leftover.unlink(missing_ok=True)
+def _compared(file: Path, entry: dict[str, Any]) -> str | None:
+    """Why ``file`` is not the one ``entry`` records; None when it is."""
+    size, recorded = file.stat().st_size, entry.get("bytes")
+    if isinstance(recorded, int) and size < recorded:
+        return f"truncated: its file has {size} of the {recorded} bytes written"
+    if _contents(file)["sha256"] != entry["sha256"]:
+        return "replaced: its file is not the one written (checksum differs)"
+    return None
 
 
 @contextmanager

@@ -8,6 +8,12 @@ digest of the bars' columns themselves (a ``--refetch`` can correct prices under
 unchanged ledger). Reading a year of columns costs a fraction of writing its file, so
 every partition of the range is read and only the changed ones written.
 
+What the dataset remembers is not trusted alone: before a partition is left as it is,
+the dataset checks its file on disk against the manifest (rows and checksum), and one
+missing, truncated or replaced is written again and reported *repaired*. Nothing is
+written until the dataset has proved the directory is its own, or new or empty
+(``BarDataset.claim``); files in it that are not its own are reported, never counted.
+
 A partition always holds every stored bar of its year, whatever the range asked: the
 range picks which years to export, never cuts a file short. An export with nothing at
 all to write is refused (``NotFound``): a mistyped symbol or a range before the first
@@ -62,6 +68,9 @@ class PartitionExport:
     rows: int
     #: False: the file on disk already held exactly this (nothing written).
     written: bool
+    #: Why the file on disk was not what the manifest recorded (it was written again);
+    #: None when it was whole.
+    repaired: str | None = None
 
 
 @dataclass(slots=True)
@@ -71,6 +80,13 @@ class ExportReport:
     skipped: list[str] = field(default_factory=list)
     #: Some exported bars are synthetic demo data.
     demo: bool = False
+    #: Files in the dataset's directory that are not its own, but that a reader of the
+    #: dataset would pick up with it (relative paths): counted nowhere, left in place.
+    foreign: list[str] = field(default_factory=list)
+
+    @property
+    def repaired(self) -> list[PartitionExport]:
+        return [p for p in self.partitions if p.repaired is not None]
 
     @property
     def written(self) -> int:
@@ -146,8 +162,10 @@ class ExportService:
         progress: Progress | None = None,
     ) -> ExportReport:
         """Write the partitions whose fingerprint differs from the one the dataset
-        recorded (or that it has no file for); leave the others untouched. Raises
-        ``NotFound`` when none of ``symbols`` has anything ingested in the range."""
+        recorded, or whose file on disk is not the one recorded (repaired); leave the
+        others untouched. Raises ``NotFound`` when none of ``symbols`` has anything
+        ingested in the range, and the dataset's ``InvalidInput`` when its directory is
+        not one to write in (before anything is written)."""
         named = list(dict.fromkeys(parse_symbol(s) for s in symbols))
         planned = self.partitions(named, timeframe, start, end)
         if not planned:
@@ -155,6 +173,7 @@ class ExportService:
                 f"nothing to export: no {timeframe} bars of {', '.join(named)} "
                 "were ingested in this range"
             )
+        dataset.claim()
         exported = {partition.symbol for partition in planned}
         report = ExportReport(skipped=[symbol for symbol in named if symbol not in exported])
         recorded = dataset.recorded()
@@ -163,13 +182,17 @@ class ExportService:
             table = self._bars.table(partition.symbol, timeframe, window.start, window.end)
             report.demo = report.demo or table.provenance.demo
             fingerprint = self._fingerprint(partition, table)
-            rows = len(table.columns)
-            changed = recorded.get(partition.key) != fingerprint
+            known = recorded.get(partition.key)
+            damage = None if known is None else dataset.verify(partition.key)
+            changed = damage is not None or known != fingerprint
             if changed:
                 dataset.write(partition.key, table.columns, fingerprint)
-            report.partitions.append(PartitionExport(partition.key, rows, changed))
+            report.partitions.append(
+                PartitionExport(partition.key, len(table.columns), changed, damage)
+            )
             if progress is not None:
                 progress(done, len(planned))
+        report.foreign = dataset.foreign()
         return report
 
     def _ledger(self, symbol: str, timeframe: Timeframe) -> list[CoverageSpan]:

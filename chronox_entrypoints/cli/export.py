@@ -7,6 +7,7 @@ from datetime import date, datetime
 import click
 
 import chronox_presentation as presentation
+from chronox_domain.services.export import PartitionExport
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.cli.app import running
 from chronox_entrypoints.cli.options import BOUND, json_option, store_option, timeframe_option
@@ -26,7 +27,8 @@ def _directory(ctx: click.Context, param: click.Parameter, value: str) -> str:
     required=True,
     type=click.Path(file_okay=False),
     callback=_directory,
-    help="The dataset's directory (created when missing).",
+    help="The dataset's directory: one an export made, or a new or empty one "
+    "(created when missing). Any other directory is refused.",
 )
 @timeframe_option
 @click.option(
@@ -56,7 +58,7 @@ def export(
     One file per timeframe, symbol and year, each holding every stored bar of its
     year (DIR/timeframe=1m/symbol=SPY/year=2024/part-0.parquet): --start and --end
     pick the years. A re-run writes only the partitions whose bars or coverage
-    changed.
+    changed, and repairs those whose file on disk is not the one it wrote.
     """
     with running(store=store) as container:
         dataset = container.dataset(path)
@@ -70,13 +72,24 @@ def export(
         emit_json(presentation.ExportReportOut.of(report, path))
         return
     for part in report.partitions:
-        state = "written" if part.written else "unchanged"
-        click.echo(f"{part.key}: {part.rows} bars, {state}")
+        click.echo(f"{part.key}: {part.rows} bars, {_state(part)}")
     for symbol in report.skipped:
         click.echo(f"{symbol}: nothing ingested in this range, skipped")
+    for name in report.foreign:
+        note(
+            f"warning: {name} is not part of the dataset, but a reader of {path} would "
+            "read it with it: move it out"
+        )
+    repaired = f", {len(report.repaired)} of them repaired" if report.repaired else ""
     click.echo(
-        f"{report.written} partition(s) written ({report.rows_written} bars), "
+        f"{report.written} partition(s) written ({report.rows_written} bars){repaired}, "
         f"{report.unchanged} unchanged, in {path}"
     )
     if report.demo:
         note(f"note: the dataset holds {DEMO_NOTE}")
+
+
+def _state(part: PartitionExport) -> str:
+    if part.repaired is not None:
+        return f"repaired ({part.repaired})"
+    return "written" if part.written else "unchanged"

@@ -4,6 +4,7 @@ never left half-written. On SQLite and PostgreSQL (the ``cli`` fixture's stores)
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from datetime import UTC, datetime
@@ -277,3 +278,157 @@ def test_two_exports_into_one_dataset_at_once_lose_nothing(year_end: Cli, tmp_pa
     assert sorted(manifest["partitions"]) == sorted(
         [SPY_2023, SPY_2024, "timeframe=1m/symbol=QQQ/year=2024"]
     )
+
+
+# Trust at the edges: the export writes only into a directory that is its dataset (its
+# manifest proves it) or a new or empty one, and a re-run checks what is on disk.
+
+MANIFEST = "_chronox_manifest.json"
+
+
+def refused(cli: Cli, path: Path, says: str) -> str:
+    result = cli("export", "SPY", "--path", str(path))
+    assert result.code == 2 and result.out == "", result.err
+    assert result.err.count("\n") == 1 and "Traceback" not in result.err
+    assert says in result.err, result.err
+    return result.err
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def count(root: Path) -> int:
+    [(rows,)] = duckdb.sql(f"SELECT count(*) FROM read_parquet('{root}/**/*.parquet')").fetchall()
+    return int(rows)
+
+
+def test_a_directory_holding_a_users_files_is_refused_and_left_as_it_was(
+    year_end: Cli, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "thesis.txt").write_text("three years of work")
+    refused(year_end, home, "is not empty and is not a chronox dataset")
+    assert tree(home) == {"thesis.txt": b"three years of work"}
+
+
+def test_an_export_inside_another_dataset_is_refused(year_end: Cli, tmp_path: Path) -> None:
+    root = tmp_path / "dataset"
+    export(year_end, root, "SPY")
+    before = tree(root)
+    for inside in (root / "more", root / SPY_2024):
+        refused(year_end, inside, f"is inside the chronox dataset at {root}")
+    assert tree(root) == before and not (root / "more").exists()
+    assert count(root) == sum(p["rows"] for p in export(year_end, root, "SPY")["partitions"])
+
+
+def test_a_directory_holding_a_dataset_is_refused(year_end: Cli, tmp_path: Path) -> None:
+    outer = tmp_path / "outer"
+    export(year_end, outer / "inner", "SPY")
+    refused(year_end, outer, f"holds the chronox dataset at {outer / 'inner'}")
+    assert not (outer / MANIFEST).exists()
+
+    # A dataset with another one inside it (as an older chronox let happen): refused too.
+    export(year_end, tmp_path / "a", "QQQ")
+    (tmp_path / "a" / "b").mkdir()
+    (tmp_path / "a" / "b" / MANIFEST).write_bytes((outer / "inner" / MANIFEST).read_bytes())
+    refused(year_end, tmp_path / "a", f"holds the chronox dataset at {tmp_path / 'a' / 'b'}")
+
+
+def test_an_empty_directory_becomes_a_dataset_whose_manifest_records_each_file(
+    year_end: Cli, tmp_path: Path
+) -> None:
+    root = tmp_path / "empty"
+    root.mkdir()
+    report = export(year_end, root, "SPY")
+    assert report["repaired"] == [] and report["foreign"] == []
+    recorded = json.loads((root / MANIFEST).read_text())["partitions"]
+    for key, entry in recorded.items():
+        file = root / key / "part-0.parquet"
+        assert entry["sha256"] == hashlib.sha256(file.read_bytes()).hexdigest()
+        assert entry["rows"] == pq.ParquetFile(file).metadata.num_rows
+    again = export(year_end, root, "SPY")  # its own dataset: verified, nothing to do
+    assert written(again) == [] and again["repaired"] == []
+
+
+def test_a_partition_truncated_by_hand_is_repaired(year_end: Cli, tmp_path: Path) -> None:
+    root = tmp_path / "dataset"
+    first = export(year_end, root, "SPY")
+    rows = sum(p["rows"] for p in first["partitions"])
+    file = root / SPY_2024 / "part-0.parquet"
+    whole = file.read_bytes()
+    file.write_bytes(whole[: len(whole) // 2])
+
+    text = year_end("export", "SPY", "--path", str(root))
+    assert text.code == 0 and f"{SPY_2024}: " in text.out and "repaired (truncated" in text.out
+    assert file.read_bytes() == whole and count(root) == rows
+    again = export(year_end, root, "SPY")
+    assert again["repaired"] == [] and written(again) == []
+
+
+def test_a_partition_replaced_by_other_valid_parquet_is_repaired(
+    year_end: Cli, tmp_path: Path
+) -> None:
+    root = tmp_path / "dataset"
+    export(year_end, root, "SPY", "QQQ")
+    qqq = root / "timeframe=1m/symbol=QQQ/year=2024/part-0.parquet"
+    spy = root / SPY_2024 / "part-0.parquet"
+    whole = spy.read_bytes()
+    spy.write_bytes(qqq.read_bytes())  # a valid file of the same year, the wrong bars
+
+    report = export(year_end, root, "SPY", "QQQ")
+    assert report["repaired"] == [SPY_2024] and written(report) == [SPY_2024]
+    [part] = [p for p in report["partitions"] if p["partition"] == SPY_2024]
+    assert "replaced" in part["repaired"]
+    assert spy.read_bytes() == whole
+
+
+def test_a_dataset_whose_manifest_was_deleted_is_refused_saying_what_to_do(
+    year_end: Cli, tmp_path: Path
+) -> None:
+    root = tmp_path / "dataset"
+    export(year_end, root, "SPY")
+    (root / MANIFEST).unlink()
+    before = tree(root)
+    err = refused(year_end, root, f"its manifest {MANIFEST} is missing")
+    assert "export to a new directory, or delete" in err
+    assert tree(root) == before
+
+
+def test_a_dataset_of_the_previous_version_is_verified_and_given_checksums(
+    year_end: Cli, tmp_path: Path
+) -> None:
+    root = tmp_path / "dataset"
+    export(year_end, root, "SPY")
+    manifest = json.loads((root / MANIFEST).read_text())
+    for entry in manifest["partitions"].values():  # as the previous version wrote it
+        del entry["sha256"]
+    (root / MANIFEST).write_text(json.dumps(manifest))
+    file = root / SPY_2023 / "part-0.parquet"
+    before = file.stat().st_mtime_ns
+
+    truncated = pq.read_table(root / SPY_2024 / "part-0.parquet").slice(0, 5)
+    pq.write_table(truncated, root / SPY_2024 / "part-0.parquet")  # fewer rows than recorded
+
+    report = export(year_end, root, "SPY")
+    assert report["repaired"] == [SPY_2024] and written(report) == [SPY_2024]
+    assert file.stat().st_mtime_ns == before  # whole: kept, and now checksummed
+    recorded = json.loads((root / MANIFEST).read_text())["partitions"]
+    assert recorded[SPY_2023]["sha256"] == hashlib.sha256(file.read_bytes()).hexdigest()
+
+
+def test_a_stray_parquet_file_in_the_dataset_is_reported(year_end: Cli, tmp_path: Path) -> None:
+    root = tmp_path / "dataset"
+    first = export(year_end, root, "SPY")
+    stray = root / "timeframe=1m/symbol=SPY/copy.parquet"
+    stray.write_bytes((root / SPY_2024 / "part-0.parquet").read_bytes())
+
+    report = export(year_end, root, "SPY")
+    assert report["foreign"] == ["timeframe=1m/symbol=SPY/copy.parquet"]
+    assert written(report) == [] and report["rows_written"] == 0
+    rows = [(p["partition"], p["rows"]) for p in report["partitions"]]
+    assert rows == [(p["partition"], p["rows"]) for p in first["partitions"]]
+    text = year_end("export", "SPY", "--path", str(root))
+    assert text.code == 0 and "timeframe=1m/symbol=SPY/copy.parquet is not part of" in text.err
+    assert stray.exists()  # someone's file: reported, never deleted

@@ -1,0 +1,122 @@
+"""A bar dataset's manifest, ``DIR/_chronox_manifest.json``, and what it proves: that
+``DIR`` is the dataset's own, the one kind of non-empty directory an export writes in.
+
+The manifest maps each partition key to the fingerprint its export computed and to what
+the file written holds: ``rows``, ``bytes`` and ``sha256``. An export written before
+checksums existed recorded the fingerprint and rows only; it is still a valid manifest
+(format 1 either way: the new fields are additions an older reader ignores).
+
+An export writes only in its own dataset or in a new or empty directory. It refuses a
+non-empty directory without a valid manifest (someone's files, or a dataset whose
+manifest was lost: nothing proves which files are ours), a directory inside another
+dataset (its files would be read twice by a glob of the outer one) and one holding
+another dataset (the same, the other way round).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from chronox_adapters.frames.atomic import replacing
+from chronox_domain.errors import InvalidInput
+
+MANIFEST = "_chronox_manifest.json"
+FORMAT = 1
+#: How deep a directory that is not a dataset is searched for one (a dataset's files
+#: lie three levels down): enough to name it, without walking all of someone's disk.
+_SEARCHED = 4
+
+
+def empty() -> dict[str, Any]:
+    return {"format": FORMAT, "partitions": {}}
+
+
+def load(root: Path) -> dict[str, Any]:
+    """The manifest of the dataset at ``root``; an empty one when there is none yet.
+    ``InvalidInput`` when it is unreadable or not a chronox manifest."""
+    try:
+        found = json.loads((root / MANIFEST).read_text())
+    except FileNotFoundError:
+        return empty()
+    except (OSError, ValueError):
+        found = None
+    if isinstance(found, dict) and isinstance(found.get("partitions"), dict):
+        return found
+    raise InvalidInput(
+        f"{root}'s {MANIFEST} is unreadable or not a chronox manifest, so nothing proves "
+        f"{root} is a dataset: export to a new directory, or delete {root} and export again"
+    )
+
+
+def save(root: Path, manifest: dict[str, Any]) -> None:
+    """Replace the manifest whole (see :func:`replacing`)."""
+    with replacing(root / MANIFEST) as temporary:
+        temporary.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+
+
+def refuse_unless_ours(root: Path) -> None:
+    """Raise ``InvalidInput``, in one line saying how to proceed, unless an export may
+    write in ``root``: a dataset (a valid manifest) holding no other, or a directory new
+    or empty, and in either case not inside another dataset. Reads only."""
+    refuse_inside_a_dataset(root)
+    if not root.exists():
+        return
+    if (root / MANIFEST).exists():
+        load(root)
+        nested = _nested_dataset(root, depth=None)
+        if nested is not None:
+            raise InvalidInput(
+                f"{root} holds the chronox dataset at {nested}: one dataset may not hold "
+                "another (a glob would read its bars twice); move it out and export again"
+            )
+        return
+    if not any(root.iterdir()):
+        return
+    raise InvalidInput(_not_a_dataset(root))
+
+
+def refuse_inside_a_dataset(root: Path) -> None:
+    for parent in root.resolve().parents:
+        if (parent / MANIFEST).exists():
+            raise InvalidInput(
+                f"{root} is inside the chronox dataset at {parent}: export to a directory "
+                "of its own, outside any dataset"
+            )
+
+
+def _not_a_dataset(root: Path) -> str:
+    nested = _nested_dataset(root, depth=_SEARCHED)
+    if nested is not None:
+        return (
+            f"{root} holds the chronox dataset at {nested} and is not one itself: export "
+            "to a new or empty directory, or re-export into that dataset itself"
+        )
+    if any(root.glob("timeframe=*/symbol=*/year=*")):
+        return (
+            f"{root} looks like a chronox dataset but its manifest {MANIFEST} is missing, "
+            f"so nothing proves which files are ours: export to a new directory, or delete "
+            f"{root} and export again"
+        )
+    return (
+        f"{root} is not empty and is not a chronox dataset (no {MANIFEST}): export to a "
+        "new or empty directory"
+    )
+
+
+def _nested_dataset(root: Path, depth: int | None) -> Path | None:
+    """The first directory below ``root`` (``depth`` levels at most) with a manifest."""
+    level = [root]
+    while level and (depth is None or depth > 0):
+        level = sorted(
+            child
+            for parent in level
+            for child in parent.iterdir()
+            if child.is_dir() and not child.is_symlink()
+        )
+        for directory in level:
+            if (directory / MANIFEST).exists():
+                return directory
+        depth = None if depth is None else depth - 1
+    return None
