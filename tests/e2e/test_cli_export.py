@@ -21,6 +21,7 @@ import pytest
 from chronox_adapters.frames import BAR_SCHEMA
 from chronox_adapters.frames import dataset as parquet_dataset
 from chronox_domain import Bar, BarBatch, Timeframe
+from chronox_domain.errors import InvalidInput
 from chronox_entrypoints.notebook import connect
 from tests.e2e.conftest import Cli
 
@@ -432,3 +433,17 @@ def test_a_stray_parquet_file_in_the_dataset_is_reported(year_end: Cli, tmp_path
     text = year_end("export", "SPY", "--path", str(root))
     assert text.code == 0 and "timeframe=1m/symbol=SPY/copy.parquet is not part of" in text.err
     assert stray.exists()  # someone's file: reported, never deleted
+
+
+def test_the_notebooks_export_follows_the_same_rule(year_end: Cli, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "thesis.txt").write_text("three years of work")
+    with connect(year_end.store) as cx:
+        with pytest.raises(InvalidInput, match="is not empty and is not a chronox dataset"):
+            cx.export("SPY", home)
+        root = tmp_path / "dataset"
+        cx.export("SPY", root)
+        (root / SPY_2024 / "part-0.parquet").unlink()
+        assert [p.key for p in cx.export("SPY", root).repaired] == [SPY_2024]
+    assert tree(home) == {"thesis.txt": b"three years of work"}
