@@ -55,6 +55,11 @@ class JobsPage(BaseModel):
     next_cursor: str | None = Field(
         None, description="pass as `cursor` for the next page; null on the last page"
     )
+    unreadable: list[str] = Field(
+        default_factory=list,
+        description="ids of job records the queue cannot read (malformed by hand or by "
+        "another version): left out of `jobs`, on every page",
+    )
 
 
 def _fields(job: Job, secrets: Iterable[str]) -> dict[str, object]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+from pydantic import BaseModel, create_model
 
 from chronox_domain.services.backfill import BackfillReport
 from chronox_domain.services.ingestion import IngestReport, Refusal
@@ -30,17 +31,25 @@ class RefusalOut(BaseModel):
         )
 
 
-class IngestReportOut(BaseModel):
+class _ReportSource(BaseModel):
     source: str
     demo: bool
-    bars_written: int
-    windows_fetched: int
-    windows_empty: int
-    windows_unconfirmed: int
-    windows_rechecked: int
-    windows_refused: int
-    bars_rejected: int
-    requests: int
+
+
+# The counters are the report's own (``IngestReport.counter_names``), in its order, so
+# that a counter added to the report is in the JSON without a second spelling. mypy
+# cannot follow a model built at run time: it sees the fields of the source alone.
+if TYPE_CHECKING:
+    _Counted = _ReportSource
+else:
+    _Counted = create_model(
+        "_Counted",
+        __base__=_ReportSource,
+        **{name: (int, ...) for name in IngestReport.counter_names()},
+    )
+
+
+class IngestReportOut(_Counted):
     rejections: list[str]
     refused: list[RefusalOut]
 
@@ -100,14 +109,7 @@ def _report_fields(report: IngestReport) -> dict[str, object]:
     return {
         "source": report.source,
         "demo": report.demo,
-        "bars_written": report.bars_written,
-        "windows_fetched": report.windows_fetched,
-        "windows_empty": report.windows_empty,
-        "windows_unconfirmed": report.windows_unconfirmed,
-        "windows_rechecked": report.windows_rechecked,
-        "windows_refused": report.windows_refused,
-        "bars_rejected": report.bars_rejected,
-        "requests": report.requests,
+        **report.counters(),
         "rejections": list(report.rejections),
         "refused": [RefusalOut.of(refusal) for refusal in report.refusals],
     }

@@ -127,7 +127,7 @@ class RedisJobQueue:
         self._keep_finished = keep_finished
         self._finished_ttl = finished_ttl
         self._last_sweep = float("-inf")
-        self._unreadable = _Unreadable(f"job queue {prefix or '(no prefix)'}")
+        self._unreadable = _Unreadable()
 
     def submit(self, spec: JobSpec) -> Job:
         warn_if_volatile(self._redis)  # once: would the job survive a restart of Redis?
@@ -147,11 +147,7 @@ class RedisJobQueue:
             fields = _hash_of(self._redis, self._keys.job(job_id))
         if fields == {}:
             raise NotFound(f"no job {job_id!r}")
-        try:
-            return read_job(job_id, fields)
-        except MalformedData as exc:
-            self._unreadable.report(job_id, exc)
-            raise
+        return read_job(job_id, fields)  # a MalformedData is the answer: not logged too
 
     def jobs(self) -> list[Job]:
         return self.listing().jobs
@@ -479,11 +475,11 @@ class _Run:
 
 
 class _Unreadable:
-    """Says once, at WARNING, which job records ``who`` cannot read (a listing that
-    runs at every scrape must not repeat it every time)."""
+    """Says once, at WARNING, which job records cannot be read (by ``who``, when that
+    matters): a listing that runs at every scrape must not repeat it every time."""
 
-    def __init__(self, who: str) -> None:
-        self._who = who
+    def __init__(self, who: str = "") -> None:
+        self._who = f"{who}: " if who else ""
         self._said: set[str] = set()
         self._lock = threading.Lock()
 
@@ -492,7 +488,7 @@ class _Unreadable:
             if job_id in self._said:
                 return
             self._said.add(job_id)
-        log.warning("%s: %s; skipped", self._who, error)
+        log.warning("%s%s; skipped", self._who, error)
 
 
 @contextmanager

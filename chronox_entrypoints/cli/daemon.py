@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import signal
 from contextlib import suppress
@@ -58,15 +59,8 @@ def stream(
         else:
             say("mode backfill: periodic backfill only (CHRONOX_MODE=unified adds live bars)")
         report = asyncio.run(_run_until_stopped(pipeline, daemon, duration))
-    body = {
-        "live_bars": report.live_bars,
-        "live_rejected": report.live_rejected,
-        "backfills": report.backfills,
-        "backfilled_bars": report.backfilled_bars,
-        "errors": report.errors,
-    }
     if as_json:
-        emit_json(body)
+        emit_json(dataclasses.asdict(report))  # every field of the report, in its order
     else:
         click.echo(
             f"stopped: {report.live_bars} live bars, {report.backfills} backfill passes "

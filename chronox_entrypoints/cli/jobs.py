@@ -46,9 +46,12 @@ def jobs() -> None:
 @store_option
 @json_option
 def list_(store: str | None, as_json: bool) -> None:
-    """Every known job, newest first."""
+    """Every known job, newest first (records that cannot be read are named on stderr)."""
     with running(store=store) as container:
-        found = container.jobs().jobs()
+        listing = container.jobs().listing()
+    found = listing.jobs
+    if listing.unreadable:
+        note(f"left out, unreadable: {', '.join(listing.unreadable)} (jobs show ID says why)")
     if as_json:
         emit_json([JobDetailOut.of(job) for job in found])
     elif not found:

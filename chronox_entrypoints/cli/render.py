@@ -38,6 +38,22 @@ def source_label(name: str, demo: bool) -> str:
     return f"{name} ({DEMO_NOTE})" if demo else name
 
 
+#: The counters ``report_lines`` lays out by hand; any other counter of the report gets a
+#: line of its own after them, so that a new one is never left out of the text.
+_LAID_OUT = frozenset(
+    {
+        "requests",
+        "windows_fetched",
+        "windows_empty",
+        "windows_unconfirmed",
+        "windows_rechecked",
+        "bars_written",
+        "bars_rejected",
+        "windows_refused",
+    }
+)
+
+
 def report_lines(report: IngestReport) -> list[str]:
     lines = [
         f"source:          {source_label(report.source, report.demo)}",
@@ -48,6 +64,11 @@ def report_lines(report: IngestReport) -> list[str]:
         f"bars rejected:   {report.bars_rejected}",
     ]
     lines.extend(f"  rejected {reason}" for reason in report.rejections)
+    lines.extend(
+        f"{name.replace('_', ' ') + ':':<17}{count}"
+        for name, count in report.counters().items()
+        if name not in _LAID_OUT
+    )
     if report.windows_refused:
         lines.append(f"windows refused: {report.windows_refused}")
         lines.extend(

@@ -46,9 +46,14 @@ def backfill(body: BackfillIn, jobs: JobsDep, c: ContainerDep, request: Request)
 def list_jobs(jobs: JobsDep, page: PageDep, request: Request) -> JobsPage:
     """Jobs newest first, a page at a time; ``next_cursor`` is the id of the first job of
     the next page. Finished jobs expire (see docs/api.md)."""
-    found, following = page.cut(jobs.jobs(), lambda job: job.id)
+    listing = jobs.listing()
+    found, following = page.cut(listing.jobs, lambda job: job.id)
     secrets = request.app.state.secrets
-    return JobsPage(jobs=[JobOut.of(job, secrets) for job in found], next_cursor=following)
+    return JobsPage(
+        jobs=[JobOut.of(job, secrets) for job in found],
+        next_cursor=following,
+        unreadable=listing.unreadable,
+    )
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, responses={404: {"model": ErrorOut}})
