@@ -17,6 +17,7 @@ import pytest
 from chronox_adapters.calendars import ExchangeCalendar
 from chronox_adapters.synthetic import SyntheticSource
 from chronox_adapters.timescale import PostgresStore, open_postgres
+from chronox_adapters.timescale.bars import RETRIES, RETRY_BACKOFF
 from chronox_domain import (
     Bar,
     BarBatch,
@@ -114,19 +115,28 @@ def kill_the_writer_when_busy(
 
 
 def test_a_batch_killed_at_every_attempt_leaves_nothing_and_the_pool_recovers(
-    store: PostgresStore, db_url: str
+    store: PostgresStore, db_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     batch = big_batch()
     killed: list[int] = []
     given_up = threading.Event()
     hunter = kill_the_writer_when_busy(db_url, killed, until=given_up)
     try:
-        with pytest.raises(StorageUnavailable, match="PostgreSQL"):
+        started = time.monotonic()
+        with pytest.raises(StorageUnavailable, match="PostgreSQL") as failure:
             store.repository.write(batch)
     finally:
         given_up.set()
         hunter.join()
-    assert len(killed) >= 2, "the writer gave up without retrying, or was never caught"
+    took = time.monotonic() - started
+    assert "\n" not in str(failure.value)
+    assert len(killed) > RETRIES, "the writer gave up early, or was never caught"
+    retries = [r.getMessage() for r in caplog.records if "retrying in" in r.getMessage()]
+    assert len(retries) == RETRIES
+    # The domain's backoff between attempts (equal jitter): each pause at least half
+    # of its step, and the steps double.
+    steps = [min(RETRY_BACKOFF.cap, RETRY_BACKOFF.base * 2**n) for n in range(RETRIES)]
+    assert took >= 0.5 * sum(steps)
     assert stored_state(db_url, "KILL") == (0, 0)
     # The pool replaces the dead connection; the very next batch succeeds whole.
     assert store.repository.write(batch) == BIG
