@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable, Iterable, Iterator, Mapping
+import asyncio
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
@@ -11,7 +12,9 @@ import httpx
 from pydantic import TypeAdapter
 
 from chronox_adapters.chronox_api.config import ChronoxApiConfig
-from chronox_adapters.chronox_api.errors import answer_error, transport_error
+from chronox_adapters.chronox_api.errors import answer_error, late_error, transport_error
+from chronox_adapters.chronox_api.runner import Runner
+from chronox_domain.errors import SourceUnavailable
 from chronox_domain.timeformat import iso_utc
 from chronox_presentation import (
     BarEventOut,
@@ -52,29 +55,34 @@ class ChronoxClient:
 
     Every call returns the API's response models, parsed, and raises the
     ``ChronoxError`` the API answered with (``NotFound``, ``InvalidInput``...), or
-    ``SourceUnavailable`` when no answer came. Close it (or use it as a context manager)
-    to release its connections."""
+    ``SourceUnavailable`` when no whole answer came within the config's ``deadline``.
+    Close it (or use it as a context manager) to release its connections and its thread.
+
+    The calls block; each runs as a coroutine of an async httpx client on the client's
+    own loop (:mod:`chronox_adapters.chronox_api.runner`), under ``asyncio.timeout``:
+    that is what bounds a call in all, an answer trickling in included."""
 
     def __init__(
         self,
         config: ChronoxApiConfig | None = None,
         *,
-        transport: httpx.BaseTransport | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.config = config or ChronoxApiConfig()
         headers = {"Authorization": f"Bearer {self.config.token}"} if self.config.token else {}
-        self._http = httpx.Client(
+        self._http = httpx.AsyncClient(
             base_url=self.config.base_url,
             headers=headers,
             timeout=httpx.Timeout(self.config.read_timeout, connect=self.config.connect_timeout),
             transport=transport,
         )
+        self._runner = Runner()
 
     def __repr__(self) -> str:
         return f"ChronoxClient({self.config!r})"
 
     def close(self) -> None:
-        self._http.close()
+        self._runner.close(self._http.aclose())
 
     def __enter__(self) -> Self:
         return self
@@ -181,18 +189,19 @@ class ChronoxClient:
         self, symbol: str, timeframe: str = "1m", start: Bound = None, end: Bound = None
     ) -> Iterator[str]:
         """The bars as CSV text (a header line first), streamed in chunks of any length:
-        a range of any size without holding it in memory."""
+        a range of any size without holding it in memory. The stream's first answer has
+        the call's deadline; a range of any size has no total one, each chunk the read
+        timeout."""
         params = _params(
             timeframe=timeframe, start=bound_text(start), end=bound_text(end), format="csv"
         )
-        with (
-            self._guarded(),
-            self._http.stream("GET", f"/bars/{symbol}", params=params) as response,
-        ):
-            if response.is_error:
-                response.read()
-                raise answer_error(response, self.config.secrets())
-            yield from response.iter_text()
+        response = self._runner.run(self._opened(f"/bars/{symbol}", params))
+        try:
+            chunks = response.aiter_text()
+            while (chunk := self._runner.run(self._next_chunk(chunks))) is not None:
+                yield chunk
+        finally:
+            self._runner.run(response.aclose())
 
     # -- coverage and the calendar
 
@@ -287,11 +296,45 @@ class ChronoxClient:
         *,
         json: Any = None,
     ) -> httpx.Response:
-        with self._guarded():
-            response = self._http.request(method, path, params=params, json=json)
+        return self._runner.run(self._request(method, path, params, json))
+
+    async def _request(
+        self, method: str, path: str, params: Mapping[str, Any] | None, json: Any
+    ) -> httpx.Response:
+        try:
+            with self._guarded():
+                async with asyncio.timeout(self.config.deadline):
+                    response = await self._http.request(method, path, params=params, json=json)
+        except TimeoutError:
+            raise self._late(f"{method} {path}") from None
         if response.is_error:
             raise answer_error(response, self.config.secrets())
         return response
+
+    async def _opened(self, path: str, params: Mapping[str, Any]) -> httpx.Response:
+        """A streamed answer, its status and headers read (an error's body too)."""
+        request = self._http.build_request("GET", path, params=params)
+        try:
+            with self._guarded():
+                async with asyncio.timeout(self.config.deadline):
+                    response = await self._http.send(request, stream=True)
+                    if response.is_error:
+                        try:
+                            await response.aread()
+                        finally:
+                            await response.aclose()
+                        raise answer_error(response, self.config.secrets())
+        except TimeoutError:
+            raise self._late(f"GET {path}") from None
+        return response
+
+    async def _next_chunk(self, chunks: AsyncIterator[str]) -> str | None:
+        """The stream's next chunk; None at its end."""
+        with self._guarded():
+            return await anext(chunks, None)
+
+    def _late(self, what: str) -> SourceUnavailable:
+        return late_error(self.config.base_url, self.config.deadline, what, self.config.secrets())
 
     def _guarded(self) -> _Guard:
         return _Guard(self.config)

@@ -15,8 +15,12 @@ class ChronoxApiConfig:
     #: Never shown: not in ``repr``, not in any error text.
     token: str | None = field(default=None, repr=False)
     connect_timeout: float = 5.0
-    #: How long one answer (or one chunk of a CSV stream) may take.
+    #: How long one read of an answer (or one chunk of a CSV stream) may wait.
     read_timeout: float = 30.0
+    #: The most one call may take in all, from asking to the last byte of the answer
+    #: (a read timeout alone starts again at every byte: an answer that trickles in
+    #: would never be too slow). A CSV stream: until its first byte.
+    deadline: float = 30.0
     #: Live bars: the pause before reconnect attempt n is ``reconnect_base * 2**(n-1)``
     #: seconds, capped at ``reconnect_cap``.
     reconnect_base: float = 0.25
@@ -44,5 +48,6 @@ class ChronoxApiConfig:
         return (
             f"ChronoxApiConfig(base_url={self.base_url!r}, "
             f"token={'set' if self.token else 'not set'}, "
-            f"connect_timeout={self.connect_timeout!r}, read_timeout={self.read_timeout!r})"
+            f"connect_timeout={self.connect_timeout!r}, read_timeout={self.read_timeout!r}, "
+            f"deadline={self.deadline!r})"
         )

@@ -86,6 +86,14 @@ def transport_error(
     return SourceUnavailable(redact(text, secrets))
 
 
+def late_error(
+    base_url: str, seconds: float, what: str, secrets: tuple[str, ...] = ()
+) -> SourceUnavailable:
+    """One line for a call that had no whole answer within its deadline."""
+    text = f"the chronox API at {base_url} did not answer {what} within {seconds:g} s"
+    return SourceUnavailable(redact(text, secrets))
+
+
 def frame_error(code: str, detail: str, secrets: tuple[str, ...] = ()) -> ChronoxError:
     """The error of a WebSocket error frame."""
     found = _BY_CODE.get(code, ChronoxError)
