@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 from chronox_adapters.sqlite.columns import read_columns
 from chronox_adapters.sqlite.database import SqliteDatabase
 from chronox_adapters.sqlite.errors import translate_errors
+from chronox_adapters.sqlite.rows import spans
 from chronox_adapters.sqlite.schema import BAR_TABLES
 from chronox_domain.bar import Bar
 from chronox_domain.batch import BarBatch
 from chronox_domain.columns import BarColumns
-from chronox_domain.coverage import CoverageSpan, CoverageStatus, merge_spans
+from chronox_domain.coverage import CoverageSpan, merge_spans
 from chronox_domain.interval import Interval
 from chronox_domain.timeframe import Timeframe
 
@@ -51,7 +52,7 @@ class SqliteRepository:
             if rows:
                 db.executemany(_UPSERTS[batch.timeframe], rows)
             if batch.coverage:
-                _record_coverage(db, batch.symbol, batch.timeframe, batch.coverage)
+                _record_coverage(db, self._db.path, batch.symbol, batch.timeframe, batch.coverage)
         return len(rows)
 
     def bars(self, symbol: str, timeframe: Timeframe, window: Interval) -> Iterator[Bar]:
@@ -87,7 +88,7 @@ class SqliteRepository:
                 "WHERE symbol = ? AND timeframe = ? ORDER BY start",
                 (symbol, timeframe.value),
             )
-            return [_span(row) for row in cursor]
+            return spans(cursor, self._db.path, f"{symbol} {timeframe.value}")
 
     def sources(self, symbol: str, timeframe: Timeframe) -> set[str]:
         with translate_errors(self._db.path, "reading"):
@@ -146,19 +147,22 @@ def _rows(batch: BarBatch) -> list[tuple[object, ...]]:
 
 
 def _record_coverage(
-    db: sqlite3.Connection, symbol: str, timeframe: Timeframe, added: Sequence[CoverageSpan]
+    db: sqlite3.Connection,
+    path: str,
+    symbol: str,
+    timeframe: Timeframe,
+    added: Sequence[CoverageSpan],
 ) -> None:
     """Merge ``added`` into the ledger, rewriting only the spans it touches."""
     lo = _epoch(min(span.interval.start for span in added))
     hi = _epoch(max(span.interval.end for span in added))
     where = 'symbol = ? AND timeframe = ? AND "end" >= ? AND start <= ?'
     params = (symbol, timeframe.value, lo, hi)
-    touched = [
-        _span(row)
-        for row in db.execute(
-            f'SELECT start, "end", status, source, answered_at FROM coverage WHERE {where}', params
-        )
-    ]
+    rows = db.execute(
+        f'SELECT start, "end", status, source, answered_at FROM coverage WHERE {where}', params
+    )
+    # A row that cannot be read is left out of the merge (and deleted with the rest).
+    touched = spans(rows, path, f"{symbol} {timeframe.value}")
     merged = merge_spans(touched, list(added))
     db.execute(f"DELETE FROM coverage WHERE {where}", params)
     db.executemany(
@@ -177,13 +181,6 @@ def _record_coverage(
             for s in merged
         ],
     )
-
-
-def _span(row: tuple[int, int, str, str, int | None]) -> CoverageSpan:
-    start, end, status, source, answered = row
-    interval = Interval(datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC))
-    answered_at = None if answered is None else datetime.fromtimestamp(answered, UTC)
-    return CoverageSpan(interval, CoverageStatus(status), source, answered_at)
 
 
 def _epoch(moment: datetime) -> int:

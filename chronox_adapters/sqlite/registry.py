@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from chronox_adapters.sqlite.database import SqliteDatabase
 from chronox_adapters.sqlite.errors import translate_errors
+from chronox_adapters.sqlite.rows import entries
 from chronox_domain.registry import SymbolEntry
-from chronox_domain.session import SessionKind
-from chronox_domain.timeframe import Timeframe
 
 
 class SqliteRegistry:
     """``SymbolRegistry`` on a :class:`SqliteDatabase`; every ``sqlite3`` error becomes
-    ``StorageUnavailable`` (``transaction`` translates those of writes)."""
+    ``StorageUnavailable`` (``transaction`` translates those of writes). A row that is
+    not a valid entry is skipped, with a WARNING naming it."""
 
     def __init__(self, database: SqliteDatabase) -> None:
         self._db = database
@@ -22,7 +22,7 @@ class SqliteRegistry:
             sql += " WHERE active = 1"
         with translate_errors(self._db.path, "reading"):
             rows = self._db.connection.execute(sql + " ORDER BY symbol").fetchall()
-        return [_entry(row) for row in rows]
+        return entries(rows, self._db.path)
 
     def get(self, symbol: str) -> SymbolEntry | None:
         with translate_errors(self._db.path, "reading"):
@@ -30,7 +30,8 @@ class SqliteRegistry:
                 "SELECT symbol, timeframes, session, active FROM symbols WHERE symbol = ?",
                 (symbol,),
             ).fetchone()
-        return _entry(row) if row else None
+        found = entries([row] if row else [], self._db.path)
+        return found[0] if found else None
 
     def put(self, entry: SymbolEntry) -> None:
         with self._db.transaction() as db:
@@ -49,13 +50,3 @@ class SqliteRegistry:
     def remove(self, symbol: str) -> bool:
         with self._db.transaction() as db:
             return db.execute("DELETE FROM symbols WHERE symbol = ?", (symbol,)).rowcount > 0
-
-
-def _entry(row: tuple[str, str, str, int]) -> SymbolEntry:
-    symbol, timeframes, session, active = row
-    return SymbolEntry(
-        symbol,
-        tuple(Timeframe(value) for value in timeframes.split(",")),
-        SessionKind(session),
-        bool(active),
-    )

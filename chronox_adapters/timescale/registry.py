@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from psycopg import Connection
@@ -10,15 +11,24 @@ from psycopg_pool import ConnectionPool
 
 from chronox_adapters.timescale.errors import translate_errors
 from chronox_adapters.timescale.pool import describe
+from chronox_domain.errors import ChronoxError
 from chronox_domain.registry import SymbolEntry
 from chronox_domain.session import SessionKind
+from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
+
+log = logging.getLogger(__name__)
 
 _SELECT = "SELECT symbol, timeframes, session, active FROM symbols"
 
 
 class PostgresRegistry:
-    """``SymbolRegistry`` on a psycopg pool; psycopg errors become ``StorageUnavailable``."""
+    """``SymbolRegistry`` on a psycopg pool; psycopg errors become ``StorageUnavailable``.
+
+    A row written by hand that is not a valid entry (a symbol that does not validate,
+    an unknown timeframe: no constraint guards them) is skipped with a WARNING naming
+    it, instead of failing every listing that meets it.
+    """
 
     def __init__(self, pool: ConnectionPool, url: str) -> None:
         self._pool = pool
@@ -28,12 +38,13 @@ class PostgresRegistry:
         where = " WHERE active" if active_only else ""
         with self._connection("reading") as conn:
             rows = conn.execute(f"{_SELECT}{where} ORDER BY symbol").fetchall()
-        return [_entry(row) for row in rows]
+        return self._entries(rows)
 
     def get(self, symbol: str) -> SymbolEntry | None:
         with self._connection("reading") as conn:
             row = conn.execute(f"{_SELECT} WHERE symbol = %s", (symbol,)).fetchone()
-        return _entry(row) if row else None
+        found = self._entries([row] if row else [])
+        return found[0] if found else None
 
     def put(self, entry: SymbolEntry) -> None:
         with self._connection("writing") as conn:
@@ -54,14 +65,29 @@ class PostgresRegistry:
         with self._connection("writing") as conn:
             return conn.execute("DELETE FROM symbols WHERE symbol = %s", (symbol,)).rowcount > 0
 
+    def _entries(self, rows: Iterable[tuple[object, object, object, object]]) -> list[SymbolEntry]:
+        found = []
+        for row in rows:
+            try:
+                found.append(_entry(row))
+            except (ValueError, TypeError, ChronoxError) as exc:
+                log.warning(
+                    "PostgreSQL at %s: registry row %r skipped: %s", self._where, row[0], exc
+                )
+        return found
+
     @contextmanager
     def _connection(self, doing: str) -> Iterator[Connection]:
         with translate_errors(self._where, doing), self._pool.connection() as conn:
             yield conn
 
 
-def _entry(row: tuple[str, list[str], str, bool]) -> SymbolEntry:
+def _entry(row: tuple[object, object, object, object]) -> SymbolEntry:
     symbol, timeframes, session, active = row
+    if not isinstance(symbol, str) or parse_symbol(symbol) != symbol:
+        raise ValueError(f"not a canonical symbol: {symbol!r}")
+    if not isinstance(timeframes, list) or not timeframes:
+        raise ValueError(f"no timeframes: {timeframes!r}")
     return SymbolEntry(
         symbol, tuple(Timeframe(v) for v in timeframes), SessionKind(session), bool(active)
     )
