@@ -28,9 +28,7 @@ def record_coverage(
     params = (symbol, timeframe.value, lo, hi)
     touched = [
         span_from_row(row)
-        for row in conn.execute(
-            f'SELECT {_COLUMNS} FROM coverage WHERE {_TOUCHING}', params
-        )
+        for row in conn.execute(f"SELECT {_COLUMNS} FROM coverage WHERE {_TOUCHING}", params)
     ]
     merged = merge_spans(touched, list(added))
     conn.execute(f"DELETE FROM coverage WHERE {_TOUCHING}", params)

@@ -71,4 +71,3 @@ def _probe(url: str, timeout: float) -> str | None:
     except psycopg.Error as exc:
         return first_line(exc)
     return None
-

@@ -83,9 +83,7 @@ class PostgresRollups:
                         None if n is None else int(n),
                     )
         except psycopg.Error as exc:
-            raise StorageUnavailable(
-                f"rolling up bars failed: {first_line(exc)}"
-            ) from None
+            raise StorageUnavailable(f"rolling up bars failed: {first_line(exc)}") from None
 
     def _query(
         self, symbol: str, timeframe: Timeframe, window: Interval, sessions: Sequence[Session]
