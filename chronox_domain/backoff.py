@@ -1,7 +1,8 @@
 """How long to wait before the next attempt: exponential, capped, jittered.
 
 One policy for every adapter that retries (the vendor's REST calls, its live feed, the
-Redis publisher, the API client's WebSocket), so their pauses read and test the same.
+Redis publisher, the Redis job workers, the API client's WebSocket), so their pauses
+read and test the same.
 """
 
 from __future__ import annotations
