@@ -606,8 +606,7 @@ def run(
         try:
             with psycopg.connect(url, autocommit=True) as conn:
                 last = load.batches[-1].bars[-1].start
-                with conn.transaction():
-                    Partitions().ensure(conn, _TABLE, [FIRST_MINUTE, last])
+                Partitions(store.pool).ensure(_TABLE, [FIRST_MINUTE, last])
                 figures = write_figures(time_writes(store, conn, load, repeats, row_loop))
                 del load
                 figures.append(gap_scan(store, conn, calendar, gap_symbols, repeats, seed))
