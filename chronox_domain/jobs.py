@@ -49,7 +49,9 @@ class JobSpec:
         try:
             symbols = tuple(parse_symbol(s) for s in payload["symbols"].split(",") if s)
             return cls(symbols, _bound(payload.get("start", "")), _bound(payload.get("end", "")))
-        except (KeyError, ValueError) as exc:
+        except KeyError as exc:
+            raise InvalidInput(f"malformed job payload: no {exc}") from None
+        except ValueError as exc:
             raise InvalidInput(f"malformed job payload: {exc}") from None
 
 

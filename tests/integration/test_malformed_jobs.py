@@ -85,9 +85,9 @@ def warnings_about(caplog: pytest.LogCaptureFixture, job_id: str, by: str = "") 
     ]
 
 
-def instant(spec: JobSpec, progress: Callable[..., None], cancelled: Callable[[], bool]) -> dict[
-    str, int
-]:
+def instant(
+    spec: JobSpec, progress: Callable[..., None], cancelled: Callable[[], bool]
+) -> dict[str, int]:
     return {"requests": 1}
 
 

@@ -28,9 +28,9 @@ def test_a_backfill_job_counts_as_it_runs_and_keeps_its_counts_when_cancelled(
     backfill = backfill_runner(app.pipeline())
     seen: list[dict[str, int]] = []
 
-    def watched(spec: JobSpec, progress: JobProgress, cancelled: Callable[[], bool]) -> dict[
-        str, int
-    ]:
+    def watched(
+        spec: JobSpec, progress: JobProgress, cancelled: Callable[[], bool]
+    ) -> dict[str, int]:
         def after_request(done: int, total: int, counts: Mapping[str, int] | None = None) -> None:
             progress(done, total, counts)
             job = queue.jobs()[0]
