@@ -4,6 +4,8 @@ The client provides the configuration that matters (base URL, bearer auth, TLS, 
 urllib3 pool and timeouts); requests go through its pool directly so that every status
 and header is seen here: a 429, a 403 of the plan, a 5xx, a hung response. Retries are
 chronox's own (bounded, jittered), and so is the rate limiter, shared by every fetch.
+Each attempt has a total deadline (``total_timeout``, :mod:`.deadline`), which a
+response trickling in a byte at a time cannot stretch.
 
 What the vendor documents, and what follows here (``.massive/rest.json`` is the
 vendor's OpenAPI description, shipped in its official client's repository):
@@ -38,6 +40,7 @@ from massive import RESTClient
 from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
 from chronox_adapters.polygon.config import PolygonConfig
+from chronox_adapters.polygon.deadline import Deadline, watch_deadlines
 from chronox_adapters.polygon.parsing import MAX_BASE_AGGREGATES, RANGES, parse_aggregates
 from chronox_adapters.polygon.ratelimit import RateLimiter
 from chronox_adapters.polygon.retry import Backoff, parse_retry_after
@@ -115,6 +118,7 @@ class PolygonRestSource:
             retries=0,
             pagination=True,
         )
+        watch_deadlines(self._client.client)
         self.http_requests = 0
         self.retries = 0
         self.rate_limited = 0
@@ -240,20 +244,24 @@ class PolygonRestSource:
     def _attempt(self, url: str, params: dict[str, str], what: str) -> dict[str, Any]:
         self.http_requests += 1
         where = urlsplit(url).path
+        total = self.config.total_timeout
         try:
-            response = self._client.client.request(
-                "GET",
-                url,
-                fields=params,
-                headers=self._client.headers,
-                timeout=urllib3.Timeout(
-                    connect=self.config.connect_timeout,
-                    read=self.config.read_timeout,
-                    total=self.config.total_timeout,
-                ),
-                retries=False,
-            )
+            with Deadline(total) as deadline:
+                response = self._client.client.request(
+                    "GET",
+                    url,
+                    fields=params,
+                    headers=self._client.headers,
+                    timeout=urllib3.Timeout(
+                        connect=self.config.connect_timeout,
+                        read=self.config.read_timeout,
+                        total=total,
+                    ),
+                    retries=False,
+                )
         except _TRANSIENT as exc:
+            if deadline.expired:  # the deadline cut the connection: that is the cause
+                raise _Retry(f"{where}: no whole answer within {total:g}s", "timeout") from None
             raise _Retry(f"{where}: {type(exc).__name__}", _transport_status(exc)) from None
         status = response.status
         if status == 429:
