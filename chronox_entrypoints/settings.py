@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     #: store), and its token (empty: ``api_token``, what the embedded server requires).
     monitor_api: str = ""
     monitor_token: SecretStr | None = None
+    #: ``monitor --screenshot``: how long the API may take to answer everything the
+    #: window starts with (status, registry, the chart's first page, jobs), in all.
+    monitor_startup_seconds: float = Field(20.0, gt=0, allow_inf_nan=False)
     #: Origins allowed to call the API from a browser, comma-separated
     #: (``https://desk.example.com``); empty: no CORS headers at all.
     api_cors_origins: str = ""

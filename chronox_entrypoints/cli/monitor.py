@@ -138,6 +138,7 @@ def monitor(
         end=end,
         screenshot=screenshot,
         size=(width, height),
+        startup_seconds=settings.monitor_startup_seconds,
     )
     if settings.monitor_api:
         if store:

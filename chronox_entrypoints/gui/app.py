@@ -37,6 +37,9 @@ class MonitorOptions:
     end: date | datetime | None = None
     screenshot: Path | None = None
     size: tuple[int, int] = (1600, 1000)
+    #: A screenshot's start (everything the window first asks the API), in all: each
+    #: call has its own deadline, but the start makes a dozen of them.
+    startup_seconds: float = 20.0
 
     def at(self, base_url: str) -> MonitorOptions:
         return replace(self, base_url=base_url)
@@ -94,7 +97,9 @@ async def _monitor(options: MonitorOptions) -> int:
     window.show()
     try:
         if options.screenshot is not None:
-            return await screenshot(controller, options.screenshot, options.size)
+            return await screenshot(
+                controller, options.screenshot, options.size, options.startup_seconds
+            )
         # Ctrl-C in the terminal closes the window as its close button does. Python runs
         # a handler only when it next runs bytecode; while Qt waits (say on the token
         # dialog, before any polling starts) nothing would, so a timer wakes it.
@@ -119,11 +124,20 @@ async def _monitor(options: MonitorOptions) -> int:
         window.close()
 
 
-async def screenshot(controller: MonitorController, path: Path, size: tuple[int, int]) -> int:
+async def screenshot(
+    controller: MonitorController, path: Path, size: tuple[int, int], startup_seconds: float
+) -> int:
     """Load the chart's whole range, the ribbon, the panels; draw; write the PNG."""
     from PySide6.QtWidgets import QApplication
 
-    await controller.start(background=False)
+    try:
+        async with asyncio.timeout(startup_seconds):
+            await controller.start(background=False)
+    except TimeoutError:
+        raise SourceUnavailable(
+            f"the API at {controller.config.base_url} did not answer the monitor's start "
+            f"within {startup_seconds:g} s (CHRONOX_MONITOR_STARTUP_SECONDS)"
+        ) from None
     report = controller.status.report
     # A picture of "disconnected" or "unauthorized" helps nobody.
     if report.api == "unauthorized":

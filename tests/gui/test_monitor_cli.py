@@ -171,3 +171,28 @@ def test_the_presenters_load_no_qt() -> None:
     loaded = set(json.loads(done.stdout))
     assert "chronox_entrypoints.gui.presenters.chart" in loaded
     assert not {name for name in loaded if name.split(".")[0] in ("PySide6", "pyqtgraph")}
+
+
+@pytest.mark.parametrize("mode", ["trickle-body", "silent"])
+def test_a_screenshot_of_an_api_that_trickles_or_never_answers_gives_up_in_time(
+    tmp_path: Path, mode: str
+) -> None:
+    # httpx's read timeout starts again at every byte: without a total bound the
+    # trickle held the screenshot for ever, and silence cost minutes.
+    import time
+
+    from tests.slow_server import slow_server
+
+    with slow_server(mode, every=0.5) as api:
+        began = time.monotonic()
+        done = run(
+            ["monitor", "--api", api, "--screenshot", str(tmp_path / "x.png")],
+            tmp_path / "s.db",
+            CHRONOX_MONITOR_STARTUP_SECONDS="3",
+        )
+        took = time.monotonic() - began
+    lines = error_lines(done)
+    assert done.returncode == 3 and len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: ") and api in lines[0] and "3 s" in lines[0], lines[0]
+    assert took < 3 + 10, took  # the bound, plus the start of Python and Qt
+    assert not (tmp_path / "x.png").exists()
