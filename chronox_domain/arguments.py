@@ -119,7 +119,7 @@ def bound_argument(value: Any, name: str) -> date | datetime | None:
         plain = getattr(value, "to_pydatetime", None)  # a pandas.Timestamp
         try:
             moment = plain() if callable(plain) else value
-            if not isinstance(moment, datetime):  # pandas.NaT is a datetime that is no time
+            if moment != moment:  # pandas.NaT: a datetime that is no time (nor equal to itself)
                 raise refused(name, "a date or a datetime", value)
             if moment.tzinfo is None or moment.utcoffset() is None:
                 return moment.replace(tzinfo=UTC)

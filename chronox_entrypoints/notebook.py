@@ -18,7 +18,9 @@ imported by the calls that return them.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -28,6 +30,7 @@ from chronox_domain.arguments import (
     bound_argument,
     choice_argument,
     flag_argument,
+    named,
     refused,
     session_argument,
     symbol_argument,
@@ -35,7 +38,7 @@ from chronox_domain.arguments import (
     text_argument,
     timeframe_argument,
 )
-from chronox_domain.errors import InvalidInput
+from chronox_domain.errors import InvalidInput, InvalidRange
 from chronox_domain.redaction import redact
 from chronox_domain.services.export import ExportReport
 from chronox_domain.services.ingestion import IngestReport, IngestRequest
@@ -149,7 +152,8 @@ class Chronox:
         _research_extra()
         from chronox_adapters.frames import convert
 
-        table = self._container.bars().table(ticker, tf, first, last, kind)
+        with _about_the_range():
+            table = self._container.bars().table(ticker, tf, first, last, kind)
         if output == "pandas":
             return convert.to_pandas(table.columns, **datasets.series_attrs(table))
         if output == "arrow":
@@ -182,7 +186,8 @@ class Chronox:
 
         import chronox_presentation as presentation
 
-        report = self._container.gaps().report(*asked, holes=with_holes)
+        with _about_the_range():
+            report = self._container.gaps().report(*asked, holes=with_holes)
         rows = [presentation.GapOut.of(missing).model_dump() for missing in report.missing]
         frame = pd.DataFrame(rows, columns=list(presentation.GapOut.model_fields))
         for name in ("start", "end"):
@@ -213,7 +218,8 @@ class Chronox:
             flag_argument(refetch, "refetch"),
             flag_argument(force, "force"),
         )
-        report: IngestReport = self._container.ingestion().ingest(request)
+        with _about_the_range():
+            report: IngestReport = self._container.ingestion().ingest(request)
         return report
 
     def check(
@@ -250,7 +256,8 @@ class Chronox:
         )
         dataset = self._container.dataset(_directory(path))
         service = self._container.export()
-        report: ExportReport = service.export(dataset, *asked)
+        with _about_the_range():
+            report: ExportReport = service.export(dataset, *asked)
         return report
 
     def close(self) -> None:
@@ -280,6 +287,18 @@ def _research_extra() -> None:
             f"DataFrames need numpy, pandas and pyarrow ({exc.name} is not installed): "
             f"{datasets.RESEARCH_EXTRA}"
         ) from None
+
+
+@contextmanager
+def _about_the_range() -> Iterator[None]:
+    """A range the services refuse (outside the calendar, end before start) is the
+    ``start``/``end`` arguments' fault: the message names them, as every argument's."""
+    try:
+        yield
+    except InvalidRange as exc:
+        if re.search(r"\b(start|end)\b", str(exc)):  # named already (end before start)
+            raise
+        raise named("start..end", exc) from None
 
 
 def _directory(path: Any) -> Path:
