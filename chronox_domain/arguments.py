@@ -10,7 +10,6 @@ what it got (``symbol: expected a ticker string, got int 42``), never an
 
 from __future__ import annotations
 
-import math
 import reprlib
 from collections.abc import Iterable, Mapping, Sized
 from datetime import UTC, date, datetime
@@ -146,13 +145,6 @@ def _parsed_bound(text: str, name: str) -> date | datetime | None:
         ) from None
     except OverflowError:
         raise InvalidRange(f"{name}: {_SHORT.repr(value)} is out of range") from None
-
-
-def finite_number(value: Any, name: str) -> float:
-    """An int or a float that is finite (a bool is refused: it is no quantity)."""
-    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-        return float(value)
-    raise refused(name, "a finite number", value)
 
 
 def _listed(value: Any) -> list[Any] | None:
