@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -65,3 +70,19 @@ def test_an_answer_that_is_not_ours_is_quoted_in_one_short_line() -> None:
 def test_secrets_are_masked_in_what_is_quoted() -> None:
     error = answer_error(answer(400, "invalid_input", "bad tok-XYZ"), ("tok-XYZ",))
     assert "tok-XYZ" not in str(error)
+
+
+def test_without_the_client_extra_the_import_says_what_to_install(tmp_path: Path) -> None:
+    # httpx present but unimportable, as a missing extra looks to Python.
+    (tmp_path / "httpx").mkdir()
+    (tmp_path / "httpx" / "__init__.py").write_text('raise ImportError("no module named httpx")\n')
+    done = subprocess.run(
+        [sys.executable, "-c", "import chronox_adapters.chronox_api"],
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "needs the 'client' extra" in done.stderr
+    assert "pip install 'chronox[client]'" in done.stderr
