@@ -196,7 +196,8 @@ COLUMN_KINDS: dict[str, Callable[[int], Any]] = {
     "complex": lambda n: np.full(n, 1 + 1j),
     "category": lambda n: pd.Categorical(["a"] * n),
     "nan": lambda n: np.full(n, np.nan),
-    "huge": lambda n: np.full(n, 1e308) * 10,
+    "huge": lambda n: np.full(n, 1e308),
+    "infinite": lambda n: np.full(n, np.inf),
 }
 INDEX_KINDS: dict[str, Callable[[int], Any]] = {
     "utc": lambda n: pd.date_range("2024-11-26 14:30", periods=n, freq="min", tz="UTC"),
