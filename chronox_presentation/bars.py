@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from chronox_domain.bar import Bar
 from chronox_domain.events import BarEvent
 from chronox_domain.services.bars import BarPage, BarSeries
+from chronox_domain.services.status import demo_data
 from chronox_domain.timeformat import iso_utc
 
 
@@ -48,6 +49,7 @@ class SeriesKey(BaseModel):
 class BarsPage(SeriesKey):
     bars: list[BarOut]
     derived_from: Literal["1m"] | None = None
+    demo: bool = Field(False, description="synthetic demo data, not real market prices")
     next_cursor: str | None = Field(
         None, description="pass as `cursor` for the next page; null on the last page"
     )
@@ -59,6 +61,7 @@ class BarsPage(SeriesKey):
             timeframe=page.timeframe.value,
             bars=[BarOut.of(bar) for bar in page.bars],
             derived_from="1m" if page.provenance.derived else None,
+            demo=page.provenance.demo,
             next_cursor=None if page.next_cursor is None else iso_utc(page.next_cursor),
         )
 
@@ -89,6 +92,8 @@ class BarEventOut(BarOut, SeriesKey):
 
     provisional: bool
     source: str
+    #: The source generates demo data (synthetic): not real market prices.
+    demo: bool = False
 
     @classmethod
     def of_event(cls, event: BarEvent) -> BarEventOut:
@@ -106,4 +111,5 @@ class BarEventOut(BarOut, SeriesKey):
             trades=bar.trades,
             provisional=event.provisional,
             source=event.source,
+            demo=demo_data([event.source]),
         )

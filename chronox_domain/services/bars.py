@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import islice
+from itertools import chain, islice
 
 from chronox_domain.bar import Bar
 from chronox_domain.columns import BarColumns
@@ -159,6 +159,43 @@ class BarsService:
             columns = columns.inside(intersect(slots, [resolved.window]))
         return BarTable(symbol, timeframe, provenance, columns)
 
+    def tables(
+        self,
+        symbol: str,
+        timeframe: Timeframe,
+        start: Bound | None = None,
+        end: Bound | None = None,
+        *,
+        slots: int,
+    ) -> Iterator[BarTable]:
+        """The range as consecutive tables of at most ``slots`` slots of ``timeframe``
+        each (so at most ``slots`` bars), in start order: what a file of any length is
+        written from while only one table is held. A stored timeframe is one bulk read
+        per table, a roll-up one query per table (as :meth:`chunks`); no store cursor
+        stays open between tables.
+
+        The first table is read by this call, so bad input raises here rather than in
+        the middle of a stream. A range with no bars yields one empty table."""
+        symbol = parse_symbol(symbol)
+        provenance = self.provenance(symbol, timeframe)
+        if provenance.derived:
+            parts: Iterator[BarColumns] = (
+                BarColumns.from_bars(symbol, timeframe, chunk)
+                for chunk in self.chunks(symbol, timeframe, start, end, size=slots)
+            )
+        else:
+            window = self._resolve(timeframe, start, end, SessionKind.ETH).window
+            parts = (
+                self._repository.bar_columns(symbol, timeframe, part)
+                for part in _spans(window, timeframe, slots)
+            )
+        first = next(parts, None) or BarColumns.empty(symbol, timeframe)
+        return (
+            BarTable(symbol, timeframe, provenance, columns)
+            for columns in chain([first], parts)
+            if columns is first or len(columns)
+        )
+
     def page(
         self,
         symbol: str,
@@ -309,6 +346,16 @@ class BarsService:
         )
         minutes = self._repository.bars(symbol, Timeframe.M1, minutes_window)
         return (bar for bar in roll_up(minutes, timeframe, regular) if window.contains(bar.start))
+
+
+def _spans(window: Interval, timeframe: Timeframe, slots: int) -> Iterator[Interval]:
+    """``window`` cut into consecutive spans of at most ``slots`` slots each."""
+    width = timeframe.step * slots
+    start = window.start
+    while start < window.end:
+        end = min(start + width, window.end)
+        yield Interval(start, end)
+        start = end
 
 
 def _instant(bound: Bound | None) -> str:

@@ -1,17 +1,25 @@
 """``/bars/{symbol}``: pages of JSON with a cursor, a CSV stream of any length, or the
-range as one Parquet file (the export's schema)."""
+range as one Parquet file (the export's schema). Every format is written as it is read,
+a chunk at a time, so no answer holds more than one chunk of bars in memory; and every
+format says when its bars are demo data."""
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import StreamingResponse
 
 from chronox_domain.errors import InvalidInput
+from chronox_domain.services.bars import Provenance
+from chronox_domain.services.status import demo_data
+from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
-from chronox_entrypoints import bar_csv, datasets
+from chronox_entrypoints import bar_csv
+from chronox_entrypoints.api.bar_pages import page_body
 from chronox_entrypoints.api.deps import BarsDep, require_token_for_reads
+from chronox_entrypoints.api.parquet import parquet_stream
 from chronox_entrypoints.api.schemas import (
     BOUND_PATTERN,
     ERRORS,
@@ -23,10 +31,16 @@ from chronox_entrypoints.api.schemas import (
 from chronox_entrypoints.bounds import parse_bound
 from chronox_presentation import BarsPage
 
-#: Bars per query of a CSV stream: what a slow client holds in memory while it reads.
+#: Bars per query of a JSON page or a CSV stream: what a slow client holds in memory
+#: while it reads.
 CHUNK = 10_000
+#: Slots of the timeframe per row group of a Parquet file (one bulk read each): some
+#: 35 sessions of extended-hours minutes, a few MB of columns.
+ROW_GROUP_SLOTS = 50_000
 #: The media type of Parquet (registered with IANA in 2024).
 PARQUET = "application/vnd.apache.parquet"
+#: The header that marks demo data in every format, naming the demo sources.
+DEMO_HEADER = "X-Chronox-Demo"
 
 router = APIRouter(
     tags=["bars"],
@@ -43,7 +57,14 @@ router = APIRouter(
             "content": {
                 "text/csv": {"schema": {"type": "string"}},
                 PARQUET: {"schema": {"type": "string", "format": "binary"}},
-            }
+            },
+            "headers": {
+                DEMO_HEADER: {
+                    "description": "present when the bars are synthetic demo data, "
+                    "not real market prices: the demo sources",
+                    "schema": {"type": "string"},
+                }
+            },
         }
     },
 )
@@ -58,21 +79,46 @@ def bars(
         str | None, Query(pattern=BOUND_PATTERN, description="next_cursor of the previous page")
     ] = None,
     format: Literal["json", "csv", "parquet"] = "json",
-) -> BarsPage | Response:
-    tf, after = Timeframe(timeframe), parse_bound(cursor)
+) -> StreamingResponse:
+    # Each stream's first chunk is read now: bad input is a 4xx, not a cut stream.
+    symbol, tf, after = parse_symbol(symbol), Timeframe(timeframe), parse_bound(cursor)
     first, last = parse_bound(start), parse_bound(end)
     if format == "parquet":
         if after is not None:
             raise InvalidInput("format=parquet answers the whole range in one file: drop cursor")
-        table = service.table(symbol, tf, first, last)
-        name = f"{table.symbol}-{tf.value}.parquet"
-        return Response(
-            datasets.parquet_file(table),
-            media_type=PARQUET,
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        tables = service.tables(symbol, tf, first, last, slots=ROW_GROUP_SLOTS)
+        head = next(tables)
+        body = parquet_stream(chain([head], tables))
+        name = f"{head.symbol}-{tf.value}.parquet"
+        headers = _marks(head.provenance, f'attachment; filename="{name}"')
+        return StreamingResponse(body, media_type=PARQUET, headers=headers)
+    provenance = service.provenance(symbol, tf)
+    size = CHUNK if format == "csv" else min(limit, CHUNK)
+    chunks = service.chunks(symbol, tf, first, last, cursor=after, size=size)
     if format == "csv":
-        # The first chunk is read now: bad input is a 4xx, not a cut stream.
-        chunks = service.chunks(symbol, tf, first, last, cursor=after, size=CHUNK)
-        return StreamingResponse(bar_csv.text(chunks), media_type="text/csv")
-    return BarsPage.of(service.page(symbol, tf, first, last, limit=limit, cursor=after))
+        # The CSV stays what `--source files` reads back: the mark is in the headers,
+        # and in the name a browser saves it under.
+        demo = "-demo" if provenance.demo else ""
+        name = f"{symbol}-{tf.value}{demo}.csv"
+        headers = _marks(provenance, f'inline; filename="{name}"')
+        return StreamingResponse(bar_csv.text(chunks), media_type="text/csv", headers=headers)
+    head_page = BarsPage(
+        symbol=symbol,
+        timeframe=tf.value,
+        bars=[],
+        derived_from="1m" if provenance.derived else None,
+        demo=provenance.demo,
+        next_cursor=None,
+    )
+    body_bytes = page_body(head_page, chunks, limit)
+    return StreamingResponse(
+        body_bytes, media_type="application/json", headers=_marks(provenance, None)
+    )
+
+
+def _marks(provenance: Provenance, disposition: str | None) -> dict[str, str]:
+    """The answer's headers: its file name, and the demo mark when it is demo data."""
+    headers = {"Content-Disposition": disposition} if disposition else {}
+    if provenance.demo:
+        headers[DEMO_HEADER] = ",".join(s for s in provenance.sources if demo_data([s]))
+    return headers
