@@ -102,7 +102,9 @@ def kill_the_writer_when_busy(
             while time.monotonic() < deadline and not (until.is_set() if until else killed):
                 row = admin.execute(
                     "SELECT pid FROM pg_stat_activity WHERE application_name = 'chronox' "
-                    "AND state = 'active' AND query LIKE '%chronox_staging%'"
+                    "AND state = 'active' AND query LIKE '%chronox_staging%' "
+                    # Only this test's database: another run on the same server is not prey.
+                    "AND datname = current_database()"
                 ).fetchone()
                 if row and int(row[0]) not in killed:
                     admin.execute("SELECT pg_terminate_backend(%s)", (row[0],))
