@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -372,13 +372,8 @@ class MonitorController:
     async def use_token(self, token: str) -> None:
         """Talk to the API with ``token`` from now on (every presenter and the feed)."""
         old = self.client
-        self.config = ChronoxApiConfig(
-            self.config.base_url,
-            token=token,
-            connect_timeout=self.config.connect_timeout,
-            read_timeout=self.config.read_timeout,
-            max_reconnects=self.config.max_reconnects,
-        )
+        # Everything else as it was (timeouts, the total deadline, reconnects).
+        self.config = replace(self.config, token=token)
         self.client = ChronoxClient(self.config)
         for presenter in (
             self.status,
