@@ -84,10 +84,13 @@ class Settings(BaseSettings):
     #: without Retry-After waits for the next one; a request gives up after three.
     polygon_quota_window: float = Field(60.0, gt=0, allow_inf_nan=False)
 
-    #: The API's bearer token: when set, every mutating route needs it (and, with
-    #: api_auth_reads, every route). Without one the API binds to loopback only.
+    #: The API's bearer token: when set, every route but the docs needs it. Without one
+    #: the API binds to loopback only.
     api_token: SecretStr | None = None
-    api_auth_reads: bool = False
+    #: With a token set, reads need it too; false (CHRONOX_API_AUTH_READS=false) opens
+    #: the GET routes and /ws/bars to anyone who can reach the server, mutations still
+    #: guarded.
+    api_auth_reads: bool = True
     #: The API ``chronox-cli monitor`` reads (empty: one started on loopback against the
     #: store), and its token (empty: ``api_token``, what the embedded server requires).
     monitor_api: str = ""

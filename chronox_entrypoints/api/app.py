@@ -34,9 +34,10 @@ log = logging.getLogger(__name__)
 
 DESCRIPTION = """Market bars, their gaps against the exchange calendar, and backfills.
 
-Errors are `{"error": code, "detail": text}`. With a token configured, mutating routes
-(and, if so configured, every route) need `Authorization: Bearer <token>`, checked
-before a body is read. A body past `CHRONOX_API_MAX_BODY_BYTES` (64 KiB) is a 413.
+Errors are `{"error": code, "detail": text}`. With a token configured, every route but
+the docs needs `Authorization: Bearer <token>` (reads can be opened with
+`CHRONOX_API_AUTH_READS=false`, mutations never), checked before a body is read. A body
+past `CHRONOX_API_MAX_BODY_BYTES` (64 KiB) is a 413.
 Lists (`/symbols`, `/jobs`) come in pages: `limit` (100, at most 1,000) and `cursor`.
 
 **Live bars** (not a route OpenAPI can describe): `WS /ws/bars?symbols=SPY,AAPL&timeframe=1m

@@ -110,7 +110,8 @@ def require_token(request: Request, authorization: Annotated[str | None, Header(
 def require_token_for_reads(
     request: Request, authorization: Annotated[str | None, Header()] = None
 ) -> None:
-    """Guards every route when CHRONOX_API_AUTH_READS is also set."""
+    """Guards a read whenever CHRONOX_API_TOKEN is set, unless reads were opened
+    explicitly (CHRONOX_API_AUTH_READS=false)."""
     if request.app.state.guard_reads:
         check_token(request, authorization)
 

@@ -95,15 +95,36 @@ def test_a_token_guards_mutations(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> 
         assert api.post("/symbols", json={"symbol": "SPY"}, headers=wrong).status_code == 401
         right = {"Authorization": "Bearer s3cret"}
         assert api.post("/symbols", json={"symbol": "SPY"}, headers=right).status_code == 201
-        assert api.get("/symbols").status_code == 200  # reads stay open by default
-        assert "s3cret" not in api.get("/info").text
+        assert "s3cret" not in api.get("/info", headers=right).text
 
 
-def test_reads_can_be_guarded_too(cli: Cli) -> None:
-    settings = Settings(store=cli.store, api_token="s3cret", api_auth_reads=True)
+#: Every read route (each path one that exists once SPY is registered).
+GUARDED_READS = (
+    "/health", "/info", "/metrics", "/symbols", "/symbols/SPY", "/bars/SPY", "/bars/SPY?format=csv",
+    "/gaps/SPY", "/coverage/SPY", "/coverage/SPY/summary", "/sessions", "/jobs",
+)  # fmt: skip
+
+
+def test_with_a_token_reads_need_it_by_default(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CHRONOX_API_AUTH_READS", raising=False)
+    settings = Settings(store=cli.store, api_token="s3cret")
+    right = {"Authorization": "Bearer s3cret"}
     with TestClient(create_app(Container(settings=settings))) as api:
-        assert api.get("/symbols").status_code == 401
-        assert api.get("/symbols", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+        assert api.post("/symbols", json={"symbol": "SPY"}, headers=right).status_code == 201
+        for path in GUARDED_READS:
+            refused = api.get(path)
+            assert refused.status_code == 401 and refused.json()["error"] == "unauthorized", path
+            assert api.get(path, headers=right).status_code == 200, path
+        # The docs describe the API and hold no data: they stay open.
+        assert api.get("/openapi.json").status_code == 200
+
+
+def test_reads_can_be_opened_explicitly(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHRONOX_API_AUTH_READS", "false")
+    settings = Settings(store=cli.store, api_token="s3cret")
+    with TestClient(create_app(Container(settings=settings))) as api:
+        assert api.get("/symbols").status_code == 200
+        assert api.post("/symbols", json={"symbol": "SPY"}).status_code == 401
 
 
 def test_a_wrong_method_names_every_method_of_the_path(api: TestClient) -> None:

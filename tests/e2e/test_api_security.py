@@ -92,7 +92,7 @@ def test_only_the_exact_bearer_token_passes(guarded: TestClient, authorization: 
     answer = guarded.post("/symbols", json={"symbol": "SPY"}, headers=headers)
     assert answer.status_code == 401 and answer.json()["error"] == "unauthorized"
     assert guarded.post("/backfill", json={}, headers=headers).status_code == 401
-    assert guarded.get("/symbols").json()["symbols"] == []
+    assert guarded.get("/symbols", headers=AUTH).json()["symbols"] == []
 
 
 def test_the_token_is_read_without_its_surrounding_blanks(
@@ -184,7 +184,7 @@ def test_a_chunked_body_past_the_limit_is_a_413(guarded: TestClient) -> None:
 
     answer = guarded.post("/symbols", content=chunks(), headers=AUTH)
     assert answer.status_code == 413 and answer.json()["error"] == "payload_too_large"
-    assert guarded.get("/symbols").json()["symbols"] == []
+    assert guarded.get("/symbols", headers=AUTH).json()["symbols"] == []
 
 
 # -- secrets in job errors -------------------------------------------------------------
@@ -290,7 +290,9 @@ def test_a_200mb_chunked_body_is_cut_early_with_bounded_memory(
     tmp_path: Path, authorization: str, status: int, code: str
 ) -> None:
     port = free_port()
-    server = _serve(tmp_path, "0.0.0.0", port, CHRONOX_API_TOKEN=TOKEN)
+    # Reads open (mutations still guarded): wait_until_up asks /health without a token.
+    env = {"CHRONOX_API_TOKEN": TOKEN, "CHRONOX_API_AUTH_READS": "false"}
+    server = _serve(tmp_path, "0.0.0.0", port, **env)
     try:
         wait_until_up(server, f"http://127.0.0.1:{port}")
         before = _rss_kib(server.pid)

@@ -11,6 +11,8 @@ from chronox_entrypoints.api.schemas import ERRORS
 from chronox_entrypoints.container import Container, open_shared
 from chronox_presentation import HealthOut, InfoOut
 
+#: /health needs the token like every read: its answer names the store, the event bus
+#: and whether a vendor key is set, which is no business of anyone who can reach the port.
 router = APIRouter(
     tags=["status"], dependencies=[Depends(require_token_for_reads)], responses=ERRORS
 )
