@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from chronox_domain.errors import ChronoxError, InvalidInput
+from chronox_domain.errors import ChronoxError, InvalidInput, NotRegistered
 from chronox_domain.jobs import (
     Bound,
     Job,
@@ -19,6 +19,7 @@ from chronox_domain.ranges import resolve_range
 from chronox_domain.services.ingestion import IngestReport
 from chronox_domain.services.pipeline import Pipeline
 from chronox_domain.session import SessionKind
+from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
 
 
@@ -54,7 +55,9 @@ class JobService:
         Checked before anything is queued, so a bad request is refused now rather than
         failing as a job later: at most ``most`` named symbols (an interface's limit per
         request; the registry's own symbols are not capped, the registry being the
-        operator's list), and a range the calendar can hold.
+        operator's list), each one in the registry (``NotRegistered``, the first missing
+        in symbol order, as the CLI's backfill refuses it), and a range the calendar
+        can hold.
         """
         if most is not None and len(symbols) > most:
             raise InvalidInput(f"{len(symbols)} symbols in one backfill; at most {most} at once")
@@ -64,6 +67,9 @@ class JobService:
             resolve_range(
                 self._calendar, SessionKind.ETH, Timeframe.M1, start, end, self._clock.now()
             )
+        for name in sorted({parse_symbol(s) for s in symbols}):
+            if self._registry.get(name) is None:
+                raise NotRegistered(name)
         names = list(symbols) or [e.symbol for e in self._registry.entries(active_only=True)]
         return [self._queue.submit(spec) for spec in split_into_jobs(names, start, end)]
 

@@ -127,6 +127,17 @@ def test_reads_can_be_opened_explicitly(cli: Cli, monkeypatch: pytest.MonkeyPatc
         assert api.post("/symbols", json={"symbol": "SPY"}).status_code == 401
 
 
+def test_a_backfill_of_an_unregistered_symbol_is_refused_before_anything_is_queued(
+    api: TestClient,
+) -> None:
+    assert api.post("/symbols", json={"symbol": "SPY"}).status_code == 201
+    answer = api.post("/backfill", json={"symbols": ["SPY", "zzzz"], "start": "2024-11-25"})
+    assert answer.status_code == 404 and answer.json()["error"] == "not_found"
+    assert "ZZZZ is not in the registry" in answer.json()["detail"]
+    assert 'POST /symbols {"symbol": "ZZZZ"}' in answer.json()["detail"]
+    assert api.get("/jobs").json()["jobs"] == []  # not even SPY's
+
+
 def test_a_wrong_method_names_every_method_of_the_path(api: TestClient) -> None:
     answer = api.put("/symbols")
     assert answer.status_code == 405 and answer.headers["allow"] == "GET, POST"

@@ -28,11 +28,16 @@ router = APIRouter(
     response_model=list[JobOut],
     status_code=202,
     dependencies=[Depends(require_token)],
-    responses=TOO_LARGE,
+    responses={
+        **TOO_LARGE,
+        404: {"model": ErrorOut, "description": "A named symbol is not in the registry"},
+    },
 )
 def backfill(body: BackfillIn, jobs: JobsDep, c: ContainerDep, request: Request) -> list[JobOut]:
-    """Queue one backfill job per symbol; follow them at ``/jobs/{id}``. The range is
-    checked first: one the calendar cannot hold is a 400 now, not a failed job later."""
+    """Queue one backfill job per symbol; follow them at ``/jobs/{id}``. The request is
+    checked first, nothing queued unless all of it passes: a range the calendar cannot
+    hold is a 400, a symbol not in the registry a 404 naming it (as `chronox-cli
+    backfill` refuses it), never a job that fails later."""
     queued = jobs.enqueue_backfill(
         body.symbols,
         parse_bound(body.start),
