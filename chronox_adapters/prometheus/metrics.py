@@ -29,6 +29,12 @@ log = logging.getLogger(__name__)
 
 #: Latency buckets (seconds) from a cached page (a millisecond) to a year's CSV stream.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+#: The methods a request's label may name; any other is ``OTHER``. Every label value
+#: comes from a fixed set, never from what a client sent: each new value is a new series
+#: held for the life of the process, so a client could otherwise grow the scrape (and
+#: the server's memory) without end.
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER = "other"
 
 
 class PrometheusMetrics:
@@ -78,7 +84,11 @@ class PrometheusMetrics:
             self._retries.labels(source, status).inc()
 
     def http_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        self._latency.labels(method, route, str(status)).observe(seconds)
+        """``route`` is the route's template (``/bars/{symbol}``) or one word for no
+        route: the caller's bound, as only the app knows its routes."""
+        method = method if method in HTTP_METHODS else OTHER
+        code = str(status) if 100 <= status <= 599 else OTHER
+        self._latency.labels(method, route, code).observe(seconds)
 
     def watch_jobs(self, jobs: Callable[[], list[Job]]) -> None:
         """Report ``chronox_jobs{state}`` from ``jobs()`` at every scrape (the queue is

@@ -9,6 +9,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chronox_adapters.prometheus import PrometheusMetrics
 
+#: The route label of a request no route answered.
+UNMATCHED = "unmatched"
+
 
 class RequestTiming:
     def __init__(self, app: ASGIApp, metrics: PrometheusMetrics) -> None:
@@ -31,6 +34,13 @@ class RequestTiming:
         try:
             await self.app(scope, receive, sending)
         finally:
-            # The route's template, not the path: one series per route, whatever the symbol.
-            route = getattr(scope.get("route"), "path", "unmatched")
-            self.metrics.http_request(scope["method"], route, status, time.perf_counter() - began)
+            seconds = time.perf_counter() - began
+            self.metrics.http_request(scope["method"], route_of(scope), status, seconds)
+
+
+def route_of(scope: Scope) -> str:
+    """The template of the route that answered (``/bars/{symbol}``), never the path: one
+    series per route whatever the symbol, and one (``unmatched``) for every path that
+    is no route, as a client may send any number of those."""
+    path = getattr(scope.get("route"), "path", None)
+    return path if isinstance(path, str) and path else UNMATCHED
