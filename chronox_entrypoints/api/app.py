@@ -15,6 +15,7 @@ from chronox_domain.errors import ChronoxError
 from chronox_domain.redaction import url_secrets
 from chronox_entrypoints.api import errors
 from chronox_entrypoints.api.deps import configured_token
+from chronox_entrypoints.api.docs import install_docs
 from chronox_entrypoints.api.guard import RequestGuard
 from chronox_entrypoints.api.routes import (
     bars,
@@ -66,12 +67,15 @@ def create_app(container: Container) -> FastAPI:
         version=chronox_domain.__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # install_docs: the pages' assets from this server, not a CDN
+        redoc_url=None,
     )
     app.state.container = container
     app.state.token = token
     app.state.secrets = secrets_of(settings)
     app.state.guard_reads = bool(token and settings.api_auth_reads)
     errors.install(app)
+    install_docs(app)
     routers = (status.router, metrics.router, symbols.router, bars.router, gaps.router)
     for router in (*routers, sessions.router, jobs.router, ws.router):
         app.include_router(router)
