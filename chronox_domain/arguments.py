@@ -6,36 +6,43 @@ an int in Python). Each reader here accepts exactly the types its argument docum
 refuses every other value with one :class:`InvalidInput` that names the argument and
 what it got (``symbol: expected a ticker string, got int 42``), never an
 ``AttributeError`` from deep inside.
+
+The domain's parsers (``parse_symbol``, ``Timeframe.parse``, ``SessionKind.parse``,
+``parse_bound``) refuse any value themselves: the readers here only name the argument in
+their refusal, and read what no parser covers (flags, choices, lists of tickers).
 """
 
 from __future__ import annotations
 
-import reprlib
-from collections.abc import Iterable, Mapping, Sized
-from datetime import UTC, date, datetime
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sized
+from datetime import date, datetime
+from typing import Any, TypeVar
 
-from chronox_domain.errors import ChronoxError, InvalidInput, InvalidRange
+from chronox_domain.bounds import parse_bound
+from chronox_domain.errors import ChronoxError, InvalidInput
+from chronox_domain.refusals import described
 from chronox_domain.session import SessionKind
 from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
 
-_SHORT = reprlib.Repr()
-_SHORT.maxstring = _SHORT.maxother = 40
+__all__ = [
+    "MAX_SYMBOLS",
+    "bound_argument",
+    "choice_argument",
+    "described",
+    "flag_argument",
+    "named",
+    "refused",
+    "session_argument",
+    "symbol_argument",
+    "symbols_argument",
+    "text_argument",
+    "timeframe_argument",
+]
+
 #: More symbols than any registry holds: a bound on what one call reads from an iterable.
 MAX_SYMBOLS = 100_000
-
-
-def described(value: Any) -> str:
-    """``int 42``, ``str 'x'``: the type and a short one-line repr (a repr that raises,
-    or runs over many lines, as a DataFrame's does, is shortened, not trusted)."""
-    name = type(value).__name__
-    try:
-        shown = _SHORT.repr(value)
-    except Exception:  # a user's object whose __repr__ fails still gets a message
-        return name
-    line = " ".join(shown.split())
-    return f"{name} {line if len(line) <= 60 else line[:57] + '...'}"
+_Parsed = TypeVar("_Parsed")
 
 
 def refused(name: str, expected: str, value: Any) -> InvalidInput:
@@ -70,10 +77,7 @@ def choice_argument(value: Any, name: str, choices: tuple[str, ...]) -> str:
 
 def symbol_argument(value: Any, name: str = "symbol") -> str:
     """A ticker, canonical (``spy`` is ``SPY``)."""
-    try:
-        return parse_symbol(text_argument(value, name, "a ticker string"))
-    except InvalidInput as exc:
-        raise exc if str(exc).startswith(f"{name}:") else named(name, exc) from None
+    return _parsed(parse_symbol, value, name)
 
 
 def symbols_argument(value: Any, name: str = "symbols") -> tuple[str, ...]:
@@ -89,62 +93,27 @@ def symbols_argument(value: Any, name: str = "symbols") -> tuple[str, ...]:
 
 
 def timeframe_argument(value: Any, name: str = "timeframe") -> Timeframe:
-    if isinstance(value, Timeframe):
-        return value
-    try:
-        return Timeframe.parse(text_argument(value, name, "a timeframe such as '1m' or '1d'"))
-    except InvalidInput as exc:
-        raise exc if str(exc).startswith(f"{name}:") else named(name, exc) from None
+    return _parsed(Timeframe.parse, value, name)
 
 
 def session_argument(value: Any, name: str = "session") -> SessionKind:
-    if isinstance(value, SessionKind):
-        return value
-    try:
-        return SessionKind.parse(text_argument(value, name, "'rth' or 'eth'"))
-    except InvalidInput as exc:
-        raise exc if str(exc).startswith(f"{name}:") else named(name, exc) from None
+    return _parsed(SessionKind.parse, value, name)
 
 
 def bound_argument(value: Any, name: str) -> date | datetime | None:
     """A range bound: None, a session ``date``, an instant (``datetime``, a pandas
     ``Timestamp``; naive means UTC) or a string as the CLI reads it (``YYYY-MM-DD`` or
     ISO-8601). NaN-like times (``pandas.NaT``) are refused."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return _parsed_bound(value, name)
-    if isinstance(value, datetime):
-        plain = getattr(value, "to_pydatetime", None)  # a pandas.Timestamp
-        try:
-            moment = plain() if callable(plain) else value
-            if moment != moment:  # pandas.NaT: a datetime that is no time (nor equal to itself)
-                raise refused(name, "a date or a datetime", value)
-            if moment.tzinfo is None or moment.utcoffset() is None:
-                return moment.replace(tzinfo=UTC)
-            return moment.astimezone(UTC)
-        except (OverflowError, ValueError):  # an offset pushed it past year 1 or 9999
-            raise InvalidRange(f"{name}: {described(value)} is out of range") from None
-    if isinstance(value, date):
-        return value
-    raise refused(name, "a date, a datetime or a YYYY-MM-DD / ISO-8601 string", value)
+    return _parsed(parse_bound, value, name)
 
 
-def _parsed_bound(text: str, name: str) -> date | datetime | None:
-    value = text.strip()
-    if not value:
-        return None
+def _parsed(parse: Callable[[Any], _Parsed], value: Any, name: str) -> _Parsed:
+    """``parse(value)``, its refusal (of any value: the domain's parsers check the type
+    themselves) named after the argument."""
     try:
-        if len(value) == 10:
-            return date.fromisoformat(value)
-        moment = datetime.fromisoformat(value)
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    except ValueError:
-        raise InvalidRange(
-            f"{name}: {_SHORT.repr(value)} is neither YYYY-MM-DD nor an ISO-8601 datetime"
-        ) from None
-    except OverflowError:
-        raise InvalidRange(f"{name}: {_SHORT.repr(value)} is out of range") from None
+        return parse(value)
+    except InvalidInput as exc:
+        raise named(name, exc) from None
 
 
 def _listed(value: Any) -> list[Any] | None:

@@ -8,8 +8,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
-from chronox_domain.errors import ChronoxError, InvalidInput, first_line, typed_first_line
+from chronox_domain.bounds import parse_bound
+from chronox_domain.errors import (
+    ChronoxError,
+    InvalidInput,
+    InvalidSymbol,
+    first_line,
+    typed_first_line,
+)
 from chronox_domain.redaction import redact
+from chronox_domain.refusals import described
 from chronox_domain.symbol import parse_symbol
 
 
@@ -45,13 +53,20 @@ class JobSpec:
         }
 
     @classmethod
-    def from_payload(cls, payload: dict[str, str]) -> JobSpec:
+    def from_payload(cls, payload: object) -> JobSpec:
+        """The spec :meth:`to_payload` wrote. A queue is shared state that any process
+        may have written: anything else is refused as :class:`InvalidInput`."""
+        if not isinstance(payload, Mapping):
+            raise InvalidInput(
+                f"malformed job payload: expected a mapping, got {described(payload)}"
+            )
         try:
-            symbols = tuple(parse_symbol(s) for s in payload["symbols"].split(",") if s)
-            return cls(symbols, _bound(payload.get("start", "")), _bound(payload.get("end", "")))
-        except KeyError as exc:
-            raise InvalidInput(f"malformed job payload: no {exc}") from None
-        except ValueError as exc:
+            listed = _text(payload, "symbols", required=True)
+            symbols = tuple(parse_symbol(s) for s in listed.split(",") if s)
+            return cls(symbols, _bound(payload, "start"), _bound(payload, "end"))
+        except InvalidSymbol:
+            raise
+        except InvalidInput as exc:
             raise InvalidInput(f"malformed job payload: {exc}") from None
 
 
@@ -108,7 +123,17 @@ def _bound_text(bound: Bound | None) -> str:
     return "" if bound is None else bound.isoformat()
 
 
-def _bound(text: str) -> Bound | None:
-    if not text:
-        return None
-    return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+def _text(payload: Mapping[object, object], key: str, required: bool = False) -> str:
+    if required and key not in payload:
+        raise InvalidInput(f"no {key!r}")
+    value = payload.get(key, "")
+    if not isinstance(value, str):
+        raise InvalidInput(f"{key}: expected a string, got {described(value)}")
+    return value
+
+
+def _bound(payload: Mapping[object, object], key: str) -> Bound | None:
+    try:
+        return parse_bound(_text(payload, key))
+    except InvalidInput as exc:
+        raise InvalidInput(f"{key}: {exc}") from None

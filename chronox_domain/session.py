@@ -10,6 +10,7 @@ from functools import cache
 
 from chronox_domain.errors import InvalidInput
 from chronox_domain.interval import Interval, IntervalList, normalize
+from chronox_domain.refusals import described
 from chronox_domain.timeframe import Timeframe
 
 
@@ -31,7 +32,13 @@ class SessionKind(enum.Enum):
     ETH = "eth"
 
     @classmethod
-    def parse(cls, text: str) -> SessionKind:
+    def parse(cls, text: object) -> SessionKind:
+        """``rth`` or ``eth``, in any case; a SessionKind is itself; any other value is
+        refused as :class:`InvalidInput`."""
+        if isinstance(text, SessionKind):
+            return text
+        if not isinstance(text, str):
+            raise InvalidInput(f"expected 'rth' or 'eth', got {described(text)}")
         try:
             return cls(text.strip().lower())
         except ValueError:

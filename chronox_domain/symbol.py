@@ -12,12 +12,16 @@ from __future__ import annotations
 import re
 
 from chronox_domain.errors import InvalidSymbol
+from chronox_domain.refusals import described
 
 _TICKER = re.compile(r"[A-Za-z][A-Za-z0-9.\-]{0,14}")
 
 
-def parse_symbol(text: str) -> str:
-    """Return the canonical ticker or raise :class:`InvalidSymbol`."""
+def parse_symbol(text: object) -> str:
+    """Return the canonical ticker or raise :class:`InvalidSymbol` (for any value that
+    is no ticker, a string or not)."""
+    if not isinstance(text, str):
+        raise InvalidSymbol(f"expected a ticker string, got {described(text)}")
     stripped = text.strip()
     # ASCII first: sharp s and dotless i would otherwise pass as letters.
     if not stripped.isascii() or not _TICKER.fullmatch(stripped):

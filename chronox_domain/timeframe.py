@@ -6,6 +6,7 @@ import enum
 from datetime import UTC, date, datetime, timedelta
 
 from chronox_domain.errors import InvalidTimeframe
+from chronox_domain.refusals import described
 
 #: The origin of the intraday slot grid (and of epoch seconds, minutes, nanoseconds).
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -27,8 +28,15 @@ class Timeframe(enum.Enum):
     D1 = "1d"
 
     @classmethod
-    def parse(cls, text: str) -> Timeframe:
-        """Exactly one of the names: ``1M`` is not ``1m`` (it usually means a month)."""
+    def parse(cls, text: object) -> Timeframe:
+        """Exactly one of the names: ``1M`` is not ``1m`` (it usually means a month).
+        A Timeframe is itself; any other value is refused as :class:`InvalidTimeframe`."""
+        if isinstance(text, Timeframe):
+            return text
+        if not isinstance(text, str):
+            raise InvalidTimeframe(
+                f"expected a timeframe such as '1m' or '1d', got {described(text)}"
+            )
         try:
             return cls(text.strip())
         except ValueError:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from chronox_domain.errors import InvalidInput
 from chronox_domain.ranges import Bound
+from chronox_domain.refusals import described
 from chronox_domain.services.backfill import BackfillOrchestrator, BackfillReport
 from chronox_domain.services.ingestion import Counted, Progress
 
@@ -31,7 +32,13 @@ class Mode(enum.Enum):
     UNIFIED = "unified"
 
     @classmethod
-    def parse(cls, text: str) -> Mode:
+    def parse(cls, text: object) -> Mode:
+        """Exactly ``backfill`` or ``unified``; a Mode is itself; any other value is
+        refused as :class:`InvalidInput`."""
+        if isinstance(text, Mode):
+            return text
+        if not isinstance(text, str):
+            raise InvalidInput(f"expected 'backfill' or 'unified', got {described(text)}")
         try:
             return cls(text.strip())
         except ValueError:

@@ -8,10 +8,10 @@ from typing import Any, TypeVar
 
 import click
 
+from chronox_domain.bounds import parse_bound
 from chronox_domain.errors import ChronoxError
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
-from chronox_entrypoints.bounds import parse_bound
 
 F = TypeVar("F", bound=Callable[..., Any])
 
