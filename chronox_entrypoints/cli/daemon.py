@@ -6,12 +6,15 @@ import asyncio
 import dataclasses
 import json
 import signal
+from collections.abc import Sequence
 from contextlib import suppress
 
 import click
 
 from chronox_domain.events import BarEvent
 from chronox_domain.ports import EventSubscriber
+from chronox_domain.ranges import Bound
+from chronox_domain.services.backfill import BackfillOrchestrator, BackfillReport
 from chronox_domain.services.live import DaemonReport, UnifiedDaemon
 from chronox_domain.services.pipeline import Mode, Pipeline
 from chronox_domain.timeformat import iso_utc
@@ -24,6 +27,7 @@ from chronox_entrypoints.cli.options import (
     store_option,
     timeframe_option,
 )
+from chronox_entrypoints.cli.progress import progress_of
 from chronox_entrypoints.cli.render import emit_json, note
 
 
@@ -51,7 +55,9 @@ def stream(
             if not as_json:
                 note(f"stream: {text}")
 
-        daemon = container.daemon(on_event=say)
+        every = container.settings().progress_log_seconds
+        passes = LoggedPasses(container.backfill(), every)
+        daemon = container.daemon(on_event=say, backfill=passes)
         pipeline = container.pipeline(daemon=daemon)
         if pipeline.mode is Mode.UNIFIED:
             live = container.live_source()
@@ -66,6 +72,30 @@ def stream(
             f"stopped: {report.live_bars} live bars, {report.backfills} backfill passes "
             f"({report.backfilled_bars} bars)"
         )
+
+
+class LoggedPasses:
+    """The daemon's backfill, each pass logged at INFO (its progress as it runs and a
+    line when it ends), as ``backfill`` logs its one pass.
+
+    It stands in for the orchestrator the daemon is built with, and is what the daemon
+    calls of it: ``run`` (the daemon offers no progress hook of its own)."""
+
+    def __init__(self, orchestrator: BackfillOrchestrator, every: float) -> None:
+        self._orchestrator = orchestrator
+        self._every = every
+        self._passes = 0
+
+    def run(
+        self,
+        symbols: Sequence[str] = (),
+        start: Bound | None = None,
+        end: Bound | None = None,
+    ) -> BackfillReport:
+        self._passes += 1
+        label = f"stream: backfill pass {self._passes}"
+        with progress_of(label, "requests", self._every, parts=True) as progress:
+            return self._orchestrator.run(symbols, start, end, progress, progress.counted)
 
 
 async def _run_until_stopped(

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
 import click
 
 import chronox_presentation as presentation
+from chronox_domain.columns import BarColumns
+from chronox_domain.ports import BarDataset
 from chronox_domain.services.export import PartitionExport
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.cli.app import running
 from chronox_entrypoints.cli.options import BOUND, json_option, store_option, timeframe_option
-from chronox_entrypoints.cli.render import DEMO_NOTE, emit_json, note, with_progress
+from chronox_entrypoints.cli.progress import progress_of
+from chronox_entrypoints.cli.render import DEMO_NOTE, emit_json, note
+
+#: What an export's progress counts: the partitions written, and their bars.
+WRITES = ("partitions_written", "bars_written")
 
 
 def _directory(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -61,13 +68,12 @@ def export(
     changed, and repairs those whose file on disk is not the one it wrote.
     """
     with running(store=store) as container:
-        dataset = container.dataset(path)
         service = container.export()
-        report = with_progress(
-            "exporting",
-            not as_json,
-            lambda progress: service.export(dataset, symbols, timeframe, start, end, progress),
-        )
+        every = container.settings().progress_log_seconds
+        bar = None if as_json else "exporting"
+        with progress_of("export", "partitions", every, counters=WRITES, bar=bar) as progress:
+            dataset = CountedWrites(container.dataset(path), progress.add)
+            report = service.export(dataset, symbols, timeframe, start, end, progress)
     if as_json:
         emit_json(presentation.ExportReportOut.of(report, path))
         return
@@ -93,3 +99,28 @@ def _state(part: PartitionExport) -> str:
     if part.repaired is not None:
         return f"repaired ({part.repaired})"
     return "written" if part.written else "unchanged"
+
+
+class CountedWrites:
+    """A dataset that tells ``counted`` of each partition written (and its bars) as it
+    writes it: the export's progress counts them without the service reporting more."""
+
+    def __init__(self, dataset: BarDataset, counted: Callable[[Mapping[str, int]], None]) -> None:
+        self._dataset = dataset
+        self._counted = counted
+
+    def claim(self) -> None:
+        self._dataset.claim()
+
+    def recorded(self) -> dict[str, str]:
+        return self._dataset.recorded()
+
+    def verify(self, key: str) -> str | None:
+        return self._dataset.verify(key)
+
+    def write(self, key: str, columns: BarColumns, fingerprint: str) -> None:
+        self._dataset.write(key, columns, fingerprint)
+        self._counted({"partitions_written": 1, "bars_written": len(columns)})
+
+    def foreign(self) -> list[str]:
+        return self._dataset.foreign()

@@ -19,14 +19,8 @@ from chronox_entrypoints.cli.options import (
     store_option,
     timeframe_option,
 )
-from chronox_entrypoints.cli.progress import reported
-from chronox_entrypoints.cli.render import (
-    backfill_lines,
-    emit_json,
-    refused_error,
-    report_lines,
-    with_progress,
-)
+from chronox_entrypoints.cli.progress import progress_of
+from chronox_entrypoints.cli.render import backfill_lines, emit_json, refused_error, report_lines
 from chronox_entrypoints.sources import SOURCES
 from chronox_presentation import BackfillReportOut, IngestReportOut, QueuedJobOut
 
@@ -85,11 +79,9 @@ def ingest(
         request = IngestRequest(symbols, timeframe, session, start, end, refetch, force)
         service = container.ingestion()
         every = container.settings().progress_log_seconds
-        report = with_progress(
-            "fetching",
-            not as_json,
-            lambda progress: service.ingest(request, reported(progress, "ingest", every)),
-        )
+        bar = None if as_json else "fetching"
+        with progress_of("ingest", "requests", every, bar=bar) as progress:
+            report = service.ingest(request, progress, progress.counted)
     if as_json:
         emit_json(IngestReportOut.of(report))
     else:
@@ -128,13 +120,9 @@ def backfill(
     with running(store=store, source=source, files_path=files_path) as container:
         pipeline = container.pipeline()
         every = container.settings().progress_log_seconds
-        result = with_progress(
-            "backfilling",
-            not as_json,
-            lambda progress: pipeline.backfill(
-                symbols, start, end, reported(progress, "backfill", every)
-            ),
-        )
+        bar = None if as_json else "backfilling"
+        with progress_of("backfill", "requests", every, parts=True, bar=bar) as progress:
+            result = pipeline.backfill(symbols, start, end, progress, progress.counted)
     if as_json:
         emit_json(BackfillReportOut.of_backfill(result))
     else:

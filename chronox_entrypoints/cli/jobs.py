@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import signal
 import threading
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 
 import click
+from dependency_injector import providers
 
+from chronox_domain.jobs import JobProgress, JobRunner, JobSpec
 from chronox_entrypoints.cli.app import running
 from chronox_entrypoints.cli.options import json_option, store_option
+from chronox_entrypoints.cli.progress import progress_of
 from chronox_entrypoints.cli.render import emit_json, note, table
 from chronox_presentation import JobDetailOut
 
@@ -21,7 +26,10 @@ from chronox_presentation import JobDetailOut
 def worker(name: str | None, max_jobs: int | None, store: str | None) -> None:
     """Consume backfill jobs from Redis until SIGTERM / Ctrl-C (run any number, anywhere)."""
     with running(store=store) as container:
-        consumer = container.worker(name=name)
+        every = container.settings().progress_log_seconds
+        logged = logged_jobs(container.job_runner(), every)
+        with container.job_runner.override(providers.Object(logged)):
+            consumer = container.worker(name=name)
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             with suppress(ValueError):  # not the main thread (tests)
@@ -35,6 +43,29 @@ def worker(name: str | None, max_jobs: int | None, store: str | None) -> None:
                 done += int(consumer.run_once())
         consumer.close()
     note("worker stopped")
+
+
+def logged_jobs(runner: JobRunner, every: float) -> JobRunner:
+    """``runner``, each job's progress logged as it runs (its requests and counts so
+    far, from the job's own progress) and its counts when it ends; jobs are numbered
+    in the order this worker takes them."""
+    taken = itertools.count(1)
+
+    def run(spec: JobSpec, progress: JobProgress, cancelled: Callable[[], bool]) -> dict[str, int]:
+        label = f"worker: job {next(taken)} ({','.join(spec.symbols)})"
+        with progress_of(label, "requests", every, parts=True) as logged:
+
+            def both(done: int, total: int, counts: Mapping[str, int] | None = None) -> None:
+                progress(done, total, counts)
+                if counts is not None:
+                    logged.counts_so_far(counts)
+                logged.step(done, total)
+
+            counts = runner(spec, both, cancelled)
+            logged.counts_so_far(counts)
+        return counts
+
+    return run
 
 
 @click.group()

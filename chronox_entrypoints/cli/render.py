@@ -4,8 +4,7 @@ response models of :mod:`chronox_presentation`."""
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import click
@@ -123,38 +122,3 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
     for row in cells:
         click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
-
-
-class Progress:
-    """A progress bar on stderr for long runs, shown only on a terminal."""
-
-    def __init__(self, label: str, enabled: bool) -> None:
-        self._label = label
-        self._enabled = enabled and sys.stderr.isatty()
-        self._bar: Any = None
-        self._done = 0
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self._enabled or total < 2:
-            return
-        if self._bar is not None and done < self._done:  # the next symbol's run began
-            self.close()
-        if self._bar is None:
-            self._done = 0
-            self._bar = click.progressbar(length=total, label=self._label, file=sys.stderr)
-            self._bar.__enter__()
-        self._bar.update(done - self._done)
-        self._done = done
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
-            self._bar = None
-
-
-def with_progress(label: str, enabled: bool, work: Callable[[Progress], Any]) -> Any:
-    progress = Progress(label, enabled)
-    try:
-        return work(progress)
-    finally:
-        progress.close()
