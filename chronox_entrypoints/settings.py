@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from chronox_domain.arguments import MAX_SYMBOLS
 from chronox_domain.errors import InvalidInput
 from chronox_domain.redaction import redact
 
@@ -24,6 +25,17 @@ STORE_SCHEMES = ("sqlite", "postgresql", "memory")
 #: (chronox_adapters/calendars/sessions.py says why).
 _CALENDAR_CODE = re.compile(r"[A-Za-z0-9_/]{2,16}")
 _HOST_PORT = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?")
+
+# Upper bounds of the numeric settings. Each is far past any sensible value, and close
+# enough that nothing computed from it overflows (a timedelta, a C int timeout): a value
+# past one is a typo, refused at start-up naming its variable, not an OverflowError deep
+# in a command later.
+#: Timeouts, periods and deadlines, in seconds.
+_DAY_SECONDS = 86_400
+#: Counts of things (jobs kept, retries): more than one process ever handles.
+_MANY = 1_000_000
+#: Spans of days: a century, past any calendar chronox models (1990-2035 by default).
+_CENTURY_DAYS = 36_500
 
 
 class Settings(BaseSettings):
@@ -43,16 +55,18 @@ class Settings(BaseSettings):
     auto_migrate: bool = True
     #: PostgreSQL: auto (TimescaleDB when installed), plain or timescale.
     pg_mode: Literal["auto", "plain", "timescale"] = "auto"
-    pg_pool_size: int = Field(8, ge=1)
+    #: Connections per process: PostgreSQL allows 100 in all by default.
+    pg_pool_size: int = Field(8, ge=1, le=1_000)
     calendar: str = "XNYS"
     calendar_start: date = date(1990, 1, 1)
     calendar_end: date = date(2035, 12, 31)
     #: How long after a window closes its bars count as final.
-    settle_minutes: int = Field(60, ge=0)
+    settle_minutes: int = Field(60, ge=0, le=_CENTURY_DAYS * 24 * 60)
     #: How long after a source's first empty answer for settled time it is asked once
     #: more (0: at the next run); a second empty answer is final.
-    empty_recheck_hours: float = Field(24.0, ge=0, allow_inf_nan=False)
-    synthetic_seed: int = 0
+    empty_recheck_hours: float = Field(24.0, ge=0, le=_CENTURY_DAYS * 24, allow_inf_nan=False)
+    #: Any 64-bit integer (the generator mixes it into a 64-bit key).
+    synthetic_seed: int = Field(0, ge=-(2**63), le=2**64 - 1)
     #: What `stream` runs: unified (live bars + periodic backfill) or backfill (periodic
     #: backfill alone).
     mode: Literal["unified", "backfill"] = "unified"
@@ -60,7 +74,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "WARNING"
     #: Long work without a terminal (no progress bar): a progress line at INFO at most
     #: this often, in seconds (and one at the end).
-    progress_log_seconds: float = Field(5.0, ge=0, allow_inf_nan=False)
+    progress_log_seconds: float = Field(5.0, ge=0, le=_DAY_SECONDS, allow_inf_nan=False)
     #: The vendor key; never logged or printed.
     polygon_api_key: SecretStr | None = Field(
         None,
@@ -73,16 +87,18 @@ class Settings(BaseSettings):
     polygon_ws_host: str = "socket.massive.com"
     polygon_ws_secure: bool = True
     #: Vendor requests per minute for this process (empty: unlimited; free tier: 5).
-    polygon_rate: int | None = Field(None, ge=1)
+    polygon_rate: int | None = Field(None, ge=1, le=_MANY)
     #: Split-adjusted bars (recorded in the ledger's source name).
     polygon_adjusted: bool = True
-    polygon_max_retries: int = Field(5, ge=0)
-    #: First backoff step in seconds (doubling, jittered, capped at 30 s).
-    polygon_backoff: float = Field(0.5, ge=0, allow_inf_nan=False)
-    polygon_timeout: float = Field(60.0, gt=0, allow_inf_nan=False)
+    #: Retries of one request: at the 30 s cap of the backoff, 1,000 take over 8 hours.
+    polygon_max_retries: int = Field(5, ge=0, le=1_000)
+    #: First backoff step in seconds (doubling, jittered, capped at 30 s: a larger first
+    #: step would wait no longer).
+    polygon_backoff: float = Field(0.5, ge=0, le=30, allow_inf_nan=False)
+    polygon_timeout: float = Field(60.0, gt=0, le=_DAY_SECONDS, allow_inf_nan=False)
     #: The vendor's quota window in seconds (its plans count requests a minute). A 429
     #: without Retry-After waits for the next one; a request gives up after three.
-    polygon_quota_window: float = Field(60.0, gt=0, allow_inf_nan=False)
+    polygon_quota_window: float = Field(60.0, gt=0, le=_DAY_SECONDS, allow_inf_nan=False)
 
     #: The API's bearer token: when set, every route but the docs needs it. Without one
     #: the API binds to loopback only.
@@ -97,27 +113,31 @@ class Settings(BaseSettings):
     monitor_token: SecretStr | None = None
     #: ``monitor --screenshot``: how long the API may take to answer everything the
     #: window starts with (status, registry, the chart's first page, jobs), in all.
-    monitor_startup_seconds: float = Field(20.0, gt=0, allow_inf_nan=False)
+    monitor_startup_seconds: float = Field(20.0, gt=0, le=_DAY_SECONDS, allow_inf_nan=False)
     #: Origins allowed to call the API from a browser, comma-separated
     #: (``https://desk.example.com``); empty: no CORS headers at all.
     api_cors_origins: str = ""
-    #: Largest request body the API reads, in bytes (413 past it, counted as it streams).
-    api_max_body_bytes: int = Field(65_536, ge=1)
-    #: Most symbols one ``POST /backfill`` may name.
-    api_max_backfill_symbols: int = Field(100, ge=1)
+    #: Largest request body the API reads, in bytes (413 past it, counted as it streams);
+    #: at most 1 GiB: a body is held in memory.
+    api_max_body_bytes: int = Field(65_536, ge=1, le=2**30)
+    #: Most symbols one ``POST /backfill`` may name (at most MAX_SYMBOLS: more than any
+    #: registry holds).
+    api_max_backfill_symbols: int = Field(100, ge=1, le=MAX_SYMBOLS)
     #: Finished jobs kept (newest first), and how long any finished job is kept.
-    jobs_keep_finished: int = Field(1_000, ge=0)
-    jobs_finished_ttl_days: float = Field(7.0, gt=0)
+    jobs_keep_finished: int = Field(1_000, ge=0, le=_MANY)
+    jobs_finished_ttl_days: float = Field(7.0, gt=0, le=_CENTURY_DAYS, allow_inf_nan=False)
     #: Redis for events (and distributed jobs); empty: the in-process bus.
     redis_url: str = ""
     #: Prefix of every Redis key and channel (several deployments on one Redis).
     redis_prefix: str = ""
     #: The unified daemon: seconds between backfill passes, and how far back they look.
-    backfill_every_seconds: int = Field(300, ge=1)
-    live_lookback_days: int = Field(7, ge=1)
+    #: A pass at least daily: rarer backfills are `chronox-cli backfill` from cron.
+    backfill_every_seconds: int = Field(300, ge=1, le=_DAY_SECONDS)
+    live_lookback_days: int = Field(7, ge=1, le=_CENTURY_DAYS)
     #: Synthetic live feed: replay from this moment (empty: real time) at this speed.
     synthetic_live_from: datetime | None = None
-    synthetic_live_speed: float = Field(1.0, gt=0, allow_inf_nan=False)
+    #: At the most, a year of minutes replays in about 30 seconds.
+    synthetic_live_speed: float = Field(1.0, gt=0, le=_MANY, allow_inf_nan=False)
 
     @field_validator("polygon_rate", "synthetic_live_from", mode="before")
     @classmethod
