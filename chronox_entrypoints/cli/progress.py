@@ -148,11 +148,14 @@ def progress_of(
     label: str,
     unit: str,
     every: float,
-    **options: Any,
+    *,
+    counters: Iterable[str] = INGEST_COUNTERS,
+    parts: bool = False,
+    bar: str | None = None,
 ) -> Iterator[Progress]:
-    """A :class:`Progress` for the work of the block (its options as the class takes
-    them), finished when the block ends."""
-    progress = Progress(label, unit, every, **options)
+    """A :class:`Progress` for the work of the block, finished when the block ends
+    (the arguments are the class's)."""
+    progress = Progress(label, unit, every, counters=counters, parts=parts, bar=bar)
     try:
         yield progress
     except BaseException:

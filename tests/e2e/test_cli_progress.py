@@ -7,7 +7,11 @@ Each command runs as a user runs it, in a subprocess whose stderr is a pipe."""
 from __future__ import annotations
 
 import json
+import os
+import pty
 import re
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -174,3 +178,34 @@ def test_each_backfill_pass_of_the_daemon_is_one_line_at_info(tmp_path: Path) ->
     ]
     assert sum(counts(line)["bars written"] for line in passes) == report["backfilled_bars"]
     assert counts(passes[0])["bars written"] > 0
+
+
+def test_on_a_terminal_the_bar_shows_the_bars_written_and_no_line_is_logged(
+    tmp_path: Path,
+) -> None:
+    terminal, stderr = pty.openpty()
+    env = {**os.environ, **OFTEN, "CHRONOX_STORE": f"sqlite:///{tmp_path / 'bar.sqlite3'}"}
+    for name in ("POLYGON_API_KEY", "MASSIVE_API_KEY", "CHRONOX_SOURCE"):
+        env.pop(name, None)
+    command = [sys.executable, "-m", "chronox_entrypoints.cli.main", "ingest", "SPY", *HALF_YEAR]
+    child = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=stderr, text=True,
+    )  # fmt: skip
+    os.close(stderr)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    out, _ = child.communicate(timeout=120)
+    os.close(terminal)
+    assert child.returncode == 0, shown
+    written = int(re.search(r"bars written:\s+(\d+)", out)[1])  # type: ignore[index]
+    text = shown.decode()
+    assert "fetching" in text and f"{written:,} bars written" in text, text
+    assert "INFO:" not in text, text
