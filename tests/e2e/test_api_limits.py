@@ -76,7 +76,14 @@ def test_a_backfill_over_an_impossible_range_is_a_400_up_front(
     assert api.get("/jobs").json()["jobs"] == []  # nothing was queued
 
 
+def register(api: TestClient, *symbols: str) -> None:
+    """Backfill takes only registry symbols."""
+    for symbol in symbols:
+        assert api.post("/symbols", json={"symbol": symbol}).status_code == 201
+
+
 def test_a_backfill_over_a_real_range_is_queued(api: TestClient) -> None:
+    register(api, "SPY")
     answer = api.post("/backfill", json={"symbols": ["SPY"], "start": "2024-11-25"})
     assert answer.status_code == 202 and len(answer.json()) == 1
 
@@ -86,6 +93,7 @@ def test_a_backfill_names_at_most_the_configured_number_of_symbols(
 ) -> None:
     symbols = [f"S{n:03d}" for n in range(101)]
     with TestClient(create_app(container)) as api:
+        register(api, *symbols[:100])
         answer = api.post("/backfill", json={"symbols": symbols})
         assert answer.status_code == 400 and "at most 100" in answer.json()["detail"]
         assert api.post("/backfill", json={"symbols": symbols[:100]}).status_code == 202
@@ -93,6 +101,7 @@ def test_a_backfill_names_at_most_the_configured_number_of_symbols(
     smaller = Container(settings=settings)
     smaller.job_runner.override(providers.Object(_accept_job))
     with TestClient(create_app(smaller)) as api:
+        register(api, "A", "B")
         assert api.post("/backfill", json={"symbols": ["A", "B", "C"]}).status_code == 400
         assert api.post("/backfill", json={"symbols": ["A", "B"]}).status_code == 202
 
@@ -116,6 +125,7 @@ def test_symbols_come_in_pages(api: TestClient) -> None:
 
 
 def test_jobs_come_in_pages_newest_first(api: TestClient) -> None:
+    register(api, *(f"S{n}" for n in range(5)))
     queued = [api.post("/backfill", json={"symbols": [f"S{n}"]}).json()[0]["id"] for n in range(5)]
     seen: list[str] = []
     cursor = None
