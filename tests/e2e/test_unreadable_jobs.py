@@ -60,6 +60,8 @@ def test_the_api_lists_and_counts_around_an_unreadable_job(
     for name in ("CHRONOX_API_TOKEN", "CHRONOX_SOURCE"):
         monkeypatch.delenv(name, raising=False)
     with TestClient(create_app(Container(settings=Settings(store=cli.store)))) as api:
+        # Only registry symbols are backfilled (an unregistered one is a 404).
+        assert api.post("/symbols", json={"symbol": "SPY"}).status_code < 300
         queued = api.post("/backfill", json={"symbols": ["SPY"], "start": "2024-11-25"})
         assert queued.status_code == 202, queued.text
         page = api.get("/jobs")

@@ -54,7 +54,7 @@ def client(api: Served) -> Iterator[ChronoxClient]:
 
 @pytest.fixture(scope="session")
 def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """A server whose mutating routes need TOKEN."""
+    """A server whose every route needs TOKEN (reads are guarded by default)."""
     server = Served(tmp_path_factory.mktemp("guarded") / "api.sqlite3", api_token=TOKEN)
     yield server
     server.stop()

@@ -191,7 +191,7 @@ def test_a_401_asks_for_the_token_and_the_action_goes_through(
     try:
         assert asked and "Bearer" in asked[0] and "token" in asked[0]
         assert controller.config.token == TOKEN and "token=set" in repr(controller.config)
-        with ChronoxClient(ChronoxApiConfig(guarded.url)) as reader:
+        with ChronoxClient(ChronoxApiConfig(guarded.url, token=TOKEN)) as reader:
             assert reader.symbol("XLF").symbol == "XLF"  # added on the second try
     finally:
         qt_loop.run_until_complete(controller.close())
