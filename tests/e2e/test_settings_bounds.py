@@ -98,3 +98,44 @@ def test_each_bound_of_a_setting_is_a_value_it_accepts(field: str) -> None:
     assert "Le" in limits, f"{field} has no upper bound (le=)"
     largest = limits["Le"].le
     assert getattr(Settings(**{field: largest}), field) == largest
+
+
+# --- the CLI's numeric options with no setting behind them ----------------------------
+# They only count or wait (a comparison, an asyncio timer), so a huge value is no
+# overflow: it means "all there is" or "until stopped". Checked here, so a change that
+# feeds one to a timedelta or a C int is caught.
+
+
+def test_a_huge_replay_count_and_duration_mean_all_there_is(clean_cli: Cli, redis_env: str) -> None:
+    day = ("--start", "2024-11-25", "--end", "2024-11-25")
+    assert clean_cli("ingest", "SPY", "--source", "synthetic", *day).code == 0
+    huge = "1" + "0" * 30
+    watched = clean_cli(
+        "watch", "SPY", "--replay", huge, "--count", huge, "--duration", "2", "--json", store=False
+    )
+    assert watched.code == 0, watched.err
+    stored = clean_cli("bars", "SPY", *day, "--format", "csv").out.splitlines()[1:]
+    assert len(watched.out.splitlines()) == len(stored) > 300  # every bar stored, replayed
+    once = clean_cli("watch", "SPY", "--replay", "1", "--count", "1", "--duration", "1e300",
+                     store=False)  # fmt: skip
+    assert once.code == 0 and len(once.out.splitlines()) == 1, once.err
+
+
+def test_a_stream_of_a_huge_duration_runs_until_stopped(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHRONOX_")}
+    env.update(CHRONOX_SOURCE="synthetic", CHRONOX_MODE="backfill")
+    store = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    command = [sys.executable, "-m", "chronox_entrypoints.cli.main", "stream", "--store", store]
+    with subprocess.Popen(
+        [*command, "--duration", "1e300"],
+        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as running:  # fmt: skip
+        try:
+            assert running.stderr is not None
+            started = [running.stderr.readline() for _ in range(3)]
+            assert any("ready" in line for line in started), started  # the timer was set
+        finally:
+            running.terminate()
+            out, err = running.communicate(timeout=60)
+    assert running.returncode == 0, err
+    assert out.startswith("stopped: "), out
