@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chronox_domain import InvalidInput, InvalidRange, InvalidSymbol, InvalidTimeframe
+from chronox_domain.actions import AdjustmentType, PriceBasis
 from chronox_domain.bounds import parse_bound
 from chronox_domain.jobs import JobSpec
 from chronox_domain.services.pipeline import Mode
@@ -50,7 +51,7 @@ def anything() -> st.SearchStrategy[Any]:
         st.datetimes(),
         st.datetimes(timezones=st.timezones()),
         st.timedeltas(),
-        st.sampled_from([*Timeframe, *SessionKind, *Mode]),
+        st.sampled_from([*Timeframe, *SessionKind, *Mode, *AdjustmentType, *PriceBasis]),
         st.sampled_from([pd.NaT, pd.Timestamp("2024-11-26 15:00", tz="UTC"), np.int64(3)]),
         st.sampled_from([np.float64("nan"), np.array([1, 2]), np.str_("SPY"), Decimal("1")]),
         st.sampled_from([int, Timeframe, object(), Ellipsis, pd.DataFrame(), pd.Series([1])]),
@@ -75,6 +76,8 @@ PARSERS: dict[str, tuple[Callable[[Any], Any], tuple[type, ...], type[InvalidInp
     "Mode.parse": (Mode.parse, (Mode,), InvalidInput),
     "parse_bound": (parse_bound, (date, type(None)), InvalidInput),
     "JobSpec.from_payload": (JobSpec.from_payload, (JobSpec,), InvalidInput),
+    "AdjustmentType.parse": (AdjustmentType.parse, (AdjustmentType,), InvalidInput),
+    "PriceBasis.parse": (PriceBasis.parse, (PriceBasis,), InvalidInput),
 }
 
 
