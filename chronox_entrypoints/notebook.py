@@ -91,8 +91,10 @@ def _settings_given(settings: dict[str, Any]) -> dict[str, Any]:
             raise InvalidInput(f"connect({name}=...): no such setting (valid: {valid})")
         if value is not None and not isinstance(value, str):
             plain = os.fspath(value) if isinstance(value, os.PathLike) else value
+            # Typed as optional by some pydantic releases: every Settings field has one.
+            annotation: Any = field.annotation
             try:
-                TypeAdapter(field.annotation).validate_python(plain, strict=True)
+                TypeAdapter(annotation).validate_python(plain, strict=True)
             except ValidationError:
                 expected = getattr(field.annotation, "__name__", str(field.annotation))
                 raise refused(f"connect({name}=...)", expected, value) from None
