@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Protocol, runtime_checkable
 
+from chronox_domain.actions import CorporateActions
 from chronox_domain.bar import Bar
 from chronox_domain.batch import BarBatch
 from chronox_domain.columns import BarColumns
@@ -211,6 +212,43 @@ class SplitSource(Protocol):
 
     def splits(self, symbol: str) -> list[Split]:
         """Every known split of ``symbol``, oldest first."""
+        ...
+
+
+class CorporateActionSource(Protocol):
+    """A vendor's corporate actions of a symbol (its reference endpoints)."""
+
+    def actions(self, symbol: str) -> CorporateActions:
+        """Every split, cash dividend, ticker change and the listing period the vendor
+        knows of ``symbol`` (pages followed, items of other tickers left out), with
+        ``fetched_at`` the moment of the answer. Raises ``SourceUnavailable`` /
+        ``RateLimited`` when the vendor cannot answer, ``NotFound`` for a ticker the
+        vendor does not know."""
+        ...
+
+
+class CorporateActionStore(Protocol):
+    """The corporate actions of each symbol, as last fetched, beside its bars."""
+
+    def put_actions(self, actions: CorporateActions) -> None:
+        """Replace everything stored of ``actions.symbol`` by ``actions``, in one
+        transaction: a reader sees the old bundle or the new one, never a mix. Putting
+        the same bundle twice changes nothing. ``actions.fetched_at`` must be set
+        (``InvalidInput`` otherwise): an unfetched bundle is no answer to store."""
+        ...
+
+    def actions(self, symbol: str) -> CorporateActions:
+        """The bundle last put for ``symbol``, equal to it; ``CorporateActions.unknown``
+        (``fetched_at`` None) when none was."""
+        ...
+
+    def actions_for(self, symbols: Sequence[str]) -> dict[str, CorporateActions]:
+        """``actions`` of each of ``symbols`` (a key per symbol asked), read in bulk: a
+        few queries whatever the number of symbols."""
+        ...
+
+    def actions_fetched_at(self, symbol: str) -> datetime | None:
+        """When the bundle stored for ``symbol`` was fetched (UTC); None when never."""
         ...
 
 
