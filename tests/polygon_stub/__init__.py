@@ -1,4 +1,5 @@
-"""A Polygon/Massive-compatible stub server for tests: REST aggregates and the live feed.
+"""A Polygon/Massive-compatible stub server for tests: REST aggregates, reference data and
+the live feed.
 
     with PolygonStub(page_size=500) as stub:
         client = RESTClient(stub.api_key, base=stub.base_url, retries=0)
@@ -37,6 +38,27 @@ REST (``base_url``), imitating the vendor (sources cited in ``rest.py``)
     it), newest first (``order``, ``sort`` accepted), ``limit`` default 10 and 1..1000
     (else 400), ``next_url`` with a cursor holding the whole query when more remain;
     date/range filters are refused (400).
+    Reference endpoints (``stub.reference``, a ``ReferenceData``: the vendor's
+    documented examples until a test changes them; sources cited in
+    ``reference_data.py`` and ``reference.py``):
+    ``GET /stocks/v1/splits`` and ``GET /stocks/v1/dividends``: ``results`` (the
+    ``StockSplit`` / ``StockDividend`` fields, ``adjustment_type`` one of forward_split,
+    reverse_split, stock_dividend, ``historical_adjustment_factor`` cumulative over the
+    ticker's later splits), ``status``, ``request_id``, and ``next_url`` (a cursor with
+    the whole query) while more remain. Filters ``field`` and ``field.any_of/.gt/.gte/
+    .lt/.lte`` on ticker, execution_date, adjustment_type (splits) or ticker,
+    ex_dividend_date, frequency, distribution_type (dividends); ``sort`` "col.asc|desc,
+    ..." (default the date, descending); ``limit`` default 100, 1..5000 (else 400).
+    ``GET /v3/reference/tickers/{T}``: the overview (``list_date``, ``delisted_utc``,
+    ``active``...); ``GET /vX/reference/tickers/{T}/events``: ticker changes, newest
+    first. A ticker with no record gets a generic overview (no ``list_date``, no events)
+    when the aggregates know it (``tickers``), else, as a company's former ticker (FB),
+    404 ``NOT_FOUND`` "Ticker not found."; unknown tickers' splits and dividends are
+    empty lists. Data: AAPL's three splits (2005, 2014, 2020) and two cash dividends,
+    GE's 1-for-8 reverse split, a stock dividend (STKD), META's events (FB from
+    2012-05-18, META from 2022-06-09), SNOW listed 2020-09-16, TWTR delisted
+    (``active`` false). Faults: ``stub.reference_faults``, their own queue (rate_limit,
+    rate_limit_for, server_errors, echo_headers, hang, malformed, empty_object).
     Auth: ``Authorization: Bearer <key>`` or ``apiKey=<key>``; none: 401 "API Key was
     not provided", a wrong one: 401 "Unknown API Key". Other paths: 404 JSON.
 
@@ -55,6 +77,7 @@ Plan switches (constructor keywords; the last three also settable while running)
 Log
     ``stub.requests`` (``RequestRecord``: method, path, query, status, ``at`` monotonic
     arrival, ``fault``, ``wall`` time.time() arrival), ``aggs_requests()``,
+    ``reference_requests()``,
     ``served_requests()`` (aggregates answered 200), ``rate_limited_requests()`` (every
     429: wasted; ``fault`` says ``rate_limit``, ``rate_limit_for`` or ``quota``),
     ``reset_log()``.

@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode
 
 from chronox_domain import Bar, Interval
@@ -38,7 +38,7 @@ from tests.polygon_stub.data import (
 )
 from tests.polygon_stub.faults import Fault, FaultKind, Faults
 
-__all__ = ["Reply", "RestApi", "SplitList"]
+__all__ = ["Reply", "RestApi", "Route", "SplitList"]
 
 # rest.json, /v2/aggs/... parameter ``limit``: "Max 50000 and Default 5000".
 MAX_LIMIT = 50_000
@@ -82,6 +82,16 @@ _BAD_TIME = "Could not parse the time parameter: '{}'. Use YYYY-MM-DD or Unix MS
 # The splits filters the stub does not implement: refused rather than ignored, so a
 # client relying on one learns it here and not from real data.
 _SPLITS_UNSUPPORTED = ("execution_date", "reverse_split", "ticker.")
+
+
+class Route(Protocol):
+    """More paths to answer (the reference endpoints, :mod:`tests.polygon_stub.reference`)."""
+
+    def matches(self, path: str) -> bool: ...
+
+    def answer(
+        self, path: str, query: Mapping[str, str], headers: Mapping[str, str], request_id: str
+    ) -> Reply: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +158,8 @@ class RestApi:
             raise ValueError("quota_scope is 'aggs' or 'all'")
         self.api_key = api_key
         self.splits: dict[str, SplitList] = {}
+        #: Paths answered after the aggregates and /v3/reference/splits.
+        self.routes: list[Route] = []
         #: Where ``next_url`` points; set once the server has its port.
         self.base_url = ""
         self.history_from = history_from
@@ -171,6 +183,11 @@ class RestApi:
             if self._quota_scope == "all" and not self._admitted():
                 return self._quota_reply(request_id)
             return self._splits(query, request_id)
+        for route in self.routes:
+            if route.matches(path):
+                if self._quota_scope == "all" and not self._admitted():
+                    return self._quota_reply(request_id)
+                return route.answer(path, query, headers, request_id)
         return _json(404, {"status": "NOT_FOUND", "request_id": request_id, "message": "Not Found"})
 
     # --- authentication, quota -------------------------------------------------------

@@ -13,6 +13,8 @@ from chronox_domain.ports import TradingCalendar
 from tests.polygon_stub.data import StubData, split_adjusted
 from tests.polygon_stub.faults import Faults
 from tests.polygon_stub.log import RequestLog, RequestRecord
+from tests.polygon_stub.reference import ReferenceApi
+from tests.polygon_stub.reference_data import ReferenceData, documented
 from tests.polygon_stub.rest import RestApi, SplitList
 from tests.polygon_stub.rest_server import RestServer
 from tests.polygon_stub.ws import LiveFeed
@@ -62,6 +64,15 @@ class PolygonStub:
             tickers=tickers,
             delayed=delayed,
         )
+        #: The reference endpoints' own fault queue (aggregates faults never reach them).
+        self.reference_faults = Faults()
+        self._reference = ReferenceApi(
+            documented(),
+            self.reference_faults,
+            known=self._knows,
+            base_url=lambda: self._api.base_url,
+        )
+        self._api.routes.append(self._reference)
         self._rest = RestServer(self._api, self._log)
         self.live = LiveFeed(api_key, self._data, self.faults)
         self._base_url: str | None = None
@@ -139,6 +150,20 @@ class PolygonStub:
     def splits(self, splits: dict[str, SplitList]) -> None:
         self._api.splits = splits
 
+    @property
+    def reference(self) -> ReferenceData:
+        """What the reference endpoints serve (splits, dividends, tickers and their
+        events); the vendor's documented examples until a test changes them."""
+        return self._reference.data
+
+    @reference.setter
+    def reference(self, data: ReferenceData) -> None:
+        self._reference.data = data
+
+    def _knows(self, ticker: str) -> bool:
+        known = self._api.known_tickers
+        return known is None or ticker in known
+
     # --- plan switches (settable while running) -----------------------------------------
 
     @property
@@ -176,6 +201,11 @@ class PolygonStub:
 
     def aggs_requests(self) -> list[RequestRecord]:
         return [record for record in self._log.snapshot() if record.is_aggs]
+
+    def reference_requests(self) -> list[RequestRecord]:
+        """The requests to the reference endpoints (/stocks/v1/..., ticker overview and
+        events)."""
+        return [r for r in self._log.snapshot() if self._reference.matches(r.path)]
 
     def rate_limited_requests(self) -> list[RequestRecord]:
         """The requests answered 429 (fault, ``rate_limit_for`` or quota): wasted."""
