@@ -32,6 +32,10 @@ class PolygonConfig:
     #: full windows (a 429 is normal traffic against a quota, not a failure).
     rate_limit_windows: float = 3.0
 
+    #: Items asked per page of the reference lists (``/stocks/v1/splits`` and
+    #: ``/dividends``): their largest ("The maximum allowed limit is '5000'").
+    reference_page_limit: int = 5_000
+
     @property
     def rate_limit_patience(self) -> float:
         return self.rate_limit_windows * self.quota_window
