@@ -1,5 +1,6 @@
 """Progress of long work: a bar on a terminal, and where nobody watches one (cron,
-systemd, a pipe) an INFO line at most every few seconds, and one when a run ends.
+systemd, a pipe) an INFO line at most every few seconds, and one at its end. Work that
+shows no bar (a worker's jobs, the daemon's passes) logs its lines on a terminal too.
 
 One :class:`Progress` serves every long command: ingest and backfill (vendor requests),
 export (partitions), a worker's jobs and the daemon's backfill passes. The work calls
