@@ -72,8 +72,8 @@ class Settings(BaseSettings):
     mode: Literal["unified", "backfill"] = "unified"
     #: Log level of the CLI, applied once the settings are read (so ``.env`` sets it too).
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "WARNING"
-    #: Long work without a terminal (no progress bar): a progress line at INFO at most
-    #: this often, in seconds (and one at the end).
+    #: A progress line at INFO at most this often, in seconds, where no progress bar
+    #: shows (and one at the end).
     progress_log_seconds: float = Field(5.0, ge=0, le=_DAY_SECONDS, allow_inf_nan=False)
     #: The vendor key; never logged or printed.
     polygon_api_key: SecretStr | None = Field(
