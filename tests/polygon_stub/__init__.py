@@ -58,7 +58,8 @@ REST (``base_url``), imitating the vendor (sources cited in ``rest.py``)
     GE's 1-for-8 reverse split, a stock dividend (STKD), META's events (FB from
     2012-05-18, META from 2022-06-09), SNOW listed 2020-09-16, TWTR delisted
     (``active`` false). Faults: ``stub.reference_faults``, their own queue (rate_limit,
-    rate_limit_for, server_errors, echo_headers, hang, malformed, empty_object).
+    rate_limit_for, server_errors, echo_headers, hang, malformed, empty_object;
+    ``splits_foreign_items()``: the splits and dividends lists ignore ``ticker``).
     Auth: ``Authorization: Bearer <key>`` or ``apiKey=<key>``; none: 401 "API Key was
     not provided", a wrong one: 401 "Unknown API Key". Other paths: 404 JSON.
 

@@ -183,6 +183,10 @@ class ReferenceApi:
             # it is undocumented: refused here, so a client never relies on it.
             return _error(400, request_id, f"limit must be between 1 and {MAX_LIMIT}")
         filters = {k: v for k, v in params.items() if k not in ("limit", "sort", "offset")}
+        if self._faults.splits_foreign():
+            # reference_faults.splits_foreign_items(): other tickers' items come too, as
+            # some v3 answers listed a related ticker's (a client keeps its own only).
+            filters = {k: v for k, v in filters.items() if not k.startswith("ticker")}
         try:
             items = [item for item in listing.items() if _passes(item, filters, listing)]
             _sort(items, params.get("sort", listing.default_sort), listing)
@@ -289,4 +293,3 @@ def _sort(items: list[dict[str, Any]], sort: str, listing: _Listing) -> None:
 
 def _not_found(request_id: str) -> Reply:
     return _json(404, {"status": "NOT_FOUND", "request_id": request_id, "message": _NOT_FOUND})
-
