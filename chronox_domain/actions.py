@@ -98,9 +98,11 @@ class StockSplit:
 
     ``execution_date`` is the first session on the new basis, pre-market included (the
     vendor: "On the execution date, all trading is already adjusted for the split").
-    ``historical_adjustment_factor`` is the vendor's factor for normalising earlier
-    prices to today's basis, kept as given (None when not given); chronox computes its
-    own split factors from the ratios, so this is a record, not an input."""
+    ``historical_adjustment_factor`` is the vendor's "Cumulative adjustment factor used
+    to offset split effects on historical prices": the product of ``split_from /
+    split_to`` over this split and every later one (1/56 for AAPL's 2:1 of 2005 as of
+    2026), kept as given (None when not given). chronox computes split factors from the
+    ratios, so this is a record to check against, not an input."""
 
     symbol: str
     execution_date: date
@@ -134,8 +136,10 @@ class CashDividend:
 
     ``distribution_type`` (recurring, special, ...) and ``frequency`` (the payments a
     year, ``"0"`` for one-off) are the vendor's values as text. The vendor's
-    ``historical_adjustment_factor`` multiplies prices before the ex-date (None when not
-    given: :mod:`chronox_domain.adjust` then derives it from the previous close)."""
+    ``historical_adjustment_factor`` is cumulative like a split's: prices before the
+    ex-date times it offset this dividend and every later one (None when not given:
+    :mod:`chronox_domain.adjust` then derives this dividend's own factor from the close
+    before the ex-date)."""
 
     symbol: str
     ex_dividend_date: date

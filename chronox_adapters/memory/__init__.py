@@ -1,5 +1,6 @@
 """In-memory adapters for every port: unit tests, notebooks, throwaway runs."""
 
+from chronox_adapters.memory.actions import MemoryActionStore
 from chronox_adapters.memory.bus import InProcessBus
 from chronox_adapters.memory.jobs import InProcessJobQueue
 from chronox_adapters.memory.registry import MemoryRegistry
@@ -8,6 +9,7 @@ from chronox_adapters.memory.store import MemoryRepository
 
 __all__ = [
     "InProcessBus",
+    "MemoryActionStore",
     "InProcessJobQueue",
     "MemoryRegistry",
     "MemoryRepository",

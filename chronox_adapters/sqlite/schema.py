@@ -80,12 +80,67 @@ DROP TABLE coverage;
 ALTER TABLE coverage_v3 RENAME TO coverage;
 """
 
+# Corporate actions per symbol, as last fetched (chronox_domain/actions.py): one row of
+# actions_fetched per fetched symbol, its items in order (seq) in a table per kind. A
+# put replaces every row of the symbol in one transaction. Dates are ISO text, instants
+# ISO text in UTC to the microsecond.
+_CORPORATE_ACTIONS = """
+CREATE TABLE actions_fetched (
+    symbol     TEXT PRIMARY KEY,
+    fetched_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE action_splits (
+    symbol          TEXT    NOT NULL,
+    seq             INTEGER NOT NULL,
+    execution_date  TEXT    NOT NULL,
+    split_from      REAL    NOT NULL CHECK (split_from > 0),
+    split_to        REAL    NOT NULL CHECK (split_to > 0),
+    adjustment_type TEXT    NOT NULL
+        CHECK (adjustment_type IN ('forward_split', 'reverse_split', 'stock_dividend')),
+    historical_adjustment_factor REAL CHECK (historical_adjustment_factor > 0),
+    fetched_at      TEXT    NOT NULL,
+    PRIMARY KEY (symbol, seq)
+) WITHOUT ROWID;
+CREATE TABLE action_dividends (
+    symbol            TEXT    NOT NULL,
+    seq               INTEGER NOT NULL,
+    ex_dividend_date  TEXT    NOT NULL,
+    cash_amount       REAL    NOT NULL CHECK (cash_amount > 0),
+    currency          TEXT    NOT NULL,
+    fetched_at        TEXT    NOT NULL,
+    record_date       TEXT,
+    pay_date          TEXT,
+    declaration_date  TEXT,
+    distribution_type TEXT,
+    frequency         TEXT,
+    historical_adjustment_factor REAL CHECK (historical_adjustment_factor > 0),
+    PRIMARY KEY (symbol, seq)
+) WITHOUT ROWID;
+CREATE TABLE action_ticker_changes (
+    symbol     TEXT    NOT NULL,
+    seq        INTEGER NOT NULL,
+    old_ticker TEXT    NOT NULL,
+    new_ticker TEXT    NOT NULL,
+    effective  TEXT    NOT NULL,
+    fetched_at TEXT    NOT NULL,
+    PRIMARY KEY (symbol, seq)
+) WITHOUT ROWID;
+CREATE TABLE action_listings (
+    symbol     TEXT    PRIMARY KEY,
+    listed     TEXT,
+    delisted   TEXT,
+    active     INTEGER NOT NULL,
+    fetched_at TEXT    NOT NULL
+) WITHOUT ROWID;
+"""
+
 #: MIGRATIONS[n] brings a database from version n to n + 1.
 MIGRATIONS: list[str] = [
     "".join(_BARS_TABLE.format(table=table) for table in BAR_TABLES.values())
     + _LEDGER_AND_REGISTRY,
     _SPLITS,
     _UNCONFIRMED_EMPTY,
+    _CORPORATE_ACTIONS,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -6,6 +6,7 @@ plain PostgreSQL. The same logical schema either way. A server with the extensio
 files installed but not in ``shared_preload_libraries`` gets plain mode, with a warning.
 """
 
+from chronox_adapters.timescale.actions import ACTION_TABLES, PostgresActionStore
 from chronox_adapters.timescale.bars import PostgresRepository
 from chronox_adapters.timescale.migrate import (
     MODE_NOTES,
@@ -20,8 +21,10 @@ from chronox_adapters.timescale.rollups import PostgresRollups
 from chronox_adapters.timescale.store import PostgresStore, open_postgres
 
 __all__ = [
+    "ACTION_TABLES",
     "MODE_NOTES",
     "Migrator",
+    "PostgresActionStore",
     "PostgresRegistry",
     "PostgresRepository",
     "PostgresRollups",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from psycopg_pool import ConnectionPool
 
+from chronox_adapters.timescale.actions import PostgresActionStore
 from chronox_adapters.timescale.bars import PostgresRepository
 from chronox_adapters.timescale.errors import translate_errors
 from chronox_adapters.timescale.migrate import MODE_NOTES, Migrator
@@ -25,6 +26,7 @@ class PostgresStore:
     repository: PostgresRepository
     registry: PostgresRegistry
     rollups: PostgresRollups
+    actions: PostgresActionStore
 
     def close(self) -> None:
         self.pool.close()
@@ -58,6 +60,7 @@ def open_postgres(
             PostgresRepository(pool, url, mode),
             PostgresRegistry(pool, url),
             PostgresRollups(pool, mode),
+            PostgresActionStore(pool, url),
         )
     except BaseException:
         pool.close()
