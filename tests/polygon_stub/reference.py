@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from operator import itemgetter
 from typing import Any
 
 from tests.polygon_stub.faults import FaultKind, Faults
@@ -288,7 +289,7 @@ def _sort(items: list[dict[str, Any]], sort: str, listing: _Listing) -> None:
         name, _, direction = column.partition(".")
         if name not in listing.sort_columns or direction not in ("", "asc", "desc"):
             raise _Refused(f"the stub does not sort {listing.path} by {column}")
-        items.sort(key=lambda item, name=name: item[name], reverse=direction != "asc")
+        items.sort(key=itemgetter(name), reverse=direction != "asc")
 
 
 def _not_found(request_id: str) -> Reply:

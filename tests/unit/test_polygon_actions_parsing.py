@@ -232,7 +232,8 @@ def test_a_malformed_split_is_refused_naming_what(change: dict[str, Any], named:
 
 
 def test_an_empty_answer_has_no_actions() -> None:
-    for page in ({"status": "OK"}, {"results": None}, {"results": []}):
+    empty: list[dict[str, Any]] = [{"status": "OK"}, {"results": None}, {"results": []}]
+    for page in empty:
         assert parse_splits([page], "AAPL", AT) == []
         assert parse_dividends([page], "AAPL", AT, "USD") == []
 
