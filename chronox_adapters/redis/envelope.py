@@ -144,14 +144,23 @@ def _start(value: object) -> datetime:
         start = None
     if start is None or start.tzinfo is None:
         raise MalformedData(f"bar event envelope: start {value!r} is not a UTC timestamp")
-    return start.astimezone(UTC)
+    try:
+        return start.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is a year before the first in UTC
+        raise MalformedData(f"bar event envelope: start {value!r} is not a UTC instant") from None
 
 
 def _number(raw: dict[str, object], name: str) -> float:
     value = raw[name]
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise MalformedData(f"bar event envelope: {name} {value!r} is not a number")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # JSON integers have as many digits as the sender likes
+        raise MalformedData(
+            f"bar event envelope: {name} (an integer of {len(str(abs(value)))} digits) is "
+            "not a number a float holds"
+        ) from None
     if not math.isfinite(number):
         raise MalformedData(f"bar event envelope: {name} {value!r} is not finite")
     return number

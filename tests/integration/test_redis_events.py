@@ -319,6 +319,40 @@ def test_replay_gives_the_last_events_per_symbol_then_live_ones(
     assert live[1] == events_of(batch_of(minute_bars("SPY", 1, first=10)))[0]
 
 
+def test_an_envelope_no_float_or_datetime_holds_is_skipped_not_fatal(
+    redis_url: str, prefix: str
+) -> None:
+    """A number of 400 digits, or an instant before year 1 in UTC, written by another
+    process into the stream or onto a channel: skipped and counted; the feed goes on."""
+    good = minute_bars("SPY", 2)
+    raw = json.loads(encode(BarEvent(good[0], False, "synthetic")))
+    huge = json.dumps({**raw, "o": 10**400})
+    early = json.dumps({**raw, "start": "0001-01-01T00:00:00+01:00"})
+    client = redis.Redis.from_url(redis_url)
+    spy = channel(prefix, "SPY", M1)
+    client.xadd(stream_key(prefix, M1), {"symbol": "SPY", "event": huge})
+    client.xadd(
+        stream_key(prefix, M1), {"symbol": "SPY", "event": encode(events_of(batch_of(good[:1]))[0])}
+    )
+    subscriber = RedisSubscriber(redis_url, prefix)
+
+    async def main() -> list[BarEvent]:
+        stream = subscriber.subscribe(["SPY"], M1, replay=2)
+        first = await take(stream, 1)
+        for data in (early, huge, encode(events_of(batch_of(good[1:]))[0])):
+            client.publish(spy, data)
+        heard = [*first, *await take(stream, 1)]
+        await stream.aclose()
+        return heard
+
+    try:
+        heard = asyncio.run(main())
+    finally:
+        client.close()
+    assert [event.bar for event in heard] == good
+    assert subscriber.malformed == 3
+
+
 def test_the_stream_stays_capped(redis_url: str, prefix: str) -> None:
     client = redis.Redis.from_url(redis_url)
     node = int(client.config_get("stream-node-max-entries")["stream-node-max-entries"])
