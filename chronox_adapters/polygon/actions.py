@@ -12,7 +12,6 @@ then one :class:`NotFound` after one request, not three lists of nothing.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -24,13 +23,10 @@ from chronox_adapters.polygon.reference_parsing import (
     parse_splits,
     parse_ticker_changes,
 )
-from chronox_adapters.polygon.rest import PolygonRestSource
+from chronox_adapters.polygon.rest import PolygonRestSource, VendorNotFound
 from chronox_domain.actions import CorporateActions
 from chronox_domain.errors import MalformedData, NotFound, SourceUnavailable
 from chronox_domain.symbol import parse_symbol
-
-# How the REST source words a 404 (its ``_refusal``): it has no typed error for one yet.
-_ANSWERED_404 = re.compile(r"^the vendor answered 404\b")
 
 
 def _utc_now() -> datetime:
@@ -87,10 +83,8 @@ class PolygonCorporateActions:
         what = f"the ticker overview of {ticker}"
         try:
             (page,) = self._pages(f"/v3/reference/tickers/{ticker}", {}, what)
-        except SourceUnavailable as exc:
-            if type(exc) is SourceUnavailable and _ANSWERED_404.match(str(exc)):
-                raise NotFound(f"the vendor does not know ticker {ticker}") from None
-            raise
+        except VendorNotFound:
+            raise NotFound(f"the vendor does not know ticker {ticker}") from None
         return page
 
     def _pages(self, path: str, params: dict[str, str], what: str) -> list[dict[str, Any]]:

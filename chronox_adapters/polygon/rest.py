@@ -304,7 +304,15 @@ class PolygonRestSource:
             )
         if status == 403 or vendor_status == "NOT_AUTHORIZED":
             return WindowRefused(f"the vendor refused {what} ({said}): {text}")
+        if status == 404:
+            return VendorNotFound(f"the vendor answered {said} for {what}: {text}")
         return SourceUnavailable(f"the vendor answered {said} for {what}: {text}")
+
+
+class VendorNotFound(SourceUnavailable):
+    """The vendor answered 404: what was asked does not exist there (a reference
+    endpoint's unknown ticker, say). A source error still, for callers that do not care
+    which; a caller that does catches this type rather than reading the message."""
 
 
 class _Budget:
