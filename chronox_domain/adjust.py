@@ -193,8 +193,10 @@ def _scaled(
             out += column[lo:hi]
             done = hi
             continue
-        # x / f (not x * (1 / f)): the same float a vendor's own division gives.
-        out += array("d", map(factor.__rtruediv__ if divide else factor.__mul__, column[lo:hi]))
+        part = column[lo:hi] if hi - lo < len(column) else column
+        # x / f (not x * (1 / f)): the same float a vendor's own division gives. A list
+        # comprehension into fromlist: the quickest loop the standard library has.
+        out.fromlist([x / factor for x in part] if divide else [x * factor for x in part])
         done = hi
     out += column[done:]
     return out
