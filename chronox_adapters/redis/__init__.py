@@ -5,7 +5,8 @@ one versioned JSON envelope per bar (docs/events.md). Nothing connects at import
 """
 
 from chronox_adapters.redis.envelope import VERSION, channel, decode, encode, stream_key
-from chronox_adapters.redis.jobs import RedisJobQueue, RedisWorker
+from chronox_adapters.redis.job_worker import RedisWorker
+from chronox_adapters.redis.jobs import RedisJobQueue
 from chronox_adapters.redis.publisher import RedisPublisher, describe
 from chronox_adapters.redis.ratelimit import RedisRateLimiter
 from chronox_adapters.redis.subscriber import RedisSubscriber

@@ -420,7 +420,7 @@ def test_an_unreachable_redis_is_one_line_and_never_stops_the_worker(
     def complaints() -> list[str]:
         return [r.getMessage() for r in caplog.records if "Redis unavailable" in r.getMessage()]
 
-    with caplog.at_level(logging.WARNING, logger="chronox_adapters.redis.jobs"):
+    with caplog.at_level(logging.WARNING, logger="chronox_adapters.redis"):
         thread.start()
         wait_for(lambda: len(complaints()) >= 2, 10, "two complaints (the first and a retry)")
         assert thread.is_alive()  # still trying
@@ -442,7 +442,7 @@ def test_the_worker_waits_between_retries_as_the_domains_backoff_says(
         said = [r.getMessage() for r in caplog.records if "Redis unavailable" in r.getMessage()]
         return [line.rsplit("retrying in ", 1)[1] for line in said]
 
-    with caplog.at_level(logging.WARNING, logger="chronox_adapters.redis.jobs"):
+    with caplog.at_level(logging.WARNING, logger="chronox_adapters.redis"):
         thread.start()
         wait_for(lambda: len(pauses()) >= 4, 10, "four retries")
         stop.set()

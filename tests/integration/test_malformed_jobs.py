@@ -23,7 +23,7 @@ from tests.conftest import unavailable
 pytestmark = pytest.mark.integration
 
 REDIS_URL = os.environ.get("CHRONOX_TEST_REDIS", "redis://127.0.0.1:6379/0")
-LOGGER = "chronox_adapters.redis.jobs"
+LOGGER = "chronox_adapters.redis"  # the job queue family: its records and its workers log
 
 #: Job hashes as a person, an older chronox or a half-finished delete could leave them.
 MALFORMED: dict[str, dict[str, str]] = {
