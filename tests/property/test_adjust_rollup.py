@@ -51,7 +51,8 @@ def minute_bars(draw: st.DrawFn) -> list[Bar]:
             low = draw(st.floats(1.0, 500.0))
             high = low * draw(st.floats(1.0, 1.05))
             o, c = (low + (high - low) * draw(st.floats(0, 1)) for _ in range(2))
-            volume = draw(st.floats(0.0, 1e6))
+            # Shares, not subnormal floats (5e-324 / 10 underflows to no volume at all).
+            volume = draw(st.just(0.0) | st.floats(1e-3, 1e9))
             vwap = draw(st.none() | st.floats(low, high))
             trades = draw(st.none() | st.integers(0, 1000))
             bars.append(
