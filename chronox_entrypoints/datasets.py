@@ -46,13 +46,17 @@ def schema_metadata(table: BarTable) -> dict[str, str]:
     return {f"chronox.{k}": str(v) for k, v in series_attrs(table).items() if v is not None}
 
 
+def parquet_missing(exc: ImportError) -> InvalidInput:
+    """The one clear error, rather than ``exc``, where the Parquet family is missing."""
+    return InvalidInput(
+        f"Parquet needs pyarrow, pandas and numpy ({exc.name} is not installed): {RESEARCH_EXTRA}"
+    )
+
+
 def _parquet_family() -> Any:
     """``chronox_adapters.frames.dataset``, or one clear error when pyarrow is missing."""
     try:
         from chronox_adapters.frames import dataset
     except ImportError as exc:
-        raise InvalidInput(
-            f"Parquet needs pyarrow, pandas and numpy ({exc.name} is not installed): "
-            f"{RESEARCH_EXTRA}"
-        ) from None
+        raise parquet_missing(exc) from None
     return dataset

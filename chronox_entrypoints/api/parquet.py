@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from itertools import chain
 from typing import Any
 
-from chronox_domain.errors import InvalidInput
 from chronox_domain.services.bars import BarTable
-from chronox_entrypoints.datasets import RESEARCH_EXTRA, schema_metadata
+from chronox_entrypoints.datasets import parquet_missing, schema_metadata
 
 
 class _Drain:
@@ -80,8 +79,5 @@ def _parquet_family() -> tuple[Any, Any, Any, Any, str]:
         from chronox_adapters.frames import BAR_SCHEMA, to_arrow
         from chronox_adapters.frames.dataset import COMPRESSION
     except ImportError as exc:
-        raise InvalidInput(
-            f"Parquet needs pyarrow, pandas and numpy ({exc.name} is not installed): "
-            f"{RESEARCH_EXTRA}"
-        ) from None
+        raise parquet_missing(exc) from None
     return pa, pq, to_arrow, BAR_SCHEMA, COMPRESSION
