@@ -101,7 +101,7 @@ def test_a_bar_and_a_bar_event() -> None:
     assert dumped(BarEventOut.of_event(BarEvent(BAR, provisional=True, source="polygon"))) == {
         "symbol": "SPY", "timeframe": "1m", "start": "2024-11-25T14:30:00Z", "open": 10.0,
         "high": 11.0, "low": 9.5, "close": 10.5, "volume": 1200.0, "vwap": 10.2, "trades": 7,
-        "provisional": True, "source": "polygon",
+        "provisional": True, "source": "polygon", "demo": False,
     }  # fmt: skip
     event = BarEvent(BAR, provisional=False, source="synthetic")
     assert list(event_fields(event)) == list(dumped(BarEventOut.of_event(event)))
@@ -260,7 +260,7 @@ def test_pages_follow_their_cursors_to_the_whole_range(stored: Container) -> Non
         cursor = page.next_cursor
     assert seen == whole and len(whole) > 600
     body = dumped(BarsPage.of(page))
-    assert list(body) == ["symbol", "timeframe", "bars", "derived_from", "next_cursor"]
+    assert list(body) == ["symbol", "timeframe", "bars", "derived_from", "demo", "next_cursor"]
     assert list(body["bars"][0]) == BAR_FIELDS  # type: ignore[index]
     with pytest.raises(InvalidRange, match="outside the asked range"):
         service.page(
