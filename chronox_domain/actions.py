@@ -180,8 +180,10 @@ class ListingPeriod:
     """When ``symbol`` traded, from the vendor's ticker overview.
 
     ``listed`` is the first session (``list_date``; None when unknown), ``delisted``
-    the date of ``delisted_utc`` (None while listed): no session from that date on is
-    expected to trade. ``active`` is the vendor's flag, kept as given."""
+    the first date after the last session (None while listed): no session from that
+    date on is expected to trade. The vendor's ``delisted_utc`` is "the last date that
+    the asset was traded" (its ticker overview's schema), so the adapter gives the day
+    after it. ``active`` is the vendor's flag, kept as given."""
 
     symbol: str
     listed: date | None
