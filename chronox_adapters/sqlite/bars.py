@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
+from chronox_adapters.sqlite.bar_rows import report_unsound, soundness
 from chronox_adapters.sqlite.columns import read_columns
 from chronox_adapters.sqlite.database import SqliteDatabase
 from chronox_adapters.sqlite.errors import translate_errors
@@ -57,6 +58,8 @@ class SqliteRepository:
 
     def bars(self, symbol: str, timeframe: Timeframe, window: Interval) -> Iterator[Bar]:
         # Rows are read while the caller iterates: the translation spans the loop.
+        sound = soundness(timeframe.seconds)
+        unsound, first = 0, None
         with translate_errors(self._db.path, "reading"):
             cursor = self._db.connection.execute(
                 f"SELECT start, open, high, low, close, volume, vwap, trades "
@@ -65,12 +68,19 @@ class SqliteRepository:
                 (symbol, _epoch(window.start), _epoch(window.end)),
             )
             from_epoch = datetime.fromtimestamp
-            for start, o, h, lo, c, v, vw, n in cursor:
-                yield Bar(symbol, timeframe, from_epoch(start, UTC), o, h, lo, c, v, vw, n)
+            try:
+                for row in cursor:
+                    if not sound(row):
+                        unsound, first = unsound + 1, first if unsound else row[0]
+                        continue
+                    start, o, h, lo, c, v, vw, n = row
+                    yield Bar(symbol, timeframe, from_epoch(start, UTC), o, h, lo, c, v, vw, n)
+            finally:  # also when the caller stops early: what was met is reported
+                report_unsound(self._db.path, symbol, timeframe, unsound, first)
 
     def bar_columns(self, symbol: str, timeframe: Timeframe, window: Interval) -> BarColumns:
         with translate_errors(self._db.path, "reading"):
-            return read_columns(self._db.connection, symbol, timeframe, window)
+            return read_columns(self._db.connection, self._db.path, symbol, timeframe, window)
 
     def bar_starts(self, symbol: str, timeframe: Timeframe, window: Interval) -> list[datetime]:
         with translate_errors(self._db.path, "reading"):

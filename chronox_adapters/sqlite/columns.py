@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
 
+from chronox_adapters.sqlite.bar_rows import report_unsound, soundness
 from chronox_adapters.sqlite.schema import BAR_TABLES
 from chronox_domain.columns import UNKNOWN_TRADES, BarColumns
 from chronox_domain.interval import Interval
@@ -31,20 +32,27 @@ _SELECT = {
     for timeframe, table in BAR_TABLES.items()
 }
 _VWAP = 6
+_NANOSECONDS = 1_000_000_000
 
 
 def read_columns(
-    db: sqlite3.Connection, symbol: str, timeframe: Timeframe, window: Interval
+    db: sqlite3.Connection, path: str, symbol: str, timeframe: Timeframe, window: Interval
 ) -> BarColumns:
+    """The sound bars of the window as columns; rows that are not are left out and
+    reported (:mod:`.bar_rows`)."""
     bounds = (int(window.start.timestamp()), int(window.end.timestamp()))
     # A year is ~100,000 row tuples, none in a reference cycle: in a notebook's large
     # heap the cyclic collector would walk that heap again and again meanwhile.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _columns(
-            db.execute(_SELECT[timeframe], (symbol, *bounds)).fetchall(), symbol, timeframe
-        )
+        rows = db.execute(_SELECT[timeframe], (symbol, *bounds)).fetchall()
+        sound = soundness(timeframe.seconds * _NANOSECONDS, fewest_trades=UNKNOWN_TRADES)
+        if not all(map(sound, rows)):  # some row is not a bar: tell, and leave it out
+            unsound = [row[0] for row in rows if not sound(row)]
+            report_unsound(path, symbol, timeframe, len(unsound), unsound[0], _NANOSECONDS)
+            rows = [row for row in rows if sound(row)]
+        return _columns(rows, symbol, timeframe)
     finally:
         if enabled:
             gc.enable()
