@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from functools import cache
 
-from chronox_domain.errors import InvalidInput
+from chronox_domain.choices import parse_choice
 from chronox_domain.interval import Interval, IntervalList, normalize
-from chronox_domain.refusals import described
 from chronox_domain.timeframe import Timeframe
 
 
@@ -35,14 +34,7 @@ class SessionKind(enum.Enum):
     def parse(cls, text: object) -> SessionKind:
         """``rth`` or ``eth``, in any case; a SessionKind is itself; any other value is
         refused as :class:`InvalidInput`."""
-        if isinstance(text, SessionKind):
-            return text
-        if not isinstance(text, str):
-            raise InvalidInput(f"expected 'rth' or 'eth', got {described(text)}")
-        try:
-            return cls(text.strip().lower())
-        except ValueError:
-            raise InvalidInput(f"unknown session {text!r} (choose from rth, eth)") from None
+        return parse_choice(cls, text, "session", fold=lambda name: name.strip().lower())
 
     def __str__(self) -> str:
         return self.value

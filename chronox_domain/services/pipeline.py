@@ -7,9 +7,9 @@ import enum
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
+from chronox_domain.choices import parse_choice
 from chronox_domain.errors import InvalidInput
 from chronox_domain.ranges import Bound
-from chronox_domain.refusals import described
 from chronox_domain.services.backfill import BackfillOrchestrator, BackfillReport
 from chronox_domain.services.ingestion import Counted, Progress
 
@@ -35,14 +35,7 @@ class Mode(enum.Enum):
     def parse(cls, text: object) -> Mode:
         """Exactly ``backfill`` or ``unified``; a Mode is itself; any other value is
         refused as :class:`InvalidInput`."""
-        if isinstance(text, Mode):
-            return text
-        if not isinstance(text, str):
-            raise InvalidInput(f"expected 'backfill' or 'unified', got {described(text)}")
-        try:
-            return cls(text.strip())
-        except ValueError:
-            raise InvalidInput(f"unknown mode {text!r} (choose from backfill, unified)") from None
+        return parse_choice(cls, text, "mode")
 
 
 class Pipeline:
