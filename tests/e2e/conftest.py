@@ -102,6 +102,19 @@ def cli(
         yield Cli(capsys, url)
 
 
+@pytest.fixture
+def sqlite_cli(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Cli:
+    """The CLI against one SQLite file, with no CHRONOX_ or vendor variable of the
+    developer's: for what does not depend on the store."""
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith("CHRONOX_") or name in ("POLYGON_API_KEY", "MASSIVE_API_KEY"):
+            monkeypatch.delenv(name)
+    return Cli(capsys, f"sqlite:///{tmp_path / 'store.sqlite3'}")
+
+
 REDIS_URL = os.environ.get("CHRONOX_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
 

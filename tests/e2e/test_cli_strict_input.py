@@ -8,7 +8,6 @@ reached (or would lose the job queue on restart) says so at once.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -28,18 +27,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DAY = ("--start", "2024-11-25", "--end", "2024-11-25")
 #: A port nothing listens on (tcpmux): connecting is refused at once.
 DEAD_REDIS = "redis://127.0.0.1:1/0"
-
-
-@pytest.fixture
-def sqlite_cli(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Cli:
-    """The CLI against one SQLite file: what is tested here does not depend on the store."""
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith("CHRONOX_") or name in ("POLYGON_API_KEY", "MASSIVE_API_KEY"):
-            monkeypatch.delenv(name)
-    return Cli(capsys, f"sqlite:///{tmp_path / 'store.sqlite3'}")
 
 
 # --- empty options, timeframes, durations ---------------------------------------------

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -14,17 +12,6 @@ from chronox_entrypoints.api.errors import install
 from tests.e2e.conftest import Cli
 
 DAY = ("--start", "2024-11-25", "--end", "2024-11-25")
-
-
-@pytest.fixture
-def sqlite_cli(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Cli:
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith("CHRONOX_") or name in ("POLYGON_API_KEY", "MASSIVE_API_KEY"):
-            monkeypatch.delenv(name)
-    return Cli(capsys, f"sqlite:///{tmp_path / 'store.sqlite3'}")
 
 
 def test_domain_errors_name_no_interface() -> None:

@@ -4,9 +4,7 @@ line from the CLI, the same status and body from the API."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,17 +16,6 @@ from chronox_entrypoints.api import create_app
 from chronox_entrypoints.container import Container
 from chronox_entrypoints.settings import Settings
 from tests.e2e.conftest import Cli
-
-
-@pytest.fixture
-def sqlite_cli(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Cli:
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith("CHRONOX_") or name in ("POLYGON_API_KEY", "MASSIVE_API_KEY"):
-            monkeypatch.delenv(name)
-    return Cli(capsys, f"sqlite:///{tmp_path / 'store.sqlite3'}")
 
 
 @pytest.fixture
