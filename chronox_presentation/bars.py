@@ -67,7 +67,8 @@ class BarsPage(SeriesKey):
 
 
 class StoredBarsOut(SeriesKey):
-    """A whole series with where it comes from (the CLI reads it in one go)."""
+    """A whole series with where it comes from (`bars --format json` prints it as it
+    reads the bars: see cli/render.emit_json_listing)."""
 
     sources: list[str]
     derived_from: Literal["1m"] | None = None

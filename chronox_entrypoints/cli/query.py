@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from datetime import date, datetime
 
@@ -20,7 +21,7 @@ from chronox_entrypoints.cli.options import (
     store_option,
     timeframe_option,
 )
-from chronox_entrypoints.cli.render import DEMO_NOTE, emit_json, note, table
+from chronox_entrypoints.cli.render import DEMO_NOTE, emit_json, emit_json_listing, note, table
 
 
 @click.command()
@@ -97,7 +98,9 @@ def bars(
     with running(store=store) as container:
         series = container.bars().series(symbol, timeframe, start, end)
         if fmt == "json":
-            emit_json(presentation.StoredBarsOut.of(series))
+            head = presentation.StoredBarsOut.of(dataclasses.replace(series, bars=iter(())))
+            listed = (presentation.BarOut.of(bar).model_dump(mode="json") for bar in series.bars)
+            emit_json_listing(head.model_dump(mode="json", exclude={"bars"}), "bars", listed)
             return
         if fmt == "csv":
             sys.stdout.write(bar_csv.HEADER_LINE)

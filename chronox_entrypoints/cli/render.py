@@ -4,7 +4,9 @@ response models of :mod:`chronox_presentation`."""
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Sequence
+from itertools import islice
 from typing import Any
 
 import click
@@ -16,6 +18,8 @@ from chronox_domain.services.ingestion import IngestReport
 from chronox_domain.timeformat import iso_utc
 
 DEMO_NOTE = "synthetic demo data, not real market prices"
+#: Items of a listing printed at a time: what a long listing holds in memory.
+_BATCH = 1_000
 
 
 def emit_json(value: object) -> None:
@@ -26,6 +30,20 @@ def emit_json(value: object) -> None:
     elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
         value = [item.model_dump(mode="json") for item in value]
     click.echo(json.dumps(value, indent=2, sort_keys=False))
+
+
+def emit_json_listing(head: dict[str, Any], key: str, items: Iterable[Any]) -> None:
+    """What :func:`emit_json` prints for ``{**head, key: [*items]}``, to the character,
+    written as ``items`` come: one batch of them in memory, however many there are."""
+    opening = json.dumps({**head, key: []}, indent=2)
+    write = sys.stdout.write
+    write(opening.removesuffix("[]\n}") + "[")
+    iterator, separator = iter(items), "\n    "
+    while batch := list(islice(iterator, _BATCH)):
+        texts = [json.dumps(item, indent=2).replace("\n", "\n    ") for item in batch]
+        write(separator + ",\n    ".join(texts))
+        separator = ",\n    "
+    write("]\n}\n" if separator == "\n    " else "\n  ]\n}\n")
 
 
 def note(text: str) -> None:
@@ -114,11 +132,20 @@ def refused_error(report: IngestReport) -> WindowRefused | None:
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """A plain aligned table (rows are materialised to size the columns)."""
-    cells = [[str(value) for value in row] for row in rows]
+    """A plain aligned table, printed as its rows come: the columns are sized on the
+    first batch of rows, so a listing of any length holds one batch in memory (a longer
+    value further down widens only its own line)."""
+    iterator = iter(rows)
+    first = [[str(value) for value in row] for row in islice(iterator, _BATCH)]
     widths = [len(header) for header in headers]
-    for row in cells:
+    for row in first:
         widths = [max(width, len(value)) for width, value in zip(widths, row, strict=True)]
-    click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
-    for row in cells:
-        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+    click.echo(_line(headers, widths))
+    for row in first:
+        click.echo(_line(row, widths))
+    while batch := list(islice(iterator, _BATCH)):
+        click.echo("\n".join(_line([str(value) for value in row], widths) for row in batch))
+
+
+def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
+    return "  ".join(v.ljust(w) for v, w in zip(cells, widths, strict=True)).rstrip()
