@@ -133,3 +133,60 @@ def test_postgres_registry_lists_the_good_rows_and_names_the_bad(
             assert repr(symbol) in warned(caplog)
     finally:
         store.close()
+
+
+#: Ledger rows PostgreSQL takes and no datetime holds (its timestamps reach past year
+#: 9999 and to +-infinity): what a hand or another tool may write.
+BAD_LEDGER_ROWS = [
+    ("2023-01-03 14:30+00", "infinity", None),
+    ("-infinity", "2023-01-04 14:30+00", None),
+    ("2023-01-05 14:30+00", "10000-01-01 00:00+00", None),
+    ("2023-01-06 14:30+00", "2023-01-06 21:00+00", "infinity"),
+]
+
+
+def test_postgres_ledger_skips_a_row_no_datetime_holds(
+    pg_store: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = open_postgres(pg_store, prefer="plain", max_size=2)
+    try:
+        store.repository.write(BarBatch("SPY", Timeframe.M1, [], "test", None, (SPAN,)))
+        with psycopg.connect(pg_store) as raw, raw.cursor() as cursor:
+            cursor.executemany(
+                'INSERT INTO coverage (symbol, timeframe, start, "end", status, source, '
+                "answered_at) VALUES ('SPY', '1m', %s, %s, 'final', 'hand', %s)",
+                BAD_LEDGER_ROWS,
+            )
+        assert store.repository.coverage("SPY", Timeframe.M1) == [SPAN]
+        for start, *_ in BAD_LEDGER_ROWS:
+            assert "'-infinity'" in warned(caplog) or start != "-infinity"
+        assert warned(caplog).count("coverage row") == len(BAD_LEDGER_ROWS)
+        # A write merging into the ledger is not stopped by them either.
+        next_hour = Interval(T0 + timedelta(hours=1), T0 + timedelta(hours=2))
+        later = CoverageSpan(next_hour, CoverageStatus.FINAL, "test")
+        store.repository.write(BarBatch("SPY", Timeframe.M1, [], "test", None, (later,)))
+        assert [s.interval for s in store.repository.coverage("SPY", Timeframe.M1)] == [
+            Interval(T0, T0 + timedelta(hours=2))
+        ]
+    finally:
+        store.close()
+
+
+def test_postgres_gaps_answer_despite_a_ledger_row_no_datetime_holds(pg_store: str) -> None:
+    store = open_postgres(pg_store, prefer="plain", max_size=2)
+    try:
+        store.repository.write(BarBatch("SPY", Timeframe.M1, [], "test", None, (SPAN,)))
+    finally:
+        store.close()
+    with psycopg.connect(pg_store) as raw:
+        raw.execute(
+            'INSERT INTO coverage (symbol, timeframe, start, "end", status, source) '
+            "VALUES ('SPY', '1m', '2024-11-26 14:30+00', 'infinity', 'final', 'hand')"
+        )
+    env = {**os.environ, "CHRONOX_STORE": pg_store, "CHRONOX_SOURCE": "synthetic"}
+    answer = subprocess.run(
+        ["chronox-cli", "gaps", "SPY", "--start", "2024-11-25", "--end", "2024-11-27"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert answer.returncode == 0, answer.stderr
+    assert "2024-11-26" in answer.stdout  # the row proves nothing: that day is a gap
