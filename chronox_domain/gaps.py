@@ -4,6 +4,9 @@
   horizon (now minus the settle delay), minus the coverage that still counts there.
 * **holes** = expected bar slots inside final coverage that hold no bar. They are
   informational: the source confirmed there was nothing to fetch.
+* **unlisted** = slot windows of the range's sessions that the symbol did not trade
+  (before its listing, from its delisting: :mod:`chronox_domain.listing`). Not expected,
+  so never a gap; informational too.
 """
 
 from __future__ import annotations
@@ -41,6 +44,16 @@ def find_gaps(
     already clipped to the horizon. Linear in the sizes of both lists.
     """
     return subtract(clip(expected, window), covered)
+
+
+def find_unlisted(
+    expected: Sequence[Interval],
+    listed: Sequence[Interval],
+    window: Interval,
+) -> IntervalList:
+    """Time inside ``window`` expected of the range's sessions (``expected``) but not of
+    the sessions the symbol traded (``listed``, a subset). Both are normalised lists."""
+    return subtract(clip(expected, window), listed)
 
 
 def find_holes(

@@ -6,12 +6,12 @@ datetimes crossing a port are timezone-aware UTC; all interval lists are normali
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Protocol, runtime_checkable
 
-from chronox_domain.actions import CorporateActions
+from chronox_domain.actions import CorporateActions, ListingPeriod
 from chronox_domain.bar import Bar
 from chronox_domain.batch import BarBatch
 from chronox_domain.columns import BarColumns
@@ -249,6 +249,16 @@ class CorporateActionStore(Protocol):
 
     def actions_fetched_at(self, symbol: str) -> datetime | None:
         """When the bundle stored for ``symbol`` was fetched (UTC); None when never."""
+        ...
+
+
+class Listings(Protocol):
+    """When each symbol traded: what the gap logic clips expected sessions by."""
+
+    def listings(self, symbols: Sequence[str]) -> Mapping[str, ListingPeriod]:
+        """The known listing period of each of ``symbols``, read in bulk (a few queries
+        whatever their number). A symbol with none known is absent: every session is
+        expected of it."""
         ...
 
 

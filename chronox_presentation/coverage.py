@@ -1,4 +1,4 @@
-"""What is missing (gaps, holes, unconfirmed windows) and the ledger's spans."""
+"""What is missing (gaps, holes, unconfirmed and unlisted windows) and the ledger's spans."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ class GapOut(BaseModel):
     end: datetime
     bars: int
     #: gap: nobody fetched it; hole: fetched, the source had no bar; unconfirmed: the
-    #: source answered it empty once, and is asked again after the recheck delay.
-    kind: Literal["gap", "hole", "unconfirmed"]
+    #: source answered it empty once, and is asked again after the recheck delay;
+    #: unlisted: before the symbol's listing or from its delisting, never asked for.
+    kind: Literal["gap", "hole", "unconfirmed", "unlisted"]
 
     @classmethod
     def of(cls, missing: Missing) -> GapOut:

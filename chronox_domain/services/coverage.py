@@ -1,4 +1,10 @@
-"""Reading the ledger: gap windows, holes and coverage per symbol."""
+"""Reading the ledger: gap windows, holes and coverage per symbol.
+
+Every question is asked of the sessions the symbol traded: with ``listings``, the
+sessions before its listing or from its delisting are cut off the expected time once,
+in :meth:`CoverageService._expected_of` (the rule itself is
+:func:`chronox_domain.listing.listed_range`), so no gap, hole, request or coverage
+percentage ever counts them."""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from chronox_domain.actions import ListingPeriod
 from chronox_domain.coverage import (
     CoverageSpan,
     CoverageStatus,
@@ -13,9 +20,10 @@ from chronox_domain.coverage import (
     of_status,
     unconfirmed,
 )
-from chronox_domain.gaps import GapWindow, find_gaps, find_holes
+from chronox_domain.gaps import GapWindow, find_gaps, find_holes, find_unlisted
 from chronox_domain.interval import Interval, IntervalList, clip, intersect
-from chronox_domain.ports import Clock, MarketDataRepository, TradingCalendar
+from chronox_domain.listing import listed_range
+from chronox_domain.ports import Clock, Listings, MarketDataRepository, TradingCalendar
 from chronox_domain.ranges import Bound, ResolvedRange, resolve_range
 from chronox_domain.session import SessionKind, expected_windows
 from chronox_domain.summary import CoverageSummary, summarize
@@ -25,7 +33,9 @@ from chronox_domain.timeframe import Timeframe
 
 @dataclass(frozen=True, slots=True)
 class Missing:
-    """What one (symbol, timeframe) still lacks inside a resolved range."""
+    """What one (symbol, timeframe) still lacks inside a resolved range.
+
+    ``resolved`` and ``expected`` are the symbol's own: only the sessions it traded."""
 
     resolved: ResolvedRange
     expected: IntervalList
@@ -43,12 +53,15 @@ class CoverageService:
         clock: Clock,
         settle_delay: timedelta,
         recheck_delay: timedelta = timedelta(hours=24),
+        listings: Listings | None = None,
     ) -> None:
+        """``listings`` None: every session of the calendar is expected of every symbol."""
         self._repository = repository
         self._calendar = calendar
         self._clock = clock
         self._settle_delay = settle_delay
         self._recheck_delay = recheck_delay
+        self._listings = listings
 
     def now(self) -> datetime:
         return self._clock.now()
@@ -76,14 +89,36 @@ class CoverageService:
         as provisional. ``rechecks`` also takes the empty answers due for their second
         asking. ``refetch`` ignores the ledger altogether.
         """
+        name = parse_symbol(symbol)
         resolved, expected = self._expected(kind, timeframe, start, end)
-        return self._missing(symbol, timeframe, resolved, expected, until_now, refetch, rechecks)
+        listing = self._listings_of([name]).get(name)
+        resolved, expected = self._expected_of(resolved, expected, timeframe, listing)
+        return self._missing(name, timeframe, resolved, expected, until_now, refetch, rechecks)
 
     def _expected(
         self, kind: SessionKind, timeframe: Timeframe, start: Bound | None, end: Bound | None
     ) -> tuple[ResolvedRange, IntervalList]:
         resolved = resolve_range(self._calendar, kind, timeframe, start, end, self._clock.now())
         return resolved, expected_windows(resolved.sessions, timeframe)
+
+    @staticmethod
+    def _expected_of(
+        resolved: ResolvedRange,
+        expected: IntervalList,
+        timeframe: Timeframe,
+        listing: ListingPeriod | None,
+    ) -> tuple[ResolvedRange, IntervalList]:
+        """The range and expected time of one symbol: only the sessions it traded.
+        Unchanged (the same objects) when its listing cuts nothing."""
+        listed = listed_range(resolved, listing)
+        if listed is resolved:
+            return resolved, expected
+        return listed, expected_windows(listed.sessions, timeframe)
+
+    def _listings_of(self, symbols: Sequence[str]) -> dict[str, ListingPeriod]:
+        if self._listings is None:
+            return {}
+        return dict(self._listings.listings(symbols))
 
     def _missing(
         self,
@@ -128,10 +163,13 @@ class CoverageService:
         """Gap windows of every symbol, sorted by symbol then start."""
         found: list[GapWindow] = []
         names = sorted({parse_symbol(s) for s in symbols})
-        # The range and its expected time are the same for every symbol: work them out once.
+        # The range and its expected time are the same for every symbol listed through
+        # it: work them out once.
         resolved, expected = self._expected(kind, timeframe, start, end)
+        listings = self._listings_of(names)
         for symbol in names:
-            result = self._missing(symbol, timeframe, resolved, expected, False, False)
+            own = self._expected_of(resolved, expected, timeframe, listings.get(symbol))
+            result = self._missing(symbol, timeframe, *own, False, False)
             found.extend(GapWindow(symbol, timeframe, piece) for piece in result.missing)
         return found
 
@@ -146,11 +184,9 @@ class CoverageService:
         """Expected slots inside final coverage that hold no bar, per symbol."""
         found: list[GapWindow] = []
         names = sorted({parse_symbol(s) for s in symbols})
-        resolved, in_sessions = self._expected(kind, timeframe, start, end)
-        expected = clip(in_sessions, resolved.window)
-        for symbol in names:
+        for symbol, window, expected in self._expected_each(names, kind, timeframe, start, end):
             final = of_status(self._repository.coverage(symbol, timeframe), CoverageStatus.FINAL)
-            starts = self._repository.bar_starts(symbol, timeframe, resolved.window)
+            starts = self._repository.bar_starts(symbol, timeframe, window)
             for piece in find_holes(final, expected, starts, timeframe):
                 found.append(GapWindow(symbol, timeframe, piece))
         return found
@@ -165,12 +201,50 @@ class CoverageService:
     ) -> list[GapWindow]:
         """Expected time of the range answered empty only once (awaiting its recheck)."""
         found: list[GapWindow] = []
-        resolved, in_sessions = self._expected(kind, timeframe, start, end)
-        expected = clip(in_sessions, resolved.window)
-        for symbol in sorted({parse_symbol(s) for s in symbols}):
+        names = sorted({parse_symbol(s) for s in symbols})
+        for symbol, _, expected in self._expected_each(names, kind, timeframe, start, end):
             waiting = unconfirmed(self._repository.coverage(symbol, timeframe))
             found.extend(GapWindow(symbol, timeframe, p) for p in intersect(expected, waiting))
         return found
+
+    def unlisted(
+        self,
+        symbols: Sequence[str],
+        timeframe: Timeframe,
+        kind: SessionKind,
+        start: Bound | None = None,
+        end: Bound | None = None,
+    ) -> list[GapWindow]:
+        """Slot windows of the range's sessions that a symbol did not trade (before its
+        listing, from its delisting): never expected of it, never asked for."""
+        found: list[GapWindow] = []
+        names = sorted({parse_symbol(s) for s in symbols})
+        resolved, expected = self._expected(kind, timeframe, start, end)
+        listings = self._listings_of(names)
+        for symbol in names:
+            _, listed = self._expected_of(resolved, expected, timeframe, listings.get(symbol))
+            pieces = find_unlisted(expected, listed, resolved.window)
+            found.extend(GapWindow(symbol, timeframe, piece) for piece in pieces)
+        return found
+
+    def _expected_each(
+        self,
+        names: Sequence[str],
+        kind: SessionKind,
+        timeframe: Timeframe,
+        start: Bound | None,
+        end: Bound | None,
+    ) -> list[tuple[str, Interval, IntervalList]]:
+        """Each symbol with the range's window and its own expected time inside it."""
+        resolved, in_sessions = self._expected(kind, timeframe, start, end)
+        everyone = clip(in_sessions, resolved.window)
+        listings = self._listings_of(names)
+        each = []
+        for symbol in names:
+            own, listed = self._expected_of(resolved, in_sessions, timeframe, listings.get(symbol))
+            expected = everyone if listed is in_sessions else clip(listed, own.window)
+            each.append((symbol, resolved.window, expected))
+        return each
 
     def unconfirmed_of(self, symbol: str, timeframe: Timeframe, source: str) -> IntervalList:
         """What ``source`` answered empty only once for (symbol, timeframe)."""
@@ -191,6 +265,8 @@ class CoverageService:
         to the last slot that has ended (the monitor's coverage % of a symbol)."""
         name = parse_symbol(symbol)
         resolved, expected = self._expected(kind, timeframe, start, end)
+        listing = self._listings_of([name]).get(name)
+        resolved, expected = self._expected_of(resolved, expected, timeframe, listing)
         window = resolved.window
         end = max(window.start, min(window.end, timeframe.floor(self._clock.now())))
         spans = self._repository.coverage(name, timeframe)

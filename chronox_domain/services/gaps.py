@@ -1,5 +1,6 @@
 """What is missing from a range, as every interface lists it: gap windows, and on request
-holes and windows answered empty only once, with whether the store holds demo data."""
+holes, windows answered empty only once and the time the symbol was not listed, with
+whether the store holds demo data."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ class GapKind(enum.Enum):
     HOLE = "hole"
     #: The source answered it empty once; it is asked again after the recheck delay.
     UNCONFIRMED = "unconfirmed"
+    #: Before the symbol's listing or from its delisting: nothing to fetch, ever.
+    UNLISTED = "unlisted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,10 @@ class GapsService:
             found += [
                 Missing(window, GapKind.UNCONFIRMED)
                 for window in coverage.unconfirmed(symbols, timeframe, session, start, end)
+            ]
+            found += [
+                Missing(window, GapKind.UNLISTED)
+                for window in coverage.unlisted(symbols, timeframe, session, start, end)
             ]
         found.sort(key=lambda item: (item.window.symbol, item.window.interval.start))
         listed = {item.window.symbol for item in found}
