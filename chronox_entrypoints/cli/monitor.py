@@ -10,6 +10,7 @@ Qt is imported only once the command runs, so ``chronox-cli --help`` never loads
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -56,6 +57,18 @@ def check_range(start: date | datetime | None, end: date | datetime | None) -> N
 
     if start is not None and end is not None and day(end) < day(start):
         raise InvalidRange(f"--end {end.isoformat()} is before --start {start.isoformat()}")
+
+
+def check_screenshot(path: Path) -> None:
+    """A PNG path whose directory exists or can be made: said before anything starts,
+    not once the whole chart has loaded."""
+    for directory in path.parents:
+        if directory.exists():
+            if not directory.is_dir():
+                raise InvalidInput(f"--screenshot {path}: {directory} is not a directory")
+            if not os.access(directory, os.W_OK | os.X_OK):
+                raise InvalidInput(f"--screenshot {path}: {directory} is not writable")
+            return
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -125,6 +138,8 @@ def monitor(
     require_extra("chronox-cli monitor", "gui", *GUI_LIBRARIES)
     if screenshot is None:  # a screenshot renders offscreen (run_monitor sees to it)
         require_display()
+    else:
+        check_screenshot(screenshot)
     settings = command_settings(monitor_api=api, monitor_token=token, store=store)
     from chronox_entrypoints.gui.app import MonitorOptions, run_monitor
 

@@ -128,6 +128,7 @@ async def screenshot(
     controller: MonitorController, path: Path, size: tuple[int, int], startup_seconds: float
 ) -> int:
     """Load the chart's whole range, the ribbon, the panels; draw; write the PNG."""
+    from PySide6.QtCore import QIODevice, QSaveFile
     from PySide6.QtWidgets import QApplication
 
     try:
@@ -156,6 +157,11 @@ async def screenshot(
         await asyncio.sleep(0.05)
     image = window.grab()
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not image.save(str(path), "PNG"):
-        raise InvalidInput(f"could not write {path}")
+    # Written beside it and renamed over it when whole: never a half-written picture.
+    file = QSaveFile(str(path))
+    if not (file.open(QIODevice.OpenModeFlag.WriteOnly) and image.save(file, "PNG")):
+        file.cancelWriting()
+        raise InvalidInput(f"could not write {path}: {file.errorString()}")
+    if not file.commit():
+        raise InvalidInput(f"could not write {path}: {file.errorString()}")
     return 0

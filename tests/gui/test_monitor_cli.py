@@ -75,6 +75,33 @@ def test_bad_options_are_one_line(tmp_path: Path, args: list[str], says: str) ->
     assert done.returncode == 2 and len(lines) == 1 and says in lines[0], done.stderr
 
 
+def test_a_screenshot_under_a_file_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    """A path under a file: one line naming it, exit 2, before the API starts (it was an
+    internal error once everything had loaded)."""
+    taken = tmp_path / "notes.txt"
+    taken.write_text("mine")
+    api = f"http://127.0.0.1:{free_port()}"  # nobody there: it must not even be asked
+    done = run(["monitor", "--api", api, "--screenshot", str(taken / "x.png")], tmp_path / "s")
+    lines = error_lines(done)
+    assert done.returncode == 2 and len(lines) == 1, done.stderr
+    assert str(taken) in lines[0] and "not a directory" in lines[0]
+    assert taken.read_text() == "mine"
+
+
+def test_a_screenshot_replaces_a_file_whole_and_leaves_nothing_beside_it(tmp_path: Path) -> None:
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    (shots / "old.png").write_bytes(b"an older picture")
+    api = f"http://127.0.0.1:{free_port()}"
+    failed = run(["monitor", "--api", api, "--screenshot", str(shots / "old.png")], tmp_path / "s")
+    assert failed.returncode == 3
+    assert (shots / "old.png").read_bytes() == b"an older picture"  # a failure keeps it
+    done = run(["monitor", "--screenshot", str(shots / "old.png")], tmp_path / "s.db")
+    assert done.returncode == 0, done.stderr
+    assert png_size(shots / "old.png") == (1600, 1000)
+    assert sorted(path.name for path in shots.iterdir()) == ["old.png"]
+
+
 def test_an_api_that_does_not_answer_is_one_line(tmp_path: Path) -> None:
     api = f"http://127.0.0.1:{free_port()}"
     done = run(["monitor", "--api", api, "--screenshot", str(tmp_path / "x.png")], tmp_path / "s")
