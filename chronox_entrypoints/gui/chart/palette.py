@@ -38,6 +38,7 @@ RIBBON: Final = {
     "hole": "#6a1b9a",  # inside final coverage, but the source had no bar for the slot
     "unconfirmed": "#ef6c00",  # the source answered empty once; asked again later
     "empty": "#546e7a",  # the source answered empty twice: confirmed empty
+    "unlisted": "#2b2f45",  # before the listing or from the delisting: never expected
 }
 
 RIBBON_KINDS: Final = tuple(RIBBON)

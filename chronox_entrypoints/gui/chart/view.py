@@ -153,7 +153,7 @@ class ChartView(QWidget):
 
     def set_coverage(self, segments: Iterable[Segment | tuple[int, int, str]]) -> None:
         """The ribbon's segments: ``(start_slot, end_slot, kind)``, kinds of
-        ``palette.RIBBON`` (final, provisional, gap, hole, unconfirmed, empty)."""
+        ``palette.RIBBON`` (final, provisional, gap, hole, unconfirmed, empty, unlisted)."""
         self._ribbon.set_segments(segments)
 
     def show_range(self, start_slot: int, end_slot: int) -> None:

@@ -1,12 +1,14 @@
 """The coverage ribbon of one series: what the ledger knows of each stretch of time.
 
-Six kinds, one colour each (the chart's ``palette.RIBBON``): ``final`` and
+Seven kinds, one colour each (the chart's ``palette.RIBBON``): ``final`` and
 ``provisional`` spans of the ledger (``GET /coverage``); ``gap`` (expected time nobody
 fetched), ``hole`` (a slot inside final coverage without a bar), ``unconfirmed`` (the
-source answered empty once) from ``GET /gaps?holes=true``; and ``empty``, a hole that
-spans a whole session: the source answered that day empty twice, confirmed empty.
-Where kinds overlap the most pressing wins: gap, empty, hole, unconfirmed,
-provisional, final. Selecting a stretch asks ``POST /backfill`` for it."""
+source answered empty once), ``unlisted`` (before the symbol's listing or from its
+delisting) from ``GET /gaps?holes=true``; and ``empty``, a hole that spans a whole
+session: the source answered that day empty twice, confirmed empty. Where kinds overlap
+the most pressing wins: gap, empty, hole, unconfirmed, unlisted, provisional, final
+(unlisted over the ledger's spans: what a source said of that time, before the listing
+was known, says nothing of this company). Selecting a stretch asks ``POST /backfill`` for it."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from chronox_domain.timeframe import Timeframe
 from chronox_presentation import JobOut, SessionOut
 
 #: Most pressing first: where two kinds overlap, the first one listed is shown.
-PRECEDENCE = ("gap", "empty", "hole", "unconfirmed", "provisional", "final")
+PRECEDENCE = ("gap", "empty", "hole", "unconfirmed", "unlisted", "provisional", "final")
 
 
 @dataclass(frozen=True, slots=True)
