@@ -70,14 +70,16 @@ class SqliteDatabase:
         self.path = path
         self.lock_wait = lock_wait
         self._lock = threading.RLock()
-        if mode != "ro" and _exists_read_only(path):
-            log.info("SQLite store %s cannot be written: opening it read-only", path)
-            mode = "ro"
-        self.read_only = mode == "ro"
         try:
+            if mode != "ro" and _exists_read_only(path):
+                log.info("SQLite store %s cannot be written: opening it read-only", path)
+                mode = "ro"
+            self.read_only = mode == "ro"
             self.connection = _connect_read_only(path) if self.read_only else _connect(path, mode)
         except sqlite3.Error as exc:
             raise storage_error(path, "opening", exc) from None
+        except (OSError, ValueError) as exc:  # a name too long, a NUL byte: no file system's
+            raise StorageUnavailable(f"cannot open SQLite store {path}: {exc}") from None
         try:
             self.connection.execute(f"PRAGMA busy_timeout={READ_BUSY_MS}")
             if self.read_only:
@@ -189,12 +191,14 @@ class SqliteDatabase:
 def stored_schema_version(path: str) -> int:
     """The schema version of the store file at ``path``, read without writing anything,
     not even creating the file (0: no file, or no schema in it yet)."""
-    if path == ":memory:" or not Path(path).is_file():
-        return 0
     try:
+        if path == ":memory:" or not Path(path).is_file():
+            return 0
         connection = _connect_read_only(path)
     except sqlite3.Error as exc:
         raise storage_error(path, "opening", exc) from None
+    except (OSError, ValueError) as exc:  # as in SqliteDatabase
+        raise StorageUnavailable(f"cannot open SQLite store {path}: {exc}") from None
     try:
         row = connection.execute("SELECT max(version) FROM schema_version").fetchone()
     except sqlite3.OperationalError as exc:

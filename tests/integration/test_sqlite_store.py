@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from chronox_adapters.sqlite import SqliteDatabase, SqliteRepository, path_from_url
+from chronox_adapters.sqlite.database import stored_schema_version
 from chronox_adapters.sqlite.schema import LATEST_VERSION
 from chronox_domain import (
     Bar,
@@ -79,3 +80,21 @@ def test_two_connections_to_one_file_see_each_others_writes(tmp_path: Path) -> N
     assert list(SqliteRepository(reader).bars("SPY", Timeframe.M1, window)) == [bar]
     writer.close()
     reader.close()
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["a" * 5_000, "d" * 300 + "/store.db", "nul\x00byte.db"],
+    ids=["name too long", "folder too long", "NUL byte"],
+)
+def test_a_path_no_file_system_takes_is_one_clear_error(tmp_path: Path, name: str) -> None:
+    """Not an OSError or a ValueError from deep inside (an internal error, exit 1)."""
+    with pytest.raises(StorageUnavailable, match="cannot open SQLite store"):
+        SqliteDatabase(str(tmp_path / name))
+    with pytest.raises(StorageUnavailable, match="cannot open SQLite store"):
+        SqliteDatabase(str(tmp_path / name), mode="ro")
+    if "\x00" in name:  # what `db status` reads: no file can have that name
+        assert stored_schema_version(str(tmp_path / name)) == 0
+    else:
+        with pytest.raises(StorageUnavailable, match="cannot open SQLite store"):
+            stored_schema_version(str(tmp_path / name))
