@@ -97,8 +97,8 @@ def test_the_service_clips_gaps_to_the_listed_sessions(
     span = (r.around.duration + 2 * margin) // timedelta(minutes=1)
     ledger: list[CoverageSpan] = data.draw(ledgers(r.timeframe, span, origin))
     repository = MemoryRepository()
-    for piece in ledger:
-        repository.write(BarBatch(SYMBOL, r.timeframe, [], piece.source, None, (piece,)))
+    for entry in ledger:
+        repository.write(BarBatch(SYMBOL, r.timeframe, [], entry.source, None, (entry,)))
     listing = data.draw(listings(r.around.start.date() - timedelta(days=1), 6))
 
     def service(known: ListingPeriod | None) -> CoverageService:
@@ -125,8 +125,8 @@ def test_the_service_clips_gaps_to_the_listed_sessions(
         r.around.start.date() - timedelta(days=1), r.around.end.date() + timedelta(days=1), r.kind
     )
     windows = {s.date: expected_windows([s], r.timeframe)[0] for s in sessions_}
-    for piece in clipped:
-        days = [d for d, w in windows.items() if w.start <= piece.start < w.end]
+    for gap in clipped:
+        days = [d for d, w in windows.items() if w.start <= gap.start < w.end]
         assert days and (listing is None or listing.trades_on(days[0]))
     if listing is None:
         assert unlisted == set()
