@@ -13,6 +13,7 @@ from chronox_domain.coverage import (
     spans_for_fetch,
 )
 from chronox_domain.errors import (
+    ActionsNotSynced,
     ChronoxError,
     InvalidInput,
     InvalidRange,
@@ -54,6 +55,7 @@ from chronox_domain.timeframe import Timeframe
 __version__ = "0.1.0"
 
 __all__ = [
+    "ActionsNotSynced",
     "Bar",
     "BarBatch",
     "BarSource",

@@ -58,6 +58,18 @@ class NotRegistered(NotFound):
         return type(self), (self.symbol,)
 
 
+class ActionsNotSynced(NotFound):
+    """No corporate actions of ``symbol`` were ever fetched into the store: not "it has
+    none", but "nobody asked". Each interface adds how to sync them."""
+
+    def __init__(self, symbol: str) -> None:
+        super().__init__(f"the corporate actions of {symbol} were never synced")
+        self.symbol = symbol
+
+    def __reduce__(self) -> tuple[type[ActionsNotSynced], tuple[str]]:
+        return type(self), (self.symbol,)
+
+
 class Unauthorized(ChronoxError):
     """A call that needs the API token was made without it (or with another)."""
 

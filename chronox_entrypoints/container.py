@@ -29,6 +29,7 @@ from dependency_injector import containers, providers
 
 from chronox_adapters.calendars import load_calendar
 from chronox_adapters.clock import SystemClock
+from chronox_domain.listing import StoredListings
 from chronox_domain.services import (
     BackfillOrchestrator,
     CalendarService,
@@ -36,6 +37,7 @@ from chronox_domain.services import (
     IngestionService,
     RegistryService,
 )
+from chronox_domain.services.actions import ActionsService
 from chronox_domain.services.bars import BarsService
 from chronox_domain.services.export import ExportService
 from chronox_domain.services.gaps import GapsService
@@ -82,6 +84,8 @@ class Gateways(containers.DeclarativeContainer):
     repository = store.provided.repository
     registry = store.provided.registry
     rollups = store.provided.rollups
+    #: The corporate actions as last fetched, beside the bars in the same store.
+    action_store = store.provided.actions
 
     publisher = providers.Selector(
         settings.provided.transport,
@@ -120,6 +124,14 @@ class Gateways(containers.DeclarativeContainer):
             sources.polygon_source, settings=settings, limiter=limiter, metrics=core.metrics
         ),
     )
+    #: The vendor's corporate actions, through the bars' REST source (its limiter and
+    #: retries); the synthetic and files sources have none.
+    action_source = providers.Selector(
+        settings.provided.source_name,
+        polygon=providers.ThreadSafeSingleton(sources.polygon_actions, source=source),
+        synthetic=providers.Object(None),
+        files=providers.Object(None),
+    )
     synthetic_live = providers.ThreadSafeSingleton(
         sources.synthetic_live_source, settings=settings, calendar=core.calendar
     )
@@ -148,6 +160,9 @@ class Services(containers.DeclarativeContainer):
         synthetic=providers.Object(None),
         files=providers.Object(None),
     )
+    #: When each symbol traded, from its stored corporate actions: the coverage clips
+    #: the sessions before a listing and from a delisting (none known: every session).
+    listings = providers.Factory(StoredListings, actions=gateways.action_store)
     coverage = providers.Factory(
         CoverageService,
         repository=gateways.repository,
@@ -155,6 +170,7 @@ class Services(containers.DeclarativeContainer):
         clock=core.clock,
         settle_delay=settings.provided.settle_delay,
         recheck_delay=settings.provided.recheck_delay,
+        listings=listings,
     )
     gaps = providers.Factory(GapsService, coverage=coverage)
     sessions = providers.Factory(CalendarService, calendar=core.calendar, clock=core.clock)
@@ -181,6 +197,13 @@ class Services(containers.DeclarativeContainer):
         BackfillOrchestrator, registry=gateways.registry, ingestion=ingestion, splits=splits
     )
     registry = providers.Factory(RegistryService, registry=gateways.registry)
+    actions = providers.Factory(
+        ActionsService,
+        source=gateways.action_source,
+        store=gateways.action_store,
+        clock=core.clock,
+        registry=gateways.registry,
+    )
     daemon = providers.Factory(
         UnifiedDaemon,
         registry=gateways.registry,
@@ -253,12 +276,14 @@ class Container(containers.DeclarativeContainer):
     store = gateways.store
     repository = gateways.repository
     registry = gateways.registry
+    action_store = gateways.action_store
     publisher = gateways.publisher
     subscriber = gateways.subscriber
     feed = gateways.feed
     limiter = gateways.limiter
     source = gateways.source
     live_source = gateways.live_source
+    action_source = gateways.action_source
     splits = services.splits
     coverage = services.coverage
     gaps = services.gaps
@@ -269,6 +294,7 @@ class Container(containers.DeclarativeContainer):
     ingestion = services.ingestion
     backfill = services.backfill
     registry_service = services.registry
+    actions = services.actions
     daemon = services.daemon
     pipeline = services.pipeline
     job_runner = runtime.job_runner

@@ -1,9 +1,10 @@
-"""chronox in a notebook: bars and gaps as DataFrames, in one call each.
+"""chronox in a notebook: bars, gaps and corporate actions as DataFrames, in one call each.
 
     from chronox_entrypoints.notebook import connect
     cx = connect()                         # the embedded store, or connect("postgresql://...")
     df = cx.bars("SPY", start="2024-01-02", end="2024-03-28", timeframe="5m")
     gaps = cx.gaps(["SPY", "QQQ"], start="2024-01-02", end="2024-03-28", holes=True)
+    splits = cx.actions("AAPL")            # after chronox-cli actions sync AAPL
 
 An entry point like the CLI and the API: the same container, the same services, the
 same response models (a gaps frame holds exactly what ``chronox-cli gaps --json``
@@ -196,6 +197,21 @@ class Chronox:
             frame[name] = pd.to_datetime(frame[name], utc=True).dt.as_unit("ns")
         frame["bars"] = frame["bars"].astype("int64")
         frame.attrs["demo"] = report.demo
+        return frame
+
+    def actions(self, symbol: str) -> pd.DataFrame:
+        """The corporate actions stored of ``symbol``, one row per action by date
+        (kind, date, then each kind's fields), as ``chronox-cli actions SYMBOL`` lists
+        them; ``attrs`` name the symbol and ``fetched_at`` (UTC). ``ActionsNotSynced``
+        (a ``NotFound``) when none were synced: ``chronox-cli actions sync SYMBOL``.
+        Bars are not adjusted by them on read yet."""
+        ticker = symbol_argument(symbol)
+        _research_extra()
+        import chronox_presentation as presentation
+        from chronox_adapters.frames import actions_frame
+
+        found = self._container.actions().actions(ticker)
+        frame: pd.DataFrame = actions_frame(presentation.ActionsOut.of(found))
         return frame
 
     def ingest(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from chronox_domain.errors import InvalidInput
 from chronox_domain.ports import (
     BarSource,
+    CorporateActionSource,
     LiveBarSource,
     MarketDataRepository,
     Metrics,
@@ -90,3 +91,12 @@ def polygon_splits(source: PolygonRestSource, repository: MarketDataRepository) 
     from chronox_adapters.polygon import PolygonSplits
 
     return SplitService(repository, PolygonSplits(source))
+
+
+def polygon_actions(source: PolygonRestSource) -> CorporateActionSource:
+    """The vendor's corporate actions, asked through the bars' own REST source: one
+    rate limiter, one retry budget and one deadline for every request of the process.
+    (The synthetic and files sources have none: the container gives no source then.)"""
+    from chronox_adapters.polygon import PolygonCorporateActions
+
+    return PolygonCorporateActions(source)

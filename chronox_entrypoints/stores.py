@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from chronox_domain.errors import InvalidInput
-from chronox_domain.ports import BarRollups, MarketDataRepository, SymbolRegistry
+from chronox_domain.ports import (
+    BarRollups,
+    CorporateActionStore,
+    MarketDataRepository,
+    SymbolRegistry,
+)
 from chronox_domain.redaction import redact
 
 if TYPE_CHECKING:  # settings (pydantic) are loaded by the command, not by this import
@@ -24,12 +29,13 @@ if TYPE_CHECKING:  # settings (pydantic) are loaded by the command, not by this 
 
 @dataclass(frozen=True, slots=True)
 class Store:
-    """The repository and the registry of one opened store."""
+    """The repository, the registry and the corporate actions of one opened store."""
 
     url: str  # safe to print: no password
     kind: str  # sqlite, postgresql (plain), timescale, memory
     repository: MarketDataRepository
     registry: SymbolRegistry
+    actions: CorporateActionStore
     #: Roll-ups computed by the store itself; None: the domain rolls up in Python.
     rollups: BarRollups | None = None
 
@@ -56,7 +62,12 @@ def scheme_of(url: str) -> str:
 def open_sqlite_store(settings: Settings) -> Iterator[Store]:
     """A ``providers.Resource`` (as every opener here): open until the container shuts
     down. The embedded default: a SQLite file (WAL)."""
-    from chronox_adapters.sqlite import SqliteDatabase, SqliteRegistry, SqliteRepository
+    from chronox_adapters.sqlite import (
+        SqliteActionStore,
+        SqliteDatabase,
+        SqliteRegistry,
+        SqliteRepository,
+    )
     from chronox_adapters.sqlite.database import ensure_parent, parse_url
 
     url = settings.store_url
@@ -65,7 +76,13 @@ def open_sqlite_store(settings: Settings) -> Iterator[Store]:
         ensure_parent(path)
     database = SqliteDatabase(path, mode)
     try:
-        yield Store(url, "sqlite", SqliteRepository(database), SqliteRegistry(database))
+        yield Store(
+            url,
+            "sqlite",
+            SqliteRepository(database),
+            SqliteRegistry(database),
+            SqliteActionStore(database),
+        )
     finally:
         database.close()
 
@@ -82,16 +99,18 @@ def open_postgres_store(settings: Settings) -> Iterator[Store]:
     try:
         kind = "timescale" if store.mode == "timescale" else "postgresql"
         url = redact(settings.store_url)
-        yield Store(url, kind, store.repository, store.registry, store.rollups)
+        yield Store(url, kind, store.repository, store.registry, store.actions, store.rollups)
     finally:
         store.close()
 
 
 def open_memory_store(settings: Settings) -> Iterator[Store]:
     """Everything in this process, gone when it ends (tests, demos)."""
-    from chronox_adapters.memory import MemoryRegistry, MemoryRepository
+    from chronox_adapters.memory import MemoryActionStore, MemoryRegistry, MemoryRepository
 
-    yield Store(settings.store_url, "memory", MemoryRepository(), MemoryRegistry())
+    yield Store(
+        settings.store_url, "memory", MemoryRepository(), MemoryRegistry(), MemoryActionStore()
+    )
 
 
 #: The opener of each store family, by ``Settings.store_kind``.

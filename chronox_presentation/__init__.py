@@ -12,6 +12,17 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from chronox_presentation.actions import (
+        ACTION_COLUMNS,
+        ActionsOut,
+        ActionsSyncOut,
+        CashDividendOut,
+        ListingOut,
+        StockSplitOut,
+        SyncFailureOut,
+        TickerChangeOut,
+        action_rows,
+    )
     from chronox_presentation.bars import (
         BarEventOut,
         BarOut,
@@ -45,6 +56,15 @@ if TYPE_CHECKING:
 #: for (pydantic builds each model class as it is defined, milliseconds apiece), so a
 #: command pays only for the models it shows.
 _HOME = {
+    "ACTION_COLUMNS": "actions",
+    "ActionsOut": "actions",
+    "ActionsSyncOut": "actions",
+    "CashDividendOut": "actions",
+    "ListingOut": "actions",
+    "StockSplitOut": "actions",
+    "SyncFailureOut": "actions",
+    "TickerChangeOut": "actions",
+    "action_rows": "actions",
     "BarEventOut": "bars",
     "BarOut": "bars",
     "BarsPage": "bars",
@@ -88,6 +108,15 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "ACTION_COLUMNS",
+    "ActionsOut",
+    "ActionsSyncOut",
+    "CashDividendOut",
+    "ListingOut",
+    "StockSplitOut",
+    "SyncFailureOut",
+    "TickerChangeOut",
+    "action_rows",
     "SYMBOL_PATTERN",
     "BackfillReportOut",
     "BarEventOut",

@@ -17,6 +17,8 @@ from chronox_adapters.chronox_api.runner import Runner
 from chronox_domain.errors import SourceUnavailable
 from chronox_domain.timeformat import iso_utc
 from chronox_presentation import (
+    ActionsOut,
+    ActionsSyncOut,
     BarEventOut,
     BarsPage,
     CoverageOut,
@@ -275,6 +277,20 @@ class ChronoxClient:
 
     def cancel_job(self, job_id: str) -> JobOut:
         return JobOut.model_validate_json(self._call("DELETE", f"/jobs/{job_id}").content)
+
+    # -- corporate actions
+
+    def actions(self, symbol: str) -> ActionsOut:
+        """The corporate actions stored of ``symbol`` (``ActionsNotSynced``, a
+        ``NotFound``, when none were synced)."""
+        return ActionsOut.model_validate_json(self._call("GET", f"/actions/{symbol}").content)
+
+    def sync_actions(self, symbols: Iterable[str] = (), *, force: bool = False) -> ActionsSyncOut:
+        """Fetch the corporate actions of ``symbols`` (none: every active registry symbol)
+        from the vendor, those fetched today only when ``force``; answered when done."""
+        body = {"symbols": list(symbols), "force": force}
+        answer = self._call("POST", "/actions/sync", json=body)
+        return ActionsSyncOut.model_validate_json(answer.content)
 
     # -- live bars
 

@@ -10,6 +10,7 @@ import httpx
 
 from chronox_domain import errors
 from chronox_domain.errors import (
+    ActionsNotSynced,
     ChronoxError,
     InvalidInput,
     NotFound,
@@ -41,6 +42,7 @@ _BY_CODE: dict[str, type[ChronoxError]] = {
     )
 }
 _NOT_REGISTERED = re.compile(r"^(?P<symbol>\S+) is not in the registry")
+_NOT_SYNCED = re.compile(r"^the corporate actions of (?P<symbol>\S+) were never synced")
 _MISMATCH = re.compile(
     r"^(?P<symbol>\S+) (?P<timeframe>\S+) is stored from (?P<recorded>.+); "
     r"refusing to mix in (?P<asked>\S+)$"
@@ -61,6 +63,8 @@ def answer_error(response: httpx.Response, secrets: tuple[str, ...] = ()) -> Chr
         match = _NOT_REGISTERED.match(detail)
         if match:
             return NotRegistered(match["symbol"])
+        if synced := _NOT_SYNCED.match(detail):
+            return ActionsNotSynced(synced["symbol"])
         return found(detail) if found and issubclass(found, NotFound) else NotFound(detail)
     if status == 409:
         return _mismatch(detail)

@@ -18,6 +18,7 @@ from chronox_entrypoints.api.deps import configured_token
 from chronox_entrypoints.api.docs import install_docs
 from chronox_entrypoints.api.guard import RequestGuard
 from chronox_entrypoints.api.routes import (
+    actions,
     bars,
     gaps,
     jobs,
@@ -77,7 +78,7 @@ def create_app(container: Container) -> FastAPI:
     errors.install(app)
     install_docs(app)
     routers = (status.router, metrics.router, symbols.router, bars.router, gaps.router)
-    for router in (*routers, sessions.router, jobs.router, ws.router):
+    for router in (*routers, sessions.router, jobs.router, actions.router, ws.router):
         app.include_router(router)
     counters = container.metrics()
     counters.watch_jobs(lambda: container.job_queue().jobs())

@@ -14,6 +14,7 @@ from starlette.requests import HTTPConnection
 
 from chronox_domain.errors import InvalidInput, Unauthorized
 from chronox_domain.services import CalendarService, CoverageService, RegistryService
+from chronox_domain.services.actions import ActionsService
 from chronox_domain.services.bars import BarsService
 from chronox_domain.services.gaps import GapsService
 from chronox_domain.services.jobs import JobService
@@ -64,6 +65,7 @@ CoverageDep = Annotated[CoverageService, Depends(provided("coverage"))]
 GapsDep = Annotated[GapsService, Depends(provided("gaps"))]
 RegistryDep = Annotated[RegistryService, Depends(provided("registry_service"))]
 JobsDep = Annotated[JobService, Depends(provided("jobs"))]
+ActionsDep = Annotated[ActionsService, Depends(provided("actions"))]
 SessionsDep = Annotated[CalendarService, Depends(provided("sessions"))]
 
 

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from chronox_domain.errors import (
+    ActionsNotSynced,
     ChronoxError,
     InvalidInput,
     NotFound,
@@ -60,6 +61,8 @@ def advice(error: ChronoxError) -> str | None:
     say what is wrong; the CLI names its own commands and flags instead of these."""
     if isinstance(error, NotRegistered):
         return f'add it with POST /symbols {{"symbol": "{error.symbol}"}}'
+    if isinstance(error, ActionsNotSynced):
+        return f'sync them with POST /actions/sync {{"symbols": ["{error.symbol}"]}}'
     # SourceMismatch: no route takes "force" yet (the CLI's --force); until one does,
     # there is nothing an API client could set.
     return None

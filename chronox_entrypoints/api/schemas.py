@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from chronox_presentation import SYMBOL_PATTERN, Symbol, SymbolFields, TimeframeName
 
@@ -64,3 +64,8 @@ class BackfillIn(BaseModel):
         None, pattern=BOUND_PATTERN, description="YYYY-MM-DD or an ISO-8601 instant"
     )
     end: str | None = Field(None, pattern=BOUND_PATTERN)
+
+
+class ActionsSyncIn(BaseModel):
+    symbols: list[Symbol] = Field(default_factory=list, description="empty: every active symbol")
+    force: StrictBool = Field(False, description="fetch again the symbols fetched today already")

@@ -6,7 +6,13 @@ interface (a flag here, a body field in the API), so each entry point adds its o
 
 from __future__ import annotations
 
-from chronox_domain.errors import ChronoxError, NotRegistered, SchemaOutdated, SourceMismatch
+from chronox_domain.errors import (
+    ActionsNotSynced,
+    ChronoxError,
+    NotRegistered,
+    SchemaOutdated,
+    SourceMismatch,
+)
 
 
 def advice(error: ChronoxError) -> str | None:
@@ -15,6 +21,8 @@ def advice(error: ChronoxError) -> str | None:
         return "pass --force to allow it"
     if isinstance(error, NotRegistered):
         return f"add it with: chronox-cli registry add {error.symbol}"
+    if isinstance(error, ActionsNotSynced):
+        return f"sync them with: chronox-cli actions sync {error.symbol}"
     if isinstance(error, SchemaOutdated):
         return "apply the migrations with: chronox-cli db migrate"
     return None

@@ -65,6 +65,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "chronox_entrypoints.cli.registry:registry",
         "The symbols that `backfill` keeps complete.",
     ),
+    "actions": (
+        "chronox_entrypoints.cli.actions:actions",
+        "Corporate actions: `actions SYMBOL` lists them, `actions sync` fetches them.",
+    ),
     "info": ("chronox_entrypoints.cli.info:info", "Version, store, source, calendar and counts."),
     "db": ("chronox_entrypoints.cli.db:db", "The store's schema: status and migrations."),
     "stream": (

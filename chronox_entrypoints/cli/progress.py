@@ -37,6 +37,11 @@ _SAID: tuple[tuple[str, str, bool], ...] = (
     ("bars_written", "bars written", True),
     ("bars_rejected", "rejected", False),
     ("windows_refused", "refused", False),
+    # A corporate actions sync's, per symbol (SYNC_COUNTERS).
+    ("symbols_fetched", "fetched", True),
+    ("symbols_fresh", "fresh", True),
+    ("symbols_unknown", "unknown", False),
+    ("symbols_failed", "failed", False),
 )
 
 #: What an ingest counts (every counter of its report, zero until a request says more).
