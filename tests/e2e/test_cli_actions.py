@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -235,3 +235,23 @@ def test_a_malformed_symbol_is_refused_before_any_request(cli: Cli, vendor: Poly
     result = cli("actions", "sync", "AAPL", "no/pe")
     assert result.code == 2 and "invalid symbol 'no/pe'" in result.err
     assert vendor.requests == []
+
+
+def test_synced_listing_dates_bound_the_gaps_and_the_requests(
+    cli: Cli, vendor: PolygonStub
+) -> None:
+    assert cli("actions", "sync", "SNOW").code == 0
+    window = ("--start", "2020-09-14", "--end", "2020-09-16")
+    gaps = cli("gaps", "SNOW", *window, "--holes", "--json")
+    assert gaps.code == 0, gaps.err
+    kinds = sorted({(g["kind"], g["start"][:10]) for g in gaps.json()})
+    assert kinds == [
+        ("gap", "2020-09-16"),
+        ("unlisted", "2020-09-14"),
+        ("unlisted", "2020-09-15"),
+    ]
+    ingest = cli("ingest", "SNOW", *window, "--json")
+    assert ingest.code == 0, ingest.err
+    (request,) = vendor.aggs_requests()
+    first = int(request.path.split("/")[-2]) // 1000  # ms since the epoch
+    assert datetime.fromtimestamp(first, UTC) == datetime(2020, 9, 16, 13, 30, tzinfo=UTC)
