@@ -17,6 +17,7 @@ import psycopg
 from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
+from chronox_adapters.timescale.bar_rows import report_unsound, sound_bar
 from chronox_adapters.timescale.columns import read_columns
 from chronox_adapters.timescale.errors import storage_error, translate_errors
 from chronox_adapters.timescale.ledger import read_coverage, record_coverage
@@ -158,10 +159,11 @@ class PostgresRepository:
     def bars(self, symbol: str, timeframe: Timeframe, window: Interval) -> Iterator[Bar]:
         """Streamed through a server-side cursor: constant memory for any range."""
         sql = (
-            "SELECT start, open, high, low, close, volume, vwap, trades "
+            f"SELECT start, open, high, low, close, volume, vwap, trades, {sound_bar(timeframe)} "
             f"FROM {BAR_TABLES[timeframe]} WHERE symbol = %s AND start >= %s AND start < %s "
             "ORDER BY start"
         )
+        unsound, first = 0, None
         # Rows are fetched while the caller iterates: the translation spans the loop.
         with (
             translate_errors(self._where, "reading"),
@@ -170,12 +172,18 @@ class PostgresRepository:
         ):
             cur.itersize = 5_000  # ~1 MB of rows in flight: constant, small memory
             cur.execute(sql, (symbol, window.start, window.end))
-            for start, o, h, lo, c, v, vw, n in cur:
-                yield Bar(symbol, timeframe, start.astimezone(UTC), o, h, lo, c, v, vw, n)
+            try:
+                for start, o, h, lo, c, v, vw, n, sound in cur:
+                    if not sound:  # bar_rows: left out, and told
+                        unsound, first = unsound + 1, first if unsound else start
+                        continue
+                    yield Bar(symbol, timeframe, start.astimezone(UTC), o, h, lo, c, v, vw, n)
+            finally:
+                report_unsound(self._where, symbol, timeframe, unsound, first)
 
     def bar_columns(self, symbol: str, timeframe: Timeframe, window: Interval) -> BarColumns:
         with self._connection("reading") as conn:
-            return read_columns(conn, symbol, timeframe, window)
+            return read_columns(conn, self._where, symbol, timeframe, window)
 
     def bar_starts(self, symbol: str, timeframe: Timeframe, window: Interval) -> list[datetime]:
         sql = (

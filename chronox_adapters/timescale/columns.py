@@ -17,6 +17,7 @@ from itertools import pairwise
 
 from psycopg import Connection
 
+from chronox_adapters.timescale.bar_rows import report_unsound, sound_bar
 from chronox_adapters.timescale.tables import BAR_TABLES
 from chronox_domain.columns import UNKNOWN_TRADES, BarColumns
 from chronox_domain.interval import Interval
@@ -31,9 +32,13 @@ _PACKED_BAR = (
     f"|| float8send(coalesce(vwap, 'NaN')) || int8send(coalesce(trades, {UNKNOWN_TRADES}))"
 )
 _FIELDS = 8
+#: The sound bars packed, and how many rows were not, and the first of them (bar_rows).
 _SELECT = {
     timeframe: (
-        f"SELECT string_agg({_PACKED_BAR}, ''::bytea ORDER BY start) FROM {table} "
+        f"SELECT string_agg({_PACKED_BAR}, ''::bytea ORDER BY start) "
+        f"FILTER (WHERE {sound_bar(timeframe)}), "
+        f"count(*) FILTER (WHERE NOT {sound_bar(timeframe)}), "
+        f"min(start) FILTER (WHERE NOT {sound_bar(timeframe)}) FROM {table} "
         "WHERE symbol = %s AND start >= %s AND start < %s"
     )
     for timeframe, table in BAR_TABLES.items()
@@ -41,19 +46,24 @@ _SELECT = {
 
 
 def read_columns(
-    conn: Connection, symbol: str, timeframe: Timeframe, window: Interval
+    conn: Connection, where: str, symbol: str, timeframe: Timeframe, window: Interval
 ) -> BarColumns:
     """One query per calendar year of ``window``: each packed value stays a few MB (a
     year of extended-hours minutes is about 16 MB), far below PostgreSQL's 1 GB cap."""
     ints, floats = array("q"), array("d")
+    unsound, first = 0, None
     for part in _years(window):
         row = conn.execute(
             _SELECT[timeframe], (symbol, part.start, part.end), binary=True
         ).fetchone()
-        packed = row[0] if row else None
+        packed, left_out, earliest = row if row else (None, 0, None)
         if packed:
             ints.frombytes(packed)
             floats.frombytes(packed)
+        if left_out and not unsound:
+            first = earliest
+        unsound += left_out or 0
+    report_unsound(where, symbol, timeframe, unsound, first)
     if sys.byteorder == "little":
         ints.byteswap()
         floats.byteswap()

@@ -1,8 +1,9 @@
 """A bar row written by hand into SQLite (text in a price column, a blob for a volume,
 an infinite close, a start off the grid, a low above the open: SQLite's loose typing
-lets them all in) is left out with a WARNING naming it, by every reader: the rows, the
-columns, so ``bars`` in every format, roll-ups, ``export``, the notebook and every
-format of ``GET /bars``. It never fails the answer, nor passes into it."""
+lets them all in; PostgreSQL's takes NaN and infinity) is left out with a WARNING
+naming it, by every reader: the rows, the columns, so ``bars`` in every format,
+roll-ups, ``export``, the notebook and every format of ``GET /bars``. It never fails
+the answer, nor passes into it."""
 
 from __future__ import annotations
 
@@ -12,18 +13,22 @@ import logging
 import os
 import sqlite3
 import subprocess
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg
 import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
 
 from chronox_adapters.sqlite import SqliteDatabase, SqliteRepository
+from chronox_adapters.timescale import open_postgres
 from chronox_domain import Bar, BarBatch, CoverageSpan, CoverageStatus, Interval, Timeframe
 from chronox_entrypoints.api.app import create_app
 from chronox_entrypoints.container import Container
 from chronox_entrypoints.settings import Settings
+from tests.conftest import fresh_database
 
 pytestmark = pytest.mark.integration
 
@@ -154,3 +159,65 @@ def test_the_api_answers_every_format_without_the_bad_rows(store: Path, fmt: str
         assert len(answer.text.splitlines()) == GOOD + 1
     else:
         assert pq.read_table(io.BytesIO(answer.content)).num_rows == GOOD
+
+
+#: What PostgreSQL's typed columns still take by hand: NaN, infinity, a negative
+#: volume, a low above the open, a start off the grid.
+PG_DAMAGE = [
+    ("open = 'NaN'", 5),
+    ("close = 'Infinity'", 6),
+    ("volume = -5", 7),
+    ("low = open + 1", 8),
+    ("vwap = 'NaN'", 9),
+    ("start = start + interval '7 seconds'", 10),
+]
+
+
+@pytest.fixture
+def pg_store(pg_url: str) -> Iterator[str]:
+    bars = [
+        Bar("SPY", M1, OPEN + timedelta(minutes=i), 100.0, 101.0, 99.0, 100.5, 1_000.0, 100.2, 10)
+        for i in range(BARS)
+    ]
+    covered = CoverageSpan(
+        Interval(OPEN, OPEN + timedelta(minutes=BARS)), CoverageStatus.FINAL, "synthetic"
+    )
+    with fresh_database(pg_url) as url:
+        store = open_postgres(url, prefer="plain", max_size=2)
+        try:
+            store.repository.write(BarBatch("SPY", M1, bars, "synthetic", None, (covered,)))
+        finally:
+            store.close()
+        with psycopg.connect(url) as raw:
+            for change, minute in PG_DAMAGE:
+                raw.execute(
+                    f"UPDATE bars_1m SET {change} WHERE start = %s",
+                    (OPEN + timedelta(minutes=minute),),
+                )
+        yield url
+
+
+def test_postgres_readers_leave_out_rows_that_are_no_bars(
+    pg_store: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = open_postgres(pg_store, prefer="plain", max_size=2)
+    try:
+        bars = list(store.repository.bars("SPY", M1, WINDOW))
+        columns = store.repository.bar_columns("SPY", M1, WINDOW)
+    finally:
+        store.close()
+    good = BARS - len(PG_DAMAGE)
+    assert len(bars) == good and len(columns) == good
+    assert all(bar.close == 100.5 and bar.volume == 1_000.0 for bar in bars)
+    assert warned(caplog).count(f"{len(PG_DAMAGE)} bar rows") == 2
+
+
+def test_postgres_bars_json_stays_json(pg_store: str) -> None:
+    env = {**os.environ, "CHRONOX_STORE": pg_store, "CHRONOX_SOURCE": "synthetic"}
+    answer = subprocess.run(
+        ["chronox-cli", "bars", "SPY", *RANGE, "--format", "json"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert answer.returncode == 0, answer.stderr
+    assert "NaN" not in answer.stdout and "Infinity" not in answer.stdout
+    assert len(json.loads(answer.stdout)["bars"]) == BARS - len(PG_DAMAGE)
