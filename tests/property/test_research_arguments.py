@@ -115,6 +115,7 @@ VALID: dict[str, dict[str, Any]] = {
              "holes": False},
     "ingest": {"symbols": "SPY", "start": DAY, "end": DAY, "timeframe": "1m", "session": "rth",
                "refetch": False, "force": False},
+    "actions": {"symbol": "SPY"},
     "check": {"timeframe": "1m", "session": "rth"},
     "export": {"symbols": "SPY", "path": "bars", "start": DAY, "end": DAY, "timeframe": "1m"},
 }  # fmt: skip
