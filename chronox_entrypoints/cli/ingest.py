@@ -6,11 +6,11 @@ from datetime import date, datetime
 
 import click
 
-from chronox_domain.errors import InvalidInput
 from chronox_domain.services.ingestion import IngestRequest
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.cli.app import running
+from chronox_entrypoints.cli.jobs import shared_jobs
 from chronox_entrypoints.cli.options import (
     F,
     json_option,
@@ -141,9 +141,9 @@ def _enqueue(
     as_json: bool,
 ) -> None:
     with running(store=store) as container:
-        if not container.settings().redis_url:
-            raise InvalidInput("--enqueue needs Redis for its workers: set CHRONOX_REDIS_URL")
-        queued = container.jobs().enqueue_backfill(symbols, start, end)
+        queued = shared_jobs(container, "backfill --enqueue").enqueue_backfill(
+            symbols, start, end
+        )
     if as_json:
         emit_json([QueuedJobOut.of(job) for job in queued])
         return

@@ -7,16 +7,22 @@ import signal
 import threading
 from collections.abc import Callable, Mapping
 from contextlib import suppress
+from typing import TYPE_CHECKING
 
 import click
 from dependency_injector import providers
 
+from chronox_domain.errors import InvalidInput
 from chronox_domain.jobs import JobProgress, JobRunner, JobSpec
 from chronox_entrypoints.cli.app import running
 from chronox_entrypoints.cli.options import json_option, store_option
 from chronox_entrypoints.cli.progress import progress_of
 from chronox_entrypoints.cli.render import emit_json, note, table
 from chronox_presentation import JobDetailOut
+
+if TYPE_CHECKING:
+    from chronox_domain.services.jobs import JobService
+    from chronox_entrypoints.container import Container
 
 
 @click.command()
@@ -73,13 +79,23 @@ def jobs() -> None:
     """Backfill jobs: list, show, cancel."""
 
 
+def shared_jobs(container: Container, what: str) -> JobService:
+    """The job service of the queue other processes share. Without Redis each process
+    has a queue of its own that ends with it: a fresh CLI process would always list
+    "no jobs" and find none to show or cancel, so the command is refused instead."""
+    if not container.settings().redis_url:
+        raise InvalidInput(f"{what} needs Redis, where jobs are kept: set CHRONOX_REDIS_URL")
+    service: JobService = container.jobs()
+    return service
+
+
 @jobs.command("list")
 @store_option
 @json_option
 def list_(store: str | None, as_json: bool) -> None:
     """Every known job, newest first (records that cannot be read are named on stderr)."""
     with running(store=store) as container:
-        listing = container.jobs().listing()
+        listing = shared_jobs(container, "jobs list").listing()
     found = listing.jobs
     if listing.unreadable:
         note(f"left out, unreadable: {', '.join(listing.unreadable)} (jobs show ID says why)")
@@ -104,7 +120,7 @@ def list_(store: str | None, as_json: bool) -> None:
 def show(job_id: str, store: str | None) -> None:
     """One job as JSON."""
     with running(store=store) as container:
-        emit_json(JobDetailOut.of(container.jobs().get(job_id)))
+        emit_json(JobDetailOut.of(shared_jobs(container, "jobs show").get(job_id)))
 
 
 @jobs.command()
@@ -113,5 +129,5 @@ def show(job_id: str, store: str | None) -> None:
 def cancel(job_id: str, store: str | None) -> None:
     """Cancel a queued or running job (a running one stops after its current request)."""
     with running(store=store) as container:
-        job = container.jobs().cancel(job_id)
+        job = shared_jobs(container, "jobs cancel").cancel(job_id)
     click.echo(f"{job.id}: {job.state.value}")

@@ -124,3 +124,14 @@ def test_internal_errors_are_one_line_too(cli: Cli) -> None:
     assert result.err.strip().splitlines() == [
         "internal error: RuntimeError: boom (CHRONOX_DEBUG=1 shows more)"
     ]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("jobs", "list"), ("jobs", "list", "--json"), ("jobs", "show", "abc"),
+     ("jobs", "cancel", "abc"), ("backfill", "SPY", "--enqueue")],
+)  # fmt: skip
+def test_the_shared_job_queue_without_redis_is_refused(sqlite_cli: Cli, args: tuple[str]) -> None:
+    # Without Redis a process's queue is its own and ends with it: a fresh process
+    # listed "no jobs" (exit 0) and could never find a job to show or cancel.
+    one_line_error(sqlite_cli(*args), 2, "needs Redis", "CHRONOX_REDIS_URL")
