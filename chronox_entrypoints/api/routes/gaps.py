@@ -36,8 +36,8 @@ def gaps(
     session: Literal["rth", "eth"] = "rth",
     holes: bool = False,
 ) -> list[GapOut]:
-    """Gap windows (and, with ``holes``, covered slots without a bar and windows answered
-    empty only once), sorted by start."""
+    """Gap windows (and, with ``holes``, covered slots without a bar, windows answered
+    empty only once and the time the symbol was not listed), sorted by start."""
     report = service.report(
         [symbol],
         Timeframe(timeframe),
