@@ -125,3 +125,16 @@ def test_a_delisted_symbol_is_not_asked_from_its_delisting(
     assert [g["kind"] for g in gaps if g["start"] >= "2022-10-28"] and all(
         g["kind"] == "unlisted" for g in gaps if g["start"] >= "2022-10-28"
     )
+
+
+def test_synced_actions_spare_the_years_before_the_listing(
+    sqlite_cli: Cli, vendor: PolygonStub
+) -> None:
+    """The operator's way: `actions sync` reads SNOW's listing from the vendor's ticker
+    overview; an ingest from 2015 then asks nothing before 2020-09-16."""
+    synced = sqlite_cli("actions", "sync", "SNOW")
+    assert synced.code == 0, synced.err
+    vendor.reset_log()
+    result = sqlite_cli("ingest", "SNOW", "-t", "1d", "--start", "2015-01-02", *ASKED[2:])
+    assert result.code == 0, result.err
+    assert min(first_days_asked(vendor)) == LISTED
