@@ -181,4 +181,8 @@ def test_the_synthetic_source_answers_that_it_has_none(tmp_path: Path, stub: Pol
             "skipped": [],
         }
         assert api.get("/actions/AAPL").status_code == 404  # nothing stored
+        # /actions/sync is the sync's (POST) only, as documented; ticker SYNC is /SYNC.
+        wrong = api.get("/actions/sync")
+        assert (wrong.status_code, wrong.headers["allow"]) == (405, "POST")
+        assert api.get("/actions/SYNC").status_code == 404
     assert stub.requests == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from chronox_entrypoints.api.deps import (
     ActionsDep,
@@ -14,6 +15,18 @@ from chronox_entrypoints.api.errors import TOO_LARGE
 from chronox_entrypoints.api.schemas import ERRORS, ActionsSyncIn, ErrorOut, SymbolPath
 from chronox_presentation import ActionsOut, ActionsSyncOut
 
+
+class _NotSync(StringConvertor):
+    """A path segment other than ``sync`` exactly: ``/actions/sync`` is the sync's own
+    route (POST), so a GET of it is a 405 that names POST, as the OpenAPI document says,
+    not the actions of a ticker "sync" (ask ``/actions/SYNC`` for those)."""
+
+    regex = "(?!sync$)[^/]+"
+
+
+# Starlette keeps its path convertors in one table, by name: this one is ours alone.
+register_url_convertor("not_sync", _NotSync())
+
 router = APIRouter(
     prefix="/actions",
     tags=["actions"],
@@ -23,7 +36,7 @@ router = APIRouter(
 
 
 @router.get(
-    "/{symbol}",
+    "/{symbol:not_sync}",
     response_model=ActionsOut,
     responses={404: {"model": ErrorOut, "description": "Never synced (POST /actions/sync)"}},
 )
