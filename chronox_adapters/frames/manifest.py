@@ -109,14 +109,34 @@ def _nested_dataset(root: Path, depth: int | None) -> Path | None:
     """The first directory below ``root`` (``depth`` levels at most) with a manifest."""
     level = [root]
     while level and (depth is None or depth > 0):
-        level = sorted(
-            child
-            for parent in level
-            for child in parent.iterdir()
-            if child.is_dir() and not child.is_symlink()
-        )
+        level = sorted(child for parent in level for child in _subdirectories(parent))
         for directory in level:
-            if (directory / MANIFEST).exists():
+            if _holds_manifest(directory):
                 return directory
         depth = None if depth is None else depth - 1
     return None
+
+
+def _subdirectories(parent: Path) -> list[Path]:
+    """``parent``'s directories, links left out. One this process may not read (``/proc``'s
+    of other processes, say) is passed over: no export of ours could be in it, and no
+    glob of the user's would read one there either."""
+    try:
+        children = list(parent.iterdir())
+    except OSError:
+        return []
+    return [child for child in children if _plain_directory(child)]
+
+
+def _plain_directory(path: Path) -> bool:
+    try:
+        return path.is_dir() and not path.is_symlink()
+    except OSError:  # is_dir lets a refused stat through (PermissionError)
+        return False
+
+
+def _holds_manifest(directory: Path) -> bool:
+    try:
+        return (directory / MANIFEST).exists()
+    except OSError:  # a directory we may list but not look into
+        return False

@@ -24,6 +24,7 @@ from chronox_domain import Bar, BarBatch, Timeframe
 from chronox_domain.errors import InvalidInput
 from chronox_entrypoints.notebook import connect
 from tests.e2e.conftest import Cli
+from tests.e2e.test_cli_errors import one_line_error
 
 SPY_2024 = "timeframe=1m/symbol=SPY/year=2024"
 SPY_2023 = "timeframe=1m/symbol=SPY/year=2023"
@@ -447,3 +448,13 @@ def test_the_notebooks_export_follows_the_same_rule(year_end: Cli, tmp_path: Pat
         (root / SPY_2024 / "part-0.parquet").unlink()
         assert [p.key for p in cx.export("SPY", root).repaired] == [SPY_2024]
     assert tree(home) == {"thesis.txt": b"three years of work"}
+
+
+def test_the_root_directory_is_refused_in_one_line(year_end: Cli) -> None:
+    # The search for a dataset below / met directories this process may not read
+    # (/proc/1/cwd): 'writing the dataset at / failed: Permission denied', exit 4.
+    before = set(Path("/").iterdir())
+    result = year_end("export", "SPY", "--start", "2023-12-28", "--end", "2024-01-02",
+                      "--path", "/")  # fmt: skip
+    one_line_error(result, 2, "/")
+    assert set(Path("/").iterdir()) == before
