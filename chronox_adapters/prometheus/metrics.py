@@ -35,6 +35,8 @@ LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2
 #: the server's memory) without end.
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 OTHER = "other"
+#: What a vendor attempt that reached no HTTP status is called (beside 100..599).
+VENDOR_OUTCOMES = frozenset({"timeout", "connection", "malformed", "error"})
 
 
 class PrometheusMetrics:
@@ -77,6 +79,8 @@ class PrometheusMetrics:
         self._closed.labels(source, timeframe.value).inc(windows)
 
     def vendor_request(self, source: str, status: str, failed: bool, retried: bool) -> None:
+        # The vendor (or a proxy before it) picks the status: bounded like a client's.
+        status = status if status in VENDOR_OUTCOMES or _http_status(status) else OTHER
         self._requests.labels(source, status).inc()
         if failed:
             self._errors.labels(source, status).inc()
@@ -87,7 +91,7 @@ class PrometheusMetrics:
         """``route`` is the route's template (``/bars/{symbol}``) or one word for no
         route: the caller's bound, as only the app knows its routes."""
         method = method if method in HTTP_METHODS else OTHER
-        code = str(status) if 100 <= status <= 599 else OTHER
+        code = str(status) if _http_status(str(status)) else OTHER
         self._latency.labels(method, route, code).observe(seconds)
 
     def watch_jobs(self, jobs: Callable[[], list[Job]]) -> None:
@@ -117,3 +121,7 @@ class _JobStates(Collector):
         for state in JobState:
             family.add_metric([state.value], states[state])
         yield family
+
+
+def _http_status(text: str) -> bool:
+    return text.isascii() and text.isdigit() and 100 <= int(text) <= 599

@@ -140,3 +140,23 @@ def test_subscribing_needs_a_symbol_and_a_sane_replay() -> None:
         asyncio.run(first([], 0))
     with pytest.raises(InvalidInput):
         asyncio.run(first(["SPY"], -1))
+
+
+def test_vendor_status_labels_come_from_a_fixed_set() -> None:
+    # The vendor (or a proxy in front of it) chooses its statuses: 999, 1234 or a word
+    # each became a series of their own, held for the life of the process.
+    from chronox_adapters.prometheus import PrometheusMetrics
+
+    metrics = PrometheusMetrics()
+    sent = ["200", "429", "503", "timeout", "connection", "malformed"]
+    odd = ["999", "1234", "099", "\uff15\uff10\uff13", "teapot", "", "2OO"]
+    for status in sent + odd:
+        metrics.vendor_request("polygon", status, failed=status != "200", retried=False)
+    labels = {
+        sample.labels["status"]
+        for family in metrics.registry.collect()
+        if family.name == "chronox_vendor_requests"
+        for sample in family.samples
+        if sample.name.endswith("_total")
+    }
+    assert labels == {*sent, "other"}
