@@ -32,8 +32,9 @@ from chronox_entrypoints.cli.render import DEMO_NOTE, emit_json, emit_json_listi
 @click.option(
     "--holes",
     is_flag=True,
-    help="Also list holes (covered slots the source had no bar for) and windows answered "
-    "empty only once (unconfirmed: asked again after CHRONOX_EMPTY_RECHECK_HOURS).",
+    help="Also list holes (covered slots the source had no bar for), windows answered "
+    "empty only once (unconfirmed: asked again after CHRONOX_EMPTY_RECHECK_HOURS) and the "
+    "time before the symbol's listing or from its delisting (unlisted: never asked for).",
 )
 @store_option
 @json_option

@@ -138,3 +138,8 @@ def test_synced_actions_spare_the_years_before_the_listing(
     result = sqlite_cli("ingest", "SNOW", "-t", "1d", "--start", "2015-01-02", *ASKED[2:])
     assert result.code == 0, result.err
     assert min(first_days_asked(vendor)) == LISTED
+
+
+def test_gaps_help_names_the_unlisted_kind(sqlite_cli: Cli) -> None:
+    shown = sqlite_cli("gaps", "--help", store=False)
+    assert shown.code == 0 and "unlisted" in " ".join(shown.out.split())
