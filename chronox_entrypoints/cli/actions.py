@@ -25,18 +25,19 @@ _NAMED = 10
 
 
 class _ActionsGroup(click.Group):
-    """A group whose first argument, when it is no subcommand, is a symbol to show:
-    ``actions AAPL`` is ``actions show AAPL``."""
+    """A group whose arguments, when the first is no subcommand, are those of ``show``:
+    ``actions AAPL --json`` (or ``actions --json AAPL``) is ``actions show AAPL --json``."""
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
-        if args and args[0] not in self.commands and not args[0].startswith("-"):
+        if args and args[0] not in self.commands:
             args = ["show", *args]
         return super().resolve_command(ctx, args)
 
 
-@click.group(cls=_ActionsGroup)
+# The group's own options are --help alone: any other is show's (``actions --json AAPL``).
+@click.group(cls=_ActionsGroup, context_settings={"ignore_unknown_options": True})
 def actions() -> None:
     """Corporate actions: `actions SYMBOL` lists them, `actions sync` fetches them.
 

@@ -136,6 +136,7 @@ def test_meta_was_fb_until_2022_06_09(cli: Cli, vendor: PolygonStub) -> None:
         {"old_ticker": "FB", "new_ticker": "META", "effective": "2022-06-09"}
     ]
     assert body["listing"]["listed"] == "2012-05-18"
+    assert cli("actions", "--json", "META").json() == body  # options before the symbol too
     assert "ticker_change  2022-06-09  FB -> META" in cli("actions", "META").out
 
 
