@@ -215,3 +215,13 @@ def test_a_replay_that_is_not_ascii_digits_in_bounds_is_an_error_frame_and_1008(
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
     assert closed.value.code == 1008
+
+
+@pytest.mark.parametrize("method", ["GET", "DELETE"])
+def test_a_job_id_past_any_the_queues_make_is_refused_not_echoed(
+    api: TestClient, method: str
+) -> None:
+    # A 10,000-character id was looked up and echoed back whole in the 404.
+    answer = api.request(method, "/jobs/" + "x" * 10_000)
+    assert 400 <= answer.status_code < 500 and answer.status_code != 404, answer.status_code
+    assert len(answer.content) < 2_000

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
 
 from chronox_entrypoints.api.deps import (
     ContainerDep,
@@ -61,8 +63,13 @@ def list_jobs(jobs: JobsDep, page: PageDep, request: Request) -> JobsPage:
     )
 
 
+#: A job's id as the queues make them (32 hex digits), with room for ids written by
+#: another version or by hand; a longer one is refused before it is looked up or echoed.
+JobId = Annotated[str, Path(min_length=1, max_length=128, description="the job's id")]
+
+
 @router.get("/jobs/{job_id}", response_model=JobOut, responses={404: {"model": ErrorOut}})
-def get_job(job_id: str, jobs: JobsDep, request: Request) -> JobOut:
+def get_job(job_id: JobId, jobs: JobsDep, request: Request) -> JobOut:
     return JobOut.of(jobs.get(job_id), request.app.state.secrets)
 
 
@@ -72,5 +79,5 @@ def get_job(job_id: str, jobs: JobsDep, request: Request) -> JobOut:
     dependencies=[Depends(require_token)],
     responses={404: {"model": ErrorOut}},
 )
-def cancel_job(job_id: str, jobs: JobsDep, request: Request) -> JobOut:
+def cancel_job(job_id: JobId, jobs: JobsDep, request: Request) -> JobOut:
     return JobOut.of(jobs.cancel(job_id), request.app.state.secrets)
