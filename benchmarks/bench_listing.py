@@ -8,6 +8,7 @@ empty (unconfirmed), and asked again after the recheck delay (the empty-answer r
 two requests per empty page. With it, nothing before the listing is ever asked.
 
     python3 -m benchmarks.bench_listing [--quick]
+    python3 benchmarks/run.py --only listing    # the same figures, as run.py's tables
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from benchmarks.timing import Figure
 from chronox_adapters.calendars import ExchangeCalendar
 from chronox_adapters.clock import FixedClock
 from chronox_adapters.memory import MemoryRepository, MemorySource
@@ -111,6 +113,43 @@ def requests(
         counts.append(len(source.requests) - before)
         clock.advance(timedelta(hours=25))
     return Passes(*counts)
+
+
+def run(calendar: TradingCalendar, quick: bool) -> list[Figure]:
+    """One figure per timeframe: the universe's requests with its listings known,
+    against the same ingests with them unknown (3 symbols and 1d only when ``quick``)."""
+    periods = universe(3 if quick else 20)
+    timeframes = (Timeframe.D1,) if quick else (Timeframe.D1, Timeframe.H1)
+    figures = []
+    for timeframe in timeframes:
+        bars = listed_bars(calendar, periods, timeframe)
+        blind = requests(calendar, periods, timeframe, bars, None)
+        knowing = requests(calendar, periods, timeframe, bars, _Known(periods))
+        ratio = knowing.total / blind.total
+        figures.append(
+            Figure(
+                benchmark="listing",
+                what=f"{len(periods)} symbols listed {periods[0].listed}..{periods[-1].listed}, "
+                f"{timeframe} RTH asked {ASKED[0]}..{ASKED[1]}: three ingests across the "
+                f"recheck delay, vendor page {PAGE:,} base aggregates",
+                baseline=f"listing unknown: {blind.total:,} requests "
+                f"({blind.first:,} + {blind.recheck:,} rechecks + {blind.after:,})",
+                chronox=f"listing known: {knowing.total:,} requests "
+                f"({knowing.first:,} + {knowing.recheck:,} rechecks + {knowing.after:,})",
+                ratio=ratio,
+                ratio_label="the requests without the listing",
+                target="< 1.0x, no recheck",
+                met=ratio < 1.0 and knowing.recheck == 0,
+                data={
+                    "symbols": len(periods),
+                    "unknown_requests": blind.total,
+                    "known_requests": knowing.total,
+                    "unknown_rechecks": blind.recheck,
+                    "known_rechecks": knowing.recheck,
+                },
+            )
+        )
+    return figures
 
 
 def main() -> None:

@@ -4,7 +4,9 @@
     python3 benchmarks/run.py --quick         # a smoke run with small sizes
     python3 benchmarks/run.py --no-postgres   # without the PostgreSQL benchmarks
     python3 benchmarks/run.py --no-api        # without the REST API load (minutes of it)
-    python3 benchmarks/run.py --only vendor   # one group: core, postgres, redis, api, vendor
+    python3 benchmarks/run.py --only vendor   # one group: core, postgres, redis, api, vendor,
+                                              # startup, adjust, listing or memory
+    python3 benchmarks/run.py --only adjust listing memory   # several groups
     python3 benchmarks/run.py --json out.json --markdown out.md
 
 The PostgreSQL benchmarks run when the server of ``CHRONOX_BENCH_PG`` (an admin URL,
@@ -39,7 +41,15 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import TextIO
 
-from benchmarks import bench_gaps, bench_ingest, bench_polygon, bench_startup, bench_vendor
+from benchmarks import (
+    bench_adjust,
+    bench_gaps,
+    bench_ingest,
+    bench_listing,
+    bench_polygon,
+    bench_startup,
+    bench_vendor,
+)
 from benchmarks.report import TITLES, markdown, text_sections, text_table
 from benchmarks.timing import Figure
 from chronox_adapters.calendars import ExchangeCalendar
@@ -87,7 +97,7 @@ QUICK = Sizes(
 
 
 #: The groups ``--only`` picks from.
-GROUPS = ("core", "postgres", "redis", "api", "vendor", "startup")
+GROUPS = ("core", "postgres", "redis", "api", "vendor", "startup", "adjust", "listing", "memory")
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,8 +242,20 @@ def _api_figures(quick: bool, postgres: str | None) -> list[Figure]:
     return bench_api.run(quick, postgres)
 
 
+def _memory_figures(calendar: TradingCalendar, quick: bool) -> list[Figure]:
+    """GET /bars, chronox-cli bars and check_frame over long ranges (issue 18)."""
+    try:
+        for name in ("fastapi", "httpx", "pandas", "pyarrow"):  # [api], [frames], the client
+            importlib.import_module(name)
+        from benchmarks import bench_memory
+    except ImportError as exc:
+        print(f"Memory benchmarks skipped: {exc}", flush=True)
+        return []
+    return bench_memory.run(calendar, quick)
+
+
 def _wanted(args: argparse.Namespace, group: str, skipped: bool = False) -> bool:
-    return bool(group == args.only) if args.only else not skipped
+    return group in args.only if args.only else not skipped
 
 
 def planned_steps(
@@ -241,7 +263,7 @@ def planned_steps(
 ) -> list[Step]:
     """The steps the command line asks for, in the order of the groups."""
     steps = core_steps(sizes, calendar, args.seed) if _wanted(args, "core") else []
-    if postgres is not None:
+    if postgres is not None and _wanted(args, "postgres"):
         steps.append(postgres_step(sizes, calendar, args.seed, postgres))
     if _wanted(args, "redis", args.no_redis):
         steps.append(
@@ -262,6 +284,25 @@ def planned_steps(
         steps.append(
             Step("CLI start-up", lambda: bench_startup.run(repeats=5 if args.quick else 15))
         )
+    if _wanted(args, "adjust"):
+        stores = "SQLite and PostgreSQL" if postgres else "SQLite"
+        what = f"adjust on read: raw vs the splits basis, {stores}"
+        repeats = sizes.repeats
+        steps.append(Step(what, lambda: bench_adjust.run(calendar, args.quick, postgres, repeats)))
+    if _wanted(args, "listing"):
+        steps.append(
+            Step(
+                "the listing period: requests with the listing unknown vs known",
+                lambda: bench_listing.run(calendar, args.quick),
+            )
+        )
+    if _wanted(args, "memory"):
+        steps.append(
+            Step(
+                "memory of long answers: GET /bars, chronox-cli bars, check_frame",
+                lambda: _memory_figures(calendar, args.quick),
+            )
+        )
     return steps
 
 
@@ -275,11 +316,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-redis", action="store_true", help="skip the Redis benchmarks")
     parser.add_argument("--no-api", action="store_true", help="skip the REST API benchmark")
     parser.add_argument("--no-vendor", action="store_true", help="skip the vendor benchmarks")
-    parser.add_argument("--only", choices=GROUPS, help="run one group of benchmarks")
+    parser.add_argument(
+        "--only", nargs="+", choices=GROUPS, metavar="GROUP", help=f"run these groups: {GROUPS}"
+    )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
 
-    postgres = _postgres(not _wanted(args, "postgres", args.no_postgres))
+    # PostgreSQL serves its own group and the adjust-on-read one.
+    uses_postgres = _wanted(args, "postgres") or _wanted(args, "adjust")
+    postgres = _postgres(args.no_postgres or not uses_postgres)
     env = environment(sys.argv[1:] if argv is None else argv, postgres)
     print(", ".join(f"{key}: {value}" for key, value in env.items()), flush=True)
     steps = planned_steps(args, sizes, ExchangeCalendar(), postgres)

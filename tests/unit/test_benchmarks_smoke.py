@@ -12,7 +12,8 @@ import json
 
 import pytest
 
-from benchmarks.run import TITLES, Sizes, collect, markdown, text_table
+from benchmarks import bench_adjust
+from benchmarks.run import TITLES, Sizes, collect, main, markdown, text_table
 from chronox_adapters.calendars import ExchangeCalendar
 
 TINY = Sizes(bars=800, ingest_repeats=1, repeats=1, symbols=3, scanned=1)
@@ -84,3 +85,42 @@ def test_the_postgres_benchmarks_produce_every_figure(calendar: ExchangeCalendar
         f"## {TITLES[key]}" in markdown(figures) for key in ("pg-write", "pg-gaps", "pg-read")
     )
     json.dumps([figure.data for figure in figures])
+
+
+def test_the_adjust_on_read_benchmark_checks_both_sides_and_times_them(
+    calendar: ExchangeCalendar,
+) -> None:
+    """Issue 19: the raw read against the read on the splits basis (SQLite here; the
+    PostgreSQL side is the same code over another store)."""
+    figures = bench_adjust.run(calendar, quick=True, postgres=None, repeats=1)
+
+    assert [figure.benchmark for figure in figures] == ["adjust", "adjust"]
+    every_bar, mid_year = (figure.data for figure in figures)
+    assert every_bar["scaled"] == every_bar["bars"] > 0  # all of 2019 before the 4:1
+    assert 0 < mid_year["scaled"] < mid_year["bars"]  # the 4:1 of 2020-08-31 inside
+    assert all(figure.ratio > 0 for figure in figures)
+
+
+def test_the_memory_benchmark_measures_each_long_answer(calendar: ExchangeCalendar) -> None:
+    """Issue 18: GET /bars, chronox-cli bars and check_frame, at smoke sizes."""
+    pytest.importorskip("fastapi")
+    from benchmarks import bench_memory
+
+    figures = bench_memory.run(calendar, quick=True)
+
+    assert [figure.benchmark for figure in figures] == [
+        *["memory-api"] * 2, *["memory-cli"] * 2, "memory-check",
+    ]  # fmt: skip
+    assert all(figure.ratio > 0 for figure in figures)
+    assert all(figure.data["rss_bytes"] > 10 * 2**20 for figure in figures[2:4])
+    assert f"## {TITLES['memory-check']}" in markdown(figures)
+
+
+def test_only_listing_runs_that_group_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--only listing`` is the listing benchmark as one of run.py's steps."""
+    assert main(["--quick", "--only", "listing"]) == 0
+
+    printed = capsys.readouterr().out
+    assert f"{TITLES['listing']}\n" in printed
+    assert "targets missed: 0" in printed
+    assert TITLES["ingest"] not in printed and "PostgreSQL benchmarks skipped" in printed
