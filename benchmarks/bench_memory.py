@@ -55,7 +55,7 @@ QUICK = Sizes(date(2024, 11, 4), date(2024, 11, 25), date(2024, 11, 29), 20_000)
 
 
 def _mb(count: float) -> str:
-    return f"{count / 1e6:,.1f} MB"
+    return f"{count / 2**20:,.1f} MiB"
 
 
 @contextlib.contextmanager
@@ -231,14 +231,15 @@ def cli_figures(store: str, sizes: Sizes) -> list[Figure]:
 
 
 def clean_minutes(calendar: TradingCalendar, rows: int) -> Any:
-    """Whole regular sessions of 1m bars from 2010 on, at least ``rows`` of them, built
-    as arrays (as tests/unit/test_frames_check.py builds them)."""
+    """Whole regular sessions of 1m bars from 1990 on (the calendar's first year), at
+    least ``rows`` of them (4.5M at most), built as arrays (as
+    tests/unit/test_frames_check.py builds them, from 2010: 2.5M at most)."""
     import numpy as np
     import pandas as pd
 
     from chronox_domain import SessionKind, Timeframe, expected_windows
 
-    sessions = calendar.sessions(date(2010, 1, 4), date(2035, 12, 31), SessionKind.RTH)
+    sessions = calendar.sessions(date(1990, 1, 2), date(2035, 12, 31), SessionKind.RTH)
     pieces, count = [], 0
     for window in expected_windows(sessions, Timeframe.M1):
         start, end = (int(moment.timestamp()) * 10**9 for moment in (window.start, window.end))
