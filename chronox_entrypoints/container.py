@@ -185,18 +185,6 @@ class Services(containers.DeclarativeContainer):
     export = providers.Factory(ExportService, bars=bars, repository=gateways.repository)
     #: A dataset of bar files in a directory: ``container.dataset(path)``.
     dataset = providers.Factory(datasets.parquet_dataset)
-    ingestion = providers.Factory(
-        IngestionService,
-        repository=gateways.repository,
-        source=gateways.source,
-        coverage=coverage,
-        publisher=gateways.publisher,
-        metrics=core.metrics,
-    )
-    backfill = providers.Factory(
-        BackfillOrchestrator, registry=gateways.registry, ingestion=ingestion, splits=splits
-    )
-    registry = providers.Factory(RegistryService, registry=gateways.registry)
     actions = providers.Factory(
         ActionsService,
         source=gateways.action_source,
@@ -204,6 +192,21 @@ class Services(containers.DeclarativeContainer):
         clock=core.clock,
         registry=gateways.registry,
     )
+    ingestion = providers.Factory(
+        IngestionService,
+        repository=gateways.repository,
+        source=gateways.source,
+        coverage=coverage,
+        publisher=gateways.publisher,
+        metrics=core.metrics,
+        #: Keeps the symbols' corporate actions current before planning (none without
+        #: a vendor source: its ``has_source`` is False, nothing is asked).
+        actions=actions,
+    )
+    backfill = providers.Factory(
+        BackfillOrchestrator, registry=gateways.registry, ingestion=ingestion, splits=splits
+    )
+    registry = providers.Factory(RegistryService, registry=gateways.registry)
     daemon = providers.Factory(
         UnifiedDaemon,
         registry=gateways.registry,

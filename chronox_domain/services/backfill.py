@@ -15,6 +15,7 @@ from chronox_domain.services.ingestion import (
     IngestReport,
     IngestRequest,
     Progress,
+    warn_unsynced,
 )
 from chronox_domain.services.splits import SplitService
 from chronox_domain.splits import Split
@@ -68,6 +69,10 @@ class BackfillOrchestrator:
         source = self._ingestion.source
         report = BackfillReport(IngestReport(source=source.name, demo=source.demo))
         targets = self.targets(symbols)
+        # All the symbols' corporate actions at once, before any gap is computed (their
+        # listing periods bound the gaps): one sync stops asking a vendor that failed
+        # three symbols in a row, where one sync per (symbol, timeframe) would not.
+        unsynced = self._ingestion.sync_actions([entry.symbol for entry in targets])
         if self._splits is not None:
             # Before the gaps are computed, so that stale windows are among them.
             report.splits = self._splits.refresh([entry.symbol for entry in targets])
@@ -79,8 +84,10 @@ class BackfillOrchestrator:
                     session=entry.session,
                     start=start,
                     end=end,
+                    sync_actions=False,
                 )
                 part = self._ingestion.ingest(request, progress, counted)
                 report.parts.append((entry.symbol, timeframe.value, part))
                 report.total.add(part)
+        warn_unsynced(unsynced)  # after the bars, as an ingest does (see there)
         return report

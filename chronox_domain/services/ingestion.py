@@ -1,7 +1,17 @@
-"""Ingestion: fetch exactly the missing windows, validate, store with their coverage."""
+"""Ingestion: fetch exactly the missing windows, validate, store with their coverage.
+
+Before it plans a bar request, an ingest keeps the corporate actions of its symbols
+current (through the one :class:`ActionsService`, so at most once per symbol per New York
+day): the listing period they carry keeps the sessions before a listing or from a
+delisting out of the plan, and a read right after the ingest is on the basis of today's
+actions. A failed sync never blocks the bars: that symbol is planned without its listing
+period (every session of the range, as before), and one WARNING line per symbol says so
+once the bars are done.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -20,6 +30,7 @@ from chronox_domain.ports import (
     Metrics,
 )
 from chronox_domain.ranges import Bound
+from chronox_domain.services.actions import GIVE_UP_AFTER, ActionsService
 from chronox_domain.services.coverage import CoverageService
 from chronox_domain.session import SessionKind
 from chronox_domain.symbol import parse_symbol
@@ -34,6 +45,8 @@ Counted = Callable[["IngestReport"], None]
 #: How many rejection reasons a report keeps verbatim (the rest are only counted).
 _REASONS_KEPT = 20
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True, slots=True)
 class IngestRequest:
@@ -46,6 +59,9 @@ class IngestRequest:
     refetch: bool = False
     #: Allow a source other than the one the ledger recorded for a symbol.
     force: bool = False
+    #: Sync the symbols' corporate actions first. False where the caller synced them
+    #: already (a backfill syncs all its symbols at once, then ingests them one by one).
+    sync_actions: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,12 +144,14 @@ class IngestionService:
         coverage: CoverageService,
         publisher: EventPublisher | None = None,
         metrics: Metrics = NO_METRICS,
+        actions: ActionsService | None = None,
     ) -> None:
         self._repository = repository
         self._source = source
         self._coverage = coverage
         self._publisher = publisher
         self._metrics = metrics
+        self._actions = actions
 
     @property
     def source(self) -> BarSource:
@@ -141,10 +159,44 @@ class IngestionService:
 
     def plan(self, request: IngestRequest) -> list[SymbolPlan]:
         """Check the request and plan its vendor calls, before anything is fetched."""
+        return self._plan(request, self._checked(request))
+
+    def sync_actions(self, symbols: Sequence[str]) -> list[str]:
+        """Keep the corporate actions of ``symbols`` current (fetched today already:
+        nothing asked); the warnings to log once the bars are done, one per symbol whose
+        actions could not be fetched (it is planned without its listing period: the
+        bars never wait for its actions). Logged after the bars, not now: when the bar
+        requests fail too (the vendor down, the key refused), their error is the one
+        line that says it, and a warning before it would only repeat it."""
+        if self._actions is None or not self._actions.has_source or not symbols:
+            return []
+        report = self._actions.sync(symbols)  # the vendor's failures are in the report
+        lines = [
+            f"the vendor does not know {name}: no corporate actions, and its bars will "
+            "be answered empty too"
+            for name in report.unknown
+        ]
+        lines += [
+            f"corporate actions of {failure.symbol} not synced ({failure.reason}): {_GO_ON}"
+            for failure in report.failed
+        ]
+        if report.skipped:
+            lines.append(
+                f"corporate actions of {_listed(report.skipped)} not synced (not tried after "
+                f"{GIVE_UP_AFTER} vendor failures in a row): {_GO_ON}"
+            )
+        return lines
+
+    def _checked(self, request: IngestRequest) -> list[str]:
+        """The request's symbols, sorted, once each; refused before anything is asked
+        when malformed or stored from another source (unless forced)."""
         symbols = sorted({parse_symbol(s) for s in request.symbols})
         if not request.force:
             for symbol in symbols:
                 self._refuse_mixing(symbol, request.timeframe)
+        return symbols
+
+    def _plan(self, request: IngestRequest, symbols: list[str]) -> list[SymbolPlan]:
         limit = self._source.request_limit(request.timeframe)
         work: list[SymbolPlan] = []
         for symbol in symbols:
@@ -180,7 +232,10 @@ class IngestionService:
         """Fetch and store the gaps of ``request``, one request at a time. After each
         request, ``counted`` hears that request's own report and ``progress`` how many
         are done: a caller can show a long run's counts as they grow."""
-        work = self.plan(request)
+        symbols = self._checked(request)
+        # Before the gaps are computed: the listing period bounds them.
+        unsynced = self.sync_actions(symbols) if request.sync_actions else []
+        work = self._plan(request, symbols)
         report = IngestReport(source=self._source.name, demo=self._source.demo)
         total = sum(len(item.requests) for item in work)
         done = 0
@@ -196,6 +251,7 @@ class IngestionService:
                 done += 1
                 if progress is not None:
                     progress(done, total)
+        warn_unsynced(unsynced)
         return report
 
     def _run(self, item: SymbolPlan, timeframe: Timeframe, planned: PlannedRequest) -> IngestReport:
@@ -275,6 +331,22 @@ class IngestionService:
         others = self._repository.sources(symbol, timeframe) - {self._source.name}
         if others:
             raise SourceMismatch(symbol, timeframe.value, tuple(sorted(others)), self._source.name)
+
+
+def warn_unsynced(lines: Sequence[str]) -> None:
+    """Log what :meth:`IngestionService.sync_actions` could not sync, a line each."""
+    for line in lines:
+        log.warning("%s", line)
+
+
+#: What a failed actions sync means for the ingest that goes on.
+_GO_ON = "bars planned without a listing period"
+
+
+def _listed(symbols: Sequence[str], shown: int = 10) -> str:
+    """``A, B, C`` (past ``shown`` names: ``and 12 more``)."""
+    more = len(symbols) - shown
+    return ", ".join(symbols[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def _start(bar: Bar) -> datetime:
