@@ -192,3 +192,16 @@ def test_the_synthetic_source_syncs_nothing(sqlite_cli: Cli, vendor: PolygonStub
     assert warnings(result.err) == []
     # Nothing stored as SNOW's actions: a bundle of "none" would hide the vendor's.
     assert sqlite_cli("actions", "SNOW").code != 0
+
+
+def test_an_ingest_refused_before_planning_asks_no_reference(
+    sqlite_cli: Cli, vendor: PolygonStub
+) -> None:
+    """A request refused up front (SNOW stored from another source, no --force) spends
+    nothing on the vendor: the check comes before the sync."""
+    asked = ("-t", "1d", "--start", "2020-09-16", "--end", "2020-09-30")
+    stored = sqlite_cli("ingest", "SNOW", *asked, "--source", "synthetic")
+    assert stored.code == 0, stored.err
+    refused = sqlite_cli("ingest", "SNOW", *asked)
+    assert refused.code == 2 and "synthetic" in refused.err
+    assert vendor.requests == []
