@@ -13,9 +13,11 @@ The PostgreSQL benchmarks run when the server of ``CHRONOX_BENCH_PG`` (an admin 
 by default postgresql://postgres@127.0.0.1:5432/test) is reachable, in a database of
 their own that is dropped at the end; otherwise the run says why it skipped them.
 
-Every figure is a ratio of two things timed in this run, on the same data. A target
-that is not met is reported, never turned into a failing exit code; only a correctness
-check (both sides must produce the same rows or the same gaps) can fail a run.
+Every figure is a ratio of two things measured in this run, on the same data (times,
+request counts, memory). A target that is not met is reported, never turned into a
+failing exit code; only a correctness check (both sides must produce the same rows or
+the same gaps, adjusted prices must be the raw ones over the split's ratio) can fail a
+run.
 
 The run is a list of steps. Each says when it starts (a line ``-- what it measures``) and
 prints its tables as soon as it ends, so a run of minutes shows its first figures at
