@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sized
 from dataclasses import dataclass
 
 from chronox_domain.bar import Bar
 from chronox_domain.batch import BarBatch
+from chronox_domain.errors import InvalidInput
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,3 +21,10 @@ class BarEvent:
 
 def events_of(batch: BarBatch) -> list[BarEvent]:
     return [BarEvent(bar, batch.is_provisional(bar), batch.source) for bar in batch.bars]
+
+
+def check_subscription(symbols: Sized, most: int) -> None:
+    """Refuse a subscription to more than ``most`` symbols: one watcher (``/ws/bars``,
+    ``chronox-cli watch``) may not make the bus filter for thousands of names."""
+    if len(symbols) > most:
+        raise InvalidInput(f"{len(symbols)} symbols in one subscription; at most {most} at once")

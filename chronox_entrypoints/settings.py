@@ -123,6 +123,8 @@ class Settings(BaseSettings):
     #: Most symbols one ``POST /backfill`` may name (at most MAX_SYMBOLS: more than any
     #: registry holds).
     api_max_backfill_symbols: int = Field(100, ge=1, le=MAX_SYMBOLS)
+    #: Most symbols one subscription may name (``/ws/bars``, ``chronox-cli watch``).
+    max_watch_symbols: int = Field(100, ge=1, le=MAX_SYMBOLS)
     #: Finished jobs kept (newest first), and how long any finished job is kept.
     jobs_keep_finished: int = Field(1_000, ge=0, le=_MANY)
     jobs_finished_ttl_days: float = Field(7.0, gt=0, le=_CENTURY_DAYS, allow_inf_nan=False)

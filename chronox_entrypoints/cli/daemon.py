@@ -11,7 +11,7 @@ from contextlib import suppress
 
 import click
 
-from chronox_domain.events import BarEvent
+from chronox_domain.events import BarEvent, check_subscription
 from chronox_domain.ports import EventSubscriber
 from chronox_domain.ranges import Bound
 from chronox_domain.services.backfill import BackfillOrchestrator, BackfillReport
@@ -154,6 +154,7 @@ def watch(
 ) -> None:
     """Print bars of SYMBOLS as they are stored (needs CHRONOX_REDIS_URL)."""
     with running() as container:
+        check_subscription(symbols, container.settings().max_watch_symbols)
         subscriber = container.subscriber()
         seen = asyncio.run(_watch(subscriber, symbols, timeframe, replay, count, duration, as_json))
     if not as_json:

@@ -225,3 +225,25 @@ def test_a_job_id_past_any_the_queues_make_is_refused_not_echoed(
     answer = api.request(method, "/jobs/" + "x" * 10_000)
     assert 400 <= answer.status_code < 500 and answer.status_code != 404, answer.status_code
     assert len(answer.content) < 2_000
+
+
+def test_a_subscription_names_at_most_the_configured_number_of_symbols(
+    tmp_path: Path, container: Container
+) -> None:
+    # Only the request line's length bounded it: thousands of symbols, one subscription.
+    symbols = ",".join(f"S{n:03d}" for n in range(101))
+    with (
+        TestClient(create_app(container)) as api,
+        api.websocket_connect("/ws/bars", params={"symbols": symbols}) as ws,
+    ):
+        frame = ws.receive_json()
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert frame["error"] == "invalid_input" and "at most 100" in frame["detail"]
+    assert len(frame["detail"].splitlines()) == 1 and closed.value.code == 1008
+    settings = Settings(store=f"sqlite:///{tmp_path / 'store.sqlite3'}", max_watch_symbols=2)
+    with (
+        TestClient(create_app(Container(settings=settings))) as api,
+        api.websocket_connect("/ws/bars", params={"symbols": "A,B,C"}) as ws,
+    ):
+        assert "at most 2" in ws.receive_json()["detail"]

@@ -54,3 +54,13 @@ def test_unknown_jobs_and_missing_redis_are_one_line(
     for args in (("backfill", "--enqueue"), ("worker",), ("watch", "SPY")):
         result = cli(*args, store=args[0] != "watch")
         assert result.code == 2 and "CHRONOX_REDIS_URL" in result.err, (args, result.err)
+
+
+def test_watch_names_at_most_the_configured_number_of_symbols(
+    cli: Cli, redis_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    many = cli("watch", *(f"S{n:03d}" for n in range(101)), "--count", "1", store=False)
+    assert many.code == 2 and "at most 100" in many.err and len(many.err.splitlines()) == 1
+    monkeypatch.setenv("CHRONOX_MAX_WATCH_SYMBOLS", "2")
+    three = cli("watch", "A", "B", "C", "--count", "1", store=False)
+    assert three.code == 2 and "at most 2" in three.err, three.err

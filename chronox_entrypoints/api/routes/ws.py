@@ -19,7 +19,7 @@ from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from chronox_domain.errors import ChronoxError, InvalidInput, Unauthorized
-from chronox_domain.events import BarEvent
+from chronox_domain.events import BarEvent, check_subscription
 from chronox_domain.ports import EventSubscriber
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.api.deps import check_token
@@ -44,6 +44,7 @@ async def bars_feed(websocket: WebSocket) -> None:
             check_token(websocket, websocket.headers.get("authorization"))
         symbols, timeframe, replay = _query(websocket)
         container = websocket.app.state.container
+        check_subscription(symbols, container.settings().max_watch_symbols)
         await anyio.to_thread.run_sync(open_shared, container)
         feed: EventSubscriber = container.feed()
         stream = feed.subscribe(symbols, timeframe, replay)
