@@ -50,7 +50,7 @@ if TYPE_CHECKING:
         SeriesReportOut,
         SplitOut,
     )
-    from chronox_presentation.status import HealthOut, InfoDetailOut, InfoOut
+    from chronox_presentation.status import HealthOut, InfoDetailOut, InfoOut, LiveOut
 
 #: Where each name lives: a module is imported when one of its names is first asked
 #: for (pydantic builds each model class as it is defined, milliseconds apiece), so a
@@ -95,6 +95,7 @@ _HOME = {
     "HealthOut": "status",
     "InfoDetailOut": "status",
     "InfoOut": "status",
+    "LiveOut": "status",
 }
 
 
@@ -133,6 +134,7 @@ __all__ = [
     "JobDetailOut",
     "JobOut",
     "JobsPage",
+    "LiveOut",
     "PartitionExportOut",
     "QueuedJobOut",
     "RefusalOut",

@@ -13,6 +13,13 @@ from chronox_domain.ports import BarSource, TradingCalendar
 from chronox_domain.services.status import Health
 
 
+class LiveOut(BaseModel):
+    """The process serves: all a liveness probe needs, and all an anonymous caller
+    may learn (no store, bus or vendor, unlike ``HealthOut``)."""
+
+    status: Literal["ok"] = "ok"
+
+
 class HealthOut(BaseModel):
     status: Literal["ok", "degraded"]
     store: str

@@ -37,9 +37,10 @@ log = logging.getLogger(__name__)
 DESCRIPTION = """Market bars, their gaps against the exchange calendar, and backfills.
 
 Errors are `{"error": code, "detail": text}`. With a token configured, every route but
-the docs needs `Authorization: Bearer <token>` (reads can be opened with
-`CHRONOX_API_AUTH_READS=false`, mutations never), checked before a body is read. A body
-past `CHRONOX_API_MAX_BODY_BYTES` (64 KiB) is a 413.
+the docs and `GET /livez` (liveness: `{"status": "ok"}`, nothing more) needs
+`Authorization: Bearer <token>` (reads can be opened with `CHRONOX_API_AUTH_READS=false`,
+mutations never), checked before a body is read. A body past
+`CHRONOX_API_MAX_BODY_BYTES` (64 KiB) is a 413.
 Lists (`/symbols`, `/jobs`) come in pages: `limit` (100, at most 1,000) and `cursor`.
 
 **Live bars** (not a route OpenAPI can describe): `WS /ws/bars?symbols=SPY,AAPL&timeframe=1m
@@ -78,7 +79,14 @@ def create_app(container: Container) -> FastAPI:
     errors.install(app)
     install_docs(app)
     routers = (status.router, metrics.router, symbols.router, bars.router, gaps.router)
-    for router in (*routers, sessions.router, jobs.router, actions.router, ws.router):
+    for router in (
+        status.probe_router,
+        *routers,
+        sessions.router,
+        jobs.router,
+        actions.router,
+        ws.router,
+    ):
         app.include_router(router)
     counters = container.metrics()
     counters.watch_jobs(lambda: container.job_queue().jobs())

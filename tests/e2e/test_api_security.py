@@ -343,3 +343,21 @@ def _post_chunked(port: int, authorization: str, total: int) -> tuple[int, bytes
         except OSError:
             pass
     return sent, answer
+
+
+def test_livez_answers_without_the_token_and_tells_nothing(
+    settings_of: Callable[..., Settings],
+) -> None:
+    # A liveness probe cannot send a token, and /health (guarded) names the store, the
+    # bus and the vendor. /livez says the process serves, and nothing more, even with
+    # the store and Redis both down and their URLs holding passwords.
+    fields = settings_of(api_token=TOKEN, redis_url="redis://:hunter3@127.0.0.1:1/0")
+    settings = fields.model_copy(update={"store": "postgresql://chronox:hunter2@127.0.0.1:1/x"})
+    with TestClient(create_app(Container(settings=settings))) as api:
+        live = api.get("/livez")
+        assert api.get("/health").status_code == 401
+        health = api.get("/health", headers=AUTH).json()
+    assert live.status_code == 200 and live.json() == {"status": "ok"}, live.text
+    assert health["status"] == "degraded"  # the details stay behind the token
+    for word in ("127.0.0.1", "hunter", "postgresql", "redis", "sqlite", "unavailable"):
+        assert word not in live.text.lower()

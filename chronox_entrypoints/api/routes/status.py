@@ -1,4 +1,4 @@
-"""``/health`` and ``/info``."""
+"""``/livez``, ``/health`` and ``/info``."""
 
 from __future__ import annotations
 
@@ -9,13 +9,22 @@ from chronox_domain.services.status import StatusService
 from chronox_entrypoints.api.deps import BareContainerDep, ContainerDep, require_token_for_reads
 from chronox_entrypoints.api.schemas import ERRORS
 from chronox_entrypoints.container import Container, open_shared
-from chronox_presentation import HealthOut, InfoOut
+from chronox_presentation import HealthOut, InfoOut, LiveOut
 
 #: /health needs the token like every read: its answer names the store, the event bus
 #: and whether a vendor key is set, which is no business of anyone who can reach the port.
 router = APIRouter(
     tags=["status"], dependencies=[Depends(require_token_for_reads)], responses=ERRORS
 )
+#: /livez is open: an orchestrator's liveness probe sends no token. It answers from the
+#: process alone (no store, no bus), so it says nothing an anonymous caller may not know.
+probe_router = APIRouter(tags=["status"])
+
+
+@probe_router.get("/livez", response_model=LiveOut)
+def livez() -> LiveOut:
+    """200 while the process serves requests; no details (those are ``/health``'s)."""
+    return LiveOut()
 
 
 @router.get("/health", response_model=HealthOut)
