@@ -46,16 +46,19 @@ class NotFound(ChronoxError):
 
 
 class NotRegistered(NotFound):
-    """A command needs ``symbol`` in the registry, and it is not there. The one error for
-    that case on every path (backfill, the registry's get and remove, a job's symbols),
-    so that each interface renders it alike and adds its own advice."""
+    """A command needs ``symbol`` (and ``more``) in the registry, and they are not there.
+    The one error for that case on every path (backfill, the registry's get and remove, a
+    job's symbols), so that each interface renders it alike and adds its own advice. A
+    command of several symbols names every missing one at once, not one per attempt."""
 
-    def __init__(self, symbol: str) -> None:
-        super().__init__(f"{symbol} is not in the registry")
+    def __init__(self, symbol: str, *more: str) -> None:
+        self.symbols = (symbol, *more)
+        verb = "are" if more else "is"
+        super().__init__(f"{', '.join(self.symbols)} {verb} not in the registry")
         self.symbol = symbol
 
-    def __reduce__(self) -> tuple[type[NotRegistered], tuple[str]]:
-        return type(self), (self.symbol,)
+    def __reduce__(self) -> tuple[type[NotRegistered], tuple[str, ...]]:
+        return type(self), self.symbols
 
 
 class ActionsNotSynced(NotFound):

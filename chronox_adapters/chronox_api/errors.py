@@ -41,7 +41,8 @@ _BY_CODE: dict[str, type[ChronoxError]] = {
         errors.Unauthorized,
     )
 }
-_NOT_REGISTERED = re.compile(r"^(?P<symbol>\S+) is not in the registry")
+#: One symbol (``ZZZ is not ...``) or several (``YYY, ZZZ are not ...``).
+_NOT_REGISTERED = re.compile(r"^(?P<symbols>[^\s,]+(?:, [^\s,]+)*) (?:is|are) not in the registry")
 _NOT_SYNCED = re.compile(r"^the corporate actions of (?P<symbol>\S+) were never synced")
 _MISMATCH = re.compile(
     r"^(?P<symbol>\S+) (?P<timeframe>\S+) is stored from (?P<recorded>.+); "
@@ -62,7 +63,7 @@ def answer_error(response: httpx.Response, secrets: tuple[str, ...] = ()) -> Chr
     if status == 404:
         match = _NOT_REGISTERED.match(detail)
         if match:
-            return NotRegistered(match["symbol"])
+            return NotRegistered(*match["symbols"].split(", "))
         if synced := _NOT_SYNCED.match(detail):
             return ActionsNotSynced(synced["symbol"])
         return found(detail) if found and issubclass(found, NotFound) else NotFound(detail)

@@ -48,13 +48,11 @@ class BackfillOrchestrator:
     def targets(self, symbols: Sequence[str] = ()) -> list[SymbolEntry]:
         if not symbols:
             return self._registry.entries(active_only=True)
-        entries = []
-        for name in sorted({parse_symbol(s) for s in symbols}):
-            entry = self._registry.get(name)
-            if entry is None:
-                raise NotRegistered(name)
-            entries.append(entry)
-        return entries
+        names = sorted({parse_symbol(s) for s in symbols})
+        found = {name: self._registry.get(name) for name in names}
+        if missing := [name for name, entry in found.items() if entry is None]:
+            raise NotRegistered(*missing)
+        return [entry for entry in found.values() if entry is not None]
 
     def run(
         self,

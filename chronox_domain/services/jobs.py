@@ -55,8 +55,8 @@ class JobService:
         Checked before anything is queued, so a bad request is refused now rather than
         failing as a job later: at most ``most`` named symbols (an interface's limit per
         request; the registry's own symbols are not capped, the registry being the
-        operator's list), each one in the registry (``NotRegistered``, the first missing
-        in symbol order, as the CLI's backfill refuses it), and a range the calendar
+        operator's list), each one in the registry (``NotRegistered``, naming every
+        missing one in symbol order, as the CLI's backfill refuses them), and a range the calendar
         can hold.
         """
         if most is not None and len(symbols) > most:
@@ -67,9 +67,9 @@ class JobService:
             resolve_range(
                 self._calendar, SessionKind.ETH, Timeframe.M1, start, end, self._clock.now()
             )
-        for name in sorted({parse_symbol(s) for s in symbols}):
-            if self._registry.get(name) is None:
-                raise NotRegistered(name)
+        names = sorted({parse_symbol(s) for s in symbols})
+        if missing := [name for name in names if self._registry.get(name) is None]:
+            raise NotRegistered(*missing)
         names = list(symbols) or [e.symbol for e in self._registry.entries(active_only=True)]
         return [self._queue.submit(spec) for spec in split_into_jobs(names, start, end)]
 

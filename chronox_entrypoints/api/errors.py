@@ -59,6 +59,8 @@ def status_of(error: ChronoxError) -> int:
 def advice(error: ChronoxError) -> str | None:
     """What an API client can do about ``error``, when there is something. Domain errors
     say what is wrong; the CLI names its own commands and flags instead of these."""
+    if isinstance(error, NotRegistered) and len(error.symbols) > 1:
+        return 'add each with POST /symbols {"symbol": SYMBOL}'
     if isinstance(error, NotRegistered):
         return f'add it with POST /symbols {{"symbol": "{error.symbol}"}}'
     if isinstance(error, ActionsNotSynced):

@@ -19,6 +19,8 @@ def advice(error: ChronoxError) -> str | None:
     """The command or flag that gets past ``error``, when there is one."""
     if isinstance(error, SourceMismatch):
         return "pass --force to allow it"
+    if isinstance(error, NotRegistered) and len(error.symbols) > 1:
+        return "add each with: chronox-cli registry add SYMBOL"
     if isinstance(error, NotRegistered):
         return f"add it with: chronox-cli registry add {error.symbol}"
     if isinstance(error, ActionsNotSynced):
