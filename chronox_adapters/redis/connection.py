@@ -28,15 +28,27 @@ def where(url: str) -> str:
     return f"unix://{address}" if scheme == "unix" else f"{scheme}://{address}"
 
 
+def unreachable(text: str) -> SourceUnavailable:
+    """The one error for a Redis server that cannot be reached, from every Redis adapter
+    (the event bus, the job queue, the shared rate limit): ``SourceUnavailable``, so the
+    CLI exits 3 and the API answers 503 ``source_unavailable`` whichever command met it.
+
+    Not ``StorageUnavailable`` (exit 4): 4 means the bar store (SQLite, PostgreSQL), the
+    one place chronox keeps what it fetched, and sends an operator to the database.
+    Redis is a service chronox works through, as it works through the vendor: where the
+    events and the queued work come from, and whose loss is survivable (the publisher
+    buffers, workers retry, a subscriber replays when it reconnects). And the API's
+    live clients (``chronox_api.live``, the monitor) reconnect on ``source_unavailable``:
+    a Redis outage must read the same on every route for them to ride it out."""
+    return SourceUnavailable(text)
+
+
 def ensure_reachable(client: redis.Redis, url: str) -> None:
-    """One PING; ``SourceUnavailable`` in one line when the server does not answer (the
-    same kind of error ``watch`` gives: Redis is where the work comes from)."""
+    """One PING; :func:`unreachable` in one line when the server does not answer."""
     try:
         client.ping()
     except redis.RedisError as exc:
-        raise SourceUnavailable(
-            f"Redis at {where(url)} is unreachable: {failure_text(exc)}"
-        ) from None
+        raise unreachable(f"Redis at {where(url)} is unreachable: {failure_text(exc)}") from None
 
 
 def volatility(client: redis.Redis) -> str | None:
@@ -61,7 +73,7 @@ def volatility(client: redis.Redis) -> str | None:
 
 
 def check_job_server(url: str) -> None:
-    """Before a worker starts: the server answers (else ``SourceUnavailable``), and a
+    """Before a worker starts: the server answers (else :func:`unreachable`), and a
     warning if it would lose queued jobs on restart."""
     client = redis.Redis.from_url(url, socket_connect_timeout=5.0, socket_timeout=5.0)
     try:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 import redis
 
 from chronox_adapters.redis import job_scripts
-from chronox_adapters.redis.connection import warn_if_volatile
+from chronox_adapters.redis.connection import unreachable, warn_if_volatile
 from chronox_adapters.redis.job_keys import JobKeys, connect, fields_of, hash_of, text
 from chronox_adapters.redis.job_records import (
     Fields,
@@ -30,7 +30,7 @@ from chronox_adapters.redis.job_records import (
     read_job,
 )
 from chronox_adapters.redis.job_worker import RedisWorker
-from chronox_domain.errors import MalformedData, NotFound, StorageUnavailable
+from chronox_domain.errors import MalformedData, NotFound
 from chronox_domain.jobs import Job, JobListing, JobSpec, JobState, failure_text
 
 __all__ = ["RedisJobQueue", "RedisWorker"]  # the worker too: where callers import it from
@@ -46,8 +46,8 @@ class RedisJobQueue:
     Finished jobs expire: at most ``keep_finished`` of them are kept (the newest by
     creation), none longer than ``finished_ttl`` seconds after it last changed. Any
     instance sweeps, when it lists the jobs and at most once a minute as it submits;
-    unfinished jobs are never swept. Redis trouble surfaces as ``StorageUnavailable``
-    with one readable line.
+    unfinished jobs are never swept. Redis trouble surfaces as ``SourceUnavailable``
+    (``connection.unreachable``) with one readable line.
     """
 
     def __init__(
@@ -154,6 +154,4 @@ def _reachable() -> Iterator[None]:
     try:
         yield
     except redis.RedisError as exc:
-        raise StorageUnavailable(
-            f"the job queue (Redis) is unavailable: {failure_text(exc)}"
-        ) from None
+        raise unreachable(f"the job queue (Redis) is unavailable: {failure_text(exc)}") from None

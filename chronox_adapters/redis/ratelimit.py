@@ -10,7 +10,8 @@ from typing import Any
 
 import redis
 
-from chronox_domain.errors import SourceUnavailable, first_line
+from chronox_adapters.redis.connection import unreachable
+from chronox_domain.errors import first_line
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,8 @@ class RedisRateLimiter:
     The same contract as the in-process ``RateLimiter``: exact over the whole window,
     ``acquire()`` blocks until a request may go, ``None`` or 0 starts unlimited, and a
     429 (``throttled()``) sets the pace of every process to what got through in the
-    window. When Redis cannot be reached ``acquire()`` raises ``SourceUnavailable``.
+    window. When Redis cannot be reached ``acquire()`` raises ``SourceUnavailable``
+    (``connection.unreachable``).
     """
 
     def __init__(
@@ -110,7 +112,7 @@ class RedisRateLimiter:
                 log.warning("the shared rate limit (Redis) is unavailable: %s", first_line(exc))
                 return None
             # Going ahead unlimited could get the key banned: refuse instead.
-            raise SourceUnavailable(
+            raise unreachable(
                 f"the shared rate limit (Redis) is unavailable: {first_line(exc)}"
             ) from None
 

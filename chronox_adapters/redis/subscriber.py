@@ -15,9 +15,10 @@ from redis.asyncio.client import PubSub
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
+from chronox_adapters.redis.connection import unreachable
 from chronox_adapters.redis.envelope import STREAM_FIELD, SYMBOL_FIELD, channel, decode, stream_key
 from chronox_adapters.redis.publisher import describe
-from chronox_domain.errors import InvalidInput, MalformedData, SourceUnavailable, first_line
+from chronox_domain.errors import InvalidInput, MalformedData, first_line
 from chronox_domain.events import BarEvent
 from chronox_domain.redaction import redact, url_secrets
 from chronox_domain.symbol import parse_symbol
@@ -108,12 +109,12 @@ class RedisSubscriber:
 
     @contextlib.contextmanager
     def _unavailable(self, doing: str) -> Iterator[None]:
-        """Redis trouble as ``SourceUnavailable``: one line, host:port, no password."""
+        """Redis trouble as :func:`unreachable`: one line, host:port, no password."""
         try:
             yield
         except (redis.RedisError, OSError) as exc:
             reason = redact(first_line(exc), url_secrets(self._url))
-            raise SourceUnavailable(f"{doing} Redis at {self.address}: {reason}") from None
+            raise unreachable(f"{doing} Redis at {self.address}: {reason}") from None
 
     async def _replay(
         self, client: aioredis.Redis, symbols: list[str], timeframe: Timeframe, count: int
@@ -196,5 +197,3 @@ def _text(value: object) -> str:
     if isinstance(value, bytes):
         return value.decode(errors="replace")
     return value if isinstance(value, str) else ""
-
-

@@ -64,3 +64,23 @@ def test_watch_names_at_most_the_configured_number_of_symbols(
     monkeypatch.setenv("CHRONOX_MAX_WATCH_SYMBOLS", "2")
     three = cli("watch", "A", "B", "C", "--count", "1", store=False)
     assert three.code == 2 and "at most 2" in three.err, three.err
+
+
+@pytest.mark.timeout(60)
+def test_an_unreachable_redis_is_the_same_exit_code_and_one_line_everywhere(
+    sqlite_cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # jobs list and backfill --enqueue exited 4 (the store), watch and worker 3: one
+    # Redis, one meaning (SourceUnavailable: see chronox_adapters/redis/connection.py).
+    monkeypatch.setenv("CHRONOX_REDIS_URL", "redis://:hunter2@127.0.0.1:1/0")
+    sqlite_cli("registry", "add", "SPY")
+    runs = {
+        "jobs list": sqlite_cli("jobs", "list"),
+        "backfill --enqueue": sqlite_cli("backfill", "--enqueue", "SPY"),
+        "worker": sqlite_cli("worker", "--max-jobs", "1"),
+        "watch": sqlite_cli("watch", "SPY", "--count", "1", store=False),
+    }
+    for name, result in runs.items():
+        assert result.code == 3, (name, result.code, result.err)
+        assert len(result.err.strip().splitlines()) == 1, (name, result.err)
+        assert "127.0.0.1:1" in result.err and "hunter2" not in result.err, (name, result.err)

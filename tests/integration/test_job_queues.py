@@ -29,7 +29,7 @@ from chronox_adapters.synthetic import SyntheticSource
 from chronox_adapters.timescale import open_postgres
 from chronox_domain import Interval, SessionKind, Timeframe
 from chronox_domain.backoff import Backoff
-from chronox_domain.errors import NotFound, SourceUnavailable, StorageUnavailable
+from chronox_domain.errors import NotFound, SourceUnavailable
 from chronox_domain.jobs import Job, JobProgress, JobSpec, JobState, split_into_jobs
 from chronox_domain.ports import JobQueue
 from chronox_domain.services.jobs import JobCancelled
@@ -411,7 +411,7 @@ def test_an_unreachable_redis_is_one_line_and_never_stops_the_worker(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     nowhere = "redis://127.0.0.1:1/0"
-    with pytest.raises(StorageUnavailable, match="Redis"):
+    with pytest.raises(SourceUnavailable, match="Redis"):  # as watch and worker: exit 3
         RedisJobQueue(nowhere).submit(SPEC)
     worker = RedisWorker(nowhere, ScriptedRunner(), name="lost")
     stop = threading.Event()
