@@ -22,7 +22,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from chronox_domain.errors import ChronoxError
-from chronox_domain.jobs import Job, JobState
+from chronox_domain.jobs import JobListing, JobState
 from chronox_domain.timeframe import Timeframe
 
 log = logging.getLogger(__name__)
@@ -94,12 +94,14 @@ class PrometheusMetrics:
         code = str(status) if _http_status(str(status)) else OTHER
         self._latency.labels(method, route, code).observe(seconds)
 
-    def watch_jobs(self, jobs: Callable[[], list[Job]]) -> None:
-        """Report ``chronox_jobs{state}`` from ``jobs()`` at every scrape (the queue is
-        the truth, and with Redis it is shared by every process)."""
+    def watch_jobs(self, listing: Callable[[], JobListing]) -> None:
+        """Report ``chronox_jobs{state}`` from ``listing()`` at every scrape (the queue
+        is the truth, and with Redis it is shared by every process), with the records
+        the queue cannot read as ``state="unreadable"``: skipped by every listing, they
+        would otherwise be seen nowhere an alert can look."""
         if self._jobs is not None:
             self.registry.unregister(self._jobs)
-        self._jobs = _JobStates(jobs)
+        self._jobs = _JobStates(listing)
         self.registry.register(self._jobs)
 
     def exposition(self) -> tuple[bytes, str]:
@@ -107,19 +109,25 @@ class PrometheusMetrics:
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
 
 
+#: The ``state`` label of the job records a queue cannot read (no ``JobState`` of theirs).
+UNREADABLE = "unreadable"
+
+
 class _JobStates(Collector):
-    def __init__(self, jobs: Callable[[], list[Job]]) -> None:
-        self._jobs = jobs
+    def __init__(self, listing: Callable[[], JobListing]) -> None:
+        self._listing = listing
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         try:
-            states = Tally(job.state for job in self._jobs())
+            listing = self._listing()
         except ChronoxError as exc:  # an unreachable queue must not break the scrape
             log.warning("metrics: cannot list jobs: %s", exc)
             return
         family = GaugeMetricFamily("chronox_jobs", "Backfill jobs by state", labels=["state"])
+        states = Tally(job.state for job in listing.jobs)
         for state in JobState:
             family.add_metric([state.value], states[state])
+        family.add_metric([UNREADABLE], len(listing.unreadable))
         yield family
 
 

@@ -89,7 +89,7 @@ def create_app(container: Container) -> FastAPI:
     ):
         app.include_router(router)
     counters = container.metrics()
-    counters.watch_jobs(lambda: container.job_queue().jobs())
+    counters.watch_jobs(lambda: container.job_queue().listing())
     app.add_middleware(RequestGuard, token=token, max_body=settings.api_max_body_bytes)
     app.add_middleware(RequestTiming, metrics=counters)
     if settings.cors_origins:  # off unless configured: a browser page may not call us

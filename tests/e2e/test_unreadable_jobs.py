@@ -72,3 +72,5 @@ def test_the_api_lists_and_counts_around_an_unreadable_job(
         assert one.status_code == 400 and planted in one.json()["detail"]
         metrics = api.get("/metrics")
         assert 'chronox_jobs{state="queued"} 1.0' in metrics.text
+        # Counted too, so that an alert can fire on records nobody can read.
+        assert 'chronox_jobs{state="unreadable"} 1.0' in metrics.text

@@ -124,15 +124,16 @@ def test_an_unreadable_job_asked_for_by_id_is_one_clear_line(
     assert client.hget(f"{prefix}job:bad-state", "state") == "exploded"
 
 
-def test_the_jobs_gauge_counts_the_readable_jobs(
+def test_the_jobs_gauge_counts_the_readable_jobs_and_the_unreadable_records(
     queue: RedisJobQueue, prefix: str, client: redis.Redis
 ) -> None:
     queue.submit(JobSpec(("SPY",)))
     plant(client, prefix, "bad-symbols", MALFORMED["bad-symbols"])
     metrics = PrometheusMetrics()
-    metrics.watch_jobs(queue.jobs)
+    metrics.watch_jobs(queue.listing)
     text = metrics.exposition()[0].decode()
     assert 'chronox_jobs{state="queued"} 1.0' in text
+    assert 'chronox_jobs{state="unreadable"} 1.0' in text
 
 
 def test_a_worker_skips_unreadable_jobs_and_runs_the_rest(
