@@ -40,6 +40,18 @@ NOW = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
 SETTLE = timedelta(hours=1)
 
 
+
+@pytest.fixture(scope="session", autouse=True)
+def private_user_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test reads or writes the user's own default store (platformdirs' data folder,
+    ~/.local/share/chronox): a command run with no --store in a test, or in a process it
+    starts, finds a folder of this run's. A store left there by another checkout, at a
+    newer schema, failed such a test ("newer than this chronox understands")."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("user-data")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def calendar() -> ExchangeCalendar:
     return ExchangeCalendar("XNYS")
