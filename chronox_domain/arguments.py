@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sized
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from chronox_domain.actions import PriceBasis
 from chronox_domain.bounds import parse_bound
 from chronox_domain.errors import ChronoxError, InvalidInput
 from chronox_domain.refusals import described
@@ -98,6 +99,11 @@ def timeframe_argument(value: Any, name: str = "timeframe") -> Timeframe:
 
 def session_argument(value: Any, name: str = "session") -> SessionKind:
     return _parsed(SessionKind.parse, value, name)
+
+
+def basis_argument(value: Any, name: str = "adjust") -> PriceBasis:
+    """A price basis: ``none``, ``splits`` or ``all`` (or a PriceBasis)."""
+    return _parsed(PriceBasis.parse, value, name)
 
 
 def bound_argument(value: Any, name: str) -> date | datetime | None:

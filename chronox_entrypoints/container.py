@@ -151,15 +151,6 @@ class Services(containers.DeclarativeContainer):
     gateways = providers.DependenciesContainer()
     settings = core.settings
 
-    #: Splits are checked where the source is the vendor (the others have none).
-    splits = providers.Selector(
-        settings.provided.source_name,
-        polygon=providers.ThreadSafeSingleton(
-            sources.polygon_splits, source=gateways.source, repository=gateways.repository
-        ),
-        synthetic=providers.Object(None),
-        files=providers.Object(None),
-    )
     #: When each symbol traded, from its stored corporate actions: the coverage clips
     #: the sessions before a listing and from a delisting (none known: every session).
     listings = providers.Factory(StoredListings, actions=gateways.action_store)
@@ -180,6 +171,8 @@ class Services(containers.DeclarativeContainer):
         calendar=core.calendar,
         clock=core.clock,
         rollups=gateways.rollups,
+        #: Reads adjust the stored (as traded) bars with the symbol's stored actions.
+        actions=gateways.action_store,
     )
     #: Stored bars to a dataset of files (``container.export().export(dataset, ...)``).
     export = providers.Factory(ExportService, bars=bars, repository=gateways.repository)
@@ -204,7 +197,7 @@ class Services(containers.DeclarativeContainer):
         actions=actions,
     )
     backfill = providers.Factory(
-        BackfillOrchestrator, registry=gateways.registry, ingestion=ingestion, splits=splits
+        BackfillOrchestrator, registry=gateways.registry, ingestion=ingestion
     )
     registry = providers.Factory(RegistryService, registry=gateways.registry)
     daemon = providers.Factory(
@@ -287,7 +280,6 @@ class Container(containers.DeclarativeContainer):
     source = gateways.source
     live_source = gateways.live_source
     action_source = gateways.action_source
-    splits = services.splits
     coverage = services.coverage
     gaps = services.gaps
     sessions = services.sessions

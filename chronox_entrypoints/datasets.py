@@ -30,7 +30,7 @@ def parquet_file(table: BarTable) -> bytes:
 def series_attrs(table: BarTable) -> dict[str, Any]:
     """What a frame of ``table`` says about itself (``DataFrame.attrs``): the series,
     its sources (None: nothing stored), whether it is rolled up from 1m bars, whether
-    it is demo data."""
+    it is demo data, its price basis."""
     provenance = table.provenance
     return {
         "symbol": table.symbol,
@@ -38,6 +38,8 @@ def series_attrs(table: BarTable) -> dict[str, Any]:
         "source": ",".join(provenance.sources) or None,
         "derived_from": "1m" if provenance.derived else None,
         "demo": provenance.demo,
+        #: The price basis (none, splits, all): a reader never mixes two.
+        "adjust": table.basis.value,
     }
 
 

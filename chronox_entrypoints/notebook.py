@@ -27,7 +27,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
+from chronox_domain.actions import PriceBasis
 from chronox_domain.arguments import (
+    basis_argument,
     bound_argument,
     choice_argument,
     flag_argument,
@@ -137,26 +139,31 @@ class Chronox:
         timeframe: str | Timeframe = "1m",
         session: str | SessionKind | None = None,
         as_: Output = "pandas",
+        adjust: str | PriceBasis = "splits",
     ) -> Any:
         """Stored bars of ``symbol`` in the range (the last 5 sessions without one):
         indexed by ``start`` (UTC) with open, high, low, close, volume, vwap, trades.
         Timeframes never fetched are rolled up from the stored 1m bars. ``session``:
         keep only the bars of regular (``"rth"``) or extended (``"eth"``) hours; by
         default every stored bar. ``as_="polars"`` or ``"arrow"`` for those types.
+        ``adjust``: the price basis, ``"splits"`` (the default: earlier prices on today's
+        share basis), ``"none"`` (as traded) or ``"all"`` (splits and cash dividends).
 
         ``DataFrame.attrs`` (pandas) and the schema's metadata (Arrow) name the symbol,
-        timeframe, sources, whether the bars are rolled up and whether they are demo data.
+        timeframe, sources, whether the bars are rolled up, whether they are demo data
+        and their price basis (``adjust``).
         """
         ticker = symbol_argument(symbol)
         first, last = bound_argument(start, "start"), bound_argument(end, "end")
         tf = timeframe_argument(timeframe)
         kind = None if session is None else session_argument(session)
+        basis = basis_argument(adjust)
         output = choice_argument(as_, "as_", get_args(Output))  # before the store is read
         _research_extra()
         from chronox_adapters.frames import convert
 
         with _about_the_range():
-            table = self._container.bars().table(ticker, tf, first, last, kind)
+            table = self._container.bars().table(ticker, tf, first, last, kind, basis)
         if output == "pandas":
             return convert.to_pandas(table.columns, **datasets.series_attrs(table))
         if output == "arrow":

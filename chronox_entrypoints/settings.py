@@ -88,8 +88,6 @@ class Settings(BaseSettings):
     polygon_ws_secure: bool = True
     #: Vendor requests per minute for this process (empty: unlimited; free tier: 5).
     polygon_rate: int | None = Field(None, ge=1, le=_MANY)
-    #: Split-adjusted bars (recorded in the ledger's source name).
-    polygon_adjusted: bool = True
     #: Retries of one request: at the 30 s cap of the backoff, 1,000 take over 8 hours.
     polygon_max_retries: int = Field(5, ge=0, le=1_000)
     #: First backoff step in seconds (doubling, jittered, capped at 30 s: a larger first

@@ -11,12 +11,10 @@ from chronox_domain.ports import (
     BarSource,
     CorporateActionSource,
     LiveBarSource,
-    MarketDataRepository,
     Metrics,
     RequestLimiter,
     TradingCalendar,
 )
-from chronox_domain.services import SplitService
 
 if TYPE_CHECKING:  # settings (pydantic) are loaded by the command, not by this import
     from chronox_adapters.polygon import PolygonConfig, PolygonRestSource
@@ -38,7 +36,6 @@ def polygon_config(settings: Settings) -> PolygonConfig:
         ws_host=settings.polygon_ws_host,
         ws_secure=settings.polygon_ws_secure,
         rate_per_minute=settings.polygon_rate,
-        adjusted=settings.polygon_adjusted,
         max_retries=settings.polygon_max_retries,
         quota_window=settings.polygon_quota_window,
         backoff_base=settings.polygon_backoff,
@@ -84,13 +81,6 @@ def synthetic_live_source(settings: Settings, calendar: TradingCalendar) -> Live
         replay_from=settings.synthetic_live_from,
         speed=settings.synthetic_live_speed,
     )
-
-
-def polygon_splits(source: PolygonRestSource, repository: MarketDataRepository) -> SplitService:
-    """Splits are checked where the source is the vendor (the others have none)."""
-    from chronox_adapters.polygon import PolygonSplits
-
-    return SplitService(repository, PolygonSplits(source))
 
 
 def polygon_actions(source: PolygonRestSource) -> CorporateActionSource:

@@ -53,6 +53,9 @@ class BarsPage(SeriesKey):
     next_cursor: str | None = Field(
         None, description="pass as `cursor` for the next page; null on the last page"
     )
+    adjust: Literal["none", "splits", "all"] = Field(
+        "splits", description="the price basis of the bars (the `adjust` asked)"
+    )
 
     @classmethod
     def of(cls, page: BarPage) -> BarsPage:
@@ -63,6 +66,7 @@ class BarsPage(SeriesKey):
             derived_from="1m" if page.provenance.derived else None,
             demo=page.provenance.demo,
             next_cursor=None if page.next_cursor is None else iso_utc(page.next_cursor),
+            adjust=page.basis.value,
         )
 
 
@@ -73,6 +77,8 @@ class StoredBarsOut(SeriesKey):
     sources: list[str]
     derived_from: Literal["1m"] | None = None
     demo: bool
+    #: The price basis of the bars (none, splits, all).
+    adjust: Literal["none", "splits", "all"] = "splits"
     bars: list[BarOut]
 
     @classmethod
@@ -84,6 +90,7 @@ class StoredBarsOut(SeriesKey):
             sources=list(provenance.sources),
             derived_from="1m" if provenance.derived else None,
             demo=provenance.demo,
+            adjust=series.basis.value,
             bars=[BarOut.of(bar) for bar in series.bars],
         )
 

@@ -158,14 +158,18 @@ class ChronoxClient:
         *,
         limit: int | None = None,
         cursor: str | None = None,
+        adjust: str = "splits",
     ) -> BarsPage:
-        """One page of bars; its ``next_cursor`` (None on the last page) asks for the next."""
+        """One page of bars; its ``next_cursor`` (None on the last page) asks for the next.
+        ``adjust``: the price basis, ``splits`` (the default), ``none`` or ``all``; the
+        page's ``adjust`` says which it is on."""
         params = _params(
             timeframe=timeframe,
             start=bound_text(start),
             end=bound_text(end),
             limit=limit,
             cursor=cursor,
+            adjust=adjust,
         )
         return BarsPage.model_validate_json(self._call("GET", f"/bars/{symbol}", params).content)
 
@@ -177,25 +181,38 @@ class ChronoxClient:
         end: Bound = None,
         *,
         limit: int | None = None,
+        adjust: str = "splits",
     ) -> Iterator[BarsPage]:
         """Every page of bars from ``start`` to ``end``, fetched as they are read."""
         cursor: str | None = None
         while True:
-            page = self.bars(symbol, timeframe, start, end, limit=limit, cursor=cursor)
+            page = self.bars(
+                symbol, timeframe, start, end, limit=limit, cursor=cursor, adjust=adjust
+            )
             yield page
             if page.next_cursor is None:
                 return
             cursor = page.next_cursor
 
     def bars_csv(
-        self, symbol: str, timeframe: str = "1m", start: Bound = None, end: Bound = None
+        self,
+        symbol: str,
+        timeframe: str = "1m",
+        start: Bound = None,
+        end: Bound = None,
+        *,
+        adjust: str = "splits",
     ) -> Iterator[str]:
         """The bars as CSV text (a header line first), streamed in chunks of any length:
         a range of any size without holding it in memory. The stream's first answer has
         the call's deadline; a range of any size has no total one, each chunk the read
         timeout."""
         params = _params(
-            timeframe=timeframe, start=bound_text(start), end=bound_text(end), format="csv"
+            timeframe=timeframe,
+            start=bound_text(start),
+            end=bound_text(end),
+            format="csv",
+            adjust=adjust,
         )
         response = self._runner.run(self._opened(f"/bars/{symbol}", params))
         try:

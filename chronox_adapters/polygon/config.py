@@ -16,8 +16,6 @@ class PolygonConfig:
     ws_secure: bool = True
     #: Requests per minute shared by every fetch of this process (None: unlimited).
     rate_per_minute: int | None = None
-    #: Split-adjusted bars (the vendor's default). Recorded in the ledger's source name.
-    adjusted: bool = True
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     #: A request that has not completed after this long is abandoned and retried.
@@ -55,10 +53,12 @@ class PolygonConfig:
 
     @property
     def source_name(self) -> str:
-        return "polygon" if self.adjusted else "polygon-unadjusted"
+        # One basis, as traded (``adjusted=false``): REST, the live feed and flat files
+        # fill the same series; reads adjust (chronox_domain/adjust.py).
+        return "polygon"
 
     def __repr__(self) -> str:  # the key never appears, not even masked
         return (
             f"PolygonConfig(base_url={self.base_url!r}, ws_host={self.ws_host!r}, "
-            f"rate_per_minute={self.rate_per_minute!r}, adjusted={self.adjusted!r})"
+            f"rate_per_minute={self.rate_per_minute!r})"
         )

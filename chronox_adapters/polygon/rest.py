@@ -137,14 +137,15 @@ class PolygonRestSource:
         multiplier, timespan = RANGES[timeframe]
         first_ms, last_ms = _ms(window.start), _ms(window.end) - 1  # the vendor's `to` is inclusive
         path = f"/v2/aggs/ticker/{ticker}/range/{multiplier}/{timespan}/{first_ms}/{last_ms}"
-        adjusted = "true" if self.config.adjusted else "false"
+        # Always as traded: the store holds raw bars and reads adjust them.
+        adjusted = "false"
         asked = {"adjusted": adjusted, "sort": "asc", "limit": str(MAX_BASE_AGGREGATES)}
         what = f"{ticker} {timeframe} {window}"
         bars: list[Bar] = []
         url, params = self._url(path), asked
         while url:
             page = self._get(url, params, what)
-            _check_adjusted(page, self.config.adjusted, what)
+            _check_adjusted(page, False, what)
             try:
                 parsed = parse_aggregates(page, ticker, timeframe)
             except MalformedData as exc:

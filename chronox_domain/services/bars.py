@@ -5,14 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from itertools import chain, islice
 
+from chronox_domain.actions import PriceBasis
+from chronox_domain.adjust import AS_TRADED, Factors, adjust, basis_factors, closes_needed
 from chronox_domain.bar import Bar
 from chronox_domain.columns import BarColumns
 from chronox_domain.errors import InvalidRange
 from chronox_domain.interval import Interval, intersect
-from chronox_domain.ports import BarRollups, Clock, MarketDataRepository, TradingCalendar
+from chronox_domain.ports import (
+    BarRollups,
+    Clock,
+    CorporateActionStore,
+    MarketDataRepository,
+    TradingCalendar,
+)
 from chronox_domain.ranges import Bound, ResolvedRange, resolve_range
 from chronox_domain.rollup import roll_up
 from chronox_domain.services.status import demo_data
@@ -44,6 +52,8 @@ class BarSeries:
     timeframe: Timeframe
     provenance: Provenance
     bars: Iterator[Bar]
+    #: The price basis the bars are on.
+    basis: PriceBasis = PriceBasis.NONE
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +64,8 @@ class BarTable:
     timeframe: Timeframe
     provenance: Provenance
     columns: BarColumns
+    #: The price basis the columns are on.
+    basis: PriceBasis = PriceBasis.NONE
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +78,20 @@ class BarPage:
     bars: list[Bar]
     #: The start of the first bar of the next page; None on the last page.
     next_cursor: datetime | None
+    #: The price basis the bars are on.
+    basis: PriceBasis = PriceBasis.NONE
 
 
 class BarsService:
     """Stored bars for a range, or bars rolled up from 1m for timeframes never fetched.
 
     Date bounds resolve against extended hours unless a session is named: the widest a
-    session date can hold."""
+    session date can hold.
+
+    The store holds bars as traded; every read names a ``basis`` (``splits`` unless
+    told) and is adjusted with the symbol's stored corporate actions, after any roll-up,
+    by session date (chronox_domain/adjust.py). Without an action store, or for a symbol
+    with no actions (synthetic, files), every basis reads the bars as stored."""
 
     def __init__(
         self,
@@ -80,8 +99,10 @@ class BarsService:
         calendar: TradingCalendar,
         clock: Clock,
         rollups: BarRollups | None = None,
+        actions: CorporateActionStore | None = None,
     ) -> None:
         self._repository = repository
+        self._actions = actions
         self._calendar = calendar
         self._clock = clock
         self._rollups = rollups
@@ -110,11 +131,13 @@ class BarsService:
         start: Bound | None = None,
         end: Bound | None = None,
         session: SessionKind = SessionKind.ETH,
+        basis: PriceBasis = PriceBasis.SPLITS,
     ) -> Iterator[Bar]:
-        """Stored bars of the range, streamed in start order."""
+        """Stored bars of the range on ``basis``, streamed in start order."""
         symbol = parse_symbol(symbol)
         derived = self.provenance(symbol, timeframe).derived
-        return self._stream(symbol, timeframe, start, end, session, derived)
+        stream = self._stream(symbol, timeframe, start, end, session, derived)
+        return self._adjusted_stream(stream, symbol, timeframe, self._factors(symbol, basis))
 
     def series(
         self,
@@ -123,12 +146,15 @@ class BarsService:
         start: Bound | None = None,
         end: Bound | None = None,
         session: SessionKind = SessionKind.ETH,
+        basis: PriceBasis = PriceBasis.SPLITS,
     ) -> BarSeries:
-        """The bars of the range as a stream, with where they come from."""
+        """The bars of the range on ``basis`` as a stream, with where they come from."""
         symbol = parse_symbol(symbol)
         provenance = self.provenance(symbol, timeframe)
+        factors = self._factors(symbol, basis)
         stream = self._stream(symbol, timeframe, start, end, session, provenance.derived)
-        return BarSeries(symbol, timeframe, provenance, stream)
+        adjusted = self._adjusted_stream(stream, symbol, timeframe, factors)
+        return BarSeries(symbol, timeframe, provenance, adjusted, basis)
 
     def table(
         self,
@@ -137,6 +163,7 @@ class BarsService:
         start: Bound | None = None,
         end: Bound | None = None,
         session: SessionKind | None = None,
+        basis: PriceBasis = PriceBasis.SPLITS,
     ) -> BarTable:
         """The bars of the range as columns, with where they come from. With a
         ``session``, the range resolves against it and only the bars inside its sessions
@@ -157,7 +184,8 @@ class BarsService:
         if session is not None:
             slots = expected_windows(resolved.sessions, timeframe)
             columns = columns.inside(intersect(slots, [resolved.window]))
-        return BarTable(symbol, timeframe, provenance, columns)
+        columns = adjust(columns, self._factors(symbol, basis), self._calendar.timezone)
+        return BarTable(symbol, timeframe, provenance, columns, basis)
 
     def tables(
         self,
@@ -167,6 +195,7 @@ class BarsService:
         end: Bound | None = None,
         *,
         slots: int,
+        basis: PriceBasis = PriceBasis.SPLITS,
     ) -> Iterator[BarTable]:
         """The range as consecutive tables of at most ``slots`` slots of ``timeframe``
         each (so at most ``slots`` bars), in start order: what a file of any length is
@@ -178,10 +207,13 @@ class BarsService:
         the middle of a stream. A range with no bars yields one empty table."""
         symbol = parse_symbol(symbol)
         provenance = self.provenance(symbol, timeframe)
+        factors = self._factors(symbol, basis)
         if provenance.derived:
             parts: Iterator[BarColumns] = (
                 BarColumns.from_bars(symbol, timeframe, chunk)
-                for chunk in self.chunks(symbol, timeframe, start, end, size=slots)
+                for chunk in self.chunks(
+                    symbol, timeframe, start, end, size=slots, basis=PriceBasis.NONE
+                )
             )
         else:
             window = self._resolve(timeframe, start, end, SessionKind.ETH).window
@@ -190,8 +222,9 @@ class BarsService:
                 for part in _spans(window, timeframe, slots)
             )
         first = next(parts, None) or BarColumns.empty(symbol, timeframe)
+        timezone = self._calendar.timezone
         return (
-            BarTable(symbol, timeframe, provenance, columns)
+            BarTable(symbol, timeframe, provenance, adjust(columns, factors, timezone), basis)
             for columns in chain([first], parts)
             if columns is first or len(columns)
         )
@@ -205,6 +238,7 @@ class BarsService:
         *,
         limit: int,
         cursor: Bound | None = None,
+        basis: PriceBasis = PriceBasis.SPLITS,
     ) -> BarPage:
         """At most ``limit`` bars from ``cursor`` on (the page's first bar; the start of
         the range without one), and the cursor of the page after.
@@ -215,8 +249,9 @@ class BarsService:
         provenance = self.provenance(symbol, timeframe)
         first, last = self._resume(timeframe, start, end, cursor)
         found = self._read(symbol, timeframe, first, last, provenance.derived, limit + 1)
+        found = self._adjusted(found, symbol, timeframe, self._factors(symbol, basis))
         following = found[limit].start if len(found) > limit else None
-        return BarPage(symbol, timeframe, provenance, found[:limit], following)
+        return BarPage(symbol, timeframe, provenance, found[:limit], following, basis)
 
     def chunks(
         self,
@@ -227,6 +262,7 @@ class BarsService:
         *,
         size: int,
         cursor: Bound | None = None,
+        basis: PriceBasis = PriceBasis.SPLITS,
     ) -> Iterator[list[Bar]]:
         """The range (from ``cursor`` on, when given) in lists of at most ``size`` bars,
         one query each, released before its chunk is handed out: a slow reader holds one
@@ -237,8 +273,10 @@ class BarsService:
         symbol = parse_symbol(symbol)
         derived = self.provenance(symbol, timeframe).derived
         first, last = self._resume(timeframe, start, end, cursor)
+        factors = self._factors(symbol, basis)
         head = self._read(symbol, timeframe, first, last, derived, size + 1)
-        return self._chunks_from(head, symbol, timeframe, last, derived, size)
+        raw = self._chunks_from(head, symbol, timeframe, last, derived, size)
+        return (self._adjusted(chunk, symbol, timeframe, factors) for chunk in raw)
 
     def _chunks_from(
         self,
@@ -254,6 +292,57 @@ class BarsService:
             if len(chunk) <= size:
                 return
             chunk = self._read(symbol, timeframe, chunk[size].start, last, derived, size + 1)
+
+    def _factors(self, symbol: str, basis: PriceBasis) -> Factors:
+        """The factors of ``basis`` from ``symbol``'s stored actions (read once per
+        call, so a new split changes the next read with no bar request)."""
+        if basis is PriceBasis.NONE or self._actions is None:
+            return AS_TRADED
+        actions = self._actions.actions(symbol)
+        needed = closes_needed(actions.dividends) if basis is PriceBasis.ALL else []
+        closes = self._closes_before(symbol, needed) if needed else None
+        return basis_factors(actions, basis, closes)
+
+    def _closes_before(self, symbol: str, days: list[date]) -> dict[date, float]:
+        """The close, as traded, of the last stored session before each of ``days``
+        (the dividends the vendor gave no factor for need it)."""
+        closes: dict[date, float] = {}
+        derived = self.provenance(symbol, Timeframe.D1).derived
+        timezone = self._calendar.timezone
+        for day in days:
+            first, last = day - timedelta(days=14), day - timedelta(days=1)
+            found = self._read(symbol, Timeframe.D1, first, last, derived, 32)
+            before = [bar for bar in found if bar.start.astimezone(timezone).date() < day]
+            if before:
+                closes[day] = before[-1].close
+        return closes
+
+    def _adjusted(
+        self, bars: list[Bar], symbol: str, timeframe: Timeframe, factors: Factors
+    ) -> list[Bar]:
+        if not factors.boundaries or not bars:
+            return bars
+        columns = BarColumns.from_bars(symbol, timeframe, bars)
+        return adjust(columns, factors, self._calendar.timezone).to_bars()
+
+    def _adjusted_stream(
+        self, stream: Iterator[Bar], symbol: str, timeframe: Timeframe, factors: Factors
+    ) -> Iterator[Bar]:
+        """``stream`` on ``factors``, adjusted in bulk a batch at a time."""
+        if not factors.boundaries:
+            return stream
+        return self._batches(stream, symbol, timeframe, factors)
+
+    def _batches(
+        self, stream: Iterator[Bar], symbol: str, timeframe: Timeframe, factors: Factors
+    ) -> Iterator[Bar]:
+        try:
+            while batch := list(islice(stream, _BATCH)):
+                yield from self._adjusted(batch, symbol, timeframe, factors)
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
 
     def _resume(
         self,
@@ -346,6 +435,10 @@ class BarsService:
         )
         minutes = self._repository.bars(symbol, Timeframe.M1, minutes_window)
         return (bar for bar in roll_up(minutes, timeframe, regular) if window.contains(bar.start))
+
+
+#: Bars adjusted together when a stream is read on a basis.
+_BATCH = 10_000
 
 
 def _spans(window: Interval, timeframe: Timeframe, slots: int) -> Iterator[Interval]:

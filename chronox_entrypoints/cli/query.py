@@ -9,6 +9,7 @@ from datetime import date, datetime
 import click
 
 import chronox_presentation as presentation  # models load as they are used
+from chronox_domain.actions import PriceBasis
 from chronox_domain.session import SessionKind
 from chronox_domain.timeformat import iso_utc
 from chronox_domain.timeframe import Timeframe
@@ -86,6 +87,14 @@ def gaps(
     default="table",
     show_default=True,
 )
+@click.option(
+    "--adjust",
+    type=click.Choice([basis.value for basis in PriceBasis]),
+    default=PriceBasis.SPLITS.value,
+    show_default=True,
+    help="Price basis: none (as traded), splits (earlier prices on today's share basis) "
+    "or all (splits and cash dividends).",
+)
 @store_option
 def bars(
     symbol: str,
@@ -93,11 +102,14 @@ def bars(
     start: date | datetime | None,
     end: date | datetime | None,
     fmt: str,
+    adjust: str,
     store: str | None,
 ) -> None:
-    """Print the stored bars of SYMBOL (streamed: any range fits in memory)."""
+    """Print the stored bars of SYMBOL (streamed: any range fits in memory), on the
+    price basis of --adjust."""
+    basis = PriceBasis.parse(adjust)
     with running(store=store) as container:
-        series = container.bars().series(symbol, timeframe, start, end)
+        series = container.bars().series(symbol, timeframe, start, end, basis=basis)
         if fmt == "json":
             head = presentation.StoredBarsOut.of(dataclasses.replace(series, bars=iter(())))
             listed = (presentation.BarOut.of(bar).model_dump(mode="json") for bar in series.bars)

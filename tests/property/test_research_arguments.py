@@ -110,7 +110,7 @@ def elsewhere() -> Iterator[None]:
 
 VALID: dict[str, dict[str, Any]] = {
     "bars": {"symbol": "SPY", "start": DAY, "end": DAY, "timeframe": "1m", "session": None,
-             "as_": "pandas"},
+             "as_": "pandas", "adjust": "splits"},
     "gaps": {"symbols": "SPY", "start": DAY, "end": DAY, "timeframe": "1m", "session": "rth",
              "holes": False},
     "ingest": {"symbols": "SPY", "start": DAY, "end": DAY, "timeframe": "1m", "session": "rth",

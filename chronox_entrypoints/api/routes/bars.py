@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
+from chronox_domain.actions import PriceBasis
 from chronox_domain.errors import InvalidInput
 from chronox_domain.services.bars import Provenance
 from chronox_domain.services.status import demo_data
@@ -41,6 +42,8 @@ ROW_GROUP_SLOTS = 50_000
 PARQUET = "application/vnd.apache.parquet"
 #: The header that marks demo data in every format, naming the demo sources.
 DEMO_HEADER = "X-Chronox-Demo"
+#: The header that names the price basis of every format (none, splits, all).
+ADJUST_HEADER = "X-Chronox-Adjust"
 
 router = APIRouter(
     tags=["bars"],
@@ -63,7 +66,11 @@ router = APIRouter(
                     "description": "present when the bars are synthetic demo data, "
                     "not real market prices: the demo sources",
                     "schema": {"type": "string"},
-                }
+                },
+                ADJUST_HEADER: {
+                    "description": "the price basis of the bars: none, splits or all",
+                    "schema": {"type": "string"},
+                },
             },
         }
     },
@@ -79,28 +86,36 @@ def bars(
         str | None, Query(pattern=BOUND_PATTERN, description="next_cursor of the previous page")
     ] = None,
     format: Literal["json", "csv", "parquet"] = "json",
+    adjust: Annotated[
+        Literal["none", "splits", "all"],
+        Query(
+            description="price basis: none (as traded), splits (earlier prices on today's "
+            "share basis) or all (splits and cash dividends)"
+        ),
+    ] = "splits",
 ) -> StreamingResponse:
     # Each stream's first chunk is read now: bad input is a 4xx, not a cut stream.
     symbol, tf, after = parse_symbol(symbol), Timeframe(timeframe), parse_bound(cursor)
     first, last = parse_bound(start), parse_bound(end)
+    basis = PriceBasis.parse(adjust)
     if format == "parquet":
         if after is not None:
             raise InvalidInput("format=parquet answers the whole range in one file: drop cursor")
-        tables = service.tables(symbol, tf, first, last, slots=ROW_GROUP_SLOTS)
+        tables = service.tables(symbol, tf, first, last, slots=ROW_GROUP_SLOTS, basis=basis)
         head = next(tables)
         body = parquet_stream(chain([head], tables))
         name = f"{head.symbol}-{tf.value}.parquet"
-        headers = _marks(head.provenance, f'attachment; filename="{name}"')
+        headers = _marks(head.provenance, basis, f'attachment; filename="{name}"')
         return StreamingResponse(body, media_type=PARQUET, headers=headers)
     provenance = service.provenance(symbol, tf)
     size = CHUNK if format == "csv" else min(limit, CHUNK)
-    chunks = service.chunks(symbol, tf, first, last, cursor=after, size=size)
+    chunks = service.chunks(symbol, tf, first, last, cursor=after, size=size, basis=basis)
     if format == "csv":
         # The CSV stays what `--source files` reads back: the mark is in the headers,
         # and in the name a browser saves it under.
         demo = "-demo" if provenance.demo else ""
         name = f"{symbol}-{tf.value}{demo}.csv"
-        headers = _marks(provenance, f'inline; filename="{name}"')
+        headers = _marks(provenance, basis, f'inline; filename="{name}"')
         return StreamingResponse(bar_csv.text(chunks), media_type="text/csv", headers=headers)
     head_page = BarsPage(
         symbol=symbol,
@@ -109,16 +124,19 @@ def bars(
         derived_from="1m" if provenance.derived else None,
         demo=provenance.demo,
         next_cursor=None,
+        adjust=basis.value,
     )
     body_bytes = page_body(head_page, chunks, limit)
     return StreamingResponse(
-        body_bytes, media_type="application/json", headers=_marks(provenance, None)
+        body_bytes, media_type="application/json", headers=_marks(provenance, basis, None)
     )
 
 
-def _marks(provenance: Provenance, disposition: str | None) -> dict[str, str]:
-    """The answer's headers: its file name, and the demo mark when it is demo data."""
+def _marks(provenance: Provenance, basis: PriceBasis, disposition: str | None) -> dict[str, str]:
+    """The answer's headers: its file name, its price basis, and the demo mark when it
+    is demo data."""
     headers = {"Content-Disposition": disposition} if disposition else {}
+    headers[ADJUST_HEADER] = basis.value
     if provenance.demo:
         headers[DEMO_HEADER] = ",".join(s for s in provenance.sources if demo_data([s]))
     return headers
