@@ -238,7 +238,7 @@ def _product(ratios: Iterable[float]) -> float:
 def _vendor_own(ordered: Sequence[CashDividend]) -> list[float | None]:
     """Each dividend's own factor from the vendor's cumulative ones (None: not usable)."""
     cumulative = [d.historical_adjustment_factor for d in ordered]
-    later = [*cumulative[1:], 1.0]
+    later = [*cumulative[1:], 1.0][: len(cumulative)]  # none at all: no dividend to pair
     own: list[float | None] = []
     for here, after in zip(cumulative, later, strict=True):
         factor = None if here is None or after is None else here / after

@@ -50,6 +50,23 @@ class SchemaReport:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+#: The name (suffix) of the migration that drops the split-adjusted vendor bars of a
+#: previous release (SQLite and PostgreSQL alike).
+RAW_BASIS = "_raw_basis"
+#: What ``db status`` and ``db migrate`` say, loudly, of that migration.
+RAW_BASIS_NOTE = (
+    "note: bars are stored as traded from now on: this migration drops the polygon bars "
+    "(and their coverage) stored split-adjusted by the previous release; the next "
+    "ingest or backfill fetches them again, raw"
+)
+
+
+def raw_basis_pending(report: SchemaReport) -> bool:
+    """Whether ``report``'s store holds a previous release's data that the raw-basis
+    migration drops (a new store has nothing to drop)."""
+    return report.current > 0 and any(name.endswith(RAW_BASIS) for name in report.pending)
+
+
 def scheme_of(url: str) -> str:
     try:
         from chronox_entrypoints.settings import store_scheme
@@ -166,7 +183,7 @@ def _sqlite_schema(settings: Settings, apply: bool) -> SchemaReport:
     read without writing anything (nor creating the file)."""
     from chronox_adapters.sqlite import SqliteDatabase
     from chronox_adapters.sqlite.database import ensure_parent, parse_url, stored_schema_version
-    from chronox_adapters.sqlite.schema import LATEST_VERSION
+    from chronox_adapters.sqlite.schema import LATEST_VERSION, RAW_BASIS_VERSION
 
     url = settings.store_url
     path, mode = parse_url(url)
@@ -175,7 +192,10 @@ def _sqlite_schema(settings: Settings, apply: bool) -> SchemaReport:
             ensure_parent(path)
         SqliteDatabase(path, mode).close()
     current = stored_schema_version(path)
-    pending = [f"{version:04d}" for version in range(current + 1, LATEST_VERSION + 1)]
+    pending = [
+        f"{version:04d}" + (RAW_BASIS if version == RAW_BASIS_VERSION else "")
+        for version in range(current + 1, LATEST_VERSION + 1)
+    ]
     return SchemaReport(url, "sqlite", current, LATEST_VERSION, pending)
 
 

@@ -134,6 +134,25 @@ CREATE TABLE action_listings (
 ) WITHOUT ROWID;
 """
 
+# The store holds bars as traded from now on (issue 19). The previous release stored
+# the vendor's split-adjusted REST bars under source 'polygon' (and its live feed's
+# unadjusted minutes under the same name: they cannot be told apart), so they are
+# dropped, with their coverage, and re-fetched raw by the next ingest or backfill; the
+# raw 'polygon-unadjusted' series becomes 'polygon'. Reads never mix the two bases.
+_RAW_BASIS = (
+    "".join(
+        f"DELETE FROM {table} WHERE source = 'polygon';"
+        f"UPDATE {table} SET source = 'polygon' WHERE source = 'polygon-unadjusted';"
+        for table in BAR_TABLES.values()
+    )
+    + "DELETE FROM coverage WHERE source = 'polygon';"
+    + "UPDATE coverage SET source = 'polygon' WHERE source = 'polygon-unadjusted';"
+    + "DELETE FROM splits_applied;"
+)
+
+#: The schema version that stores bars as traded (see ``_RAW_BASIS``).
+RAW_BASIS_VERSION = 5
+
 #: MIGRATIONS[n] brings a database from version n to n + 1.
 MIGRATIONS: list[str] = [
     "".join(_BARS_TABLE.format(table=table) for table in BAR_TABLES.values())
@@ -141,6 +160,7 @@ MIGRATIONS: list[str] = [
     _SPLITS,
     _UNCONFIRMED_EMPTY,
     _CORPORATE_ACTIONS,
+    _RAW_BASIS,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

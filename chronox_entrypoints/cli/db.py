@@ -10,7 +10,13 @@ import click
 from chronox_entrypoints.cli.app import command_settings
 from chronox_entrypoints.cli.options import json_option, store_option
 from chronox_entrypoints.cli.render import emit_json
-from chronox_entrypoints.stores import SchemaReport, schema_admin, scheme_of
+from chronox_entrypoints.stores import (
+    RAW_BASIS_NOTE,
+    SchemaReport,
+    raw_basis_pending,
+    schema_admin,
+    scheme_of,
+)
 
 if TYPE_CHECKING:
     from chronox_entrypoints.settings import Settings
@@ -29,6 +35,8 @@ def status(store: str | None, as_json: bool) -> None:
     settings = command_settings(store=store)
     with schema_admin(settings, apply=False) as report:
         show(report, as_json, timescale_facts(settings, report))
+    if raw_basis_pending(report):
+        click.echo(RAW_BASIS_NOTE.replace("drops", "will drop"), err=True)
 
 
 @db.command()
@@ -37,6 +45,9 @@ def status(store: str | None, as_json: bool) -> None:
 def migrate(store: str | None, as_json: bool) -> None:
     """Apply pending migrations (safe to run from several machines at once)."""
     settings = command_settings(store=store)
+    with schema_admin(settings, apply=False) as before:
+        if raw_basis_pending(before):
+            click.echo(RAW_BASIS_NOTE, err=True)
     with schema_admin(settings, apply=True) as report:
         show(report, as_json, timescale_facts(settings, report))
 

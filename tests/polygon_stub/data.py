@@ -48,11 +48,18 @@ class StubData:
 
     def __init__(self, calendar: TradingCalendar, seed: int) -> None:
         self._source = SyntheticSource(calendar, seed)
+        #: Bars served instead of the synthetic ones of their slot (the vendor's
+        #: documented numbers of a day, as traded): ``PolygonStub.pin``.
+        self.pinned: dict[tuple[str, Timeframe, datetime], Bar] = {}
 
     def bars(self, symbol: str, timeframe: Timeframe, window: Interval) -> list[Bar]:
         whole_slots = Interval(timeframe.floor(window.start), timeframe.ceil(window.end))
         fetched = self._source.fetch(symbol, timeframe, whole_slots).bars
-        return [bar for bar in fetched if window.contains(bar.start)]
+        return [
+            self.pinned.get((symbol, timeframe, bar.start), bar)
+            for bar in fetched
+            if window.contains(bar.start)
+        ]
 
     def page(
         self, symbol: str, timeframe: Timeframe, window: Interval, limit: int, max_bars: int

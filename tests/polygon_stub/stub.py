@@ -134,6 +134,12 @@ class PolygonStub:
         bars = self._data.bars(symbol, timeframe, window)
         return split_adjusted(bars, self.splits.get(symbol, [])) if adjusted else bars
 
+    def pin(self, bar: Bar) -> None:
+        """Serve ``bar`` (as traded) instead of the synthetic bar of its slot: the
+        vendor's documented prices of a day. ``adjusted=true`` divides it by ``splits``
+        as any other bar; ``adjusted=false`` serves it as given."""
+        self._data.pinned[(bar.symbol, bar.timeframe, bar.start)] = bar
+
     def base_aggregates(self, symbol: str, timeframe: Timeframe, window: Interval) -> int:
         """How many base aggregates (traded minutes; days for 1d) the bars starting in
         ``window`` hold: what they cost against ``limit``."""

@@ -232,3 +232,9 @@ def test_the_basis_is_exactly_one_of_three_names(value: object) -> None:
     with pytest.raises(InvalidInput, match="choose from none, splits, all"):
         PriceBasis.parse(value)
     assert [PriceBasis.parse(name) for name in ("none", "splits", "all")] == list(PriceBasis)
+
+
+def test_a_symbol_without_dividends_needs_no_close_and_reads_all_as_splits() -> None:
+    assert closes_needed([]) == []
+    bundle = CorporateActions("SPY")
+    assert basis_factors(bundle, PriceBasis.ALL) == basis_factors(bundle, PriceBasis.SPLITS)
