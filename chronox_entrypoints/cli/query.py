@@ -105,8 +105,10 @@ def bars(
     adjust: str,
     store: str | None,
 ) -> None:
-    """Print the stored bars of SYMBOL (streamed: any range fits in memory), on the
-    price basis of --adjust."""
+    """Print the stored bars of SYMBOL (streamed: any range fits in memory).
+
+    Prices are on the basis of --adjust (as traded, split-adjusted by default, or
+    splits and dividends), from the corporate actions stored for SYMBOL."""
     basis = PriceBasis.parse(adjust)
     with running(store=store) as container:
         series = container.bars().series(symbol, timeframe, start, end, basis=basis)

@@ -57,8 +57,9 @@ TIMESCALE_SUBSET: dict[str, set[str] | None] = {
     "test_cli_registry_bars_info": None,
     "test_cli_polygon": {
         "test_ingest_stores_exactly_the_bars_the_vendor_served",
-        "test_backfill_applies_new_splits",
+        "test_a_new_split_fetches_no_history_again",
     },
+    "test_adjust_on_read": {"test_bars_are_fetched_raw_and_read_on_each_basis"},
     "test_api": {"test_backfill_job_then_bars_gaps_and_coverage"},
     "test_cli_errors": {"test_a_store_that_cannot_be_opened"},
     "test_notebook_facade": {

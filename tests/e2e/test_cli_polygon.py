@@ -99,14 +99,19 @@ def test_a_wrong_key_is_one_clear_line(
     )
 
 
-def test_backfill_applies_new_splits(cli: Cli, vendor: PolygonStub) -> None:
+def test_a_new_split_fetches_no_history_again(cli: Cli, vendor: PolygonStub) -> None:
+    """Bars are stored as traded (issue 19): a split changes how they read, not what is
+    stored, so a backfill after it re-fetches nothing (the old flow fetched again every
+    window before it)."""
     cli("registry", "add", "SPY")
     assert cli("backfill", "--start", "2024-11-25", "--end", "2024-11-26").code == 0
     vendor.splits = {"SPY": [(date(2024, 11, 26), 1, 2)]}
+    vendor.reset_log()
     result = cli("backfill", "--start", "2024-11-25", "--end", "2024-11-26", "--json")
     body = result.json()
-    assert [s["execution_date"] for s in body["splits"]] == ["2024-11-26"]
-    assert body["windows_fetched"] == 1  # 2024-11-25, fetched before the split, again
+    assert body["splits"] == [] and body["windows_fetched"] == 0
+    assert vendor.aggs_requests() == []
+    vendor.splits = {}
 
 
 def test_the_key_never_reaches_any_output(

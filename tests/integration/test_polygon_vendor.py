@@ -117,7 +117,7 @@ def test_follow_up_pages_keep_the_unadjusted_basis(stub: PolygonStub, stack: Sta
     small_pages = PolygonStub(api_key=KEY, page_size=500)
     small_pages.splits = stub.splits
     with small_pages:
-        p = pipeline(small_pages, stack, adjusted=False)
+        p = pipeline(small_pages, stack)
         report = p.ingest("NVDA", date(2024, 6, 6), date(2024, 6, 11))
         window = Interval(datetime(2024, 6, 6, tzinfo=UTC), datetime(2024, 6, 12, tzinfo=UTC))
         served = small_pages.expected_bars("NVDA", Timeframe.M1, window, adjusted=False)
@@ -135,7 +135,7 @@ def test_a_page_on_the_other_price_basis_is_refused_and_nothing_stored(
     stub.faults.wrong_basis(1)
     p = pipeline(stub, stack)
     with pytest.raises(
-        SourceUnavailable, match="unadjusted prices, the opposite of what was asked"
+        SourceUnavailable, match="split-adjusted prices, the opposite of what was asked"
     ):
         p.ingest("SPY", date(2024, 11, 25), date(2024, 11, 26))
     assert p.repository.counts()["bars"] == 0

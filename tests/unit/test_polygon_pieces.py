@@ -148,4 +148,3 @@ def test_the_config_never_shows_its_key() -> None:
     config = PolygonConfig(api_key="sekrit-key-123", base_url="http://127.0.0.1:1")
     assert "sekrit" not in repr(config) and "sekrit" not in str(config)
     assert config.source_name == "polygon"
-    assert PolygonConfig(api_key="k", adjusted=False).source_name == "polygon-unadjusted"

@@ -260,7 +260,9 @@ def test_pages_follow_their_cursors_to_the_whole_range(stored: Container) -> Non
         cursor = page.next_cursor
     assert seen == whole and len(whole) > 600
     body = dumped(BarsPage.of(page))
-    assert list(body) == ["symbol", "timeframe", "bars", "derived_from", "demo", "next_cursor"]
+    assert list(body) == [
+        "symbol", "timeframe", "bars", "derived_from", "demo", "next_cursor", "adjust"
+    ]
     assert list(body["bars"][0]) == BAR_FIELDS  # type: ignore[index]
     with pytest.raises(InvalidRange, match="outside the asked range"):
         service.page(
@@ -284,7 +286,9 @@ def test_a_series_says_where_its_bars_come_from(stored: Container) -> None:
     service = stored.bars()
     series = service.series("SPY", Timeframe.M5, date(2024, 11, 25), date(2024, 11, 25))
     body = dumped(StoredBarsOut.of(series))
-    assert list(body) == ["symbol", "timeframe", "sources", "derived_from", "demo", "bars"]
+    assert list(body) == [
+        "symbol", "timeframe", "sources", "derived_from", "demo", "adjust", "bars"
+    ]
     assert body["sources"] == ["synthetic"] and body["derived_from"] == "1m"
     assert body["demo"] is True and len(body["bars"]) == 78  # type: ignore[arg-type]
 
