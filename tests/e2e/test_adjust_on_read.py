@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from chronox_domain import Bar, Timeframe
+from chronox_domain import Bar, Interval, Timeframe
 from chronox_entrypoints.api import create_app
 from chronox_entrypoints.container import Container
 from chronox_entrypoints.notebook import connect
@@ -110,15 +110,13 @@ def test_bars_are_fetched_raw_and_read_on_each_basis(cli: Cli, vendor: PolygonSt
     assert after_split["volume"] == pytest.approx(after_raw["volume"] * 28, rel=1e-12)
     # What the vendor itself answers with adjusted=true for that day (to its four
     # decimals): the same numbers.
-    vendor_adjusted = vendor.expected_bars(
-        "AAPL", Timeframe.D1, cli_window(DAY), adjusted=True
-    )[0]
+    served = vendor.expected_bars("AAPL", Timeframe.D1, cli_window(DAY), adjusted=True)
+    vendor_adjusted = served[0]
     assert vendor_adjusted.close == round(on(split, DAY)["close"], 4) == round(YAHOO[3], 4)
 
 
-def cli_window(day: date):  # type: ignore[no-untyped-def]
-    from chronox_domain import Interval
-
+def cli_window(day: date) -> Interval:
+    """The slot of ``day``'s daily bar."""
     start = Timeframe.D1.daily_stamp(day)
     return Interval(start, start + Timeframe.D1.step)
 
