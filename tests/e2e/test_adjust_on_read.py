@@ -208,3 +208,24 @@ def test_a_store_of_the_previous_release_is_never_read_adjusted_twice(
     assert vendor.aggs_requests()  # fetched again, raw
     assert prices(on(day_bars(sqlite_cli, "splits"), DAY)) == YAHOO
     assert prices(on(day_bars(sqlite_cli, "none"), DAY)) == RAW
+
+
+def test_roll_ups_are_adjusted_by_session_date(sqlite_cli: Cli, vendor: PolygonStub) -> None:
+    """5m..1d never fetched are rolled up from the stored 1m bars, then adjusted: the
+    session before the 2:1 of 2005-02-28 by 56, the execution date by 28."""
+    first, last = date(2005, 2, 25), date(2005, 2, 28)
+    result = sqlite_cli("ingest", "AAPL", "--start", str(first), "--end", str(last))
+    assert result.code == 0, result.err
+    for timeframe in ("5m", "1h", "1d"):
+        read = {
+            basis: sqlite_cli("bars", "AAPL", "-t", timeframe, "--start", str(first), "--end",
+                              str(last), "--format", "json", "--adjust", basis).json()
+            for basis in ("none", "splits")
+        }  # fmt: skip
+        assert read["splits"]["derived_from"] == "1m"
+        pairs = list(zip(read["none"]["bars"], read["splits"]["bars"], strict=True))
+        assert {raw["start"][:10] for raw, _ in pairs} == {str(first), str(last)}
+        for raw, split in pairs:
+            factor = 56 if raw["start"][:10] == str(first) else 28
+            assert split["close"] == pytest.approx(raw["close"] / factor, rel=1e-12)
+            assert split["volume"] == pytest.approx(raw["volume"] * factor, rel=1e-12)
