@@ -48,10 +48,13 @@ class SchemaReport:
     latest: int
     pending: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+    #: The store holds the previous release's split-adjusted vendor bars that a
+    #: pending migration drops (``RAW_BASIS_NOTE``).
+    drops_adjusted: bool = False
 
 
-#: The name (suffix) of the migration that drops the split-adjusted vendor bars of a
-#: previous release (SQLite and PostgreSQL alike).
+#: The name (suffix) of the PostgreSQL migration that drops the split-adjusted vendor
+#: bars of a previous release (SQLite: ``RAW_BASIS_VERSION``).
 RAW_BASIS = "_raw_basis"
 #: What ``db status`` and ``db migrate`` say, loudly, of that migration.
 RAW_BASIS_NOTE = (
@@ -62,9 +65,9 @@ RAW_BASIS_NOTE = (
 
 
 def raw_basis_pending(report: SchemaReport) -> bool:
-    """Whether ``report``'s store holds a previous release's data that the raw-basis
-    migration drops (a new store has nothing to drop)."""
-    return report.current > 0 and any(name.endswith(RAW_BASIS) for name in report.pending)
+    """Whether ``report``'s store holds a previous release's vendor bars that the
+    raw-basis migration drops (a new store has nothing to drop)."""
+    return report.drops_adjusted
 
 
 def scheme_of(url: str) -> str:
@@ -154,7 +157,13 @@ def schema_admin(settings: Settings, apply: bool) -> Iterator[SchemaReport]:
         pool = timescale.open_pool(url, max_size=2)
         try:
             migrator = Migrator(pool, settings.pg_mode)
-            status = migrator.migrate() if apply else migrator.status()
+            if apply:
+                status, drops = migrator.migrate(), False
+            else:
+                status = migrator.status()
+                drops = any(name.endswith(RAW_BASIS) for name in status.pending) and (
+                    migrator.holds_source("polygon")
+                )
             yield SchemaReport(
                 redact(url),
                 status.mode or "not created",
@@ -169,6 +178,7 @@ def schema_admin(settings: Settings, apply: bool) -> Iterator[SchemaReport]:
                         for v, n, at in status.applied
                     ],
                 },
+                drops_adjusted=drops,
             )
         finally:
             pool.close()
@@ -182,7 +192,12 @@ def _sqlite_schema(settings: Settings, apply: bool) -> SchemaReport:
     """SQLite migrates itself on open, so only ``apply`` opens the store; a status is
     read without writing anything (nor creating the file)."""
     from chronox_adapters.sqlite import SqliteDatabase
-    from chronox_adapters.sqlite.database import ensure_parent, parse_url, stored_schema_version
+    from chronox_adapters.sqlite.database import (
+        ensure_parent,
+        holds_source,
+        parse_url,
+        stored_schema_version,
+    )
     from chronox_adapters.sqlite.schema import LATEST_VERSION, RAW_BASIS_VERSION
 
     url = settings.store_url
@@ -192,11 +207,9 @@ def _sqlite_schema(settings: Settings, apply: bool) -> SchemaReport:
             ensure_parent(path)
         SqliteDatabase(path, mode).close()
     current = stored_schema_version(path)
-    pending = [
-        f"{version:04d}" + (RAW_BASIS if version == RAW_BASIS_VERSION else "")
-        for version in range(current + 1, LATEST_VERSION + 1)
-    ]
-    return SchemaReport(url, "sqlite", current, LATEST_VERSION, pending)
+    pending = [f"{version:04d}" for version in range(current + 1, LATEST_VERSION + 1)]
+    drops = 0 < current < RAW_BASIS_VERSION and holds_source(path, "polygon")
+    return SchemaReport(url, "sqlite", current, LATEST_VERSION, pending, drops_adjusted=drops)
 
 
 def _postgres_family() -> Any:

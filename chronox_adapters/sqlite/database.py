@@ -255,3 +255,23 @@ def ensure_parent(path: str) -> None:
     """Create the folder of the default store file (never of one the user named)."""
     if path != ":memory:":
         Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def holds_source(path: str, source: str) -> bool:
+    """Whether the store file at ``path`` has coverage recorded from ``source``, read
+    without writing anything (False: no file, or no ledger in it yet)."""
+    if path == ":memory:" or not Path(path).is_file():
+        return False
+    try:
+        connection = _connect_read_only(path)
+    except (sqlite3.Error, OSError, ValueError):
+        return False
+    try:
+        found = connection.execute(
+            "SELECT 1 FROM coverage WHERE source = ? LIMIT 1", (source,)
+        ).fetchone()
+    except sqlite3.Error:
+        return False
+    finally:
+        connection.close()
+    return found is not None

@@ -202,6 +202,18 @@ class Migrator:
             )
         return status.mode
 
+    def holds_source(self, source: str) -> bool:
+        """Whether the store has coverage recorded from ``source`` (False before its
+        ledger exists)."""
+        with self._pool.connection() as conn:
+            row = conn.execute("SELECT to_regclass('coverage') IS NOT NULL").fetchone()
+            if not row or not row[0]:
+                return False
+            found = conn.execute(
+                "SELECT 1 FROM coverage WHERE source = %s LIMIT 1", (source,)
+            ).fetchone()
+        return found is not None
+
     def migrate(self) -> SchemaStatus:
         """Apply every pending migration; safe to run from several processes at once."""
         with translate_errors(self._where, "migrating"):
