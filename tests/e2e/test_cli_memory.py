@@ -94,7 +94,9 @@ def test_the_streamed_json_is_the_document_it_was(container: Container) -> None:
     text = _whole(container, "2024-01-02", "2024-01-03")
     document = json.loads(text)
     assert text == json.dumps(document, indent=2) + "\n"
-    assert list(document) == ["symbol", "timeframe", "sources", "derived_from", "demo", "bars"]
+    assert list(document) == [
+        "symbol", "timeframe", "sources", "derived_from", "demo", "adjust", "bars"
+    ]  # fmt: skip
     assert document["demo"] is True and 700 < len(document["bars"]) <= 2 * 390
     assert document["bars"][0]["start"] == "2024-01-02T14:30:00Z"
 

@@ -50,7 +50,7 @@ def test_bars_are_the_stores_bars(cx: Chronox) -> None:
     assert list(frame.dtypes.astype(str)) == ["float64"] * 6 + ["Int64"]
     assert frame.attrs == {
         "symbol": "SPY", "timeframe": "1m", "source": "synthetic", "derived_from": None,
-        "demo": True,
+        "demo": True, "adjust": "splits",
     }  # fmt: skip
 
 
