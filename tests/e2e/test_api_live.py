@@ -164,10 +164,11 @@ def test_metrics_count_vendor_requests_errors_and_retries_by_status(
         for status in ("200", "429", "503")
     }
     assert by_status == {
-        # One aggregates page, the splits lookup every backfill makes first, and SPY's
-        # corporate actions synced before planning (overview, events, splits, dividends:
-        # the faults armed above are the aggregates' own, they never reach these).
-        "200": {"requests": 2 + 4, "errors": 0, "retries": 0},
+        # One aggregates page and SPY's corporate actions synced before planning
+        # (overview, events, splits, dividends: the faults armed above are the
+        # aggregates' own, they never reach these). No split-invalidation lookup: bars
+        # are stored as traded (issue 19).
+        "200": {"requests": 1 + 4, "errors": 0, "retries": 0},
         "429": {"requests": 1, "errors": 1, "retries": 1},
         "503": {"requests": 1, "errors": 1, "retries": 1},
     }
