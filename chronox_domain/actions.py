@@ -12,10 +12,6 @@ timezone-aware UTC; prices and amounts are in the listing's currency per share a
 traded then (the vendor's dividends are not split-adjusted); a ``symbol`` is the
 registry's ticker, the company's current one.
 
-:class:`chronox_domain.splits.Split` is the older, smaller record of a split that the
-split-invalidation flow (drop coverage before a new split, fetch again) still uses while
-the store holds adjusted bars; :meth:`StockSplit.as_split` gives it, so both flows read
-the same vendor answer until the adjusted flow is retired.
 """
 
 from __future__ import annotations
@@ -27,7 +23,6 @@ from datetime import date, datetime
 
 from chronox_domain.errors import InvalidInput
 from chronox_domain.refusals import described
-from chronox_domain.splits import Split
 
 
 class AdjustmentType(enum.Enum):
@@ -123,10 +118,6 @@ class StockSplit:
         """Shares after per share before (2.0 for a 2-for-1, 0.1 for a 1-for-10): what
         earlier prices are divided by, and earlier volumes multiplied by."""
         return self.split_to / self.split_from
-
-    def as_split(self) -> Split:
-        """The same split as the split-invalidation flow records it."""
-        return Split(self.symbol, self.execution_date, self.split_from, self.split_to)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,10 +233,6 @@ class CorporateActions:
     @property
     def is_known(self) -> bool:
         return self.fetched_at is not None
-
-    def legacy_splits(self) -> list[Split]:
-        """The splits as the split-invalidation flow records them, oldest first."""
-        return [split.as_split() for split in self.splits]
 
 
 def _require_positive(owner: object, name: str, value: float) -> None:

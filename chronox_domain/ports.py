@@ -22,7 +22,6 @@ from chronox_domain.jobs import Job, JobListing, JobSpec
 from chronox_domain.planning import RequestLimit
 from chronox_domain.registry import SymbolEntry
 from chronox_domain.session import Session, SessionKind
-from chronox_domain.splits import Split
 from chronox_domain.timeframe import Timeframe
 
 
@@ -138,16 +137,6 @@ class MarketDataRepository(Protocol):
         """Summary counts for ``info`` (bars, symbols, ledger spans)."""
         ...
 
-    def applied_splits(self, symbol: str) -> set[str]:
-        """Keys of the splits of ``symbol`` already acted on (see ``apply_split``)."""
-        ...
-
-    def apply_split(self, symbol: str, key: str, stale_before: datetime) -> int:
-        """Drop ``symbol``'s coverage before ``stale_before`` in every timeframe and
-        record split ``key`` as applied, in one transaction. Bars stay (a refetch
-        replaces them). Returns how many ledger spans were cut or removed."""
-        ...
-
 
 class BarDataset(Protocol):
     """A directory of bar files, one per partition (a series' year), and a manifest that
@@ -204,14 +193,6 @@ class BarRollups(Protocol):
     ) -> Iterator[Bar]:
         """Like :func:`chronox_domain.rollup.roll_up` over the stored 1m bars of
         ``window``: same buckets, same daily rule (regular-hours ``sessions``)."""
-        ...
-
-
-class SplitSource(Protocol):
-    """Splits a vendor reports for a symbol."""
-
-    def splits(self, symbol: str) -> list[Split]:
-        """Every known split of ``symbol``, oldest first."""
         ...
 
 

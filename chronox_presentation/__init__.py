@@ -48,7 +48,6 @@ if TYPE_CHECKING:
         IngestReportOut,
         RefusalOut,
         SeriesReportOut,
-        SplitOut,
     )
     from chronox_presentation.status import HealthOut, InfoDetailOut, InfoOut, LiveOut
 
@@ -91,7 +90,6 @@ _HOME = {
     "IngestReportOut": "reports",
     "RefusalOut": "reports",
     "SeriesReportOut": "reports",
-    "SplitOut": "reports",
     "HealthOut": "status",
     "InfoDetailOut": "status",
     "InfoOut": "status",
@@ -142,7 +140,6 @@ __all__ = [
     "SeriesReportOut",
     "SessionName",
     "SessionOut",
-    "SplitOut",
     "StoredBarsOut",
     "Symbol",
     "SymbolFields",

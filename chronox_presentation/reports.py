@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, create_model
 
 from chronox_domain.services.backfill import BackfillReport
 from chronox_domain.services.ingestion import IngestReport, Refusal
-from chronox_domain.splits import Split
 from chronox_presentation.bars import SeriesKey
 
 
@@ -68,27 +67,9 @@ class SeriesReportOut(IngestReportOut, SeriesKey):
         )
 
 
-class SplitOut(BaseModel):
-    symbol: str
-    execution_date: date
-    split_from: float
-    split_to: float
-
-    @classmethod
-    def of(cls, split: Split) -> SplitOut:
-        return cls(
-            symbol=split.symbol,
-            execution_date=split.execution_date,
-            split_from=split.split_from,
-            split_to=split.split_to,
-        )
-
-
 class BackfillReportOut(IngestReportOut):
-    """The totals, the splits first seen (their earlier windows re-fetched), and each
-    (symbol, timeframe) worked on."""
+    """The totals, and each (symbol, timeframe) worked on."""
 
-    splits: list[SplitOut]
     series: list[SeriesReportOut]
 
     @classmethod
@@ -96,7 +77,6 @@ class BackfillReportOut(IngestReportOut):
         return cls.model_validate(
             {
                 **_report_fields(result.total),
-                "splits": [SplitOut.of(split) for split in result.splits],
                 "series": [
                     SeriesReportOut.of_part(symbol, timeframe, part)
                     for symbol, timeframe, part in result.parts

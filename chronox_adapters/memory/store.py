@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import datetime
 
 from chronox_domain.bar import Bar
@@ -23,7 +22,6 @@ class MemoryRepository:
     def __init__(self) -> None:
         self._bars: dict[_Key, dict[datetime, tuple[Bar, str, bool]]] = {}
         self._coverage: dict[_Key, list[CoverageSpan]] = {}
-        self._splits: dict[str, set[str]] = {}
         self.writes = 0
 
     def write(self, batch: BarBatch) -> int:
@@ -69,28 +67,5 @@ class MemoryRepository:
             "coverage_spans": sum(len(spans) for spans in self._coverage.values()),
         }
 
-    def applied_splits(self, symbol: str) -> set[str]:
-        return set(self._splits.get(symbol, set()))
-
-    def apply_split(self, symbol: str, key: str, stale_before: datetime) -> int:
-        cut = 0
-        for (series_symbol, timeframe), spans in list(self._coverage.items()):
-            if series_symbol != symbol:
-                continue
-            kept = [kept for span in spans for kept in _after(span, stale_before)]
-            cut += sum(1 for span in spans if span.interval.start < stale_before)
-            self._coverage[(series_symbol, timeframe)] = kept
-        self._splits.setdefault(symbol, set()).add(key)
-        return cut
-
     def close(self) -> None:
         """Nothing to release; present so every store closes the same way."""
-
-
-def _after(span: CoverageSpan, moment: datetime) -> list[CoverageSpan]:
-    """The part of ``span`` at or after ``moment``."""
-    if span.interval.end <= moment:
-        return []
-    if span.interval.start >= moment:
-        return [span]
-    return [replace(span, interval=Interval(moment, span.interval.end))]

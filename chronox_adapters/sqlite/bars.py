@@ -121,29 +121,6 @@ class SqliteRepository:
             ).fetchone()[0]
         return {"bars": bars, "series": series, "coverage_spans": spans}
 
-    def applied_splits(self, symbol: str) -> set[str]:
-        with translate_errors(self._db.path, "reading"):
-            cursor = self._db.connection.execute(
-                "SELECT key FROM splits_applied WHERE symbol = ?", (symbol,)
-            )
-            return {key for (key,) in cursor}
-
-    def apply_split(self, symbol: str, key: str, stale_before: datetime) -> int:
-        cut = _epoch(stale_before)
-        with self._db.transaction() as db:
-            removed = db.execute(
-                'DELETE FROM coverage WHERE symbol = ? AND "end" <= ?', (symbol, cut)
-            ).rowcount
-            trimmed = db.execute(
-                'UPDATE coverage SET start = ? WHERE symbol = ? AND start < ? AND "end" > ?',
-                (cut, symbol, cut, cut),
-            ).rowcount
-            db.execute(
-                "INSERT OR IGNORE INTO splits_applied (symbol, key, applied_at) VALUES (?, ?, ?)",
-                (symbol, key, datetime.now(UTC).isoformat()),
-            )
-        return int(removed) + int(trimmed)
-
 
 def _rows(batch: BarBatch) -> list[tuple[object, ...]]:
     """Bars as table rows, in one comprehension (this is the hot path)."""

@@ -218,26 +218,6 @@ class PostgresRepository:
         spans, series = (int(row[0]), int(row[1])) if row else (0, 0)
         return {"bars": bars, "series": series, "coverage_spans": spans}
 
-    def applied_splits(self, symbol: str) -> set[str]:
-        with self._connection("reading") as conn:
-            rows = conn.execute("SELECT key FROM splits_applied WHERE symbol = %s", (symbol,))
-            return {key for (key,) in rows}
-
-    def apply_split(self, symbol: str, key: str, stale_before: datetime) -> int:
-        with self._connection("writing") as conn, conn.transaction():
-            removed = conn.execute(
-                'DELETE FROM coverage WHERE symbol = %s AND "end" <= %s', (symbol, stale_before)
-            ).rowcount
-            trimmed = conn.execute(
-                'UPDATE coverage SET start = %s WHERE symbol = %s AND start < %s AND "end" > %s',
-                (stale_before, symbol, stale_before, stale_before),
-            ).rowcount
-            conn.execute(
-                "INSERT INTO splits_applied (symbol, key) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                (symbol, key),
-            )
-        return removed + trimmed
-
     @contextmanager
     def _connection(self, doing: str) -> Iterator[Connection]:
         """A pooled connection whose psycopg errors become ``StorageUnavailable``."""

@@ -9,7 +9,6 @@ from chronox_domain.services.gaps import GapKind, GapReport, GapsService, Missin
 from chronox_domain.services.ingestion import IngestionService, IngestReport, IngestRequest
 from chronox_domain.services.pipeline import Mode, Pipeline
 from chronox_domain.services.registry import RegistryService
-from chronox_domain.services.splits import SplitService
 from chronox_domain.services.status import Check, Health, StatusService, demo_data
 
 __all__ = [
@@ -33,7 +32,6 @@ __all__ = [
     "Pipeline",
     "Provenance",
     "RegistryService",
-    "SplitService",
     "StatusService",
     "demo_data",
 ]

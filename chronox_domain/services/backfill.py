@@ -17,8 +17,6 @@ from chronox_domain.services.ingestion import (
     Progress,
     warn_unsynced,
 )
-from chronox_domain.services.splits import SplitService
-from chronox_domain.splits import Split
 from chronox_domain.symbol import parse_symbol
 
 
@@ -28,8 +26,6 @@ class BackfillReport:
 
     total: IngestReport
     parts: list[tuple[str, str, IngestReport]] = field(default_factory=list)
-    #: Splits first seen in this run: their symbols' earlier coverage was re-fetched.
-    splits: list[Split] = field(default_factory=list)
 
 
 class BackfillOrchestrator:
@@ -39,11 +35,9 @@ class BackfillOrchestrator:
         self,
         registry: SymbolRegistry,
         ingestion: IngestionService,
-        splits: SplitService | None = None,
     ) -> None:
         self._registry = registry
         self._ingestion = ingestion
-        self._splits = splits
 
     def targets(self, symbols: Sequence[str] = ()) -> list[SymbolEntry]:
         if not symbols:
@@ -71,9 +65,6 @@ class BackfillOrchestrator:
         # listing periods bound the gaps): one sync stops asking a vendor that failed
         # three symbols in a row, where one sync per (symbol, timeframe) would not.
         unsynced = self._ingestion.sync_actions([entry.symbol for entry in targets])
-        if self._splits is not None:
-            # Before the gaps are computed, so that stale windows are among them.
-            report.splits = self._splits.refresh([entry.symbol for entry in targets])
         for entry in targets:
             for timeframe in entry.timeframes:
                 request = IngestRequest(

@@ -97,7 +97,7 @@ def report_lines(report: IngestReport) -> list[str]:
 
 
 def backfill_lines(result: BackfillReport) -> list[str]:
-    """Each (symbol, timeframe) worked on, the splits first seen, then the totals."""
+    """Each (symbol, timeframe) worked on, then the totals."""
     if not result.parts:
         return [
             "nothing to backfill: the registry has no active symbol "
@@ -109,11 +109,6 @@ def backfill_lines(result: BackfillReport) -> list[str]:
         f"{part.bars_rejected} rejected, {part.windows_refused} refused"
         for symbol, timeframe, part in result.parts
     ]
-    lines.extend(
-        f"split {split.symbol} {split.execution_date} "
-        f"({split.split_from:g}:{split.split_to:g}): earlier windows re-fetched"
-        for split in result.splits
-    )
     lines.append(f"total, from {source_label(result.total.source, result.total.demo)}:")
     lines.extend(f"  {line}" for line in report_lines(result.total)[1:])
     return lines

@@ -145,22 +145,3 @@ def test_registry_put_get_list_remove(store: StoreUnderTest) -> None:
     assert registry.remove("SPY") is True
     assert registry.remove("SPY") is False
     assert registry.get("SPY") is None
-
-
-def test_a_split_makes_earlier_coverage_stale_once(store: StoreUnderTest) -> None:
-    store.repository.write(batch([bar(0)], [final(0, 10), final(20, 30)]))
-    daily = CoverageSpan(
-        Interval(T0 - timedelta(days=3), T0 + timedelta(days=2)), CoverageStatus.FINAL, "x"
-    )
-    store.repository.write(BarBatch("SPY", Timeframe.D1, [], "x", None, (daily,)))
-    assert store.repository.applied_splits("SPY") == set()
-
-    cut = store.repository.apply_split("SPY", "k1", T0 + 25 * MINUTE)
-    assert cut == 3  # two 1m spans (one removed, one trimmed) and the daily span trimmed
-    assert store.repository.coverage("SPY", Timeframe.M1) == [final(25, 30)]
-    assert [s.interval.start for s in store.repository.coverage("SPY", Timeframe.D1)] == [
-        T0 + 25 * MINUTE
-    ]
-    assert store.repository.applied_splits("SPY") == {"k1"}
-    assert store.repository.applied_splits("QQQ") == set()
-    assert [b.start for b in stored(store)] == [T0]  # bars stay until refetched

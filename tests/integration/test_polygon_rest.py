@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 
-from chronox_adapters.memory import MemoryRepository
-from chronox_adapters.polygon import PolygonConfig, PolygonRestSource, PolygonSplits, RateLimiter
+from chronox_adapters.polygon import PolygonConfig, PolygonRestSource, RateLimiter
 from chronox_domain import (
-    BarBatch,
-    CoverageSpan,
-    CoverageStatus,
     Interval,
     RateLimited,
     SourceUnavailable,
     Timeframe,
 )
-from chronox_domain.services import SplitService
 from tests.polygon_stub import PolygonStub
 
 pytestmark = pytest.mark.integration
@@ -160,20 +155,3 @@ def test_one_limiter_paces_every_fetch_of_the_process(stub: PolygonStub) -> None
     for rest in (first, second, first):
         rest.fetch("SPY", Timeframe.M1, SESSION)
     assert slept == [60.0]  # the third request of the minute waited for the window
-
-
-def test_splits_make_earlier_coverage_stale(stub: PolygonStub) -> None:
-    stub.splits = {"NVDA": [(date(2024, 6, 10), 1, 10)]}
-    repository = MemoryRepository()
-    before = Interval(datetime(2024, 6, 3, tzinfo=UTC), datetime(2024, 6, 15, tzinfo=UTC))
-    span = CoverageSpan(before, CoverageStatus.FINAL, "polygon")
-    repository.write(BarBatch("NVDA", Timeframe.M1, [], "polygon", None, (span,)))
-    service = SplitService(repository, PolygonSplits(source(stub)))
-
-    applied = service.refresh(["NVDA", "SPY"])
-    assert [(s.symbol, s.execution_date, s.split_to) for s in applied] == [
-        ("NVDA", date(2024, 6, 10), 10.0)
-    ]
-    (left,) = repository.coverage("NVDA", Timeframe.M1)
-    assert left.interval.start == datetime(2024, 6, 10, tzinfo=UTC)
-    assert service.refresh(["NVDA"]) == []  # acted on once

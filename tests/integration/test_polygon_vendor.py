@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from chronox_adapters.clock import FixedClock
-from chronox_adapters.polygon import PolygonConfig, PolygonRestSource, PolygonSplits, RateLimiter
+from chronox_adapters.polygon import PolygonConfig, PolygonRestSource, RateLimiter
 from chronox_domain import (
     CoverageStatus,
     Interval,
@@ -293,17 +293,3 @@ def test_429s_past_three_quota_windows_are_one_clear_error(stub: PolygonStub, st
     with pytest.raises(RateLimited, match="CHRONOX_POLYGON_RATE"):
         p.ingest("SPY", date(2024, 11, 25), date(2024, 11, 26))
     assert p.repository.counts()["bars"] == 0
-
-
-# -- splits ------------------------------------------------------------------------------
-
-
-def test_splits_are_the_asked_tickers_own_over_every_page(stub: PolygonStub) -> None:
-    many = [(date(2000, 1, 3) + timedelta(days=7 * i), 1, 2) for i in range(1_050)]
-    stub.splits = {"NVDA": many, "NVDL": [(date(2024, 6, 10), 1, 3)]}
-    stub.faults.splits_foreign_items(True)
-    rest = PolygonRestSource(PolygonConfig(KEY, base_url=stub.base_url))
-    found = PolygonSplits(rest).splits("NVDA")
-    assert len(found) == len(many)  # 1,050 splits over two pages of at most 1,000
-    assert {s.symbol for s in found} == {"NVDA"} and all(s.split_to == 2 for s in found)
-    assert len([r for r in stub.requests if r.path == "/v3/reference/splits"]) == 2

@@ -34,7 +34,6 @@ from chronox_domain.services import (
     demo_data,
 )
 from chronox_domain.services.ingestion import Refusal
-from chronox_domain.splits import Split
 from chronox_entrypoints.bar_events import event_fields
 from chronox_entrypoints.container import Container
 from chronox_presentation import (
@@ -148,13 +147,9 @@ def test_an_ingest_and_a_backfill_report() -> None:
         {"symbol": "SPY", "timeframe": "1m", "start": "2024-11-25T14:30:00Z",
          "end": "2024-11-25T21:00:00Z", "reason": "plan limit"}
     ]  # fmt: skip
-    split = Split("SPY", date(2024, 6, 10), 1.0, 10.0)
-    result = BackfillReport(report, [("SPY", "1m", report)], [split])
+    result = BackfillReport(report, [("SPY", "1m", report)])
     whole = dumped(BackfillReportOut.of_backfill(result))
-    assert list(whole) == [*REPORT_FIELDS, "splits", "series"]
-    assert whole["splits"] == [
-        {"symbol": "SPY", "execution_date": "2024-06-10", "split_from": 1.0, "split_to": 10.0}
-    ]
+    assert list(whole) == [*REPORT_FIELDS, "series"]
     series = whole["series"]
     assert isinstance(series, list)
     assert list(series[0]) == ["symbol", "timeframe", *REPORT_FIELDS]
@@ -261,7 +256,13 @@ def test_pages_follow_their_cursors_to_the_whole_range(stored: Container) -> Non
     assert seen == whole and len(whole) > 600
     body = dumped(BarsPage.of(page))
     assert list(body) == [
-        "symbol", "timeframe", "bars", "derived_from", "demo", "next_cursor", "adjust"
+        "symbol",
+        "timeframe",
+        "bars",
+        "derived_from",
+        "demo",
+        "next_cursor",
+        "adjust",
     ]
     assert list(body["bars"][0]) == BAR_FIELDS  # type: ignore[index]
     with pytest.raises(InvalidRange, match="outside the asked range"):
@@ -287,7 +288,13 @@ def test_a_series_says_where_its_bars_come_from(stored: Container) -> None:
     series = service.series("SPY", Timeframe.M5, date(2024, 11, 25), date(2024, 11, 25))
     body = dumped(StoredBarsOut.of(series))
     assert list(body) == [
-        "symbol", "timeframe", "sources", "derived_from", "demo", "adjust", "bars"
+        "symbol",
+        "timeframe",
+        "sources",
+        "derived_from",
+        "demo",
+        "adjust",
+        "bars",
     ]
     assert body["sources"] == ["synthetic"] and body["derived_from"] == "1m"
     assert body["demo"] is True and len(body["bars"]) == 78  # type: ignore[arg-type]
