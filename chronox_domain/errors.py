@@ -113,6 +113,14 @@ class WindowRefused(SourceUnavailable):
     code = "window_refused"
 
 
+class BasisChanged(ChronoxError):
+    """A split or an ex-date took effect (or was learned of) while a live subscription
+    stayed open: the bars it replayed on ``splits`` or ``all`` are stale. The subscriber
+    reads them again on the new basis and subscribes anew."""
+
+    code = "basis_changed"
+
+
 class StorageUnavailable(ChronoxError):
     code = "storage_unavailable"
 

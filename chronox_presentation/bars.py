@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from chronox_domain.actions import PriceBasis
 from chronox_domain.bar import Bar
 from chronox_domain.events import BarEvent
 from chronox_domain.services.bars import BarPage, BarSeries
@@ -121,3 +122,16 @@ class BarEventOut(BarOut, SeriesKey):
             source=event.source,
             demo=demo_data([event.source]),
         )
+
+
+class LiveBarOut(BarEventOut):
+    """A frame of ``/ws/bars``: a bar event, and the price basis the subscription asked
+    for (a replayed bar is read on it; a live bar reads the same on every basis)."""
+
+    adjust: Literal["none", "splits", "all"] = Field(
+        "splits", description="the price basis of the bars (the `adjust` asked)"
+    )
+
+    @classmethod
+    def of_live(cls, event: BarEvent, basis: PriceBasis) -> LiveBarOut:
+        return cls(**BarEventOut.of_event(event).model_dump(), adjust=basis.value)

@@ -19,7 +19,6 @@ from chronox_domain.timeformat import iso_utc
 from chronox_presentation import (
     ActionsOut,
     ActionsSyncOut,
-    BarEventOut,
     BarsPage,
     CoverageOut,
     CoverageSummaryOut,
@@ -32,6 +31,7 @@ from chronox_presentation import (
     SymbolOut,
     SymbolsPage,
 )
+from chronox_presentation.bars import LiveBarOut
 
 T = TypeVar("T")
 
@@ -312,12 +312,18 @@ class ChronoxClient:
     # -- live bars
 
     def subscribe(
-        self, symbols: Iterable[str], timeframe: str = "1m", replay: int = 0
-    ) -> AsyncGenerator[BarEventOut, None]:
-        """Live bars over ``/ws/bars`` (see :func:`chronox_adapters.chronox_api.live.subscribe`)."""
+        self,
+        symbols: Iterable[str],
+        timeframe: str = "1m",
+        replay: int = 0,
+        *,
+        adjust: str = "splits",
+    ) -> AsyncGenerator[LiveBarOut, None]:
+        """Live bars over ``/ws/bars``, the replay read on the price basis ``adjust``
+        (see :func:`chronox_adapters.chronox_api.live.subscribe`)."""
         from chronox_adapters.chronox_api.live import subscribe  # websockets: lazily
 
-        return subscribe(self.config, symbols, timeframe, replay)
+        return subscribe(self.config, symbols, timeframe, replay, adjust)
 
     # -- the plumbing
 

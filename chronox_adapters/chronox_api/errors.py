@@ -39,6 +39,7 @@ _BY_CODE: dict[str, type[ChronoxError]] = {
         errors.StorageUnavailable,
         errors.SchemaMismatch,
         errors.Unauthorized,
+        errors.BasisChanged,
     )
 }
 #: One symbol (``ZZZ is not ...``) or several (``YYY, ZZZ are not ...``).

@@ -3,7 +3,13 @@
 After a lost connection, ``subscribe`` reconnects with a capped exponential backoff and
 asks the server to replay each symbol's latest bars (``ChronoxApiConfig.catch_up``): the
 bars stored while it was away arrive first, and those it had already delivered are
-skipped (a corrected bar, different from the one delivered, is delivered again)."""
+skipped (a corrected bar, different from the one delivered, is delivered again).
+
+Every bar is on the price basis asked (``adjust``, ``splits`` unless told; its own
+``adjust`` field says so). When a split or an ex-date takes effect while subscribed, the
+bars delivered before it are stale on ``splits`` and ``all``: the server says so and
+``subscribe`` raises ``BasisChanged``, for the caller to read its bars again and
+subscribe anew (reconnecting on its own would skip the re-read bars as delivered)."""
 
 from __future__ import annotations
 
@@ -20,7 +26,7 @@ from chronox_adapters.chronox_api.errors import frame_error
 from chronox_domain.backoff import Backoff, equal_jitter
 from chronox_domain.errors import ChronoxError, InvalidInput, SourceUnavailable
 from chronox_domain.redaction import redact
-from chronox_presentation import BarEventOut
+from chronox_presentation.bars import LiveBarOut
 
 #: What the server closes with when the client sent something wrong (no point retrying).
 POLICY_VIOLATION = 1008
@@ -31,24 +37,26 @@ async def subscribe(
     symbols: Iterable[str],
     timeframe: str = "1m",
     replay: int = 0,
-) -> AsyncGenerator[BarEventOut, None]:
+    adjust: str = "splits",
+) -> AsyncGenerator[LiveBarOut, None]:
     """Bars of ``symbols`` as the server stores them: first the last ``replay`` of each
-    symbol, then live ones, until the caller stops iterating.
+    symbol, read on the price basis ``adjust`` (``splits``, ``none`` or ``all``), then
+    live ones, until the caller stops iterating.
 
     Raises the error the server sent for bad input or a missing token (``InvalidInput``,
-    ``Unauthorized``), and ``SourceUnavailable`` after ``config.max_reconnects`` failed
-    attempts in a row."""
+    ``Unauthorized``), ``BasisChanged`` when the basis moved under the subscription, and
+    ``SourceUnavailable`` after ``config.max_reconnects`` failed attempts in a row."""
     wanted = ",".join(symbols)
     if not wanted:
         raise InvalidInput("subscribe to at least one symbol")
     headers = {"Authorization": f"Bearer {config.token}"} if config.token else {}
-    delivered: dict[str, BarEventOut] = {}  # the last bar delivered, by symbol
+    delivered: dict[str, LiveBarOut] = {}  # the last bar delivered, by symbol
     failures = 0
     pause = Backoff(config.reconnect_base, config.reconnect_cap, equal_jitter)
     ask = replay
     while True:
         url = f"{config.ws_url}/ws/bars?" + urlencode(
-            {"symbols": wanted, "timeframe": timeframe, "replay": ask}
+            {"symbols": wanted, "timeframe": timeframe, "replay": ask, "adjust": adjust}
         )
         problem: str
         try:
@@ -65,7 +73,7 @@ async def subscribe(
                             raise error
                         problem = str(error)
                         break
-                    bar = BarEventOut.model_validate(data)
+                    bar = LiveBarOut.model_validate(data)
                     if _seen(delivered.get(bar.symbol), bar):
                         continue
                     delivered[bar.symbol] = bar
@@ -96,7 +104,7 @@ def _transient(error: ChronoxError) -> bool:
     return isinstance(error, SourceUnavailable)
 
 
-def _seen(last: BarEventOut | None, bar: BarEventOut) -> bool:
+def _seen(last: LiveBarOut | None, bar: LiveBarOut) -> bool:
     """Whether ``bar`` was delivered already: older than the last one, or that very bar."""
     if last is None:
         return False

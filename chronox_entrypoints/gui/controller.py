@@ -46,11 +46,13 @@ HISTORY_MARGIN_SLOTS = 400
 
 @dataclass
 class ChartChoice:
-    """What to show: the symbol, its timeframe and session kind, and the range."""
+    """What to show: the symbol, its timeframe, session kind and price basis, and the
+    range."""
 
     symbols: tuple[str, ...] = ()
     timeframe: str = "1m"
     session: str = "rth"
+    adjust: str = "splits"
     start: date | datetime | None = None
     end: date | datetime | None = None
     symbol: str | None = field(default=None)
@@ -145,12 +147,14 @@ class MonitorController:
             self.choice.session,
             self.choice.start,
             self.choice.end,
+            adjust=self.choice.adjust,
         )
         self.coverage = CoveragePresenter(
             self.client, symbol, self.choice.timeframe, self.choice.session
         )
-        self.window.title.setText(f"{symbol} · {self.choice.timeframe} · {self.choice.session}")
+        self.window.title.setText(self.chart.title)
         self.window.show_timeframe(self.choice.timeframe)
+        self.window.show_basis(self.choice.adjust)
         self.window.show_selection("")
         self._selection = None
         first = await self._guarded(self.chart.open)
@@ -168,6 +172,13 @@ class MonitorController:
         if timeframe == self.choice.timeframe or self.chart is None:
             return
         self.choice.timeframe = timeframe
+        await self.open_symbol(self.chart.symbol)
+
+    async def switch_basis(self, adjust: str) -> None:
+        """Read the chart again on the price basis ``adjust``, and replay on it."""
+        if adjust == self.choice.adjust or self.chart is None:
+            return
+        self.choice.adjust = adjust
         await self.open_symbol(self.chart.symbol)
 
     async def step_symbol(self, step: int) -> None:
@@ -261,7 +272,7 @@ class MonitorController:
 
     def _start_live(self) -> None:
         if self.chart is not None:
-            self.live.start([self.chart.symbol], "1m")
+            self.live.start([self.chart.symbol], "1m", self.chart.adjust)
 
     def bar_arrived(self, event: BarEventOut) -> None:
         self.status.bar_arrived()
@@ -394,6 +405,7 @@ class MonitorController:
     def _connect(self) -> None:
         window = self.window
         window.timeframeChosen.connect(lambda tf: self._spawn(self.switch_timeframe(tf)))
+        window.basisChosen.connect(lambda basis: self._spawn(self.switch_basis(basis)))
         window.symbolStep.connect(lambda step: self._spawn(self.step_symbol(step)))
         window.backfillAsked.connect(lambda: self._spawn(self.backfill_selection()))
         window.reloadAsked.connect(lambda: self._spawn(self._reload()))
@@ -408,9 +420,17 @@ class MonitorController:
         window.symbols.symbolChosen.connect(lambda s: self._spawn(self.open_symbol(s)))
         self.live.barArrived.connect(self.bar_arrived)
         self.live.failed.connect(self._live_failed)
+        self.live.basisChanged.connect(self._basis_changed)
 
     def _live_failed(self, line: str) -> None:
         self.window.status.error(f"live bars: {line}")
+
+    def _basis_changed(self, line: str) -> None:
+        """A split or an ex-date took effect: the bars held are stale, read them again
+        (which subscribes anew)."""
+        self.window.status.note(f"live bars: {line}")
+        if self.chart is not None:
+            self._spawn(self.open_symbol(self.chart.symbol))
 
     async def _reload(self) -> None:
         if self.chart is not None:

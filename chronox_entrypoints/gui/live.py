@@ -5,7 +5,9 @@ The client reconnects by itself (capped backoff) and asks the server to replay e
 symbol's latest bars, so the bars stored while the connection was down arrive first.
 The feed never gives up (``max_reconnects=None`` in the monitor's client config): an
 API that goes away shows "disconnected" in the status bar and the feed comes back with
-it. Bad input or a refused token end the feed with the error, for the window to show."""
+it. Bad input or a refused token end the feed with the error, for the window to show;
+a basis that changed under it (a split took effect) ends it with ``basisChanged``, for
+the chart to be read again."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QObject, Signal
 
 from chronox_adapters.chronox_api import ChronoxClient
-from chronox_domain.errors import ChronoxError, SourceUnavailable
+from chronox_domain.errors import BasisChanged, ChronoxError, SourceUnavailable
 
 #: Latest bars of each symbol asked for on the first connection: the most the server
 #: replays, so the bars a backfill stored just before the subscription took hold (the
@@ -28,11 +30,13 @@ RETRY_SECONDS = 2.0
 
 
 class LiveFeed(QObject):
-    """``barArrived(BarEventOut)`` for each bar; ``failed(str)`` once, with one line,
-    when the server refuses the subscription (bad input, a missing token)."""
+    """``barArrived(LiveBarOut)`` for each bar; ``failed(str)`` once, with one line,
+    when the server refuses the subscription (bad input, a missing token);
+    ``basisChanged(str)`` once, with one line, when the bars' basis moved under it."""
 
     barArrived = Signal(object)
     failed = Signal(str)
+    basisChanged = Signal(str)
 
     def __init__(self, client: ChronoxClient) -> None:
         super().__init__()
@@ -43,10 +47,12 @@ class LiveFeed(QObject):
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
-    def start(self, symbols: Sequence[str], timeframe: str = "1m") -> None:
-        """(Re)subscribe to ``symbols``; the loop must be running (qasync's)."""
+    def start(self, symbols: Sequence[str], timeframe: str = "1m", adjust: str = "splits") -> None:
+        """(Re)subscribe to ``symbols`` on the price basis ``adjust``; the loop must be
+        running (qasync's)."""
         self.stop()
-        self._task = asyncio.get_event_loop().create_task(self._run(list(symbols), timeframe))
+        run = self._run(list(symbols), timeframe, adjust)
+        self._task = asyncio.get_event_loop().create_task(run)
 
     def stop(self) -> None:
         if self._task is not None:
@@ -60,10 +66,10 @@ class LiveFeed(QObject):
             with contextlib.suppress(asyncio.CancelledError, ChronoxError):
                 await task
 
-    async def _run(self, symbols: list[str], timeframe: str) -> None:
+    async def _run(self, symbols: list[str], timeframe: str, adjust: str) -> None:
         replay = REPLAY
         while True:
-            feed = self.client.subscribe(symbols, timeframe, replay=replay)
+            feed = self.client.subscribe(symbols, timeframe, replay=replay, adjust=adjust)
             try:
                 async for bar in feed:
                     self.barArrived.emit(bar)
@@ -71,11 +77,18 @@ class LiveFeed(QObject):
                 await asyncio.sleep(RETRY_SECONDS)  # the client gave up: start over
                 replay = self.client.config.catch_up
                 continue
+            except BasisChanged as error:
+                self.basisChanged.emit(_line(error))
+                return
             except ChronoxError as error:
-                self.failed.emit(str(error).splitlines()[0] if str(error) else type(error).__name__)
+                self.failed.emit(_line(error))
                 return
             finally:
                 # Already closed when the iteration itself ended it (an error, a cancel).
                 with contextlib.suppress(RuntimeError):
                     await feed.aclose()
             return
+
+
+def _line(error: ChronoxError) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from chronox_entrypoints.gui.chart import palette
 from chronox_entrypoints.gui.chart.view import ChartView
+from chronox_entrypoints.gui.presenters.chart import BASES
 from chronox_entrypoints.gui.views.jobs import JobsPanel
 from chronox_entrypoints.gui.views.status import DemoBanner, MonitorStatusBar
 from chronox_entrypoints.gui.views.symbols import SymbolsPanel
@@ -39,10 +40,12 @@ KEYS = {
 
 
 class MonitorWindow(QMainWindow):
-    """``timeframeChosen(str)``, ``symbolStep(int)``, ``backfillAsked()``, ``reloadAsked()``,
-    ``tokenAsked()``; ``closed()`` once the window closes."""
+    """``timeframeChosen(str)``, ``basisChosen(str)``, ``symbolStep(int)``,
+    ``backfillAsked()``, ``reloadAsked()``, ``tokenAsked()``; ``closed()`` once the window
+    closes."""
 
     timeframeChosen = Signal(str)
+    basisChosen = Signal(str)
     symbolStep = Signal(int)
     backfillAsked = Signal()
     reloadAsked = Signal()
@@ -74,6 +77,17 @@ class MonitorWindow(QMainWindow):
             button.setToolTip(f"key {number}")
             button.clicked.connect(lambda _=False, tf=name: self.timeframeChosen.emit(tf))
             self.timeframe_buttons.addButton(button)
+            bar.addWidget(button)
+        bar.addSpacing(12)
+        # The price basis, beside the timeframe: each button a basis, its legend a tip.
+        self.basis_buttons = QButtonGroup(self)
+        self.basis_buttons.setExclusive(True)
+        for name, legend in BASES.items():
+            button = QPushButton(name)
+            button.setCheckable(True)
+            button.setToolTip(f"prices {legend}")
+            button.clicked.connect(lambda _=False, basis=name: self.basisChosen.emit(basis))
+            self.basis_buttons.addButton(button)
             bar.addWidget(button)
         bar.addSpacing(12)
         bar.addWidget(self.selection)
@@ -122,6 +136,10 @@ class MonitorWindow(QMainWindow):
     def show_timeframe(self, timeframe: str) -> None:
         for button in self.timeframe_buttons.buttons():
             button.setChecked(button.text() == timeframe)
+
+    def show_basis(self, adjust: str) -> None:
+        for button in self.basis_buttons.buttons():
+            button.setChecked(button.text() == adjust)
 
     def show_selection(self, text: str) -> None:
         self.selection.setText(text)

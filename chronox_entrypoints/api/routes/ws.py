@@ -1,104 +1,151 @@
 """``/ws/bars``: live bars relayed from the event bus (Redis, or this process's own).
 
 Protocol (documented in docs/api.md): the server sends one JSON text frame per bar
-(``bar_events.event_fields``, what ``watch --json`` prints too). On bad input, a missing
-token, or a feed that fails, it sends one ``{"error", "detail"}`` frame and closes: 1008
-for what the client sent, 1011 when the feed is unavailable. Anything the client sends is
-ignored; closing is how it leaves.
+(``chronox_presentation.bars.LiveBarOut``: the fields ``watch --json`` prints, plus
+``adjust``, the price basis asked). ``replay=N`` first sends the newest N stored bars of
+each symbol, read through ``BarsService`` on that basis; then the bars the bus carries,
+as they traded, which is what they read on every basis (a live bar is of the current
+session, and no action has taken effect after it: see
+``chronox_domain.services.live_basis``). When a split or an ex-date takes effect (or is
+synced) while the socket is open, the bars sent before it are stale on ``splits`` and
+``all``: the server sends ``{"error": "basis_changed"}`` and closes with 4001, for the
+client to read its bars again and subscribe anew. On bad input, a missing token, or a
+feed that fails, it sends one ``{"error", "detail"}`` frame and closes: 1008 for what the
+client sent, 1011 when the feed is unavailable. Anything the client sends is ignored;
+closing is how it leaves.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import re
-from collections.abc import AsyncGenerator
+from collections.abc import Awaitable, Callable
 
 import anyio
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from chronox_domain.errors import ChronoxError, InvalidInput, Unauthorized
+from chronox_domain.actions import DEFAULT_BASIS, PriceBasis
+from chronox_domain.errors import BasisChanged, ChronoxError, InvalidInput, Unauthorized
 from chronox_domain.events import BarEvent, check_subscription
 from chronox_domain.ports import EventSubscriber
+from chronox_domain.services.live_basis import BasisWatch, LiveReplay, Replay, Splice
+from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.api.deps import check_token
-from chronox_entrypoints.bar_events import event_fields
-from chronox_entrypoints.container import open_shared
+from chronox_entrypoints.container import Container, open_shared
+from chronox_presentation.bars import LiveBarOut
 
 router = APIRouter()
 
 #: The most bars of each symbol a client may ask to be replayed first.
 MAX_REPLAY = 1_000
 _REPLAY = re.compile(rf"[0-9]{{1,{len(str(MAX_REPLAY))}}}")
+#: Bus events buffered for a client while its replay is read and sent.
+BUFFERED = 10_000
 POLICY_VIOLATION = 1008
 INTERNAL_ERROR = 1011
+#: An application's own close code (4000-4999): the basis changed, read the bars again.
+BASIS_CHANGED = 4001
 
 
 @router.websocket("/ws/bars")
 async def bars_feed(websocket: WebSocket) -> None:
-    """``?symbols=SPY,AAPL&timeframe=1m&replay=N``"""
+    """``?symbols=SPY,AAPL&timeframe=1m&replay=N&adjust=splits``"""
     await websocket.accept()
     try:
         if websocket.app.state.guard_reads:
             check_token(websocket, websocket.headers.get("authorization"))
-        symbols, timeframe, replay = _query(websocket)
-        container = websocket.app.state.container
+        symbols, timeframe, replay, basis = _query(websocket)
+        container: Container = websocket.app.state.container
         check_subscription(symbols, container.settings().max_watch_symbols)
         await anyio.to_thread.run_sync(open_shared, container)
         feed: EventSubscriber = container.feed()
+        watch = BasisWatch(container.action_store(), basis, container.calendar(), container.clock())
+        # The bus's own replay bridges the read of ours and its subscription taking hold.
         stream = feed.subscribe(symbols, timeframe, replay)
     except ChronoxError as error:
         await _close(websocket, error)
         return
     failure: list[ChronoxError] = []
-    # One task group: whichever ends first (the feed, or the client leaving) ends both.
+    buffered, taken = anyio.create_memory_object_stream[BarEvent](BUFFERED)
+    # One task group: whichever ends first (the feed, or the client leaving) ends all.
     async with anyio.create_task_group() as group:
 
-        async def relay() -> None:
+        async def guarded(work: Callable[[], Awaitable[None]]) -> None:
             try:
-                await _relay(websocket, stream)
+                await work()
             except ChronoxError as error:
                 failure.append(error)
-            except WebSocketDisconnect:
-                pass
+            except (WebSocketDisconnect, anyio.BrokenResourceError):
+                pass  # the client left, or the relay ended before the pump
             group.cancel_scope.cancel()
+
+        async def pump() -> None:
+            """The bus, subscribed at once: what it carries waits here during the replay."""
+            async with buffered, contextlib.aclosing(stream):
+                async for event in stream:
+                    await buffered.send(event)
+
+        async def relay() -> None:
+            async with taken:
+                await anyio.to_thread.run_sync(watch.load, symbols)
+                splice = Splice(Replay([], {}))
+                if replay:
+                    reader = LiveReplay(
+                        container.bars(), container.repository(), container.calendar(),
+                        container.clock(),
+                    )  # fmt: skip
+                    history = await anyio.to_thread.run_sync(
+                        reader.newest, symbols, timeframe, replay, basis
+                    )
+                    for event in history.events:
+                        await _send(websocket, event, basis)
+                    splice = Splice(history)
+                async for event in taken:
+                    if watch.due(event):
+                        await anyio.to_thread.run_sync(watch.recheck, event)
+                    if splice.fresh(event) and watch.relayable(event):
+                        await _send(websocket, event, basis)
 
         async def until_closed() -> None:
             while (await websocket.receive())["type"] != "websocket.disconnect":
                 pass
             group.cancel_scope.cancel()
 
-        group.start_soon(relay)
+        group.start_soon(guarded, pump)
+        group.start_soon(guarded, relay)
         group.start_soon(until_closed)
     if failure:
         await _close(websocket, failure[0])
 
 
-def _query(websocket: WebSocket) -> tuple[list[str], Timeframe, int]:
+def _query(websocket: WebSocket) -> tuple[list[str], Timeframe, int, PriceBasis]:
     query = websocket.query_params
-    symbols = [s for s in query.get("symbols", "").split(",") if s.strip()]
-    if not symbols:
+    names = [s for s in query.get("symbols", "").split(",") if s.strip()]
+    if not names:
         raise InvalidInput("pass ?symbols=SPY,AAPL")
+    symbols = sorted({parse_symbol(name) for name in names})
     timeframe = Timeframe.parse(query.get("timeframe", "1m"))
     text = query.get("replay", "0")
     # ASCII digits only: str.isdigit() also accepts a superscript two, which int()
     # refuses, or Arabic-Indic digits, which it reads; and a few digits at most.
     if not _REPLAY.fullmatch(text) or int(text) > MAX_REPLAY:
         raise InvalidInput(f"replay must be a whole number from 0 to {MAX_REPLAY}, not {text!r}")
-    return symbols, timeframe, int(text)
+    basis = PriceBasis.parse(query.get("adjust", DEFAULT_BASIS.value))
+    return symbols, timeframe, int(text), basis
 
 
-async def _relay(websocket: WebSocket, stream: AsyncGenerator[BarEvent, None]) -> None:
-    async with contextlib.aclosing(stream):
-        async for event in stream:
-            await websocket.send_text(json.dumps(event_fields(event)))
+async def _send(websocket: WebSocket, event: BarEvent, basis: PriceBasis) -> None:
+    await websocket.send_text(LiveBarOut.of_live(event, basis).model_dump_json())
 
 
 async def _close(websocket: WebSocket, error: ChronoxError) -> None:
     if websocket.application_state is not WebSocketState.CONNECTED:
         return
     code = POLICY_VIOLATION if isinstance(error, InvalidInput | Unauthorized) else INTERNAL_ERROR
+    if isinstance(error, BasisChanged):
+        code = BASIS_CHANGED
     with contextlib.suppress(Exception):  # the client may be gone already
         await websocket.send_json({"error": error.code, "detail": str(error)})
         await websocket.close(code, reason=error.code)

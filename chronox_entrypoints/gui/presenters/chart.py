@@ -5,7 +5,10 @@ and the bars of the last few sessions: what the view shows at first, plus a marg
 so the first paint waits for one small page. The older bars follow in chunks of
 sessions, newest to oldest (:meth:`ChartPresenter.load_older`), in the background or as
 the user scrolls back. A timeframe the store never fetched is rolled up by the API.
-Live bars are merged into their slot (a correction replaces the bar in place)."""
+Live bars are merged into their slot (a correction replaces the bar in place).
+
+Every read names the chart's price basis (``adjust``: ``none``, ``splits`` by default,
+or ``all``), and so does its title; switching the basis reads the bars again."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from chronox_adapters.chronox_api import ChronoxClient
+from chronox_domain.actions import PriceBasis
 from chronox_domain.interval import Interval
 from chronox_domain.session import exchange_timezone
 from chronox_domain.timeframe import Timeframe
@@ -30,6 +34,8 @@ CHUNK_SESSIONS = {"1m": 60, "5m": 250, "15m": 700, "1h": 2_500, "1d": 15_000}
 #: Calendar days shown when no start is given.
 DEFAULT_DAYS = {"1m": 30, "5m": 90, "15m": 180, "1h": 365, "1d": 5 * 365}
 PAGE_BARS = 5_000
+#: The price bases a chart can show, in the order of its control, with their legend.
+BASES = {"none": "as traded", "splits": "split-adjusted", "all": "splits and dividends"}
 
 DateBound = date | datetime | None
 
@@ -52,11 +58,14 @@ class ChartPresenter:
         start: DateBound = None,
         end: DateBound = None,
         *,
+        adjust: str = "splits",
         first_sessions: int | None = None,
         chunk_sessions: int | None = None,
     ) -> None:
         Timeframe.parse(timeframe)
+        PriceBasis.parse(adjust)
         self.client = client
+        self.adjust = adjust
         self.symbol = symbol
         self.timeframe = timeframe
         self.session = session
@@ -77,6 +86,11 @@ class ChartPresenter:
     def bars(self) -> Block:
         """The bars held: a snapshot (merges replace the arrays, never write into them)."""
         return self._bars
+
+    @property
+    def title(self) -> str:
+        """What the chart shows: ``AAPL · 1d · rth · split-adjusted``."""
+        return f"{self.symbol} · {self.timeframe} · {self.session} · {BASES[self.adjust]}"
 
     @property
     def fully_loaded(self) -> bool:
@@ -134,6 +148,13 @@ class ChartPresenter:
         self.timeframe = timeframe
         return self.open()
 
+    def switch_basis(self, adjust: str) -> Block:
+        """Every bar read again on the price basis ``adjust``: a new basis changes the
+        prices of every session before a split (or an ex-date), not only the newest."""
+        PriceBasis.parse(adjust)
+        self.adjust = adjust
+        return self.open()
+
     def _load(self, sessions: Sequence[SessionOut], generation: int) -> Block:
         if not sessions:
             return bars.empty_block()
@@ -143,6 +164,7 @@ class ChartPresenter:
             sessions[0].date,
             sessions[-1].date,
             limit=PAGE_BARS,
+            adjust=self.adjust,
         )
         block = bars.empty_block()
         derived = False
@@ -161,8 +183,9 @@ class ChartPresenter:
     def live(self, event: BarEventOut) -> Block | SlotRequest | None:
         """Where a live bar goes: a one-bar block merged into this chart's timeframe, a
         rolled-up slot to read again (a 1m bar on a 5m chart), or None (another series,
-        or outside the sessions shown)."""
-        if event.symbol != self.symbol:
+        or outside the sessions shown, or on another basis: a subscription of before a
+        basis switch)."""
+        if event.symbol != self.symbol or getattr(event, "adjust", self.adjust) != self.adjust:
             return None
         if event.timeframe == self.timeframe:
             block = bars.block_of([event])
@@ -178,7 +201,9 @@ class ChartPresenter:
     def reread(self, slot: SlotRequest) -> Block:
         """The rolled-up bar of ``slot`` read again from the API (it is provisional:
         its minutes are still arriving)."""
-        page = self.client.bars(self.symbol, self.timeframe, slot.start, slot.end)
+        page = self.client.bars(
+            self.symbol, self.timeframe, slot.start, slot.end, adjust=self.adjust
+        )
         block = bars.block_of(page.bars, provisional=True)
         with self._lock:
             self._bars = bars.merge(self._bars, block)
