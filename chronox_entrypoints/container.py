@@ -175,8 +175,15 @@ class Services(containers.DeclarativeContainer):
         actions=gateways.action_store,
     )
     #: Stored bars to a dataset of files (``container.export().export(dataset, ...)``).
-    export = providers.Factory(ExportService, bars=bars, repository=gateways.repository)
-    #: A dataset of bar files in a directory: ``container.dataset(path)``.
+    export = providers.Factory(
+        ExportService,
+        bars=bars,
+        repository=gateways.repository,
+        calendar=core.calendar,
+        actions=gateways.action_store,
+    )
+    #: A dataset of bar files in a directory, on a price basis: ``container.dataset(path,
+    #: basis)``.
     dataset = providers.Factory(datasets.parquet_dataset)
     actions = providers.Factory(
         ActionsService,

@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from chronox_domain.actions import PriceBasis
+from chronox_domain.columns import BarColumns
 from chronox_domain.errors import InvalidInput
 from chronox_domain.ports import BarDataset
 from chronox_domain.services.bars import BarTable
@@ -14,10 +16,20 @@ from chronox_domain.services.bars import BarTable
 RESEARCH_EXTRA = "pip install 'chronox[research]'"
 
 
-def parquet_dataset(root: str | Path) -> BarDataset:
-    """The Hive-partitioned Parquet dataset in directory ``root``."""
-    dataset: BarDataset = _parquet_family().ParquetDataset(root)
+def parquet_dataset(root: str | Path, basis: PriceBasis) -> BarDataset:
+    """The Hive-partitioned Parquet dataset in directory ``root``, of prices on
+    ``basis``: it refuses to be written on another one. Each file names its series and
+    basis in its metadata as a ``GET /bars?format=parquet`` file does."""
+    dataset: BarDataset = _parquet_family().ParquetDataset(root, basis, partition_metadata)
     return dataset
+
+
+def partition_metadata(columns: BarColumns, basis: PriceBasis) -> dict[str, str]:
+    """What a dataset's file says about itself: the keys of :func:`schema_metadata`
+    that its bars and the dataset's basis tell (the series and ``chronox.adjust``)."""
+    return _as_metadata(
+        {"symbol": columns.symbol, "timeframe": columns.timeframe.value, "adjust": basis.value}
+    )
 
 
 def parquet_file(table: BarTable) -> bytes:
@@ -45,7 +57,11 @@ def series_attrs(table: BarTable) -> dict[str, Any]:
 
 def schema_metadata(table: BarTable) -> dict[str, str]:
     """:func:`series_attrs` as Arrow/Parquet schema metadata (``chronox.symbol``...)."""
-    return {f"chronox.{k}": str(v) for k, v in series_attrs(table).items() if v is not None}
+    return _as_metadata(series_attrs(table))
+
+
+def _as_metadata(attrs: dict[str, Any]) -> dict[str, str]:
+    return {f"chronox.{k}": str(v) for k, v in attrs.items() if v is not None}
 
 
 def parquet_missing(exc: ImportError) -> InvalidInput:

@@ -269,20 +269,24 @@ class Chronox:
         start: BoundLike = None,
         end: BoundLike = None,
         timeframe: str | Timeframe = "1m",
+        adjust: str | PriceBasis = "splits",
     ) -> ExportReport:
         """Write the Parquet dataset at ``path``, as ``chronox-cli export`` does: only the
         partitions (timeframe, symbol, year) whose content changed since the last export.
-        ``NotFound`` when none of ``symbols`` has anything ingested in the range."""
+        ``adjust``: the price basis, as for :meth:`bars`; a dataset holds one, and an
+        export on another into it is ``InvalidInput``. ``NotFound`` when none of
+        ``symbols`` has anything ingested in the range."""
         asked = (
             symbols_argument(symbols),
             timeframe_argument(timeframe),
             bound_argument(start, "start"),
             bound_argument(end, "end"),
         )
-        dataset = self._container.dataset(_directory(path))
+        basis = basis_argument(adjust)
+        dataset = self._container.dataset(_directory(path), basis)
         service = self._container.export()
         with _about_the_range():
-            report: ExportReport = service.export(dataset, *asked)
+            report: ExportReport = service.export(dataset, *asked, basis=basis)
         return report
 
     def close(self) -> None:

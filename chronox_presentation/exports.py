@@ -29,6 +29,8 @@ class PartitionExportOut(BaseModel):
 
 class ExportReportOut(BaseModel):
     path: str
+    #: The price basis of every bar in the dataset (none, splits, all), as ``/bars``.
+    adjust: str
     demo: bool
     partitions_written: int
     partitions_unchanged: int
@@ -46,6 +48,7 @@ class ExportReportOut(BaseModel):
     def of(cls, report: ExportReport, path: str) -> ExportReportOut:
         return cls(
             path=path,
+            adjust=report.basis.value,
             demo=report.demo,
             partitions_written=report.written,
             partitions_unchanged=report.unchanged,

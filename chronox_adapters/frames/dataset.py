@@ -10,12 +10,17 @@ the next export writes that partition again. Temporary files a killed export lef
 behind are removed by the next one. A file changed on disk since (truncated, replaced,
 deleted) no longer matches its recorded size and checksum: :meth:`ParquetDataset.verify`
 says so, and the export writes it again.
+
+A dataset is on one price basis (``none``, ``splits``, ``all``), recorded in its manifest
+when it is made; :meth:`ParquetDataset.claim` refuses a dataset on another one, before
+anything is written, and each file names its basis (``chronox.adjust``) with its series
+in its schema's metadata, as a file of ``GET /bars?format=parquet`` does.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
@@ -27,12 +32,16 @@ import pyarrow.parquet as pq
 from chronox_adapters.frames import manifest
 from chronox_adapters.frames.atomic import locked, remove_leftovers, replacing
 from chronox_adapters.frames.convert import to_arrow
+from chronox_domain.actions import DEFAULT_BASIS, PriceBasis
 from chronox_domain.columns import BarColumns
 from chronox_domain.errors import InvalidInput, StorageUnavailable
 
 MANIFEST = manifest.MANIFEST
 PART = "part-0.parquet"
 COMPRESSION = "zstd"
+
+#: What a partition's file says about itself, in its schema's metadata.
+Describe = Callable[[BarColumns, PriceBasis], Mapping[str, str]]
 
 
 def parquet_bytes(columns: BarColumns, metadata: dict[str, str] | None = None) -> bytes:
@@ -46,13 +55,31 @@ def parquet_bytes(columns: BarColumns, metadata: dict[str, str] | None = None) -
     return bytes(sink.getvalue())
 
 
-class ParquetDataset:
-    """``BarDataset`` in a directory. Exports into one dataset take turns, partition by
-    partition (a lock on the directory held while a partition's file and the manifest
-    are replaced): two at once lose no manifest entry."""
+def basis_only(columns: BarColumns, basis: PriceBasis) -> dict[str, str]:
+    """The least a file says: its series and its price basis."""
+    return {
+        "chronox.symbol": columns.symbol,
+        "chronox.timeframe": columns.timeframe.value,
+        "chronox.adjust": basis.value,
+    }
 
-    def __init__(self, root: str | Path) -> None:
+
+class ParquetDataset:
+    """``BarDataset`` in a directory, of prices on ``basis``. Exports into one dataset
+    take turns, partition by partition (a lock on the directory held while a partition's
+    file and the manifest are replaced): two at once lose no manifest entry.
+
+    ``describe`` gives each file's schema metadata from its bars and the basis."""
+
+    def __init__(
+        self,
+        root: str | Path,
+        basis: PriceBasis = DEFAULT_BASIS,
+        describe: Describe = basis_only,
+    ) -> None:
         self.root = Path(root)
+        self.basis = basis
+        self._describe = describe
         if self.root.exists() and not self.root.is_dir():
             raise InvalidInput(f"{self.root} is a file, not a directory")
         #: The manifest as :meth:`recorded` read it, which :meth:`verify` checks against.
@@ -65,7 +92,12 @@ class ParquetDataset:
             with locked(self.root):  # two exports claiming one empty directory at once
                 manifest.refuse_unless_ours(self.root)
                 if not (self.root / MANIFEST).exists():
-                    manifest.save(self.root, manifest.empty())
+                    manifest.save(self.root, manifest.empty(self.basis.value))
+                    return
+                found = manifest.load(self.root)
+                manifest.refuse_another_basis(self.root, found, self.basis.value)
+                if "basis" not in found:  # an older export's: now recorded
+                    manifest.save(self.root, {**found, "basis": self.basis.value})
 
     def recorded(self) -> dict[str, str]:
         self._seen = manifest.load(self.root)
@@ -109,11 +141,15 @@ class ParquetDataset:
         with _storage_errors(directory):
             directory.mkdir(parents=True, exist_ok=True)
             with locked(self.root):
-                remove_leftovers(directory)
-                with replacing(directory / PART) as temporary:
-                    pq.write_table(to_arrow(columns), temporary, compression=COMPRESSION)
-                    contents = _contents(temporary)
                 current = manifest.load(self.root)  # as on disk now, not as first read
+                manifest.refuse_another_basis(self.root, current, self.basis.value)
+                remove_leftovers(directory)
+                table = to_arrow(columns).replace_schema_metadata(
+                    dict(self._describe(columns, self.basis))
+                )
+                with replacing(directory / PART) as temporary:
+                    pq.write_table(table, temporary, compression=COMPRESSION)
+                    contents = _contents(temporary)
                 current["partitions"][key] = {
                     "fingerprint": fingerprint,
                     "rows": len(columns),

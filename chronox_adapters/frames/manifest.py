@@ -6,6 +6,12 @@ the file written holds: ``rows``, ``bytes`` and ``sha256``. An export written be
 checksums existed recorded the fingerprint and rows only; it is still a valid manifest
 (format 1 either way: the new fields are additions an older reader ignores).
 
+The manifest also records the dataset's price basis (``basis``: ``none``, ``splits`` or
+``all``), set when the dataset is made; an export on another basis is refused, so one
+dataset never mixes two. A manifest without one was written before bases were recorded,
+when chronox stored and exported the vendor's split-adjusted bars: its basis is
+``splits`` (:data:`UNRECORDED_BASIS`), recorded as such by the next export into it.
+
 An export writes only in its own dataset or in a new or empty directory. It refuses a
 non-empty directory without a valid manifest (someone's files, or a dataset whose
 manifest was lost: nothing proves which files are ours), a directory inside another
@@ -24,13 +30,44 @@ from chronox_domain.errors import InvalidInput
 
 MANIFEST = "_chronox_manifest.json"
 FORMAT = 1
+#: The basis of a dataset whose manifest records none (see above).
+UNRECORDED_BASIS = "splits"
 #: How deep a directory that is not a dataset is searched for one (a dataset's files
 #: lie three levels down): enough to name it, without walking all of someone's disk.
 _SEARCHED = 4
 
 
-def empty() -> dict[str, Any]:
-    return {"format": FORMAT, "partitions": {}}
+def empty(basis: str | None = None) -> dict[str, Any]:
+    """A manifest of no partition, on ``basis`` (None: not decided yet)."""
+    made: dict[str, Any] = {"format": FORMAT, "partitions": {}}
+    if basis is not None:
+        made["basis"] = basis
+    return made
+
+
+def basis_of(manifest: dict[str, Any]) -> str:
+    """The price basis of the dataset ``manifest`` describes."""
+    recorded = manifest.get("basis")
+    return recorded if isinstance(recorded, str) else UNRECORDED_BASIS
+
+
+def refuse_another_basis(root: Path, manifest: dict[str, Any], basis: str) -> None:
+    """Raise ``InvalidInput``, in one line saying how to proceed, unless the dataset of
+    ``manifest`` at ``root`` is on ``basis``."""
+    held = basis_of(manifest)
+    if held == basis:
+        return
+    unrecorded = (
+        " (exported before datasets recorded their basis, when chronox exported the "
+        "vendor's split-adjusted prices)"
+        if "basis" not in manifest
+        else ""
+    )
+    raise InvalidInput(
+        f"{root} is a dataset of prices on the {held!r} basis{unrecorded}, not {basis!r}: "
+        f"one dataset never mixes two; export to another directory, or into this one with "
+        f"--adjust {held}"
+    )
 
 
 def load(root: Path) -> dict[str, Any]:

@@ -14,6 +14,16 @@ missing, truncated or replaced is written again and reported *repaired*. Nothing
 written until the dataset has proved the directory is its own, or new or empty
 (``BarDataset.claim``); files in it that are not its own are reported, never counted.
 
+Prices are on one basis (``none``, ``splits``, ``all``: chronox_domain/adjust.py), read
+through :class:`BarsService` as every read is, and a dataset never mixes two: the
+dataset is made for one basis and refuses an export on another (``BarDataset.claim``).
+An adjusted partition changes when a split or dividend arrives though its stored bars
+did not, so its fingerprint also holds the basis and every action the basis adjusts it
+with: those dated after its first bar's session (an action re-prices every session
+before its date, none on or after it). A new split therefore rewrites exactly the
+symbol's partitions holding a session before it; the basis ``none`` depends on no
+action.
+
 A partition always holds every stored bar of its year, whatever the range asked: the
 range picks which years to export, never cuts a file short. An export with nothing at
 all to write is refused (``NotFound``): a mistyped symbol or a range before the first
@@ -25,20 +35,28 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
+from chronox_domain.actions import DEFAULT_BASIS, CorporateActions, PriceBasis
+from chronox_domain.columns import BarColumns
 from chronox_domain.coverage import CoverageSpan
 from chronox_domain.errors import InvalidRange, NotFound
 from chronox_domain.interval import Interval
-from chronox_domain.ports import BarDataset, MarketDataRepository
+from chronox_domain.ports import (
+    BarDataset,
+    CorporateActionStore,
+    MarketDataRepository,
+    TradingCalendar,
+)
 from chronox_domain.ranges import Bound
 from chronox_domain.services.bars import BarsService, BarTable
 from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeformat import iso_utc
-from chronox_domain.timeframe import Timeframe
+from chronox_domain.timeframe import EPOCH, Timeframe
 
 #: Bumped when the files' layout or schema changes: every partition is written again.
-DATASET_FORMAT = 1
+#: 2: each file names its price basis in its metadata.
+DATASET_FORMAT = 2
 
 Progress = Callable[[int, int], None]
 
@@ -75,6 +93,8 @@ class PartitionExport:
 
 @dataclass(slots=True)
 class ExportReport:
+    #: The price basis of every exported bar (the dataset's).
+    basis: PriceBasis = DEFAULT_BASIS
     partitions: list[PartitionExport] = field(default_factory=list)
     #: Symbols asked for that have nothing ingested in the range (no partition).
     skipped: list[str] = field(default_factory=list)
@@ -102,9 +122,19 @@ class ExportReport:
 
 
 class ExportService:
-    def __init__(self, bars: BarsService, repository: MarketDataRepository) -> None:
+    def __init__(
+        self,
+        bars: BarsService,
+        repository: MarketDataRepository,
+        calendar: TradingCalendar,
+        actions: CorporateActionStore | None = None,
+    ) -> None:
+        """``actions``: the store ``bars`` adjusts with (None: none, as for ``bars``);
+        ``calendar``: the one ``bars`` reads sessions on."""
         self._bars = bars
         self._repository = repository
+        self._timezone = calendar.timezone
+        self._actions = actions
 
     def partitions(
         self,
@@ -160,12 +190,14 @@ class ExportService:
         start: Bound | None = None,
         end: Bound | None = None,
         progress: Progress | None = None,
+        basis: PriceBasis = DEFAULT_BASIS,
     ) -> ExportReport:
         """Write the partitions whose fingerprint differs from the one the dataset
         recorded, or whose file on disk is not the one recorded (repaired); leave the
-        others untouched. Raises ``NotFound`` when none of ``symbols`` has anything
-        ingested in the range, and the dataset's ``InvalidInput`` when its directory is
-        not one to write in (before anything is written)."""
+        others untouched. Prices are on ``basis``, which must be the dataset's own.
+        Raises ``NotFound`` when none of ``symbols`` has anything ingested in the range,
+        and the dataset's ``InvalidInput`` when its directory is not one to write in, or
+        holds a dataset on another basis (before anything is written)."""
         named = list(dict.fromkeys(parse_symbol(s) for s in symbols))
         planned = self.partitions(named, timeframe, start, end)
         if not planned:
@@ -175,13 +207,19 @@ class ExportService:
             )
         dataset.claim()
         exported = {partition.symbol for partition in planned}
-        report = ExportReport(skipped=[symbol for symbol in named if symbol not in exported])
+        report = ExportReport(
+            basis=basis, skipped=[symbol for symbol in named if symbol not in exported]
+        )
         recorded = dataset.recorded()
+        actions: dict[str, CorporateActions] = {}
         for done, partition in enumerate(planned, start=1):
             window = partition.window
-            table = self._bars.table(partition.symbol, timeframe, window.start, window.end)
+            symbol = partition.symbol
+            if symbol not in actions:  # read once per symbol, before its bars
+                actions[symbol] = self._symbol_actions(symbol, basis)
+            table = self._bars.table(symbol, timeframe, window.start, window.end, basis=basis)
             report.demo = report.demo or table.provenance.demo
-            fingerprint = self._fingerprint(partition, table)
+            fingerprint = self._fingerprint(partition, table, actions[symbol])
             known = recorded.get(partition.key)
             damage = None if known is None else dataset.verify(partition.key)
             changed = damage is not None or known != fingerprint
@@ -201,8 +239,20 @@ class ExportService:
         derived = self._bars.provenance(symbol, timeframe).derived
         return self._repository.coverage(symbol, Timeframe.M1 if derived else timeframe)
 
-    def _fingerprint(self, partition: Partition, table: BarTable) -> str:
+    def _symbol_actions(self, symbol: str, basis: PriceBasis) -> CorporateActions:
+        """The actions ``symbol``'s bars are adjusted with on ``basis`` (none on the
+        basis ``none``, or without an action store)."""
+        if basis is PriceBasis.NONE or self._actions is None:
+            return CorporateActions.unknown(symbol)
+        return self._actions.actions(symbol)
+
+    def _fingerprint(self, partition: Partition, table: BarTable, actions: CorporateActions) -> str:
         digest = hashlib.sha256(f"chronox-dataset/{DATASET_FORMAT}/{partition.key}".encode())
+        digest.update(f"|basis={table.basis.value}".encode())
+        first = _first_session(table.columns, self._timezone)
+        if first is not None:
+            for action in _adjusting(actions, table.basis, first):
+                digest.update(f"|{action}".encode())
         window = partition.window
         for span in self._ledger(partition.symbol, partition.timeframe):
             first, last = max(span.interval.start, window.start), min(span.interval.end, window.end)
@@ -217,6 +267,39 @@ class ExportService:
         for column in columns.arrays():  # the buffers themselves, not copies
             digest.update(column)
         return digest.hexdigest()
+
+
+def _first_session(columns: BarColumns, timezone: tzinfo) -> date | None:
+    """The session date of the first bar (None: no bar), as chronox_domain/adjust.py
+    dates a bar: a daily bar is stamped with its session date, an intraday bar's is its
+    start's date on the exchange's clock (``timezone``)."""
+    if not len(columns):
+        return None
+    start = EPOCH + timedelta(microseconds=columns.start_ns[0] // 1000)
+    return start.date() if columns.timeframe is Timeframe.D1 else start.astimezone(timezone).date()
+
+
+def _adjusting(actions: CorporateActions, basis: PriceBasis, first: date) -> list[str]:
+    """What ``basis`` adjusts a partition whose first session is ``first`` with: each
+    action dated after it (an action re-prices the sessions before its date; a bar on
+    it already traded on the new basis), in the fields the adjustment reads (a split's
+    date and ratio; a dividend's ex-date, amount and the vendor's factor), not when it
+    was fetched: fetching the same actions again changes no partition."""
+    if basis is PriceBasis.NONE:
+        return []
+    adjusting = [
+        f"split {s.execution_date.isoformat()} {s.split_from!r}:{s.split_to!r}"
+        for s in actions.splits
+        if s.execution_date > first
+    ]
+    if basis is PriceBasis.ALL:
+        adjusting += [
+            f"dividend {d.ex_dividend_date.isoformat()} {d.cash_amount!r} "
+            f"{d.historical_adjustment_factor!r}"
+            for d in actions.dividends
+            if d.ex_dividend_date > first
+        ]
+    return adjusting
 
 
 def _last_year(end: datetime) -> int:

@@ -8,12 +8,19 @@ from datetime import date, datetime
 import click
 
 import chronox_presentation as presentation
+from chronox_domain.actions import PriceBasis
 from chronox_domain.columns import BarColumns
 from chronox_domain.ports import BarDataset
 from chronox_domain.services.export import PartitionExport
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.cli.app import running
-from chronox_entrypoints.cli.options import BOUND, json_option, store_option, timeframe_option
+from chronox_entrypoints.cli.options import (
+    BOUND,
+    adjust_option,
+    json_option,
+    store_option,
+    timeframe_option,
+)
 from chronox_entrypoints.cli.progress import progress_of
 from chronox_entrypoints.cli.render import DEMO_NOTE, emit_json, note
 
@@ -49,6 +56,7 @@ def _directory(ctx: click.Context, param: click.Parameter, value: str) -> str:
     type=BOUND,
     help="... up to this session date or instant. Default: the last year covered.",
 )
+@adjust_option
 @store_option
 @json_option
 def export(
@@ -57,6 +65,7 @@ def export(
     timeframe: Timeframe,
     start: date | datetime | None,
     end: date | datetime | None,
+    basis: PriceBasis,
     store: str | None,
     as_json: bool,
 ) -> None:
@@ -66,14 +75,19 @@ def export(
     year (DIR/timeframe=1m/symbol=SPY/year=2024/part-0.parquet): --start and --end
     pick the years. A re-run writes only the partitions whose bars or coverage
     changed, and repairs those whose file on disk is not the one it wrote.
+
+    Prices are on the basis of --adjust, recorded in the dataset's manifest and in
+    each file's metadata (chronox.adjust): a dataset is on one basis, and an export
+    on another into it is refused. A new split or dividend rewrites the earlier
+    years it re-prices.
     """
     with running(store=store) as container:
         service = container.export()
         every = container.settings().progress_log_seconds
         bar = None if as_json else "exporting"
         with progress_of("export", "partitions", every, counters=WRITES, bar=bar) as progress:
-            dataset = CountedWrites(container.dataset(path), progress.add)
-            report = service.export(dataset, symbols, timeframe, start, end, progress)
+            dataset = CountedWrites(container.dataset(path, basis), progress.add)
+            report = service.export(dataset, symbols, timeframe, start, end, progress, basis)
     if as_json:
         emit_json(presentation.ExportReportOut.of(report, path))
         return
@@ -89,7 +103,7 @@ def export(
     repaired = f", {len(report.repaired)} of them repaired" if report.repaired else ""
     click.echo(
         f"{report.written} partition(s) written ({report.rows_written} bars){repaired}, "
-        f"{report.unchanged} unchanged, in {path}"
+        f"{report.unchanged} unchanged, in {path} (prices: --adjust {report.basis})"
     )
     if report.demo:
         note(f"note: the dataset holds {DEMO_NOTE}")

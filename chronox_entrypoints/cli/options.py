@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
+from chronox_domain.actions import DEFAULT_BASIS, PriceBasis
 from chronox_domain.bounds import parse_bound
 from chronox_domain.errors import ChronoxError
 from chronox_domain.session import SessionKind
@@ -60,6 +61,7 @@ BOUND = Bound("DATE|DATETIME", parse_bound)
 SECONDS = Seconds()
 TIMEFRAME = DomainChoice("TIMEFRAME", Timeframe.parse)
 SESSION = DomainChoice("rth|eth", SessionKind.parse)
+BASES = [basis.value for basis in PriceBasis]
 
 
 def _not_empty(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -115,4 +117,22 @@ def session_option(func: F) -> F:
         default="rth",
         show_default=True,
         help="rth: 09:30-16:00 New York; eth: 04:00-20:00.",
+    )(func)
+
+
+def _basis(ctx: click.Context, param: click.Parameter, value: str) -> PriceBasis:
+    return PriceBasis.parse(value)
+
+
+def adjust_option(func: F) -> F:
+    """``--adjust none|splits|all``, given to the command as a :class:`PriceBasis`."""
+    return click.option(
+        "--adjust",
+        "basis",
+        type=click.Choice(BASES),
+        default=DEFAULT_BASIS.value,
+        show_default=True,
+        callback=_basis,
+        help="Price basis: none (as traded), splits (earlier prices on today's share basis) "
+        "or all (splits and cash dividends).",
     )(func)

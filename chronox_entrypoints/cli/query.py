@@ -16,6 +16,7 @@ from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints import bar_csv
 from chronox_entrypoints.cli.app import running
 from chronox_entrypoints.cli.options import (
+    adjust_option,
     json_option,
     range_options,
     session_option,
@@ -87,14 +88,7 @@ def gaps(
     default="table",
     show_default=True,
 )
-@click.option(
-    "--adjust",
-    type=click.Choice([basis.value for basis in PriceBasis]),
-    default=PriceBasis.SPLITS.value,
-    show_default=True,
-    help="Price basis: none (as traded), splits (earlier prices on today's share basis) "
-    "or all (splits and cash dividends).",
-)
+@adjust_option
 @store_option
 def bars(
     symbol: str,
@@ -102,14 +96,13 @@ def bars(
     start: date | datetime | None,
     end: date | datetime | None,
     fmt: str,
-    adjust: str,
+    basis: PriceBasis,
     store: str | None,
 ) -> None:
     """Print the stored bars of SYMBOL (streamed: any range fits in memory).
 
     Prices are on the basis of --adjust (as traded, split-adjusted by default, or
     splits and dividends), from the corporate actions stored for SYMBOL."""
-    basis = PriceBasis.parse(adjust)
     with running(store=store) as container:
         series = container.bars().series(symbol, timeframe, start, end, basis=basis)
         if fmt == "json":

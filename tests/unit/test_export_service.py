@@ -7,11 +7,18 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from chronox_domain import Timeframe
+from chronox_domain.actions import (
+    AdjustmentType,
+    CashDividend,
+    CorporateActions,
+    PriceBasis,
+    StockSplit,
+)
 from chronox_domain.columns import COLUMNS, BarColumns
 from chronox_domain.errors import InvalidInput, NotFound
 from chronox_domain.services.ingestion import IngestRequest
@@ -166,3 +173,75 @@ def test_files_that_are_not_the_datasets_own_are_reported_not_counted(stack: Sta
     again = app.export().export(dataset, ["SPY"], M1)
     assert first.foreign == [] and again.foreign == ["copy of SPY.parquet"]
     assert [p.key for p in again.partitions] == [p.key for p in first.partitions]
+
+
+# The price basis: what a new split or dividend re-prices is rewritten, nothing else.
+
+FETCHED = datetime(2024, 6, 1, tzinfo=UTC)
+SPY_2023, SPY_2024 = "timeframe=1m/symbol=SPY/year=2023", "timeframe=1m/symbol=SPY/year=2024"
+
+
+def split(day: date, ratio: float = 2.0) -> StockSplit:
+    return StockSplit("SPY", day, 1.0, ratio, AdjustmentType.FORWARD_SPLIT, None, FETCHED)
+
+
+def dividend(day: date) -> CashDividend:
+    return CashDividend("SPY", day, 0.5, "USD", FETCHED, historical_adjustment_factor=0.99)
+
+
+def put(app: Container, *actions: StockSplit | CashDividend, fetched: datetime = FETCHED) -> None:
+    splits = tuple(a for a in actions if isinstance(a, StockSplit))
+    dividends = tuple(a for a in actions if isinstance(a, CashDividend))
+    app.action_store().put_actions(CorporateActions("SPY", splits, dividends, fetched_at=fetched))
+
+
+def exported(app: Container, dataset: DictDataset, basis: PriceBasis) -> list[str]:
+    """The partitions an export on ``basis`` writes."""
+    dataset.writes.clear()
+    report = app.export().export(dataset, ["SPY"], M1, basis=basis)
+    assert report.basis is basis
+    return dataset.writes
+
+
+@pytest.fixture
+def two_years(stack: Stack) -> Container:
+    """SPY's last sessions of 2023 and first of 2024 (from 2024-01-02)."""
+    app = stack()
+    ingest(app, "SPY", date(2023, 12, 28), date(2024, 1, 3))
+    return app
+
+
+def test_a_new_split_rewrites_the_partitions_holding_a_session_before_it(
+    two_years: Container,
+) -> None:
+    app = two_years
+    on = {basis: DictDataset() for basis in PriceBasis}
+    for basis, dataset in on.items():
+        assert exported(app, dataset, basis) == [SPY_2023, SPY_2024]
+
+    put(app, split(date(2024, 1, 3)))  # re-prices 2023 and 2024-01-02
+    assert exported(app, on[PriceBasis.SPLITS], PriceBasis.SPLITS) == [SPY_2023, SPY_2024]
+    assert exported(app, on[PriceBasis.ALL], PriceBasis.ALL) == [SPY_2023, SPY_2024]
+    assert exported(app, on[PriceBasis.NONE], PriceBasis.NONE) == []
+    prices = on[PriceBasis.SPLITS].files[SPY_2023].close
+    raw = on[PriceBasis.NONE].files[SPY_2023].close
+    assert list(prices) == [close / 2 for close in raw]
+
+    # One on 2024's first session re-prices 2023 only (that session traded on it).
+    put(app, split(date(2024, 1, 3)), split(date(2024, 1, 2), 3.0))
+    assert exported(app, on[PriceBasis.SPLITS], PriceBasis.SPLITS) == [SPY_2023]
+
+    # The same actions fetched again re-price nothing.
+    put(app, split(date(2024, 1, 3)), split(date(2024, 1, 2), 3.0), fetched=datetime.now(UTC))
+    assert exported(app, on[PriceBasis.SPLITS], PriceBasis.SPLITS) == []
+
+
+def test_a_new_dividend_rewrites_only_the_dataset_on_all(two_years: Container) -> None:
+    app = two_years
+    on = {basis: DictDataset() for basis in PriceBasis}
+    for basis, dataset in on.items():
+        exported(app, dataset, basis)
+    put(app, dividend(date(2024, 1, 3)))
+    assert exported(app, on[PriceBasis.ALL], PriceBasis.ALL) == [SPY_2023, SPY_2024]
+    assert exported(app, on[PriceBasis.SPLITS], PriceBasis.SPLITS) == []
+    assert exported(app, on[PriceBasis.NONE], PriceBasis.NONE) == []
