@@ -52,9 +52,9 @@ class ChartChoice:
     symbols: tuple[str, ...] = ()
     timeframe: str = "1m"
     session: str = "rth"
-    adjust: str = "splits"
     start: date | datetime | None = None
     end: date | datetime | None = None
+    adjust: str = "splits"
     symbol: str | None = field(default=None)
 
 

@@ -132,7 +132,7 @@ def test_the_window_draws_candles_the_ribbon_and_its_gap(
     width = right - left
     assert abs(red[0] - (left + width * 780 / 1380)) <= 0.01 * width
     assert abs(red[-1] + 1 - (left + width * 1170 / 1380)) <= 0.01 * width
-    assert shown.title.text() == "SPY · 1m · rth"
+    assert shown.title.text() == "SPY · 1m · rth · split-adjusted"
     assert not shown.banner.isHidden()
 
 
@@ -151,7 +151,7 @@ def test_the_3_key_switches_to_the_15m_roll_up(
     shown.activateWindow()
     qtbot.keyClick(shown, Qt.Key.Key_3)
     loop = asyncio.get_event_loop()
-    loop.run_until_complete(until(lambda: shown.title.text() == "SPY · 15m · rth"))
+    loop.run_until_complete(until(lambda: shown.title.text() == "SPY · 15m · rth · split-adjusted"))
     loop.run_until_complete(
         until(lambda: controller.chart is not None and controller.chart.derived)
     )
