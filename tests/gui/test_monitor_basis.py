@@ -18,7 +18,7 @@ from chronox_domain.errors import InvalidInput
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.gui.controller import ChartChoice, MonitorController
 from chronox_entrypoints.gui.presenters import ChartPresenter
-from chronox_entrypoints.gui.presenters.bars import epoch_ns
+from chronox_entrypoints.gui.presenters.bars import Block, epoch_ns
 from chronox_entrypoints.gui.window import MonitorWindow
 from tests.e2e.test_ws_adjust import DAY, LATER, LATER_RAW, RAW, YAHOO, aapl_store
 from tests.integration.test_api_client import Served
@@ -35,7 +35,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     server.stop()
 
 
-def close_of_day(held: dict[str, np.ndarray], day_ns: int) -> float:  # type: ignore[type-arg]
+def close_of_day(held: Block, day_ns: int) -> float:
     (at,) = np.flatnonzero(held["start_ns"] == day_ns)
     return float(held["close"][at])
 
