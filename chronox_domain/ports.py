@@ -208,6 +208,33 @@ class CorporateActionSource(Protocol):
         ...
 
 
+class LegacyBars(Protocol):
+    """The split-adjusted bars an earlier chronox stored (:mod:`chronox_domain.legacy`),
+    as the store holds them until each is rebased or re-fetched raw."""
+
+    def legacy_as_of(self) -> datetime | None:
+        """The moment up to which legacy bars are split-adjusted; None: the store never
+        held any (a store created by this release)."""
+        ...
+
+    def has_legacy(self, symbol: str) -> bool:
+        """Whether any timeframe of ``symbol`` still holds a bar of ``LEGACY_SOURCE``
+        (cheap: an index holds only those rows)."""
+        ...
+
+    def legacy_columns(self, symbol: str, timeframe: Timeframe) -> BarColumns:
+        """Every bar of (symbol, timeframe) whose source is ``LEGACY_SOURCE``, as stored."""
+        ...
+
+    def rebase(self, symbol: str, timeframe: Timeframe, columns: BarColumns) -> int:
+        """Overwrite the prices and volumes of exactly the bars of ``columns`` (by start)
+        and set their source to ``REBASED_SOURCE``, only where the source is still
+        ``LEGACY_SOURCE``, in one transaction: a bar re-fetched or rebased meanwhile is
+        left alone, so two concurrent rebases of one symbol rebase each bar once.
+        Returns how many bars were rebased."""
+        ...
+
+
 class CorporateActionStore(Protocol):
     """The corporate actions of each symbol, as last fetched, beside its bars."""
 

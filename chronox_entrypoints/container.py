@@ -42,6 +42,7 @@ from chronox_domain.services.bars import BarsService
 from chronox_domain.services.export import ExportService
 from chronox_domain.services.gaps import GapsService
 from chronox_domain.services.jobs import JobService, backfill_runner
+from chronox_domain.services.legacy import LegacyRebase
 from chronox_domain.services.live import UnifiedDaemon
 from chronox_domain.services.pipeline import Mode, Pipeline
 from chronox_entrypoints import datasets, events, sources, stores
@@ -86,6 +87,8 @@ class Gateways(containers.DeclarativeContainer):
     rollups = store.provided.rollups
     #: The corporate actions as last fetched, beside the bars in the same store.
     action_store = store.provided.actions
+    #: The split-adjusted bars a previous release stored (chronox_domain/legacy.py).
+    legacy_bars = store.provided.legacy
 
     publisher = providers.Selector(
         settings.provided.transport,
@@ -165,6 +168,14 @@ class Services(containers.DeclarativeContainer):
     )
     gaps = providers.Factory(GapsService, coverage=coverage)
     sessions = providers.Factory(CalendarService, calendar=core.calendar, clock=core.clock)
+    #: Puts a symbol's split-adjusted bars of a previous release on the traded basis,
+    #: before its first read or once its actions are stored.
+    legacy = providers.Factory(
+        LegacyRebase,
+        legacy=gateways.legacy_bars,
+        actions=gateways.action_store,
+        timezone=core.calendar.provided.timezone,
+    )
     bars = providers.Factory(
         BarsService,
         repository=gateways.repository,
@@ -173,6 +184,7 @@ class Services(containers.DeclarativeContainer):
         rollups=gateways.rollups,
         #: Reads adjust the stored (as traded) bars with the symbol's stored actions.
         actions=gateways.action_store,
+        legacy=legacy,
     )
     #: Stored bars to a dataset of files (``container.export().export(dataset, ...)``).
     export = providers.Factory(
@@ -191,6 +203,7 @@ class Services(containers.DeclarativeContainer):
         store=gateways.action_store,
         clock=core.clock,
         registry=gateways.registry,
+        legacy=legacy,
     )
     ingestion = providers.Factory(
         IngestionService,

@@ -18,6 +18,7 @@ from chronox_domain.errors import InvalidInput
 from chronox_domain.ports import (
     BarRollups,
     CorporateActionStore,
+    LegacyBars,
     MarketDataRepository,
     SymbolRegistry,
 )
@@ -36,6 +37,8 @@ class Store:
     repository: MarketDataRepository
     registry: SymbolRegistry
     actions: CorporateActionStore
+    #: The split-adjusted bars a previous release stored, until rebased or re-fetched.
+    legacy: LegacyBars
     #: Roll-ups computed by the store itself; None: the domain rolls up in Python.
     rollups: BarRollups | None = None
 
@@ -48,26 +51,26 @@ class SchemaReport:
     latest: int
     pending: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
-    #: The store holds the previous release's split-adjusted vendor bars that a
-    #: pending migration drops (``RAW_BASIS_NOTE``).
-    drops_adjusted: bool = False
+    #: The store holds the previous release's split-adjusted vendor bars, which a
+    #: pending migration marks as such (``RAW_BASIS_NOTE``).
+    holds_adjusted: bool = False
 
 
-#: The name (suffix) of the PostgreSQL migration that drops the split-adjusted vendor
+#: The name (suffix) of the PostgreSQL migration that marks the split-adjusted vendor
 #: bars of a previous release (SQLite: ``RAW_BASIS_VERSION``).
 RAW_BASIS = "_raw_basis"
-#: What ``db status`` and ``db migrate`` say, loudly, of that migration.
+#: What ``db status`` and ``db migrate`` say of that migration (chronox_domain/legacy.py).
 RAW_BASIS_NOTE = (
-    "note: bars are stored as traded from now on: this migration drops the polygon bars "
-    "(and their coverage) stored split-adjusted by the previous release; the next "
-    "ingest or backfill fetches them again, raw"
+    "note: the polygon bars an earlier chronox stored split-adjusted are kept: each symbol "
+    "is rebased to prices as traded on its first read or `actions sync`, and backfill "
+    "fetches their windows again, raw (`gaps` lists them)"
 )
 
 
 def raw_basis_pending(report: SchemaReport) -> bool:
-    """Whether ``report``'s store holds a previous release's vendor bars that the
-    raw-basis migration drops (a new store has nothing to drop)."""
-    return report.drops_adjusted
+    """Whether ``report``'s store holds a previous release's split-adjusted vendor bars
+    that a pending migration marks (a new store has none)."""
+    return report.holds_adjusted
 
 
 def scheme_of(url: str) -> str:
@@ -85,6 +88,7 @@ def open_sqlite_store(settings: Settings) -> Iterator[Store]:
     from chronox_adapters.sqlite import (
         SqliteActionStore,
         SqliteDatabase,
+        SqliteLegacyBars,
         SqliteRegistry,
         SqliteRepository,
     )
@@ -102,6 +106,7 @@ def open_sqlite_store(settings: Settings) -> Iterator[Store]:
             SqliteRepository(database),
             SqliteRegistry(database),
             SqliteActionStore(database),
+            SqliteLegacyBars(database),
         )
     finally:
         database.close()
@@ -119,7 +124,9 @@ def open_postgres_store(settings: Settings) -> Iterator[Store]:
     try:
         kind = "timescale" if store.mode == "timescale" else "postgresql"
         url = redact(settings.store_url)
-        yield Store(url, kind, store.repository, store.registry, store.actions, store.rollups)
+        yield Store(
+            url, kind, store.repository, store.registry, store.actions, store.legacy, store.rollups
+        )
     finally:
         store.close()
 
@@ -128,8 +135,14 @@ def open_memory_store(settings: Settings) -> Iterator[Store]:
     """Everything in this process, gone when it ends (tests, demos)."""
     from chronox_adapters.memory import MemoryActionStore, MemoryRegistry, MemoryRepository
 
+    repository = MemoryRepository()
     yield Store(
-        settings.store_url, "memory", MemoryRepository(), MemoryRegistry(), MemoryActionStore()
+        settings.store_url,
+        "memory",
+        repository,
+        MemoryRegistry(),
+        MemoryActionStore(),
+        repository,
     )
 
 
@@ -158,10 +171,10 @@ def schema_admin(settings: Settings, apply: bool) -> Iterator[SchemaReport]:
         try:
             migrator = Migrator(pool, settings.pg_mode)
             if apply:
-                status, drops = migrator.migrate(), False
+                status, holds = migrator.migrate(), False
             else:
                 status = migrator.status()
-                drops = any(name.endswith(RAW_BASIS) for name in status.pending) and (
+                holds = any(name.endswith(RAW_BASIS) for name in status.pending) and (
                     migrator.holds_source("polygon")
                 )
             yield SchemaReport(
@@ -178,7 +191,7 @@ def schema_admin(settings: Settings, apply: bool) -> Iterator[SchemaReport]:
                         for v, n, at in status.applied
                     ],
                 },
-                drops_adjusted=drops,
+                holds_adjusted=holds,
             )
         finally:
             pool.close()
@@ -208,8 +221,8 @@ def _sqlite_schema(settings: Settings, apply: bool) -> SchemaReport:
         SqliteDatabase(path, mode).close()
     current = stored_schema_version(path)
     pending = [f"{version:04d}" for version in range(current + 1, LATEST_VERSION + 1)]
-    drops = 0 < current < RAW_BASIS_VERSION and holds_source(path, "polygon")
-    return SchemaReport(url, "sqlite", current, LATEST_VERSION, pending, drops_adjusted=drops)
+    holds = 0 < current < RAW_BASIS_VERSION and holds_source(path, "polygon")
+    return SchemaReport(url, "sqlite", current, LATEST_VERSION, pending, holds_adjusted=holds)
 
 
 def _postgres_family() -> Any:

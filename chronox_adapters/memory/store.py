@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from chronox_domain.bar import Bar
 from chronox_domain.batch import BarBatch
 from chronox_domain.columns import BarColumns
-from chronox_domain.coverage import CoverageSpan, merge_spans
+from chronox_domain.coverage import CoverageSpan, CoverageStatus, merge_spans
 from chronox_domain.interval import Interval
+from chronox_domain.legacy import LEGACY_BAR_SOURCES, LEGACY_SOURCE, REBASED_SOURCE
 from chronox_domain.timeframe import Timeframe
 
 _Key = tuple[str, Timeframe]
@@ -19,10 +20,12 @@ _Key = tuple[str, Timeframe]
 class MemoryRepository:
     """Honours the ``MarketDataRepository`` contract, including all-or-nothing writes."""
 
-    def __init__(self) -> None:
+    def __init__(self, legacy_as_of: datetime | None = None) -> None:
         self._bars: dict[_Key, dict[datetime, tuple[Bar, str, bool]]] = {}
         self._coverage: dict[_Key, list[CoverageSpan]] = {}
         self.writes = 0
+        #: As a migrated store's ``legacy_basis`` (tests set it: a memory store is new).
+        self.legacy_since = legacy_as_of
 
     def write(self, batch: BarBatch) -> int:
         key = (batch.symbol, batch.timeframe)
@@ -35,6 +38,11 @@ class MemoryRepository:
             if held is not None and provisional and not held[2]:
                 continue  # a provisional bar never replaces a final one
             rows[bar.start] = (bar, batch.source, provisional)
+        if self.legacy_since is not None:  # a store that never held legacy rows skips this
+            replaced = {bar.start for bar in batch.bars}
+            for start in _legacy_in(rows, batch.coverage):
+                if start not in replaced:  # the raw answer had no bar there
+                    del rows[start]
         self._bars[key] = rows
         self._coverage[key] = coverage
         self.writes += 1
@@ -67,5 +75,45 @@ class MemoryRepository:
             "coverage_spans": sum(len(spans) for spans in self._coverage.values()),
         }
 
+    def legacy_as_of(self) -> datetime | None:
+        return self.legacy_since
+
+    def has_legacy(self, symbol: str) -> bool:
+        return any(
+            source == LEGACY_SOURCE
+            for (held, _), rows in self._bars.items()
+            if held == symbol
+            for _, source, _ in rows.values()
+        )
+
+    def legacy_columns(self, symbol: str, timeframe: Timeframe) -> BarColumns:
+        rows = self._bars.get((symbol, timeframe), {})
+        legacy = [rows[start][0] for start in sorted(rows) if rows[start][1] == LEGACY_SOURCE]
+        return BarColumns.from_bars(symbol, timeframe, legacy)
+
+    def rebase(self, symbol: str, timeframe: Timeframe, columns: BarColumns) -> int:
+        rows = dict(self._bars.get((symbol, timeframe), {}))
+        done = 0
+        for bar in columns.to_bars():
+            held = rows.get(bar.start)
+            if held is not None and held[1] == LEGACY_SOURCE:
+                rows[bar.start] = (bar, REBASED_SOURCE, held[2])
+                done += 1
+        self._bars[(symbol, timeframe)] = rows
+        return done
+
     def close(self) -> None:
         """Nothing to release; present so every store closes the same way."""
+
+
+def _legacy_in(
+    rows: dict[datetime, tuple[Bar, str, bool]], coverage: Sequence[CoverageSpan]
+) -> list[datetime]:
+    """Starts of legacy rows inside the final spans of ``coverage``: the windows the
+    raw vendor has just answered for."""
+    final = [span.interval for span in coverage if span.status is CoverageStatus.FINAL]
+    return [
+        start
+        for start, (_, source, _) in rows.items()
+        if source in LEGACY_BAR_SOURCES and any(window.contains(start) for window in final)
+    ]

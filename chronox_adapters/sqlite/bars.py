@@ -11,6 +11,7 @@ from chronox_adapters.sqlite.bar_rows import report_unsound, soundness
 from chronox_adapters.sqlite.columns import read_columns
 from chronox_adapters.sqlite.database import SqliteDatabase
 from chronox_adapters.sqlite.errors import translate_errors
+from chronox_adapters.sqlite.legacy import drop_unreplaced_legacy
 from chronox_adapters.sqlite.rows import spans
 from chronox_adapters.sqlite.schema import BAR_TABLES
 from chronox_domain.bar import Bar
@@ -53,6 +54,8 @@ class SqliteRepository:
             if rows:
                 db.executemany(_UPSERTS[batch.timeframe], rows)
             if batch.coverage:
+                table = BAR_TABLES[batch.timeframe]
+                drop_unreplaced_legacy(db, table, batch.symbol, batch.source, batch.coverage)
                 _record_coverage(db, self._db.path, batch.symbol, batch.timeframe, batch.coverage)
         return len(rows)
 

@@ -135,19 +135,35 @@ CREATE TABLE action_listings (
 """
 
 # The store holds bars as traded from now on (issue 19). The previous release stored
-# the vendor's split-adjusted REST bars under source 'polygon' (and its live feed's
-# unadjusted minutes under the same name: they cannot be told apart), so they are
-# dropped, with their coverage, and re-fetched raw by the next ingest or backfill; the
-# raw 'polygon-unadjusted' series becomes 'polygon'. Reads never mix the two bases.
+# the vendor's split-adjusted REST bars under source 'polygon' (and raw ones under
+# 'polygon-unadjusted'). Nothing is dropped: the adjusted bars and coverage become
+# 'polygon-adjusted' (chronox_domain/legacy.py: rebased on first read or actions sync,
+# re-fetched raw as gaps), the raw ones 'polygon'. ``legacy_basis`` records the moment
+# up to which they are adjusted (now: the old release kept its covered bars on the
+# basis of every split it knew of), only when there are any. The partial index finds
+# the legacy rows of a symbol without reading its bars, and is empty in a new store.
+_LEGACY_INDEX = (
+    "CREATE INDEX {table}_legacy ON {table} (symbol, start) "
+    "WHERE source IN ('polygon-adjusted', 'polygon-rebased');"
+)
 _RAW_BASIS = (
     "".join(
-        f"DELETE FROM {table} WHERE source = 'polygon';"
+        f"UPDATE {table} SET source = 'polygon-adjusted' WHERE source = 'polygon';"
         f"UPDATE {table} SET source = 'polygon' WHERE source = 'polygon-unadjusted';"
+        + _LEGACY_INDEX.format(table=table)
         for table in BAR_TABLES.values()
     )
-    + "DELETE FROM coverage WHERE source = 'polygon';"
+    + "UPDATE coverage SET source = 'polygon-adjusted' WHERE source = 'polygon';"
     + "UPDATE coverage SET source = 'polygon' WHERE source = 'polygon-unadjusted';"
-    + "DELETE FROM splits_applied;"
+    + "CREATE TABLE legacy_basis (source TEXT PRIMARY KEY, as_of TEXT NOT NULL) WITHOUT ROWID;"
+    + "INSERT INTO legacy_basis (source, as_of) "
+    + "SELECT 'polygon-adjusted', strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') "
+    + "WHERE EXISTS (SELECT 1 FROM coverage WHERE source = 'polygon-adjusted')"
+    + "".join(
+        f" OR EXISTS (SELECT 1 FROM {table} WHERE source = 'polygon-adjusted')"
+        for table in BAR_TABLES.values()
+    )
+    + ";DROP TABLE splits_applied;"
 )
 
 #: The schema version that stores bars as traded (see ``_RAW_BASIS``).

@@ -21,6 +21,7 @@ from chronox_adapters.timescale.bar_rows import report_unsound, sound_bar
 from chronox_adapters.timescale.columns import read_columns
 from chronox_adapters.timescale.errors import storage_error, translate_errors
 from chronox_adapters.timescale.ledger import read_coverage, record_coverage
+from chronox_adapters.timescale.legacy import PostgresLegacyBars, drop_unreplaced_legacy
 from chronox_adapters.timescale.migrate import PLAIN
 from chronox_adapters.timescale.partitions import Partitions
 from chronox_adapters.timescale.pool import describe
@@ -106,6 +107,8 @@ class PostgresRepository:
         self._where = describe(url)
         self._mode = mode
         self._partitions = Partitions(pool)
+        #: The previous release's split-adjusted bars, if the store holds any.
+        self.legacy = PostgresLegacyBars(pool, url, mode)
 
     def write(self, batch: BarBatch) -> int:
         rows = _rows(batch)
@@ -115,10 +118,12 @@ class PostgresRepository:
                 self._partitions.ensure(
                     BAR_TABLES[batch.timeframe], [first, last, *_year_starts(first, last)]
                 )
+        with translate_errors(self._where, "reading"):
+            legacy = self.legacy.legacy_as_of() is not None  # read once per process
         for attempt in range(RETRIES + 1):
             try:
                 with self._pool.connection() as conn, conn.transaction():
-                    self._write(conn, batch, rows)
+                    self._write(conn, batch, rows, legacy)
                 return len(rows)
             except psycopg.OperationalError as exc:
                 if attempt == RETRIES:
@@ -136,7 +141,7 @@ class PostgresRepository:
                 raise storage_error(self._where, "writing", exc) from None
         raise AssertionError("unreachable")
 
-    def _write(self, conn: Connection, batch: BarBatch, rows: list[Row]) -> None:
+    def _write(self, conn: Connection, batch: BarBatch, rows: list[Row], legacy: bool) -> None:
         # One writer per series at a time: racing ingests of one symbol serialise here,
         # so the ledger merge below never works from a stale read.
         conn.execute(
@@ -154,6 +159,9 @@ class PostgresRepository:
                 params = {"symbol": batch.symbol, "first": first, "last": last}
                 conn.execute(_UPSERTS[batch.timeframe], params)
         if batch.coverage:
+            if legacy:  # a store of this release holds none: its writes skip this
+                table = BAR_TABLES[batch.timeframe]
+                drop_unreplaced_legacy(conn, table, batch.symbol, batch.source, batch.coverage)
             record_coverage(conn, batch.symbol, batch.timeframe, batch.coverage)
 
     def bars(self, symbol: str, timeframe: Timeframe, window: Interval) -> Iterator[Bar]:

@@ -10,6 +10,7 @@ from psycopg_pool import ConnectionPool
 from chronox_adapters.timescale.actions import PostgresActionStore
 from chronox_adapters.timescale.bars import PostgresRepository
 from chronox_adapters.timescale.errors import translate_errors
+from chronox_adapters.timescale.legacy import PostgresLegacyBars
 from chronox_adapters.timescale.migrate import MODE_NOTES, Migrator
 from chronox_adapters.timescale.pool import describe, open_pool
 from chronox_adapters.timescale.registry import PostgresRegistry
@@ -27,6 +28,12 @@ class PostgresStore:
     registry: PostgresRegistry
     rollups: PostgresRollups
     actions: PostgresActionStore
+
+    @property
+    def legacy(self) -> PostgresLegacyBars:
+        """The previous release's split-adjusted bars (the repository's, sharing its
+        cached ``legacy_as_of``)."""
+        return self.repository.legacy
 
     def close(self) -> None:
         self.pool.close()

@@ -35,6 +35,7 @@ from chronox_domain.errors import (
     SourceUnavailable,
 )
 from chronox_domain.ports import Clock, CorporateActionSource, CorporateActionStore, SymbolRegistry
+from chronox_domain.services.legacy import LegacyRebase
 from chronox_domain.session import exchange_timezone
 from chronox_domain.symbol import parse_symbol
 
@@ -126,8 +127,12 @@ class ActionsService:
         *,
         registry: SymbolRegistry | None = None,
         zone: tzinfo | None = None,
+        legacy: LegacyRebase | None = None,
     ) -> None:
+        """``legacy``: rebases a symbol's earlier split-adjusted bars as soon as its
+        actions are stored (None: a store that never held any)."""
         self._source = source
+        self._legacy = legacy
         self._store = store
         self._clock = clock
         self._registry = registry
@@ -204,6 +209,8 @@ class ActionsService:
             tally.in_a_row += 1
             return "symbols_failed"
         self._store.put_actions(actions)
+        if self._legacy is not None:
+            self._legacy.after_sync(actions)
         tally.fetched.append(name)
         tally.in_a_row = 0
         return "symbols_fetched"

@@ -23,6 +23,7 @@ from chronox_domain.ports import (
 )
 from chronox_domain.ranges import Bound, ResolvedRange, resolve_range
 from chronox_domain.rollup import roll_up
+from chronox_domain.services.legacy import LegacyRebase
 from chronox_domain.services.status import demo_data
 from chronox_domain.session import Session, SessionKind, expected_windows
 from chronox_domain.symbol import parse_symbol
@@ -100,9 +101,13 @@ class BarsService:
         clock: Clock,
         rollups: BarRollups | None = None,
         actions: CorporateActionStore | None = None,
+        legacy: LegacyRebase | None = None,
     ) -> None:
+        """``legacy``: puts an earlier release's split-adjusted bars of a symbol on the
+        traded basis before it is read (None: a store that never held any)."""
         self._repository = repository
         self._actions = actions
+        self._legacy = legacy
         self._calendar = calendar
         self._clock = clock
         self._rollups = rollups
@@ -135,6 +140,7 @@ class BarsService:
     ) -> Iterator[Bar]:
         """Stored bars of the range on ``basis``, streamed in start order."""
         symbol = parse_symbol(symbol)
+        self._one_basis(symbol)
         derived = self.provenance(symbol, timeframe).derived
         stream = self._stream(symbol, timeframe, start, end, session, derived)
         return self._adjusted_stream(stream, symbol, timeframe, self._factors(symbol, basis))
@@ -150,6 +156,7 @@ class BarsService:
     ) -> BarSeries:
         """The bars of the range on ``basis`` as a stream, with where they come from."""
         symbol = parse_symbol(symbol)
+        self._one_basis(symbol)
         provenance = self.provenance(symbol, timeframe)
         factors = self._factors(symbol, basis)
         stream = self._stream(symbol, timeframe, start, end, session, provenance.derived)
@@ -173,6 +180,7 @@ class BarsService:
         A stored timeframe is the store's bulk read; roll-ups (one bar per bucket, far
         fewer) are gathered into columns from the same stream as :meth:`bars`."""
         symbol = parse_symbol(symbol)
+        self._one_basis(symbol)
         provenance = self.provenance(symbol, timeframe)
         kind = session or SessionKind.ETH
         resolved = self._resolve(timeframe, start, end, kind)
@@ -206,6 +214,7 @@ class BarsService:
         The first table is read by this call, so bad input raises here rather than in
         the middle of a stream. A range with no bars yields one empty table."""
         symbol = parse_symbol(symbol)
+        self._one_basis(symbol)
         provenance = self.provenance(symbol, timeframe)
         factors = self._factors(symbol, basis)
         if provenance.derived:
@@ -246,6 +255,7 @@ class BarsService:
         One bar more than the page is read, so that the last page says so. A cursor
         outside the range raises ``InvalidRange``."""
         symbol = parse_symbol(symbol)
+        self._one_basis(symbol)
         provenance = self.provenance(symbol, timeframe)
         first, last = self._resume(timeframe, start, end, cursor)
         found = self._read(symbol, timeframe, first, last, provenance.derived, limit + 1)
@@ -271,6 +281,7 @@ class BarsService:
         The first chunk is read by this call, so bad input raises here rather than in
         the middle of a stream."""
         symbol = parse_symbol(symbol)
+        self._one_basis(symbol)
         derived = self.provenance(symbol, timeframe).derived
         first, last = self._resume(timeframe, start, end, cursor)
         factors = self._factors(symbol, basis)
@@ -292,6 +303,12 @@ class BarsService:
             if len(chunk) <= size:
                 return
             chunk = self._read(symbol, timeframe, chunk[size].start, last, derived, size + 1)
+
+    def _one_basis(self, symbol: str) -> None:
+        """Before any read: legacy split-adjusted bars of ``symbol`` are rebased (or the
+        read refused), so that no answer mixes them with bars as traded."""
+        if self._legacy is not None:
+            self._legacy.before_read(symbol)
 
     def _factors(self, symbol: str, basis: PriceBasis) -> Factors:
         """The factors of ``basis`` from ``symbol``'s stored actions (read once per

@@ -22,6 +22,7 @@ from chronox_domain.coverage import (
 )
 from chronox_domain.gaps import GapWindow, find_gaps, find_holes, find_unlisted
 from chronox_domain.interval import Interval, IntervalList, clip, intersect
+from chronox_domain.legacy import raw_ledger
 from chronox_domain.listing import listed_range
 from chronox_domain.ports import Clock, Listings, MarketDataRepository, TradingCalendar
 from chronox_domain.ranges import Bound, ResolvedRange, resolve_range
@@ -139,7 +140,7 @@ class CoverageService:
         if refetch:
             return Missing(resolved, expected, clip(expected, clipped), horizon)
         due = now - self._recheck_delay if rechecks else None
-        covered = covered_for_gaps(self._repository.coverage(symbol, timeframe), horizon, due)
+        covered = covered_for_gaps(self._raw_ledger(symbol, timeframe), horizon, due)
         gaps = find_gaps(expected, covered, clipped)
         return Missing(resolved, expected, gaps, horizon)
 
@@ -185,7 +186,7 @@ class CoverageService:
         found: list[GapWindow] = []
         names = sorted({parse_symbol(s) for s in symbols})
         for symbol, window, expected in self._expected_each(names, kind, timeframe, start, end):
-            final = of_status(self._repository.coverage(symbol, timeframe), CoverageStatus.FINAL)
+            final = of_status(self._raw_ledger(symbol, timeframe), CoverageStatus.FINAL)
             starts = self._repository.bar_starts(symbol, timeframe, window)
             for piece in find_holes(final, expected, starts, timeframe):
                 found.append(GapWindow(symbol, timeframe, piece))
@@ -251,7 +252,14 @@ class CoverageService:
         return unconfirmed(self._repository.coverage(symbol, timeframe), source)
 
     def coverage(self, symbol: str, timeframe: Timeframe) -> list[CoverageSpan]:
+        """The ledger as recorded, legacy spans included (see :meth:`_raw_ledger`)."""
         return self._repository.coverage(parse_symbol(symbol), timeframe)
+
+    def _raw_ledger(self, symbol: str, timeframe: Timeframe) -> list[CoverageSpan]:
+        """The ledger that gaps, holes and requests are computed from: the spans an
+        earlier release fetched split-adjusted close no gap (chronox_domain/legacy.py),
+        so ingest and backfill fetch them again, raw."""
+        return raw_ledger(self._repository.coverage(symbol, timeframe))
 
     def summary(
         self,

@@ -21,6 +21,7 @@ from chronox_domain.batch import BarBatch
 from chronox_domain.coverage import CoverageSpan, CoverageStatus, spans_for_fetch
 from chronox_domain.errors import SourceMismatch, WindowRefused
 from chronox_domain.interval import Interval, IntervalList, intersect, normalize, subtract
+from chronox_domain.legacy import LEGACY_SOURCE, RAW_SUCCESSOR
 from chronox_domain.metrics import NO_METRICS
 from chronox_domain.planning import PlannedRequest, plan_requests
 from chronox_domain.ports import (
@@ -329,6 +330,8 @@ class IngestionService:
 
     def _refuse_mixing(self, symbol: str, timeframe: Timeframe) -> None:
         others = self._repository.sources(symbol, timeframe) - {self._source.name}
+        if self._source.name == RAW_SUCCESSOR:
+            others.discard(LEGACY_SOURCE)  # the same vendor's answers, replaced as re-fetched
         if others:
             raise SourceMismatch(symbol, timeframe.value, tuple(sorted(others)), self._source.name)
 

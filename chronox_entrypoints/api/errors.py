@@ -23,6 +23,7 @@ from chronox_domain.errors import (
     StorageUnavailable,
     Unauthorized,
 )
+from chronox_domain.legacy import LegacyBasisUnknown
 from chronox_entrypoints.api.schemas import ErrorOut
 
 #: How a body past the limit is answered (by ``guard.RequestGuard``), for the routes that
@@ -42,6 +43,7 @@ _STATUS: list[tuple[type[ChronoxError], int]] = [
     (Unauthorized, 401),
     (NotFound, 404),
     (SourceMismatch, 409),
+    (LegacyBasisUnknown, 409),
     (InvalidInput, 400),
     (RateLimited, 503),
     (SourceUnavailable, 503),

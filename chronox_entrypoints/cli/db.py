@@ -36,7 +36,7 @@ def status(store: str | None, as_json: bool) -> None:
     with schema_admin(settings, apply=False) as report:
         show(report, as_json, timescale_facts(settings, report))
     if raw_basis_pending(report):
-        click.echo(RAW_BASIS_NOTE.replace("drops", "will drop"), err=True)
+        click.echo(RAW_BASIS_NOTE, err=True)
 
 
 @db.command()

@@ -1,4 +1,4 @@
-"""Raw is the truth, adjusted on read (issue 19, items 1, 3 and 6), through the Polygon
+"""Raw is the truth, adjusted on read (issue 19, items 1 and 3), through the Polygon
 stub on loopback, with the vendor's documented numbers.
 
 AAPL's splits as the vendor lists them (``GET /stocks/v1/splits?ticker=AAPL``, the
@@ -18,13 +18,8 @@ Set this to false to get results that are NOT adjusted for splits."): raw bars f
 from __future__ import annotations
 
 import io
-import os
-import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -44,8 +39,6 @@ AFTER = date(2005, 3, 1)
 RAW = (64.78, 65.11, 62.60, 63.29)
 VOLUME = 24_714_000.0
 YAHOO = (1.156786, 1.162679, 1.117857, 1.130179)
-#: The previous release's code (main before this change), to make an old store with.
-PREVIOUS = Path(os.environ.get("CHRONOX_PREVIOUS_RELEASE", "/work/main"))
 
 
 @pytest.fixture(scope="module")
@@ -178,36 +171,6 @@ def test_the_synthetic_source_reads_the_same_on_every_basis(sqlite_cli: Cli) -> 
     }  # fmt: skip
     # A header and 4 sessions (Thanksgiving closed), the same on every basis.
     assert read["none"] == read["splits"] == read["all"] and read["none"].count("\n") == 5
-
-
-@pytest.mark.skipif(not (PREVIOUS / "chronox_domain").is_dir(), reason="no previous release")
-def test_a_store_of_the_previous_release_is_never_read_adjusted_twice(
-    sqlite_cli: Cli, vendor: PolygonStub, tmp_path: Path
-) -> None:
-    """The previous release stored the vendor's split-adjusted bars under 'polygon':
-    the migration drops them (one loud line) so that they are fetched again, raw."""
-    path = tmp_path / "store.sqlite3"
-    env = {**os.environ, "PYTHONPATH": str(PREVIOUS), "POLYGON_API_KEY": KEY,
-           "CHRONOX_POLYGON_BASE_URL": vendor.base_url}  # fmt: skip
-    old = subprocess.run(
-        [sys.executable, "-m", "chronox_entrypoints.cli.main", "ingest", "AAPL", "-t", "1d",
-         "--start", str(DAY), "--end", str(AFTER), "--store", f"sqlite:///{path}"],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert old.returncode == 0, old.stderr
-    with sqlite3.connect(path) as db:
-        (close,) = db.execute("SELECT close FROM bars_1d ORDER BY start LIMIT 1").fetchone()
-    # Stored split-adjusted (the vendor's four decimals) by the previous release.
-    assert close == round(YAHOO[3], 4)
-    migrated = sqlite_cli("db", "migrate")
-    assert migrated.code == 0, migrated.err
-    assert "drops the polygon bars" in migrated.err
-    assert day_bars(sqlite_cli, "none")["bars"] == []  # nothing adjusted read as raw
-    vendor.reset_log()
-    ingest(sqlite_cli)
-    assert vendor.aggs_requests()  # fetched again, raw
-    assert prices(on(day_bars(sqlite_cli, "splits"), DAY)) == YAHOO
-    assert prices(on(day_bars(sqlite_cli, "none"), DAY)) == RAW
 
 
 def test_roll_ups_are_adjusted_by_session_date(sqlite_cli: Cli, vendor: PolygonStub) -> None:
