@@ -171,9 +171,7 @@ def test_no_follow_renames_asks_only_meta_and_the_time_before_is_unlisted(
     assert gaps.code == 0, gaps.err
     found = gaps.json()
     assert found and {g["kind"] for g in found} == {"unlisted"}
-    assert found[0]["start"].startswith("2022-06-01") and found[-1]["end"].startswith(
-        "2022-06-09"
-    )
+    assert found[0]["start"].startswith("2022-06-01") and found[-1]["end"].startswith("2022-06-09")
 
 
 def test_ingest_no_follow_renames_asks_only_the_literal_ticker(

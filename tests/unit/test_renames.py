@@ -167,7 +167,9 @@ def test_stored_listings_read_a_literal_registry_symbol_by_its_own_ticker() -> N
 
 def test_merge_keeps_the_answering_ticker_apart_and_merges_the_same_one() -> None:
     change = utc(2022, 6, 9, 4)
-    fb = CoverageSpan(Interval(utc(2022, 6, 1), change), CoverageStatus.FINAL, "polygon", None, "FB")
+    fb = CoverageSpan(
+        Interval(utc(2022, 6, 1), change), CoverageStatus.FINAL, "polygon", None, "FB"
+    )
     meta = CoverageSpan(Interval(change, utc(2022, 6, 16)), CoverageStatus.FINAL, "polygon")
     more_fb = CoverageSpan(
         Interval(utc(2022, 5, 20), utc(2022, 6, 1)), CoverageStatus.FINAL, "polygon", None, "FB"
@@ -191,7 +193,9 @@ class World:
 
     def __init__(self, calendar: ExchangeCalendar) -> None:
         self.calendar = calendar
-        days = [s.date for s in calendar.sessions(date(2022, 5, 2), date(2022, 6, 30), SessionKind.RTH)]
+        days = [
+            s.date for s in calendar.sessions(date(2022, 5, 2), date(2022, 6, 30), SessionKind.RTH)
+        ]
         bars = [daily("FB" if day < FB_TO_META.effective else "META", day) for day in days]
         self.days = days
         self.repository = MemoryRepository()
