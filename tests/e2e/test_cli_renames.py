@@ -10,14 +10,19 @@ as META: `bars META` is one continuous series, `gaps META` shows no hole at the 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from fastapi.testclient import TestClient
 
 from chronox_adapters.calendars import ExchangeCalendar
 from chronox_domain import Interval, SessionKind, Timeframe
+from chronox_entrypoints.api import create_app
+from chronox_entrypoints.container import Container
+from chronox_entrypoints.settings import Settings
 from tests.e2e.conftest import Cli
 from tests.polygon_stub import PolygonStub
 from tests.polygon_stub.reference_data import documented
@@ -181,3 +186,28 @@ def test_ingest_no_follow_renames_asks_only_the_literal_ticker(
                  "--no-follow-renames", "--json")  # fmt: skip
     assert result.code == 0, result.err
     assert {ticker for ticker, _, _ in asked(vendor)} == {"META"}
+
+
+def test_the_api_registers_the_choice_and_its_coverage_names_the_ticker(
+    sqlite_cli: Cli, vendor: PolygonStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """POST /symbols takes ``follow_renames`` (default true); a backfill job follows it;
+    GET /coverage names the vendor ticker of each span."""
+    monkeypatch.delenv("CHRONOX_REDIS_URL", raising=False)
+    app = create_app(Container(settings=Settings(store=sqlite_cli.store)))
+    with TestClient(app) as api:
+        default = api.post("/symbols", json={"symbol": "META", "timeframes": ["1d"]})
+        assert default.status_code == 201 and default.json()["follow_renames"] is True
+        asked_for = {"symbols": ["META"], "start": "2022-06-01", "end": "2022-06-15"}
+        (job,) = api.post("/backfill", json=asked_for).json()
+        deadline = time.monotonic() + 30
+        while (found := api.get(f"/jobs/{job['id']}").json())["state"] in ("queued", "running"):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert found["state"] == "succeeded", found
+        spans = api.get("/coverage/META", params={"timeframe": "1d"}).json()
+        assert {span["ticker"] for span in spans} == {"FB", None}
+        literal = {"symbol": "META", "timeframes": ["1d"], "follow_renames": False}
+        assert api.post("/symbols", json=literal).json()["follow_renames"] is False
+        assert api.get("/symbols/META").json()["follow_renames"] is False
+    assert [ticker for ticker, _, _ in asked(vendor)] == ["FB", "META"]
