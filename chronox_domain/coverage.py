@@ -44,25 +44,27 @@ class CoverageSpan:
     #: When the source answered (kept for ``UNCONFIRMED`` spans: the recheck is due
     #: a delay after it). None for the other statuses.
     answered_at: datetime | None = None
+    #: The vendor ticker that answered, when it is not the symbol itself: a renamed
+    #: company's span before the change (META's answered by FB). None: the symbol.
+    ticker: str | None = None
 
 
-def spans_for_fetch(window: Interval, source: str, horizon: datetime) -> list[CoverageSpan]:
-    """The ledger entries a completed fetch of ``window`` earns.
+def spans_for_fetch(
+    window: Interval, source: str, horizon: datetime, ticker: str | None = None
+) -> list[CoverageSpan]:
+    """The ledger entries a completed fetch of ``window`` earns (answered by vendor
+    ``ticker``, None: the symbol itself).
 
     The part that ended before ``horizon`` (now minus the settle delay) is final; the
     rest is provisional.
     """
     spans: list[CoverageSpan] = []
     if window.start < horizon:
-        final_end = min(window.end, horizon)
-        spans.append(CoverageSpan(Interval(window.start, final_end), CoverageStatus.FINAL, source))
+        final = Interval(window.start, min(window.end, horizon))
+        spans.append(CoverageSpan(final, CoverageStatus.FINAL, source, ticker=ticker))
     if window.end > horizon:
-        provisional_start = max(window.start, horizon)
-        spans.append(
-            CoverageSpan(
-                Interval(provisional_start, window.end), CoverageStatus.PROVISIONAL, source
-            )
-        )
+        provisional = Interval(max(window.start, horizon), window.end)
+        spans.append(CoverageSpan(provisional, CoverageStatus.PROVISIONAL, source, ticker=ticker))
     return spans
 
 
@@ -78,15 +80,15 @@ def merge_spans(
     Newer entries win where they overlap older ones, except that nothing downgrades
     final coverage, and provisional coverage never replaces an unconfirmed answer
     (that one is settled time, waiting for its recheck). The result is normalised per
-    (status, source, answered_at): sorted, disjoint, merged.
+    (status, source, answered_at, ticker): sorted, disjoint, merged.
     """
     added_final = of_status(added, CoverageStatus.FINAL)
     added_settled = union(added_final, of_status(added, CoverageStatus.UNCONFIRMED))
     added_all = normalize(span.interval for span in added)
-    pieces: dict[tuple[CoverageStatus, str, datetime | None], list[Interval]] = {}
+    pieces: dict[tuple[CoverageStatus, str, datetime | None, str | None], list[Interval]] = {}
 
     def keep(span: CoverageSpan, intervals: Iterable[Interval]) -> None:
-        key = (span.status, span.source, span.answered_at)
+        key = (span.status, span.source, span.answered_at, span.ticker)
         pieces.setdefault(key, []).extend(intervals)
 
     for span in existing:
@@ -103,7 +105,7 @@ def merge_spans(
             keep(span, [span.interval])
     all_final = normalize(
         piece
-        for (status, _, _), kept in pieces.items()
+        for (status, *_), kept in pieces.items()
         if status is CoverageStatus.FINAL
         for piece in kept
     )
@@ -112,7 +114,7 @@ def merge_spans(
             keep(span, subtract([span.interval], all_final))
     all_settled = normalize(
         piece
-        for (status, _, _), kept in pieces.items()
+        for (status, *_), kept in pieces.items()
         if status is not CoverageStatus.PROVISIONAL
         for piece in kept
     )
@@ -121,8 +123,8 @@ def merge_spans(
             keep(span, subtract([span.interval], all_settled))
 
     merged = [
-        CoverageSpan(piece, status, source, answered_at)
-        for (status, source, answered_at), kept in pieces.items()
+        CoverageSpan(piece, status, source, answered_at, ticker)
+        for (status, source, answered_at, ticker), kept in pieces.items()
         for piece in normalize(kept)
     ]
     merged.sort(key=lambda span: (span.interval.start, span.interval.end))
@@ -146,8 +148,7 @@ def covered_for_gaps(
     waiting = normalize(
         span.interval
         for span in spans
-        if span.status is CoverageStatus.UNCONFIRMED
-        and not _due(span, recheck_before)
+        if span.status is CoverageStatus.UNCONFIRMED and not _due(span, recheck_before)
     )
     return union(union(final, young), waiting)
 

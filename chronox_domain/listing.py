@@ -10,11 +10,12 @@ chronox asks rather than guesses.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from chronox_domain.actions import ListingPeriod
-from chronox_domain.ports import CorporateActionStore
+from chronox_domain.ports import CorporateActionStore, SymbolRegistry
 from chronox_domain.ranges import ResolvedRange
+from chronox_domain.renames import company_listing, follows_renames
 
 
 def listed_range(resolved: ResolvedRange, listing: ListingPeriod | None) -> ResolvedRange:
@@ -30,15 +31,29 @@ def listed_range(resolved: ResolvedRange, listing: ListingPeriod | None) -> Reso
 
 class StoredListings:
     """``Listings`` read from the corporate actions in the store: each symbol's
-    ``CorporateActions.listing`` as last fetched, in one bulk read."""
+    ``CorporateActions.listing`` as last fetched, in one bulk read; a renamed company's
+    as :func:`company_listing` reads it (``registry``: whose entries say which symbols
+    keep to their literal ticker; looked up for renamed symbols only, a few)."""
 
-    def __init__(self, actions: CorporateActionStore) -> None:
+    def __init__(
+        self, actions: CorporateActionStore, registry: SymbolRegistry | None = None
+    ) -> None:
         self._actions = actions
+        self._registry = registry
 
-    def listings(self, symbols: Sequence[str]) -> Mapping[str, ListingPeriod]:
+    def listings(
+        self, symbols: Sequence[str], literal: Collection[str] = ()
+    ) -> Mapping[str, ListingPeriod]:
         bundles = self._actions.actions_for(list(symbols))
-        known = ((symbol, bundle.listing) for symbol, bundle in bundles.items())
-        return {symbol: listing for symbol, listing in known if listing is not None}
+        found: dict[str, ListingPeriod] = {}
+        for symbol, bundle in bundles.items():
+            listing = bundle.listing
+            if bundle.ticker_changes:
+                follow = symbol not in literal and follows_renames(self._registry, symbol)
+                listing = company_listing(listing, bundle.ticker_changes, follow)
+            if listing is not None:
+                found[symbol] = listing
+        return found
 
 
 __all__ = ["StoredListings", "listed_range"]

@@ -36,9 +36,12 @@ class PlannedRequest:
     ``parts`` are gap windows (session time); between them lies only closed time, so
     the call fetches nothing it does not need. Bars outside ``parts`` (pre-market bars
     on an RTH request, say) are dropped, and only ``parts`` are recorded as covered.
+    ``ticker`` is the vendor ticker to ask when it is not the symbol's own (a renamed
+    company's history: :mod:`chronox_domain.renames`).
     """
 
     parts: tuple[Interval, ...]
+    ticker: str | None = None
 
     @property
     def window(self) -> Interval:

@@ -6,7 +6,7 @@ datetimes crossing a port are timezone-aware UTC; all interval lists are normali
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Protocol, runtime_checkable
@@ -263,10 +263,14 @@ class CorporateActionStore(Protocol):
 class Listings(Protocol):
     """When each symbol traded: what the gap logic clips expected sessions by."""
 
-    def listings(self, symbols: Sequence[str]) -> Mapping[str, ListingPeriod]:
+    def listings(
+        self, symbols: Sequence[str], literal: Collection[str] = ()
+    ) -> Mapping[str, ListingPeriod]:
         """The known listing period of each of ``symbols``, read in bulk (a few queries
         whatever their number). A symbol with none known is absent: every session is
-        expected of it."""
+        expected of it. A renamed company's period is its whole life, except for the
+        symbols of ``literal`` (and those registered not to follow renames): those of
+        their own ticker only (:func:`chronox_domain.renames.company_listing`)."""
         ...
 
 

@@ -10,7 +10,11 @@ from chronox_domain.timeframe import Timeframe
 
 @dataclass(frozen=True, slots=True)
 class SymbolEntry:
+    """``follow_renames``: the symbol's history before a ticker change is asked of the
+    ticker that traded then (the default); False keeps to the literal ticker."""
+
     symbol: str
     timeframes: tuple[Timeframe, ...] = (Timeframe.M1,)
     session: SessionKind = SessionKind.RTH
     active: bool = True
+    follow_renames: bool = True

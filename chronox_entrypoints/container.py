@@ -156,7 +156,9 @@ class Services(containers.DeclarativeContainer):
 
     #: When each symbol traded, from its stored corporate actions: the coverage clips
     #: the sessions before a listing and from a delisting (none known: every session).
-    listings = providers.Factory(StoredListings, actions=gateways.action_store)
+    listings = providers.Factory(
+        StoredListings, actions=gateways.action_store, registry=gateways.registry
+    )
     coverage = providers.Factory(
         CoverageService,
         repository=gateways.repository,

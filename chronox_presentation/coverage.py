@@ -43,6 +43,9 @@ class CoverageOut(BaseModel):
     source: str
     #: When the source gave an unconfirmed (first empty) answer; null otherwise.
     answered_at: datetime | None = None
+    #: The vendor ticker that answered, when not the symbol's own (a renamed company's
+    #: span before the change: FB for META); null: the symbol itself.
+    ticker: str | None = None
 
     @classmethod
     def of(cls, span: CoverageSpan) -> CoverageOut:
@@ -52,6 +55,7 @@ class CoverageOut(BaseModel):
             status=span.status.value,
             source=span.source,
             answered_at=span.answered_at,
+            ticker=span.ticker,
         )
 
 

@@ -24,6 +24,9 @@ class SymbolFields(BaseModel):
     timeframes: list[TimeframeName] = ["1m"]
     session: SessionName = "rth"
     active: StrictBool = True
+    #: Ask the company's history before a ticker change of the ticker that traded then
+    #: (FB's for META), stored under this symbol; false: only the literal ticker.
+    follow_renames: StrictBool = True
 
 
 class SymbolOut(SymbolFields):
@@ -34,6 +37,7 @@ class SymbolOut(SymbolFields):
             timeframes=[tf.value for tf in entry.timeframes],
             session=entry.session.value,
             active=entry.active,
+            follow_renames=entry.follow_renames,
         )
 
 

@@ -135,12 +135,14 @@ class ChronoxClient:
         session: str = "rth",
         *,
         active: bool = True,
+        follow_renames: bool = True,
     ) -> SymbolOut:
         body = {
             "symbol": symbol,
             "timeframes": list(timeframes),
             "session": session,
             "active": active,
+            "follow_renames": follow_renames,
         }
         return SymbolOut.model_validate_json(self._call("POST", "/symbols", json=body).content)
 

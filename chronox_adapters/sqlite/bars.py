@@ -97,7 +97,7 @@ class SqliteRepository:
     def coverage(self, symbol: str, timeframe: Timeframe) -> list[CoverageSpan]:
         with translate_errors(self._db.path, "reading"):
             cursor = self._db.connection.execute(
-                'SELECT start, "end", status, source, answered_at FROM coverage '
+                'SELECT start, "end", status, source, answered_at, ticker FROM coverage '
                 "WHERE symbol = ? AND timeframe = ? ORDER BY start",
                 (symbol, timeframe.value),
             )
@@ -149,15 +149,17 @@ def _record_coverage(
     where = 'symbol = ? AND timeframe = ? AND "end" >= ? AND start <= ?'
     params = (symbol, timeframe.value, lo, hi)
     rows = db.execute(
-        f'SELECT start, "end", status, source, answered_at FROM coverage WHERE {where}', params
+        f'SELECT start, "end", status, source, answered_at, ticker FROM coverage WHERE {where}',
+        params,
     )
     # A row that cannot be read is left out of the merge (and deleted with the rest).
     touched = spans(rows, path, f"{symbol} {timeframe.value}")
     merged = merge_spans(touched, list(added))
     db.execute(f"DELETE FROM coverage WHERE {where}", params)
     db.executemany(
-        'INSERT INTO coverage (symbol, timeframe, start, "end", status, source, answered_at) '
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO coverage "
+        '(symbol, timeframe, start, "end", status, source, answered_at, ticker) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 symbol,
@@ -167,6 +169,7 @@ def _record_coverage(
                 s.status.value,
                 s.source,
                 None if s.answered_at is None else int(s.answered_at.timestamp()),
+                s.ticker,
             )
             for s in merged
         ],

@@ -17,7 +17,7 @@ class SqliteRegistry:
         self._db = database
 
     def entries(self, active_only: bool = False) -> list[SymbolEntry]:
-        sql = "SELECT symbol, timeframes, session, active FROM symbols"
+        sql = "SELECT symbol, timeframes, session, active, follow_renames FROM symbols"
         if active_only:
             sql += " WHERE active = 1"
         with translate_errors(self._db.path, "reading"):
@@ -27,7 +27,8 @@ class SqliteRegistry:
     def get(self, symbol: str) -> SymbolEntry | None:
         with translate_errors(self._db.path, "reading"):
             row = self._db.connection.execute(
-                "SELECT symbol, timeframes, session, active FROM symbols WHERE symbol = ?",
+                "SELECT symbol, timeframes, session, active, follow_renames FROM symbols "
+                "WHERE symbol = ?",
                 (symbol,),
             ).fetchone()
         found = entries([row] if row else [], self._db.path)
@@ -36,14 +37,17 @@ class SqliteRegistry:
     def put(self, entry: SymbolEntry) -> None:
         with self._db.transaction() as db:
             db.execute(
-                "INSERT INTO symbols (symbol, timeframes, session, active) VALUES (?, ?, ?, ?) "
+                "INSERT INTO symbols (symbol, timeframes, session, active, follow_renames) "
+                "VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (symbol) DO UPDATE SET timeframes = excluded.timeframes, "
-                "session = excluded.session, active = excluded.active",
+                "session = excluded.session, active = excluded.active, "
+                "follow_renames = excluded.follow_renames",
                 (
                     entry.symbol,
                     ",".join(tf.value for tf in entry.timeframes),
                     entry.session.value,
                     int(entry.active),
+                    int(entry.follow_renames),
                 ),
             )
 

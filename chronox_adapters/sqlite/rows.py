@@ -25,8 +25,8 @@ log = logging.getLogger(__name__)
 #: an out-of-range epoch, a domain rule).
 UNREADABLE = (ValueError, TypeError, OverflowError, OSError, AttributeError, ChronoxError)
 
-RegistryRow = tuple[object, object, object, object]
-CoverageRow = tuple[object, object, object, object, object]
+RegistryRow = tuple[object, object, object, object, object]
+CoverageRow = tuple[object, object, object, object, object, object]
 
 
 def entries(rows: Iterable[RegistryRow], path: str) -> list[SymbolEntry]:
@@ -40,18 +40,21 @@ def entries(rows: Iterable[RegistryRow], path: str) -> list[SymbolEntry]:
 
 
 def entry(row: RegistryRow) -> SymbolEntry:
-    symbol, timeframes, session, active = row
+    symbol, timeframes, session, active, follow_renames = row
     if not isinstance(symbol, str) or parse_symbol(symbol) != symbol:
         raise ValueError(f"not a canonical symbol: {symbol!r}")
     if not isinstance(timeframes, str) or not timeframes:
         raise ValueError(f"no timeframes: {timeframes!r}")
     if active not in (0, 1):
         raise ValueError(f"active is neither 0 nor 1: {active!r}")
+    if follow_renames not in (0, 1):
+        raise ValueError(f"follow_renames is neither 0 nor 1: {follow_renames!r}")
     return SymbolEntry(
         symbol,
         tuple(Timeframe(value) for value in timeframes.split(",")),
         SessionKind(session),
         bool(active),
+        bool(follow_renames),
     )
 
 
@@ -72,12 +75,14 @@ def spans(rows: Iterable[CoverageRow], path: str, series: str) -> list[CoverageS
 
 
 def span(row: CoverageRow) -> CoverageSpan:
-    start, end, status, source, answered = row
+    start, end, status, source, answered, ticker = row
     interval = Interval(_moment(start), _moment(end))
     answered_at = None if answered is None else _moment(answered)
     if not isinstance(source, str):
         raise ValueError(f"source is not text: {source!r}")
-    return CoverageSpan(interval, CoverageStatus(status), source, answered_at)
+    if not (ticker is None or isinstance(ticker, str)):
+        raise ValueError(f"ticker is not text: {ticker!r}")
+    return CoverageSpan(interval, CoverageStatus(status), source, answered_at, ticker)
 
 
 def _moment(epoch: object) -> datetime:

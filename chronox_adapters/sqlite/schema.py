@@ -169,6 +169,14 @@ _RAW_BASIS = (
 #: The schema version that stores bars as traded (see ``_RAW_BASIS``).
 RAW_BASIS_VERSION = 5
 
+# Renames (chronox_domain/renames.py): the vendor ticker that answered a span when it is
+# not the symbol's own (NULL: the symbol, as every span before), and whether a registry
+# symbol follows its company's renames (the default) or keeps to its literal ticker.
+_RENAMES = """
+ALTER TABLE coverage ADD COLUMN ticker TEXT;
+ALTER TABLE symbols ADD COLUMN follow_renames INTEGER NOT NULL DEFAULT 1;
+"""
+
 #: MIGRATIONS[n] brings a database from version n to n + 1.
 MIGRATIONS: list[str] = [
     "".join(_BARS_TABLE.format(table=table) for table in BAR_TABLES.values())
@@ -177,6 +185,7 @@ MIGRATIONS: list[str] = [
     _UNCONFIRMED_EMPTY,
     _CORPORATE_ACTIONS,
     _RAW_BASIS,
+    _RENAMES,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

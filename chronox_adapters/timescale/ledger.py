@@ -24,7 +24,7 @@ from chronox_domain.timeframe import Timeframe
 
 log = logging.getLogger(__name__)
 
-_COLUMNS = 'start, "end", status, source, answered_at'
+_COLUMNS = 'start, "end", status, source, answered_at, ticker'
 _TOUCHING = 'symbol = %s AND timeframe = %s AND "end" >= %s AND start <= %s'
 
 
@@ -44,8 +44,9 @@ def record_coverage(
     conn.execute(f"DELETE FROM coverage WHERE {_TOUCHING}", params)
     with conn.cursor() as cur:
         cur.executemany(
-            'INSERT INTO coverage (symbol, timeframe, start, "end", status, source, answered_at) '
-            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            "INSERT INTO coverage "
+            '(symbol, timeframe, start, "end", status, source, answered_at, ticker) '
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 (
                     symbol,
@@ -55,6 +56,7 @@ def record_coverage(
                     s.status.value,
                     s.source,
                     s.answered_at,
+                    s.ticker,
                 )
                 for s in merged
             ],
@@ -70,15 +72,18 @@ def read_coverage(conn: Connection, symbol: str, timeframe: Timeframe) -> list[C
     )
 
 
-def span_from_row(row: tuple[object, object, object, object, object]) -> CoverageSpan:
-    start, end, status, source, answered_at = row
+def span_from_row(row: tuple[object, object, object, object, object, object]) -> CoverageSpan:
+    start, end, status, source, answered_at, ticker = row
     if not (isinstance(start, datetime) and isinstance(end, datetime)):
         raise ValueError(f"an instant no datetime holds: {start!r}..{end!r}")
     if not (answered_at is None or isinstance(answered_at, datetime)):
         raise ValueError(f"answered_at is no datetime: {answered_at!r}")
     if not isinstance(source, str):
         raise ValueError(f"source is not text: {source!r}")
-    return CoverageSpan(Interval(start, end), CoverageStatus(status), source, answered_at)
+    if not (ticker is None or isinstance(ticker, str)):
+        raise ValueError(f"ticker is not text: {ticker!r}")
+    interval = Interval(start, end)
+    return CoverageSpan(interval, CoverageStatus(status), source, answered_at, ticker)
 
 
 def _spans(conn: Connection, sql: str, params: tuple[object, ...]) -> list[CoverageSpan]:

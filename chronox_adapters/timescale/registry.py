@@ -19,7 +19,9 @@ from chronox_domain.timeframe import Timeframe
 
 log = logging.getLogger(__name__)
 
-_SELECT = "SELECT symbol, timeframes, session, active FROM symbols"
+_Row = tuple[object, object, object, object, object]
+
+_SELECT = "SELECT symbol, timeframes, session, active, follow_renames FROM symbols"
 
 
 class PostgresRegistry:
@@ -49,15 +51,16 @@ class PostgresRegistry:
     def put(self, entry: SymbolEntry) -> None:
         with self._connection("writing") as conn:
             conn.execute(
-                "INSERT INTO symbols (symbol, timeframes, session, active) "
-                "VALUES (%s, %s, %s, %s) ON CONFLICT (symbol) DO UPDATE SET "
+                "INSERT INTO symbols (symbol, timeframes, session, active, follow_renames) "
+                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (symbol) DO UPDATE SET "
                 "timeframes = EXCLUDED.timeframes, session = EXCLUDED.session, "
-                "active = EXCLUDED.active",
+                "active = EXCLUDED.active, follow_renames = EXCLUDED.follow_renames",
                 (
                     entry.symbol,
                     [tf.value for tf in entry.timeframes],
                     entry.session.value,
                     entry.active,
+                    entry.follow_renames,
                 ),
             )
 
@@ -65,7 +68,7 @@ class PostgresRegistry:
         with self._connection("writing") as conn:
             return conn.execute("DELETE FROM symbols WHERE symbol = %s", (symbol,)).rowcount > 0
 
-    def _entries(self, rows: Iterable[tuple[object, object, object, object]]) -> list[SymbolEntry]:
+    def _entries(self, rows: Iterable[_Row]) -> list[SymbolEntry]:
         found = []
         for row in rows:
             try:
@@ -82,12 +85,16 @@ class PostgresRegistry:
             yield conn
 
 
-def _entry(row: tuple[object, object, object, object]) -> SymbolEntry:
-    symbol, timeframes, session, active = row
+def _entry(row: _Row) -> SymbolEntry:
+    symbol, timeframes, session, active, follow_renames = row
     if not isinstance(symbol, str) or parse_symbol(symbol) != symbol:
         raise ValueError(f"not a canonical symbol: {symbol!r}")
     if not isinstance(timeframes, list) or not timeframes:
         raise ValueError(f"no timeframes: {timeframes!r}")
     return SymbolEntry(
-        symbol, tuple(Timeframe(v) for v in timeframes), SessionKind(session), bool(active)
+        symbol,
+        tuple(Timeframe(v) for v in timeframes),
+        SessionKind(session),
+        bool(active),
+        bool(follow_renames),
     )

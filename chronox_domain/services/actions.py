@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 
-from chronox_domain.actions import CorporateActions
+from chronox_domain.actions import CorporateActions, TickerChange
 from chronox_domain.errors import (
     ActionsNotSynced,
     ChronoxError,
@@ -35,6 +35,7 @@ from chronox_domain.errors import (
     SourceUnavailable,
 )
 from chronox_domain.ports import Clock, CorporateActionSource, CorporateActionStore, SymbolRegistry
+from chronox_domain.renames import follows_renames
 from chronox_domain.services.legacy import LegacyRebase
 from chronox_domain.session import exchange_timezone
 from chronox_domain.symbol import parse_symbol
@@ -149,6 +150,14 @@ class ActionsService:
         if not found.is_known:
             raise ActionsNotSynced(name)
         return found
+
+    def renames(self, symbol: str, follow: bool = True) -> tuple[TickerChange, ...]:
+        """The stored ticker changes an ingest of ``symbol`` follows: none when it is
+        read literally (``follow`` False, or its registry entry says so) or none are
+        known."""
+        if not follow or not follows_renames(self._registry, symbol):
+            return ()
+        return self._store.actions(symbol).ticker_changes
 
     def sync(
         self,

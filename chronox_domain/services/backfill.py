@@ -74,6 +74,7 @@ class BackfillOrchestrator:
                     start=start,
                     end=end,
                     sync_actions=False,
+                    follow_renames=entry.follow_renames,
                 )
                 part = self._ingestion.ingest(request, progress, counted)
                 report.parts.append((entry.symbol, timeframe.value, part))

@@ -82,17 +82,20 @@ class CoverageService:
         until_now: bool = False,
         refetch: bool = False,
         rechecks: bool = False,
+        follow_renames: bool = True,
     ) -> Missing:
         """Expected time of the range that the ledger does not account for.
 
         By default clipped to the horizon (settled time only), the definition of a gap;
         ``until_now`` also takes the unsettled stretch up to now, which ingestion fetches
         as provisional. ``rechecks`` also takes the empty answers due for their second
-        asking. ``refetch`` ignores the ledger altogether.
+        asking. ``refetch`` ignores the ledger altogether. ``follow_renames`` False: the
+        symbol is read literally (its own ticker's listing only).
         """
         name = parse_symbol(symbol)
         resolved, expected = self._expected(kind, timeframe, start, end)
-        listing = self._listings_of([name]).get(name)
+        literal = () if follow_renames else (name,)
+        listing = self._listings_of([name], literal).get(name)
         resolved, expected = self._expected_of(resolved, expected, timeframe, listing)
         return self._missing(name, timeframe, resolved, expected, until_now, refetch, rechecks)
 
@@ -116,9 +119,13 @@ class CoverageService:
             return resolved, expected
         return listed, expected_windows(listed.sessions, timeframe)
 
-    def _listings_of(self, symbols: Sequence[str]) -> dict[str, ListingPeriod]:
+    def _listings_of(
+        self, symbols: Sequence[str], literal: Sequence[str] = ()
+    ) -> dict[str, ListingPeriod]:
         if self._listings is None:
             return {}
+        if literal:
+            return dict(self._listings.listings(symbols, literal))
         return dict(self._listings.listings(symbols))
 
     def _missing(

@@ -23,7 +23,7 @@ from chronox_domain.errors import SourceMismatch, WindowRefused
 from chronox_domain.interval import Interval, IntervalList, intersect, normalize, subtract
 from chronox_domain.legacy import LEGACY_SOURCE, RAW_SUCCESSOR
 from chronox_domain.metrics import NO_METRICS
-from chronox_domain.planning import PlannedRequest, plan_requests
+from chronox_domain.planning import PlannedRequest
 from chronox_domain.ports import (
     BarSource,
     EventPublisher,
@@ -31,9 +31,10 @@ from chronox_domain.ports import (
     Metrics,
 )
 from chronox_domain.ranges import Bound
+from chronox_domain.renames import TickerSpan, plan_by_ticker, ticker_spans
 from chronox_domain.services.actions import GIVE_UP_AFTER, ActionsService
 from chronox_domain.services.coverage import CoverageService
-from chronox_domain.session import SessionKind
+from chronox_domain.session import SessionKind, exchange_timezone
 from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
 
@@ -63,6 +64,9 @@ class IngestRequest:
     #: Sync the symbols' corporate actions first. False where the caller synced them
     #: already (a backfill syncs all its symbols at once, then ingests them one by one).
     sync_actions: bool = True
+    #: Ask a renamed company's history of the ticker that traded then (stored under the
+    #: symbol); False: only the literal ticker (so does a registry entry that says so).
+    follow_renames: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +157,7 @@ class IngestionService:
         self._publisher = publisher
         self._metrics = metrics
         self._actions = actions
+        self._zone = exchange_timezone()
 
     @property
     def source(self) -> BarSource:
@@ -210,9 +215,11 @@ class IngestionService:
                 until_now=True,
                 refetch=request.refetch,
                 rechecks=True,
+                follow_renames=request.follow_renames,
             )
             returned = self._coverage.extended(missing, request.session, request.timeframe)
-            requests = plan_requests(
+            requests = plan_by_ticker(
+                self._ticker_spans(symbol, request, missing.missing, returned),
                 missing.missing,
                 missing.expected,
                 request.timeframe,
@@ -223,6 +230,25 @@ class IngestionService:
             waiting = self._coverage.unconfirmed_of(symbol, request.timeframe, self._source.name)
             work.append(SymbolPlan(symbol, requests, missing.horizon, waiting))
         return work
+
+    def _ticker_spans(
+        self,
+        symbol: str,
+        request: IngestRequest,
+        gaps: IntervalList,
+        returned: IntervalList,
+    ) -> list[TickerSpan]:
+        """Which vendor ticker answers for each part of the gaps (see renames)."""
+        if not gaps:
+            return []
+        changes = (
+            () if self._actions is None else self._actions.renames(symbol, request.follow_renames)
+        )
+        span = Interval(
+            min(gaps[0].start, *(w.start for w in returned[:1])),
+            max(gaps[-1].end, *(w.end for w in returned[-1:])),
+        )
+        return ticker_spans(symbol, changes, span, request.timeframe, self._zone)
 
     def ingest(
         self,
@@ -256,10 +282,13 @@ class IngestionService:
         return report
 
     def _run(self, item: SymbolPlan, timeframe: Timeframe, planned: PlannedRequest) -> IngestReport:
-        symbol, horizon = item.symbol, item.horizon
+        symbol, horizon, ticker = item.symbol, item.horizon, planned.ticker
         answered_at = self._coverage.now()
-        fetched = self._source.fetch(symbol, timeframe, planned.window)
+        fetched = self._source.fetch(ticker or symbol, timeframe, planned.window)
         inside = _inside(sorted(fetched.bars, key=_start), planned.parts)
+        if ticker is not None:
+            # The company's bars under an earlier ticker are stored as the symbol's.
+            inside = [bar._replace(symbol=symbol) for bar in inside]
         valid, rejected = split_valid(inside)
         vouched = _vouched_parts(planned.parts, fetched.vouched)
         # A rejected bar uncovers its own slot (on the grid, even if it was off it), and
@@ -280,10 +309,10 @@ class IngestionService:
         coverage = [
             span
             for piece in subtract(covered, first_empty)
-            for span in spans_for_fetch(piece, name, horizon)
+            for span in spans_for_fetch(piece, name, horizon, ticker)
         ]
         coverage += [
-            CoverageSpan(piece, CoverageStatus.UNCONFIRMED, name, answered_at)
+            CoverageSpan(piece, CoverageStatus.UNCONFIRMED, name, answered_at, ticker)
             for piece in first_empty
         ]
         coverage.sort(key=lambda span: span.interval.start)

@@ -32,10 +32,11 @@ class RegistryService:
         timeframes: Sequence[Timeframe] = (Timeframe.M1,),
         session: SessionKind = SessionKind.RTH,
         active: bool = True,
+        follow_renames: bool = True,
     ) -> SymbolEntry:
         """Register ``symbol`` (or replace its settings when already registered)."""
         ordered = tuple(sorted(set(timeframes) or {Timeframe.M1}, key=_timeframe_order))
-        entry = SymbolEntry(parse_symbol(symbol), ordered, session, active)
+        entry = SymbolEntry(parse_symbol(symbol), ordered, session, active, follow_renames)
         self._registry.put(entry)
         return entry
 

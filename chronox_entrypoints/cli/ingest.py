@@ -57,6 +57,13 @@ def source_options(func: F) -> F:
 @click.option(
     "--force", is_flag=True, help="Allow a source other than the one the ledger recorded."
 )
+@click.option(
+    "--no-follow-renames",
+    "literal",
+    is_flag=True,
+    help="Ask only the literal tickers, not the ones a renamed company traded as before "
+    "(so does a registry entry added with --no-follow-renames).",
+)
 @store_option
 @json_option
 def ingest(
@@ -69,6 +76,7 @@ def ingest(
     files_path: str | None,
     refetch: bool,
     force: bool,
+    literal: bool,
     store: str | None,
     as_json: bool,
 ) -> None:
@@ -76,7 +84,9 @@ def ingest(
     if files_path and not source:
         source = "files"
     with running(store=store, source=source, files_path=files_path) as container:
-        request = IngestRequest(symbols, timeframe, session, start, end, refetch, force)
+        request = IngestRequest(
+            symbols, timeframe, session, start, end, refetch, force, follow_renames=not literal
+        )
         service = container.ingestion()
         every = container.settings().progress_log_seconds
         bar = None if as_json else "fetching"

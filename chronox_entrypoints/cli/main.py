@@ -53,6 +53,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "chronox_entrypoints.cli.ingest:backfill",
         "Close the gaps of every active registry symbol (or only SYMBOLS).",
     ),
+    "coverage": (
+        "chronox_entrypoints.cli.coverage:coverage",
+        "List the coverage ledger of SYMBOL: each span, its status, source and ticker.",
+    ),
     "bars": (
         "chronox_entrypoints.cli.query:bars",
         "Print the stored bars of SYMBOL (streamed: any range fits in memory).",

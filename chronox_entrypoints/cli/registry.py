@@ -32,13 +32,14 @@ def list_(active_only: bool, store: str | None, as_json: bool) -> None:
         click.echo("the registry is empty (add a symbol with: chronox-cli registry add SYMBOL)")
     else:
         table(
-            ["symbol", "timeframes", "session", "active"],
+            ["symbol", "timeframes", "session", "active", "renames"],
             [
                 (
                     e.symbol,
                     ",".join(tf.value for tf in e.timeframes),
                     e.session.value,
                     "yes" if e.active else "no",
+                    "follow" if e.follow_renames else "literal",
                 )
                 for e in entries
             ],
@@ -57,6 +58,14 @@ def list_(active_only: bool, store: str | None, as_json: bool) -> None:
 )
 @click.option("--session", type=SESSION, default="rth", show_default=True)
 @click.option("--inactive", is_flag=True, help="Register but leave out of backfills.")
+@click.option(
+    "--follow-renames/--no-follow-renames",
+    default=True,
+    show_default=True,
+    help="Fetch the company's history before a ticker change under the ticker that "
+    "traded then (FB's for META), stored as SYMBOL; --no-follow-renames asks only the "
+    "literal ticker (the sessions before its change are then unlisted).",
+)
 @store_option
 @json_option
 def add(
@@ -64,19 +73,21 @@ def add(
     timeframes: tuple[Timeframe, ...],
     session: SessionKind,
     inactive: bool,
+    follow_renames: bool,
     store: str | None,
     as_json: bool,
 ) -> None:
     """Register SYMBOL (or change its settings)."""
     with running(store=store) as container:
         entry = container.registry_service().add(
-            symbol, timeframes or (Timeframe.M1,), session, not inactive
+            symbol, timeframes or (Timeframe.M1,), session, not inactive, follow_renames
         )
     if as_json:
         emit_json(SymbolOut.of(entry))
     else:
         frames = ",".join(tf.value for tf in entry.timeframes)
-        click.echo(f"registered {entry.symbol} ({frames}, {entry.session.value})")
+        literal = "" if entry.follow_renames else ", literal ticker"
+        click.echo(f"registered {entry.symbol} ({frames}, {entry.session.value}{literal})")
 
 
 @registry.command()

@@ -40,6 +40,7 @@ def test_health_and_info(api: TestClient) -> None:
 def test_symbols_crud(api: TestClient) -> None:
     assert api.post("/symbols", json={"symbol": "qqq", "timeframes": ["1m", "1d"]}).json() == {
         "symbol": "QQQ", "timeframes": ["1m", "1d"], "session": "rth", "active": True,
+        "follow_renames": True,
     }  # fmt: skip
     assert [s["symbol"] for s in api.get("/symbols").json()["symbols"]] == ["QQQ"]
     assert api.get("/symbols/QQQ").status_code == 200

@@ -16,8 +16,20 @@ def test_registry_drives_backfill(cli: Cli) -> None:
     assert cli("registry", "add", "QQQ", "--inactive").code == 0
     listed = cli("registry", "list", "--json").json()
     assert listed == [
-        {"symbol": "QQQ", "timeframes": ["1m"], "session": "rth", "active": False},
-        {"symbol": "SPY", "timeframes": ["1m", "1d"], "session": "rth", "active": True},
+        {
+            "symbol": "QQQ",
+            "timeframes": ["1m"],
+            "session": "rth",
+            "active": False,
+            "follow_renames": True,
+        },
+        {
+            "symbol": "SPY",
+            "timeframes": ["1m", "1d"],
+            "session": "rth",
+            "active": True,
+            "follow_renames": True,
+        },
     ]
     result = cli("backfill", "--start", "2024-11-25", "--end", "2024-11-27", "--json")
     assert result.code == 0, result.err

@@ -32,7 +32,11 @@ REST (``base_url``), imitating the vendor (sources cited in ``rest.py``)
     When more remain, ``next_url`` is ``.../{next bar's start ms}/{to}?cursor=C``,
     ``C`` the URL-safe base64 of ``limit=N&sort=asc``: a follow-up takes limit and sort
     from the cursor and everything else (``adjusted``!) from its own query only.
-    An empty page has no ``results`` key. ``stub.base_aggregates(symbol, tf, window)``
+    An empty page has no ``results`` key. A renamed company's series is served under
+    each of its tickers only for the session dates that ticker named it (META's events:
+    FB before 2022-06-09, META from it; asking META for 2021 answers nothing), as the
+    vendor keeps each ticker's history as it traded (cited in ``reference_data.py``).
+    ``stub.base_aggregates(symbol, tf, window)``
     and ``stub.expected_bars(symbol, tf, window, adjusted=True)`` give what to expect.
     ``GET /v3/reference/splits``: ``stub.splits`` for ``ticker`` exactly (all without
     it), newest first (``order``, ``sort`` accepted), ``limit`` default 10 and 1..1000

@@ -80,6 +80,16 @@ class StubTicker:
     events: tuple[tuple[date, str], ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class TradedAs:
+    """A ticker named ``company`` (its current ticker) from ``since`` until the session
+    date before ``until`` (None: still)."""
+
+    company: str
+    since: date
+    until: date | None
+
+
 @dataclass(slots=True)
 class ReferenceData:
     """The stub's reference data: mutable, so that a test can announce a split."""
@@ -97,6 +107,30 @@ class ReferenceData:
             old for company in self.tickers.values()
             for _, old in company.events if old != company.ticker
         }  # fmt: skip
+
+    def traded_as(self, ticker: str) -> TradedAs | None:
+        """When ``ticker`` named a renamed company, and that company's current ticker
+        (whose series the aggregates serve under ``ticker`` for those dates only); None
+        for a ticker no rename involves (served for every date, as before).
+
+        The vendor keeps each ticker's history as it traded: a company's bars before a
+        ticker change are found under the old ticker only. polygon-io/issues#118 (QQQ
+        "returning no data ... from late 2004 to early 2011": "The ticker was changed
+        from QQQQ to QQQ on March 22 2011. I can confirm there is data for QQQQ on the
+        dates in the 'gap' ... We store data exactly as it happened and do not alter
+        historic data"); polygon-io/issues#137 (no HUSN bars before 2020-05-08, "a
+        result of the company changing tickers from CIFS to HUSN"); polygon-io/issues#252
+        ("for META ticker, I would assume that historical prices would include FB, but
+        that is not the case"). What the vendor has under a ticker before a company took
+        it (#252 saw another security's quotes under META) the stub leaves out: nothing."""
+        for company in self.tickers.values():
+            events = sorted(company.events)
+            if len({name for _, name in events}) < 2:
+                continue  # no rename: the ticker is served as any other
+            for (since, name), (until, _) in zip(events, [*events[1:], (None, "")], strict=True):
+                if name == ticker:
+                    return TradedAs(company.ticker, since, until)
+        return None
 
     def split_factor(self, split: StubSplit) -> float:
         """SPLITS, ``historical_adjustment_factor``: "Cumulative adjustment factor used to

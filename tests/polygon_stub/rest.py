@@ -24,8 +24,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode
+from zoneinfo import ZoneInfo
 
-from chronox_domain import Bar, Interval
+from chronox_domain import Bar, Interval, Timeframe
 from tests.polygon_stub.data import (
     MILLISECOND,
     TIMESPANS,
@@ -37,6 +38,7 @@ from tests.polygon_stub.data import (
     to_ms,
 )
 from tests.polygon_stub.faults import Fault, FaultKind, Faults
+from tests.polygon_stub.reference_data import TradedAs
 
 __all__ = ["Reply", "RestApi", "Route", "SplitList"]
 
@@ -55,6 +57,7 @@ _AGGS_PATH = re.compile(
 _SPLITS_PATH = "/v3/reference/splits"
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CURSOR = re.compile(r"[A-Za-z0-9_-]+=*")
+_NEW_YORK = ZoneInfo("America/New_York")
 # The vendor's 429 body. The wording is the one quoted from live answers in public code
 # (e.g. a mock of api.polygon.io/v3/reference/tickers answering 429 with
 # {"status":"ERROR","request_id":...,"error":"You've exceeded the maximum requests per
@@ -166,6 +169,9 @@ class RestApi:
         #: None: every ticker is known. Otherwise the others get empty answers.
         self.known_tickers: set[str] | None = None if tickers is None else set(tickers)
         self.delayed = delayed
+        #: ticker -> (the company's current ticker, the session dates it named it), or
+        #: None for a ticker no rename involves: ``ReferenceData.traded_as``.
+        self.traded_as: Callable[[str], TradedAs | None] = lambda ticker: None
         self._data = data
         self._faults = faults
         self._page_size = page_size
@@ -317,9 +323,10 @@ class RestApi:
         # does (polygon-io/issues#2: counts 0 "is expected for symbols that did not
         # trade in a range").
         known = self.known_tickers is None or ticker in self.known_tickers
+        series, start, end = self._renamed(ticker, timeframe, start, end)
         if start < end and known:
             window = Interval(start, end)
-            bars, used, after = self._data.page(ticker, timeframe, window, limit, self._page_size)
+            bars, used, after = self._data.page(series, timeframe, window, limit, self._page_size)
             if not bars:
                 # The first bar alone needs more base aggregates than ``limit``: the
                 # vendor's answer is undocumented; the stub serves it nothing, and no
@@ -363,6 +370,20 @@ class RestApi:
         if kind is FaultKind.MALFORMED:
             encoded = encoded[: len(encoded) // 2]
         return Reply(200, encoded)
+
+    def _renamed(
+        self, ticker: str, timeframe: Timeframe, start: datetime, end: datetime
+    ) -> tuple[str, datetime, datetime]:
+        """The series ``ticker`` stands for and the part of [start, end) it named it:
+        a renamed company's bars only for the session dates it traded under ``ticker``
+        (cited at ``ReferenceData.traded_as``), its current ticker's series throughout."""
+        traded = self.traded_as(ticker)
+        if traded is None:
+            return ticker, start, end
+        start = max(start, _session_start(traded.since, timeframe))
+        if traded.until is not None:
+            end = min(end, _session_start(traded.until, timeframe))
+        return traded.company, start, end
 
     # --- splits ----------------------------------------------------------------------
 
@@ -430,6 +451,15 @@ class RestApi:
             following["offset"] = str(offset + limit)
             body["next_url"] = f"{self.base_url}{_SPLITS_PATH}?cursor={_encode_cursor(following)}"
         return _json(200, body)
+
+
+def _session_start(day: date, timeframe: Timeframe) -> datetime:
+    """The first bar start of session date ``day``: a daily bar is stamped 00:00Z of its
+    date (chronox's stamp, the stub's series), an intraday one starts after midnight
+    New York."""
+    if timeframe is Timeframe.D1:
+        return timeframe.daily_stamp(day)
+    return datetime.combine(day, datetime.min.time(), _NEW_YORK).astimezone(UTC)
 
 
 def _encode_cursor(params: Mapping[str, str]) -> str:

@@ -73,6 +73,8 @@ class PolygonStub:
             base_url=lambda: self._api.base_url,
         )
         self._api.routes.append(self._reference)
+        # A renamed company's bars under each ticker only while it traded as that one.
+        self._api.traded_as = lambda ticker: self._reference.data.traded_as(ticker)
         self._rest = RestServer(self._api, self._log)
         self.live = LiveFeed(api_key, self._data, self.faults)
         self._base_url: str | None = None

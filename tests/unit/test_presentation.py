@@ -116,13 +116,15 @@ def test_gaps_and_coverage() -> None:
     assert dumped(CoverageOut.of(span)) == {
         "start": "2024-11-25T14:30:00Z", "end": "2024-11-25T21:00:00Z",
         "status": "unconfirmed", "source": "polygon", "answered_at": "2024-11-25T21:00:00Z",
+        "ticker": None,
     }  # fmt: skip
 
 
 def test_a_registry_entry() -> None:
     entry = SymbolEntry("BRK.B", (Timeframe.M1, Timeframe.H1), SessionKind.ETH, False)
     assert dumped(SymbolOut.of(entry)) == {
-        "symbol": "BRK.B", "timeframes": ["1m", "1h"], "session": "eth", "active": False
+        "symbol": "BRK.B", "timeframes": ["1m", "1h"], "session": "eth", "active": False,
+        "follow_renames": True,
     }  # fmt: skip
 
 

@@ -47,6 +47,7 @@ def add_symbol(body: SymbolIn, registry: RegistryDep) -> SymbolOut:
         [Timeframe(tf) for tf in body.timeframes],
         SessionKind(body.session),
         body.active,
+        body.follow_renames,
     )
     return SymbolOut.of(entry)
 
