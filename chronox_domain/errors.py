@@ -121,6 +121,23 @@ class BasisChanged(ChronoxError):
     code = "basis_changed"
 
 
+class LegacyBasisUnknown(ChronoxError):
+    """``symbol`` holds legacy split-adjusted bars and no corporate actions are stored
+    for it, so they cannot be put on the traded basis: reading it would mix bases."""
+
+    code = "legacy_basis_unknown"
+
+    def __init__(self, symbol: str) -> None:
+        super().__init__(
+            f"{symbol} holds bars an earlier chronox stored split-adjusted and its splits "
+            f"are not known yet: run `chronox-cli actions sync {symbol}` once"
+        )
+        self.symbol = symbol
+
+    def __reduce__(self) -> tuple[type[LegacyBasisUnknown], tuple[str]]:
+        return type(self), (self.symbol,)
+
+
 class StorageUnavailable(ChronoxError):
     code = "storage_unavailable"
 

@@ -28,7 +28,6 @@ from chronox_domain.actions import StockSplit
 from chronox_domain.adjust import Factors, adjust, split_factors
 from chronox_domain.columns import BarColumns
 from chronox_domain.coverage import CoverageSpan
-from chronox_domain.errors import ChronoxError
 
 #: Source of bars and coverage the previous release stored split-adjusted.
 LEGACY_SOURCE = "polygon-adjusted"
@@ -39,23 +38,6 @@ REBASED_SOURCE = "polygon-rebased"
 RAW_SUCCESSOR = "polygon"
 #: Bar sources a raw re-fetch removes from the windows it answers for.
 LEGACY_BAR_SOURCES = (LEGACY_SOURCE, REBASED_SOURCE)
-
-
-class LegacyBasisUnknown(ChronoxError):
-    """``symbol`` holds legacy split-adjusted bars and no corporate actions are stored
-    for it, so they cannot be put on the traded basis: reading it would mix bases."""
-
-    code = "legacy_basis_unknown"
-
-    def __init__(self, symbol: str) -> None:
-        super().__init__(
-            f"{symbol} holds bars an earlier chronox stored split-adjusted and its splits "
-            f"are not known yet: run `chronox-cli actions sync {symbol}` once"
-        )
-        self.symbol = symbol
-
-    def __reduce__(self) -> tuple[type[LegacyBasisUnknown], tuple[str]]:
-        return type(self), (self.symbol,)
 
 
 def legacy_factors(splits: Iterable[StockSplit], as_of: datetime, timezone: tzinfo) -> Factors:

@@ -13,6 +13,7 @@ from chronox_domain.errors import (
     ActionsNotSynced,
     ChronoxError,
     InvalidInput,
+    LegacyBasisUnknown,
     NotFound,
     NotRegistered,
     SourceMismatch,
@@ -45,6 +46,7 @@ _BY_CODE: dict[str, type[ChronoxError]] = {
 #: One symbol (``ZZZ is not ...``) or several (``YYY, ZZZ are not ...``).
 _NOT_REGISTERED = re.compile(r"^(?P<symbols>[^\s,]+(?:, [^\s,]+)*) (?:is|are) not in the registry")
 _NOT_SYNCED = re.compile(r"^the corporate actions of (?P<symbol>\S+) were never synced")
+_LEGACY = re.compile(r"^(?P<symbol>\S+) holds bars an earlier chronox stored split-adjusted")
 _MISMATCH = re.compile(
     r"^(?P<symbol>\S+) (?P<timeframe>\S+) is stored from (?P<recorded>.+); "
     r"refusing to mix in (?P<asked>\S+)$"
@@ -69,6 +71,8 @@ def answer_error(response: httpx.Response, secrets: tuple[str, ...] = ()) -> Chr
             return ActionsNotSynced(synced["symbol"])
         return found(detail) if found and issubclass(found, NotFound) else NotFound(detail)
     if status == 409:
+        if legacy := _LEGACY.match(detail):
+            return LegacyBasisUnknown(legacy["symbol"])
         return _mismatch(detail)
     if status == 503:
         if found and issubclass(found, StorageUnavailable | SourceUnavailable):

@@ -12,7 +12,8 @@ import logging
 from datetime import tzinfo
 
 from chronox_domain.actions import CorporateActions
-from chronox_domain.legacy import LegacyBasisUnknown, rebased
+from chronox_domain.errors import LegacyBasisUnknown
+from chronox_domain.legacy import rebased
 from chronox_domain.ports import CorporateActionStore, LegacyBars
 from chronox_domain.timeframe import Timeframe
 

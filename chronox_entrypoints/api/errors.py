@@ -15,6 +15,7 @@ from chronox_domain.errors import (
     ActionsNotSynced,
     ChronoxError,
     InvalidInput,
+    LegacyBasisUnknown,
     NotFound,
     NotRegistered,
     RateLimited,
@@ -23,7 +24,6 @@ from chronox_domain.errors import (
     StorageUnavailable,
     Unauthorized,
 )
-from chronox_domain.legacy import LegacyBasisUnknown
 from chronox_entrypoints.api.schemas import ErrorOut
 
 #: How a body past the limit is answered (by ``guard.RequestGuard``), for the routes that

@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from chronox_domain import Bar, Timeframe
@@ -230,3 +231,30 @@ def test_a_store_of_the_previous_release_is_upgraded_without_loss(
     for window in (DAILY, (*MINUTES, *RTH)):
         assert cli("ingest", "AAPL", *window).code == 0
     assert vendor.aggs_requests() == []
+
+
+def test_the_api_and_its_client_refuse_a_legacy_symbol_without_actions(tmp_path: Path) -> None:
+    """The same refusal over HTTP: 409 ``legacy_basis_unknown``, and the typed client
+    raises the domain's error, not a generic one."""
+    from chronox_adapters.chronox_api import ChronoxApiConfig, ChronoxClient
+    from chronox_domain import LegacyBasisUnknown
+    from tests.integration.test_api_client import Served
+
+    path = tmp_path / "store.sqlite3"
+    shutil.copy(FIXTURES / "store.sqlite3", path)
+    server = Served(path, api_token=None)
+    try:
+        answer = httpx.get(
+            f"{server.url}/bars/SPY",
+            params={"timeframe": "1d", "start": "2024-11-25", "end": "2024-11-29"},
+        )
+        assert answer.status_code == 409
+        assert answer.json()["error"] == "legacy_basis_unknown"
+        assert "chronox-cli actions sync SPY" in answer.json()["detail"]
+        with (
+            ChronoxClient(ChronoxApiConfig(server.url)) as client,
+            pytest.raises(LegacyBasisUnknown, match="SPY holds bars an earlier chronox stored"),
+        ):
+            client.bars("SPY", "1d", start="2024-11-25", end="2024-11-29")
+    finally:
+        server.stop()
