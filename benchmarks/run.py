@@ -288,8 +288,8 @@ def planned_steps(
         )
     if _wanted(args, "adjust"):
         stores = "SQLite and PostgreSQL" if postgres else "SQLite"
-        what = f"adjust on read: raw vs the splits basis, {stores}"
-        repeats = sizes.repeats
+        what = f"adjust on read: raw vs the splits and all bases, {stores}"
+        repeats = sizes.repeats if args.quick else bench_adjust.REPEATS
         steps.append(Step(what, lambda: bench_adjust.run(calendar, args.quick, postgres, repeats)))
     if _wanted(args, "listing"):
         steps.append(

@@ -25,15 +25,18 @@ adjusted for the split. This includes the pre-market session"), so it is left al
   factor to adjust prices, CFACPR, applies the same ratio.
 
 Adjusting is vectorised over :class:`BarColumns`: one binary search of the start column
-per boundary, then one C-level pass per column and segment (``array`` built from
-``map``), never an object per bar: O(bars + actions).
+per boundary, then, per column, the values before a boundary scaled by list
+comprehensions into the output ``array`` and every value after the last boundary (most
+of a recent year) copied by one slice, never an object per bar: O(bars + actions).
 """
 
 from __future__ import annotations
 
+import math
+import struct
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from itertools import groupby
@@ -44,6 +47,11 @@ from chronox_domain.errors import MalformedData, NotFound
 from chronox_domain.timeframe import EPOCH, Timeframe
 
 _MICROSECOND = timedelta(microseconds=1)
+#: Values scaled per list comprehension. A chunk's new floats (24 bytes each) and its
+#: list stay in the CPU's cache and are recycled by the next chunk; one list of a whole
+#: symbol-year (~100,000 floats, 3 MB) is not, and costs a quarter more.
+_CHUNK = 16_384
+_PACK_CHUNK = struct.Struct(f"{_CHUNK}d").pack
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,23 +191,49 @@ def _scaled(
     divide: bool,
 ) -> array[float]:
     """``column`` with each segment's prices divided by its divisor (``divide``) or
-    its volumes multiplied by its multiplier; the bars between segments copied as is."""
-    out = array("d")
+    its volumes multiplied by its multiplier; every other value (between segments, and
+    after the last boundary: most of a recent year) copied as is, by slices at C speed."""
+    out = column[:0]
     done = 0
     for lo, hi, divisor, multiplier in segments:
-        out += column[done:lo]
         factor = divisor if divide else multiplier
-        if factor == 1.0:  # a dividend's segment leaves volume as it is
-            out += column[lo:hi]
-            done = hi
+        if factor == 1.0:  # a dividend's segment leaves volume as it is: copied below
             continue
-        part = column[lo:hi] if hi - lo < len(column) else column
-        # x / f (not x * (1 / f)): the same float a vendor's own division gives. A list
-        # comprehension into fromlist: the quickest loop the standard library has.
-        out.fromlist([x / factor for x in part] if divide else [x * factor for x in part])
+        out += column[done:lo]
+        scale = _divided_by(factor) if divide else _multiplied_by(factor)
+        for first in range(lo, hi, _CHUNK):
+            out.frombytes(_packed(scale(column[first : min(first + _CHUNK, hi)])))
         done = hi
     out += column[done:]
     return out
+
+
+def _packed(values: list[float]) -> bytes:
+    """``values`` as native doubles, the bytes of an ``array('d')`` of them, bit for
+    bit: ``struct`` packs a list about three times as fast as ``array.fromlist``
+    converts it (3.5 against 9.9 ns a value), a fifth of the whole pass."""
+    if len(values) == _CHUNK:
+        return _PACK_CHUNK(*values)
+    return struct.pack(f"{len(values)}d", *values)
+
+
+def _divided_by(divisor: float) -> Callable[[array[float]], list[float]]:
+    """``x / divisor`` for each ``x``: the float a vendor's own division gives.
+
+    A list comprehension is the quickest loop the standard library has (``map`` with
+    ``operator.truediv`` or ``divisor.__rtruediv__`` is as fast at best, up to 70 %
+    slower). When ``divisor`` is a power of two (2:1 and 4:1 splits and their products),
+    ``1 / divisor`` is exact, so ``x * (1 / divisor)`` is the same float as ``x /
+    divisor`` (both are ``x / divisor`` correctly rounded; NaN stays NaN), and a
+    multiplication is the cheaper operation for the interpreter (~10 %)."""
+    mantissa, exponent = math.frexp(divisor)
+    if mantissa == 0.5 and -1020 < exponent < 1020:  # 1 / divisor a normal float too
+        return _multiplied_by(1.0 / divisor)
+    return lambda part: [x / divisor for x in part]
+
+
+def _multiplied_by(factor: float) -> Callable[[array[float]], list[float]]:
+    return lambda part: [x * factor for x in part]
 
 
 def _first_ns(day: date, timeframe: Timeframe, timezone: tzinfo) -> int:

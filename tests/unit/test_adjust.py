@@ -10,6 +10,8 @@ split-adjusted history of that day, to its six decimals (1.156786, 1.162679, 1.1
 from __future__ import annotations
 
 import math
+import random
+from array import array
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -23,6 +25,7 @@ from chronox_domain.actions import (
     StockSplit,
 )
 from chronox_domain.adjust import (
+    Factors,
     adjust,
     adjusted,
     basis_factors,
@@ -238,3 +241,54 @@ def test_a_symbol_without_dividends_needs_no_close_and_reads_all_as_splits() -> 
     assert closes_needed([]) == []
     bundle = CorporateActions("SPY")
     assert basis_factors(bundle, PriceBasis.ALL) == basis_factors(bundle, PriceBasis.SPLITS)
+
+
+def random_doubles(count: int, seed: int) -> array[float]:
+    """Every kind of double, drawn as raw bit patterns: normal, subnormal, zeros,
+    infinities and NaNs of both signs (prices are none of the odd ones, but the pass
+    must not care), and a run of ordinary prices."""
+    rng = random.Random(seed)
+    bits = array("Q", (rng.getrandbits(64) for _ in range(count)))
+    odd = [0.0, -0.0, math.inf, -math.inf, math.nan, 5e-324, -2.2e-308, 1.7976931348623157e308]
+    values = array("d", bits.tobytes())
+    values[: len(odd)] = array("d", odd)
+    values[len(odd) : len(odd) + 1000] = array("d", (rng.uniform(0.01, 900.0) for _ in range(1000)))
+    return values
+
+
+@pytest.mark.parametrize(
+    ("divisors", "multipliers"),
+    [
+        ((56.0, 28.0, 4.0), (56.0, 28.0, 4.0)),  # AAPL's splits: 28 and 56 divide, 4 is 2**2
+        ((2.0, 0.5, 0.1), (2.0, 0.5, 0.1)),  # reverse splits multiply prices
+        ((7.0 / 0.9975, 1 / 0.9975, 1 / (0.9975 * 0.998)), (7.0, 1.0, 1.0)),  # with dividends
+        ((2.0**-1019, 2.0**1018, 2.0**1023), (2.0**1023, 2.0**-1074, 1.0)),  # powers of two, edges
+    ],
+)
+def test_each_scaled_value_is_bit_for_bit_the_divided_or_multiplied_one(
+    divisors: tuple[float, ...], multipliers: tuple[float, ...]
+) -> None:
+    # Three segments of uneven lengths, longer than one pass's chunk, and an unscaled tail.
+    count = 40_000
+    starts = array("q", range(0, count * 60_000_000_000, 60_000_000_000))
+    values = random_doubles(count, seed=19)
+    data = BarColumns(
+        "AAPL", Timeframe.M1, starts, values, values, values, values, values, values,
+        array("q", [1] * count),
+    )  # fmt: skip
+    sessions = [datetime.fromtimestamp(ns / 1e9, NEW_YORK).date() for ns in starts]
+    boundaries = tuple(sessions[i] for i in (9_000, 26_003, 35_017))
+    cuts = [sessions.index(day) for day in boundaries]  # the first minute of each
+    read = adjust(data, Factors(boundaries, divisors, multipliers), NEW_YORK)
+    spans = list(zip([0, *cuts], [*cuts, count], strict=True))
+    want_prices, want_volume = array("d"), array("d")
+    for (lo, hi), divisor, multiplier in zip(spans, [*divisors, 1], [*multipliers, 1], strict=True):
+        # A factor of 1 leaves the values as they are, bit for bit (a signalling NaN too).
+        want_prices.extend([x / divisor for x in values[lo:hi]] if divisor != 1 else values[lo:hi])
+        want_volume.extend(
+            [x * multiplier for x in values[lo:hi]] if multiplier != 1 else values[lo:hi]
+        )
+    for price in (read.open, read.high, read.low, read.close, read.vwap):
+        assert price.tobytes() == want_prices.tobytes()
+    assert read.volume.tobytes() == want_volume.tobytes()
+    assert read.start_ns is starts and read.trades is data.trades

@@ -90,14 +90,15 @@ def test_the_postgres_benchmarks_produce_every_figure(calendar: ExchangeCalendar
 def test_the_adjust_on_read_benchmark_checks_both_sides_and_times_them(
     calendar: ExchangeCalendar,
 ) -> None:
-    """Issue 19: the raw read against the read on the splits basis (SQLite here; the
-    PostgreSQL side is the same code over another store)."""
+    """Issue 19: the raw read against the read on the splits and all bases (SQLite here;
+    the PostgreSQL side is the same code over another store)."""
     figures = bench_adjust.run(calendar, quick=True, postgres=None, repeats=1)
 
-    assert [figure.benchmark for figure in figures] == ["adjust", "adjust"]
-    every_bar, mid_year = (figure.data for figure in figures)
+    assert [figure.benchmark for figure in figures] == ["adjust"] * 3
+    every_bar, three_splits, dividends = (figure.data for figure in figures)
     assert every_bar["scaled"] == every_bar["bars"] > 0  # all of 2019 before the 4:1
-    assert 0 < mid_year["scaled"] < mid_year["bars"]  # the 4:1 of 2020-08-31 inside
+    assert 0 < three_splits["scaled"] < three_splits["bars"]  # the 4:1 of 2020-08-31 inside
+    assert dividends["scaled"] == dividends["bars"] > 0  # the 4:1 of 2020 is after them
     assert all(figure.ratio > 0 for figure in figures)
 
 
