@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import enum
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from chronox_domain.errors import InvalidInput
@@ -233,6 +233,18 @@ class CorporateActions:
     @property
     def is_known(self) -> bool:
         return self.fetched_at is not None
+
+    def in_effect(self, session: date) -> CorporateActions:
+        """The bundle as of ``session``: the splits executed and the dividends gone ex on
+        or before it. The vendor lists a split once it is announced, weeks ahead; until
+        its execution date nothing has traded on the new basis, so no read adjusts for
+        it (the vendor's own adjusted bars do not either). Ticker changes and the
+        listing period are kept whole."""
+        splits = tuple(s for s in self.splits if s.execution_date <= session)
+        dividends = tuple(d for d in self.dividends if d.ex_dividend_date <= session)
+        if len(splits) == len(self.splits) and len(dividends) == len(self.dividends):
+            return self
+        return replace(self, splits=splits, dividends=dividends)
 
 
 def _require_positive(owner: object, name: str, value: float) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import chain, islice
 
-from chronox_domain.actions import PriceBasis
+from chronox_domain.actions import CorporateActions, PriceBasis
 from chronox_domain.adjust import AS_TRADED, Factors, adjust, basis_factors, closes_needed
 from chronox_domain.bar import Bar
 from chronox_domain.columns import BarColumns
@@ -310,12 +310,21 @@ class BarsService:
         if self._legacy is not None:
             self._legacy.before_read(symbol)
 
+    def actions_in_effect(self, symbol: str) -> CorporateActions:
+        """The stored actions of ``symbol`` that reads adjust with today: those in
+        effect on the exchange's current date (an announced split adjusts nothing before
+        its execution date). Unknown without an action store."""
+        if self._actions is None:
+            return CorporateActions.unknown(symbol)
+        today = self._clock.now().astimezone(self._calendar.timezone).date()
+        return self._actions.actions(symbol).in_effect(today)
+
     def _factors(self, symbol: str, basis: PriceBasis) -> Factors:
         """The factors of ``basis`` from ``symbol``'s stored actions (read once per
         call, so a new split changes the next read with no bar request)."""
         if basis is PriceBasis.NONE or self._actions is None:
             return AS_TRADED
-        actions = self._actions.actions(symbol)
+        actions = self.actions_in_effect(symbol)
         needed = closes_needed(actions.dividends) if basis is PriceBasis.ALL else []
         closes = self._closes_before(symbol, needed) if needed else None
         return basis_factors(actions, basis, closes)

@@ -244,7 +244,7 @@ class ExportService:
         basis ``none``, or without an action store)."""
         if basis is PriceBasis.NONE or self._actions is None:
             return CorporateActions.unknown(symbol)
-        return self._actions.actions(symbol)
+        return self._bars.actions_in_effect(symbol)
 
     def _fingerprint(self, partition: Partition, table: BarTable, actions: CorporateActions) -> str:
         digest = hashlib.sha256(f"chronox-dataset/{DATASET_FORMAT}/{partition.key}".encode())

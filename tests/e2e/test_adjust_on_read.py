@@ -129,6 +129,22 @@ def test_a_split_announced_later_changes_the_next_read_without_bar_requests(
     assert vendor.aggs_requests() == []
 
 
+def test_a_split_announced_for_a_later_date_adjusts_nothing_before_it(
+    cli: Cli, vendor: PolygonStub
+) -> None:
+    """The vendor lists a split once it is announced, weeks before its execution date;
+    nothing has traded on the new basis yet, and its own adjusted bars ignore it."""
+    ingest(cli)
+    total_return = prices(on(day_bars(cli, "all"), DAY))
+    vendor.reference.splits.append(StubSplit("AAPL", date(2099, 6, 1), 1, 10, "forward_split"))
+    synced = cli("actions", "sync", "AAPL", "--force")
+    assert synced.code == 0, synced.err
+    listed = cli("actions", "AAPL", "--json")
+    assert "2099-06-01" in listed.out  # stored as the vendor gave it
+    assert prices(on(day_bars(cli, "splits"), DAY)) == YAHOO
+    assert prices(on(day_bars(cli, "all"), DAY)) == total_return
+
+
 def test_the_api_the_client_formats_and_the_notebook_say_their_basis(
     sqlite_cli: Cli, vendor: PolygonStub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
