@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         BarEventOut,
         BarOut,
         BarsPage,
+        LiveBarOut,
         SeriesKey,
         StoredBarsOut,
     )
@@ -65,6 +66,7 @@ _HOME = {
     "TickerChangeOut": "actions",
     "action_rows": "actions",
     "BarEventOut": "bars",
+    "LiveBarOut": "bars",
     "BarOut": "bars",
     "BarsPage": "bars",
     "SeriesKey": "bars",
@@ -119,6 +121,7 @@ __all__ = [
     "SYMBOL_PATTERN",
     "BackfillReportOut",
     "BarEventOut",
+    "LiveBarOut",
     "BarOut",
     "BarsPage",
     "CoverageOut",
