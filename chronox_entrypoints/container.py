@@ -40,6 +40,7 @@ from chronox_domain.services import (
 from chronox_domain.services.actions import ActionsService
 from chronox_domain.services.bars import BarsService
 from chronox_domain.services.export import ExportService
+from chronox_domain.services.flatfiles import FlatFilesService
 from chronox_domain.services.gaps import GapsService
 from chronox_domain.services.jobs import JobService, backfill_runner
 from chronox_domain.services.legacy import LegacyRebase
@@ -126,7 +127,10 @@ class Gateways(containers.DeclarativeContainer):
         polygon=providers.ThreadSafeSingleton(
             sources.polygon_source, settings=settings, limiter=limiter, metrics=core.metrics
         ),
+        flatfiles=providers.Callable(sources.no_bar_source),
     )
+    #: The vendor's day files (flat files), read by day across symbols.
+    day_files = providers.ThreadSafeSingleton(sources.flatfiles_source, settings=settings)
     #: The vendor's corporate actions, through the bars' REST source (its limiter and
     #: retries); the synthetic and files sources have none.
     action_source = providers.Selector(
@@ -134,6 +138,7 @@ class Gateways(containers.DeclarativeContainer):
         polygon=providers.ThreadSafeSingleton(sources.polygon_actions, source=source),
         synthetic=providers.Object(None),
         files=providers.Object(None),
+        flatfiles=providers.Object(None),
     )
     synthetic_live = providers.ThreadSafeSingleton(
         sources.synthetic_live_source, settings=settings, calendar=core.calendar
@@ -144,6 +149,7 @@ class Gateways(containers.DeclarativeContainer):
         polygon=providers.ThreadSafeSingleton(sources.polygon_live_source, settings=settings),
         synthetic=synthetic_live,
         files=synthetic_live,
+        flatfiles=synthetic_live,
     )
 
 
@@ -220,6 +226,14 @@ class Services(containers.DeclarativeContainer):
     )
     backfill = providers.Factory(
         BackfillOrchestrator, registry=gateways.registry, ingestion=ingestion
+    )
+    #: Whole-market ingest from the vendor's day files, planned by day across symbols.
+    flatfiles = providers.Factory(
+        FlatFilesService,
+        repository=gateways.repository,
+        files=gateways.day_files,
+        coverage=coverage,
+        calendar=core.calendar,
     )
     registry = providers.Factory(RegistryService, registry=gateways.registry)
     daemon = providers.Factory(
@@ -300,6 +314,7 @@ class Container(containers.DeclarativeContainer):
     feed = gateways.feed
     limiter = gateways.limiter
     source = gateways.source
+    day_files = gateways.day_files
     live_source = gateways.live_source
     action_source = gateways.action_source
     coverage = services.coverage
@@ -310,6 +325,7 @@ class Container(containers.DeclarativeContainer):
     dataset = services.dataset
     ingestion = services.ingestion
     backfill = services.backfill
+    flatfiles = services.flatfiles
     registry_service = services.registry
     actions = services.actions
     daemon = services.daemon

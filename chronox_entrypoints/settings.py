@@ -46,9 +46,9 @@ class Settings(BaseSettings):
     #: Store URL: ``sqlite:///path`` (embedded), ``postgresql://...`` or ``memory://``.
     #: Empty: the embedded default file.
     store: str = ""
-    #: Bar source by name (synthetic, files, polygon). Empty: polygon when a vendor key
+    #: Bar source by name (synthetic, files, polygon, flatfiles). Empty: polygon when a vendor key
     #: is set, else synthetic (the demo source).
-    source: Literal["", "synthetic", "files", "polygon"] = ""
+    source: Literal["", "synthetic", "files", "polygon", "flatfiles"] = ""
     #: The file the ``files`` source reads.
     files_path: str = ""
     #: PostgreSQL: apply pending migrations on start-up (else `chronox-cli db migrate`).
@@ -82,6 +82,15 @@ class Settings(BaseSettings):
             "CHRONOX_POLYGON_API_KEY", "POLYGON_API_KEY", "MASSIVE_API_KEY"
         ),
     )
+
+    #: The vendor's flat-files keys (S3 access key id and secret, not the REST key):
+    #: never logged or printed.
+    flatfiles_access_key_id: SecretStr | None = None
+    flatfiles_secret_access_key: SecretStr | None = None
+    #: Where the day files are: the S3 endpoint, bucket and dataset prefix.
+    flatfiles_endpoint: str = "https://files.massive.com"
+    flatfiles_bucket: str = Field("flatfiles", min_length=1, max_length=255)
+    flatfiles_prefix: str = Field("us_stocks_sip", min_length=1, max_length=255)
 
     polygon_base_url: str = "https://api.massive.com"
     polygon_ws_host: str = "socket.massive.com"
@@ -175,7 +184,7 @@ class Settings(BaseSettings):
             raise ValueError(str(exc)) from None
         return value
 
-    @field_validator("polygon_base_url")
+    @field_validator("polygon_base_url", "flatfiles_endpoint")
     @classmethod
     def _http_url(cls, value: str) -> str:
         try:

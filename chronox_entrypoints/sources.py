@@ -17,10 +17,12 @@ from chronox_domain.ports import (
 )
 
 if TYPE_CHECKING:  # settings (pydantic) are loaded by the command, not by this import
+    from chronox_adapters.flatfiles import FlatFilesConfig
     from chronox_adapters.polygon import PolygonConfig, PolygonRestSource
+    from chronox_domain.dayfiles import DayFiles
     from chronox_entrypoints.settings import Settings
 
-SOURCES = ("synthetic", "files", "polygon")
+SOURCES = ("synthetic", "files", "polygon", "flatfiles")
 
 
 def polygon_config(settings: Settings) -> PolygonConfig:
@@ -90,3 +92,39 @@ def polygon_actions(source: PolygonRestSource) -> CorporateActionSource:
     from chronox_adapters.polygon import PolygonCorporateActions
 
     return PolygonCorporateActions(source)
+
+
+def flatfiles_config(settings: Settings) -> FlatFilesConfig:
+    from chronox_adapters.flatfiles import FlatFilesConfig
+
+    key_id, secret = settings.flatfiles_access_key_id, settings.flatfiles_secret_access_key
+    if key_id is None or secret is None:
+        raise InvalidInput(
+            "the flatfiles source needs the vendor's flat-files keys: set "
+            "CHRONOX_FLATFILES_ACCESS_KEY_ID and CHRONOX_FLATFILES_SECRET_ACCESS_KEY"
+        )
+    return FlatFilesConfig(
+        access_key_id=key_id.get_secret_value(),
+        secret_access_key=secret.get_secret_value(),
+        endpoint=settings.flatfiles_endpoint,
+        bucket=settings.flatfiles_bucket,
+        prefix=settings.flatfiles_prefix,
+        max_retries=settings.polygon_max_retries,
+        backoff_base=settings.polygon_backoff,
+    )
+
+
+def flatfiles_source(settings: Settings) -> DayFiles:
+    """The vendor's day files on its S3 endpoint (boto3 is imported here, when used)."""
+    from chronox_adapters.flatfiles import S3DayFiles
+
+    return S3DayFiles(flatfiles_config(settings))
+
+
+def no_bar_source() -> BarSource:
+    """What ``--source flatfiles`` gives where one symbol's window is asked at a time
+    (the daemon's backfill, the API's jobs): nothing; flat files are read by day."""
+    raise InvalidInput(
+        "the flatfiles source reads whole days for many symbols: use "
+        "`chronox-cli ingest ... --source flatfiles` or `backfill --source flatfiles`"
+    )

@@ -19,6 +19,7 @@ from datetime import datetime
 from chronox_domain.bar import Bar, split_valid
 from chronox_domain.batch import BarBatch
 from chronox_domain.coverage import CoverageSpan, CoverageStatus, spans_for_fetch
+from chronox_domain.dayfiles import RAW_BASIS
 from chronox_domain.errors import SourceMismatch, WindowRefused
 from chronox_domain.interval import Interval, IntervalList, intersect, normalize, subtract
 from chronox_domain.legacy import LEGACY_SOURCE, RAW_SUCCESSOR
@@ -361,6 +362,8 @@ class IngestionService:
         others = self._repository.sources(symbol, timeframe) - {self._source.name}
         if self._source.name == RAW_SUCCESSOR:
             others.discard(LEGACY_SOURCE)  # the same vendor's answers, replaced as re-fetched
+        if self._source.name in RAW_BASIS:
+            others -= RAW_BASIS  # REST and day files: one vendor, one basis, one series
         if others:
             raise SourceMismatch(symbol, timeframe.value, tuple(sorted(others)), self._source.name)
 

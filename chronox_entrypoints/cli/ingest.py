@@ -10,6 +10,7 @@ from chronox_domain.services.ingestion import IngestRequest
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.cli.app import running
+from chronox_entrypoints.cli.flatfiles import FLATFILES, backfill_day_files, ingest_day_files
 from chronox_entrypoints.cli.jobs import shared_jobs
 from chronox_entrypoints.cli.options import (
     F,
@@ -48,7 +49,13 @@ def source_options(func: F) -> F:
 
 
 @click.command()
-@click.argument("symbols", nargs=-1, required=True)
+@click.argument("symbols", nargs=-1)
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Every ticker of each day file (--source flatfiles).",
+)
 @timeframe_option
 @range_options
 @session_option
@@ -68,6 +75,7 @@ def source_options(func: F) -> F:
 @json_option
 def ingest(
     symbols: tuple[str, ...],
+    everything: bool,
     timeframe: Timeframe,
     start: date | datetime | None,
     end: date | datetime | None,
@@ -81,6 +89,14 @@ def ingest(
     as_json: bool,
 ) -> None:
     """Fetch the gap windows of SYMBOLS in the range and store them."""
+    if source == FLATFILES:
+        ingest_day_files(
+            symbols, everything, timeframe, start, end,
+            refetch=refetch, force=force, store=store, as_json=as_json,
+        )  # fmt: skip
+        return
+    if everything or not symbols:
+        raise click.UsageError("name SYMBOLS (--all goes with --source flatfiles)")
     if files_path and not source:
         source = "files"
     with running(store=store, source=source, files_path=files_path) as container:
@@ -122,6 +138,9 @@ def backfill(
     as_json: bool,
 ) -> None:
     """Close the gaps of every active registry symbol (or only SYMBOLS)."""
+    if source == FLATFILES and not enqueue:
+        backfill_day_files(symbols, start, end, store=store, as_json=as_json)
+        return
     if files_path and not source:
         source = "files"
     if enqueue:
@@ -151,9 +170,7 @@ def _enqueue(
     as_json: bool,
 ) -> None:
     with running(store=store) as container:
-        queued = shared_jobs(container, "backfill --enqueue").enqueue_backfill(
-            symbols, start, end
-        )
+        queued = shared_jobs(container, "backfill --enqueue").enqueue_backfill(symbols, start, end)
     if as_json:
         emit_json([QueuedJobOut.of(job) for job in queued])
         return

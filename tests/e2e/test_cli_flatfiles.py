@@ -1,0 +1,112 @@
+"""``ingest --source flatfiles`` against a real S3-protocol server (moto on loopback)
+holding day files in the vendor's exact format, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from tests.e2e.conftest import Cli
+from tests.flatfiles_stub.dayfile import day_key, delete_day_file, put_day_file
+from tests.flatfiles_stub.market import (
+    market_day,
+    with_conflicting_duplicate,
+    with_duplicate,
+    without_ticker,
+)
+from tests.flatfiles_stub.server import S3Server
+
+DAYS = (date(2024, 1, 3), date(2024, 1, 4), date(2024, 1, 5))
+TICKERS = ("AAPL", "BRK.A", "KIMpL", "SPY")
+
+
+@pytest.fixture
+def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Server]:
+    with S3Server() as server:
+        monkeypatch.setenv("CHRONOX_FLATFILES_ENDPOINT", server.endpoint)
+        monkeypatch.setenv("CHRONOX_FLATFILES_ACCESS_KEY_ID", server.access_key_id)
+        monkeypatch.setenv("CHRONOX_FLATFILES_SECRET_ACCESS_KEY", server.secret_access_key)
+        monkeypatch.setenv("CHRONOX_POLYGON_BACKOFF", "0")
+        yield server
+
+
+def _downloads(s3: S3Server) -> list[str]:
+    return [str(r.key) for r in s3.requests() if r.is_download]
+
+
+def _ingest(cli: Cli, *args: str) -> tuple[int, dict[str, object]]:
+    result = cli(
+        "ingest", *args, "--source", "flatfiles", "--start", "2024-01-03", "--end",
+        "2024-01-05", "--json",
+    )  # fmt: skip
+    assert result.out, result.err
+    return result.code, result.json()
+
+
+def test_one_command_ingests_days_then_downloads_nothing(cli: Cli, s3: S3Server) -> None:
+    for day in DAYS:
+        put_day_file(s3, day, market_day(day, TICKERS))
+    code, first = _ingest(cli, "AAPL", "KIMpL", "BRK.A")
+    assert code == 0, first
+    assert first["days_read"] == 3 and first["symbols"] == 3
+    assert sorted(_downloads(s3)) == sorted(day_key(day) for day in DAYS)
+    bars = cli("bars", "KIMpL", "--start", "2024-01-03", "--end", "2024-01-05", "--format", "json")
+    assert bars.code == 0 and bars.json(), bars.err
+    s3.reset_log()
+    code, again = _ingest(cli, "AAPL", "KIMpL", "BRK.A")
+    assert code == 0 and again["days_skipped_unchanged"] == 3 and again["days_read"] == 0
+    assert _downloads(s3) == []
+    gaps = cli(
+        "gaps", "AAPL", "KIMpL", "BRK.A", "--session", "eth", "--start", "2024-01-03",
+        "--end", "2024-01-05", "--json",
+    )  # fmt: skip
+    assert gaps.code == 0 and gaps.json() == [], gaps.out
+
+
+def test_a_republished_day_is_read_again_alone(cli: Cli, s3: S3Server) -> None:
+    for day in DAYS:
+        put_day_file(s3, day, market_day(day, TICKERS))
+    assert _ingest(cli, "SPY")[0] == 0
+    put_day_file(s3, DAYS[1], market_day(DAYS[1], TICKERS, seed=7))
+    s3.reset_log()
+    code, report = _ingest(cli, "SPY")
+    assert code == 0 and report["days_republished"] == 1 and report["days_read"] == 1
+    assert _downloads(s3) == [day_key(DAYS[1])]
+
+
+def test_a_missing_day_stays_a_gap_until_it_appears(cli: Cli, s3: S3Server) -> None:
+    for day in (DAYS[0], DAYS[2]):
+        put_day_file(s3, day, market_day(day, TICKERS))
+    code, report = _ingest(cli, "SPY")
+    assert code == 3 and report["days_missing"] == 1 and report["days_read"] == 2
+    assert report["refused"][0]["day"] == "2024-01-04"
+    assert "403" in report["refused"][0]["reason"]
+    put_day_file(s3, DAYS[1], market_day(DAYS[1], TICKERS))
+    s3.reset_log()
+    code, report = _ingest(cli, "SPY")
+    assert code == 0 and report["days_read"] == 1, report
+    assert _downloads(s3) == [day_key(DAYS[1])]
+
+
+def test_absent_ticker_duplicates_and_conflicts(cli: Cli, s3: S3Server) -> None:
+    rows = market_day(DAYS[0], TICKERS)
+    rows = with_duplicate(without_ticker(rows, "BRK.A"), 0)  # AAPL's first row twice
+    spy_first = next(i for i, row in enumerate(rows) if row.ticker == "SPY")
+    rows = with_conflicting_duplicate(rows, spy_first)
+    put_day_file(s3, DAYS[0], rows)
+    result = cli(
+        "ingest", "AAPL", "BRK.A", "SPY", "--source", "flatfiles", "--start", "2024-01-03",
+        "--end", "2024-01-03", "--json",
+    )  # fmt: skip
+    report = result.json()
+    assert result.code == 0, result.err
+    assert report["ticker_days_empty"] == 1 and report["rows_duplicated"] == 1
+    assert report["ticker_days_conflicted"] == 1 and "SPY" in report["conflicts"][0]
+    gaps = cli(
+        "gaps", "AAPL", "BRK.A", "SPY", "--session", "eth", "--start", "2024-01-03",
+        "--end", "2024-01-03", "--json",
+    )  # fmt: skip
+    assert {gap["symbol"] for gap in gaps.json()} == {"SPY"}
+    delete_day_file(s3, DAYS[0])
