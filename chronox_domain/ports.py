@@ -277,14 +277,24 @@ class Listings(Protocol):
 class SymbolRegistry(Protocol):
     """The symbols chronox keeps complete, with how."""
 
-    def entries(self, active_only: bool = False) -> list[SymbolEntry]:
-        """Entries sorted by symbol."""
+    def entries(
+        self, active_only: bool = False, *, start: str | None = None, limit: int | None = None
+    ) -> list[SymbolEntry]:
+        """Entries sorted by symbol in code-point order (``BRK.B`` before ``BRKB``,
+        whatever a database's collation says), from ``start`` on (inclusive), at most
+        ``limit`` of them: a page of a large registry costs one indexed read, not the
+        whole registry."""
         ...
 
     def get(self, symbol: str) -> SymbolEntry | None: ...
 
     def put(self, entry: SymbolEntry) -> None:
         """Insert or replace the entry of ``entry.symbol``."""
+        ...
+
+    def put_many(self, entries: Sequence[SymbolEntry]) -> None:
+        """Insert or replace every entry (their symbols distinct) in one transaction and
+        one statement: all of them are stored, or none."""
         ...
 
     def remove(self, symbol: str) -> bool:

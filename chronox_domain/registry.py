@@ -18,3 +18,16 @@ class SymbolEntry:
     session: SessionKind = SessionKind.RTH
     active: bool = True
     follow_renames: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryChange:
+    """What registering many symbols did, each symbol sorted into one of three: new to
+    the registry, registered before with other settings (now replaced), or registered
+    before exactly so (nothing written for it). ``entries``: every given symbol's entry
+    as it is registered now, in the order given."""
+
+    entries: tuple[SymbolEntry, ...] = ()
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from chronox_presentation.jobs import JobDetailOut, JobOut, JobsPage, QueuedJobOut
     from chronox_presentation.registry import (
         SYMBOL_PATTERN,
+        RegistryChangeOut,
         SessionName,
         Symbol,
         SymbolFields,
@@ -82,6 +83,7 @@ _HOME = {
     "JobsPage": "jobs",
     "QueuedJobOut": "jobs",
     "SYMBOL_PATTERN": "registry",
+    "RegistryChangeOut": "registry",
     "SessionName": "registry",
     "Symbol": "registry",
     "SymbolFields": "registry",
@@ -119,6 +121,7 @@ __all__ = [
     "TickerChangeOut",
     "action_rows",
     "SYMBOL_PATTERN",
+    "RegistryChangeOut",
     "BackfillReportOut",
     "BarEventOut",
     "LiveBarOut",

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StrictBool
 
-from chronox_domain.registry import SymbolEntry
+from chronox_domain.registry import RegistryChange, SymbolEntry
 
 TimeframeName = Literal["1m", "5m", "15m", "1h", "1d"]
 SessionName = Literal["rth", "eth"]
@@ -50,3 +50,24 @@ class SymbolsPage(BaseModel):
     @classmethod
     def of(cls, entries: list[SymbolEntry], next_cursor: str | None) -> SymbolsPage:
         return cls(symbols=[SymbolOut.of(entry) for entry in entries], next_cursor=next_cursor)
+
+
+class RegistryChangeOut(BaseModel):
+    """What registering many symbols did: each given symbol is in exactly one of
+    ``added``, ``updated`` and ``already_present``; ``symbols`` are their entries as
+    registered now, in the order given."""
+
+    symbols: list[SymbolOut]
+
+    added: list[str] = Field(description="new to the registry")
+    updated: list[str] = Field(description="registered before with other settings, replaced")
+    already_present: list[str] = Field(description="registered exactly so already: untouched")
+
+    @classmethod
+    def of(cls, change: RegistryChange) -> RegistryChangeOut:
+        return cls(
+            symbols=[SymbolOut.of(entry) for entry in change.entries],
+            added=list(change.added),
+            updated=list(change.updated),
+            already_present=list(change.unchanged),
+        )

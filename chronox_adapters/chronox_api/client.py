@@ -27,7 +27,9 @@ from chronox_presentation import (
     InfoOut,
     JobOut,
     JobsPage,
+    RegistryChangeOut,
     SessionOut,
+    SymbolFields,
     SymbolOut,
     SymbolsPage,
 )
@@ -145,6 +147,21 @@ class ChronoxClient:
             "follow_renames": follow_renames,
         }
         return SymbolOut.model_validate_json(self._call("POST", "/symbols", json=body).content)
+
+    def import_symbols(self, entries: Iterable[SymbolFields | str]) -> RegistryChangeOut:
+        """Register many symbols in one write (``PATCH /symbols``); a plain string
+        takes every default (1m, rth, active, following renames). All or none: the
+        server refuses the whole body when one entry is bad."""
+        body = {
+            "symbols": [
+                {"symbol": entry}
+                if isinstance(entry, str)
+                else entry.model_dump(mode="json", exclude_defaults=True) | {"symbol": entry.symbol}
+                for entry in entries
+            ]
+        }
+        answer = self._call("PATCH", "/symbols", json=body)
+        return RegistryChangeOut.model_validate_json(answer.content)
 
     def remove_symbol(self, symbol: str) -> None:
         self._call("DELETE", f"/symbols/{symbol}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from psycopg import Connection
@@ -23,6 +23,16 @@ _Row = tuple[object, object, object, object, object]
 
 _SELECT = "SELECT symbol, timeframes, session, active, follow_renames FROM symbols"
 
+_UPSERT = (
+    "INSERT INTO symbols (symbol, timeframes, session, active, follow_renames) "
+    "SELECT s, string_to_array(t, ','), e, a, f "
+    "FROM unnest(%s::text[], %s::text[], %s::text[], %s::boolean[], %s::boolean[]) "
+    "AS given(s, t, e, a, f) "
+    "ON CONFLICT (symbol) DO UPDATE SET timeframes = EXCLUDED.timeframes, "
+    "session = EXCLUDED.session, active = EXCLUDED.active, "
+    "follow_renames = EXCLUDED.follow_renames"
+)
+
 
 class PostgresRegistry:
     """``SymbolRegistry`` on a psycopg pool; psycopg errors become ``StorageUnavailable``.
@@ -36,10 +46,15 @@ class PostgresRegistry:
         self._pool = pool
         self._where = describe(url)
 
-    def entries(self, active_only: bool = False) -> list[SymbolEntry]:
-        where = " WHERE active" if active_only else ""
+    def entries(
+        self, active_only: bool = False, *, start: str | None = None, limit: int | None = None
+    ) -> list[SymbolEntry]:
+        # COLLATE "C": code-point order, whatever the database's collation.
+        sql = f'{_SELECT} WHERE symbol COLLATE "C" >= %s'
+        sql += " AND active" if active_only else ""
+        sql += ' ORDER BY symbol COLLATE "C" LIMIT %s'
         with self._connection("reading") as conn:
-            rows = conn.execute(f"{_SELECT}{where} ORDER BY symbol").fetchall()
+            rows = conn.execute(sql, (start or "", limit)).fetchall()
         return self._entries(rows)
 
     def get(self, symbol: str) -> SymbolEntry | None:
@@ -49,18 +64,21 @@ class PostgresRegistry:
         return found[0] if found else None
 
     def put(self, entry: SymbolEntry) -> None:
+        self.put_many([entry])
+
+    def put_many(self, entries: Sequence[SymbolEntry]) -> None:
+        """One statement for every entry: the columns go as five arrays, unnested
+        server-side (a text[] column cannot be unnested from a 2-D array of ragged
+        rows, so each entry's timeframes travel as one comma-joined text)."""
         with self._connection("writing") as conn:
             conn.execute(
-                "INSERT INTO symbols (symbol, timeframes, session, active, follow_renames) "
-                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (symbol) DO UPDATE SET "
-                "timeframes = EXCLUDED.timeframes, session = EXCLUDED.session, "
-                "active = EXCLUDED.active, follow_renames = EXCLUDED.follow_renames",
+                _UPSERT,
                 (
-                    entry.symbol,
-                    [tf.value for tf in entry.timeframes],
-                    entry.session.value,
-                    entry.active,
-                    entry.follow_renames,
+                    [entry.symbol for entry in entries],
+                    [",".join(tf.value for tf in entry.timeframes) for entry in entries],
+                    [entry.session.value for entry in entries],
+                    [entry.active for entry in entries],
+                    [entry.follow_renames for entry in entries],
                 ),
             )
 

@@ -58,6 +58,14 @@ class SymbolIn(SymbolFields):
     pass
 
 
+class SymbolsIn(BaseModel):
+    """Entries to register at once (``registry import``'s body): all are written in one
+    transaction, or none when one is refused. Leave out a field to take its default
+    (``{"symbol": "AAPL"}``): bodies stay small (CHRONOX_API_MAX_BODY_BYTES)."""
+
+    symbols: list[SymbolIn] = Field(min_length=1, max_length=100_000)
+
+
 class BackfillIn(BaseModel):
     symbols: list[Symbol] = Field(default_factory=list, description="empty: every active symbol")
     start: str | None = Field(

@@ -141,5 +141,5 @@ def test_a_backfill_of_an_unregistered_symbol_is_refused_before_anything_is_queu
 
 def test_a_wrong_method_names_every_method_of_the_path(api: TestClient) -> None:
     answer = api.put("/symbols")
-    assert answer.status_code == 405 and answer.headers["allow"] == "GET, POST"
+    assert answer.status_code == 405 and answer.headers["allow"] == "GET, POST, PATCH"
     assert answer.json()["error"] == "method_not_allowed"

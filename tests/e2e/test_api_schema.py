@@ -38,7 +38,8 @@ _ENVIRONMENT = (
 #: exist (2024-02-30), an end before the start, a day outside the exchange calendar. No
 #: JSON Schema can say so, so a 400 is an acceptable answer to generated valid input there.
 #: So is it for a well-formed cursor no page handed out: a bar time outside the range, a
-#: job id that is not (or no longer) in the list.
+#: job id that is not (or no longer) in the list. And for a body of registry entries
+#: that names one symbol twice with different settings (``PATCH /symbols``).
 _VALID_RANGE_ANSWERS = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
 
 #: A fixed seed (and derandomized examples below): CI sends the same requests every run.
@@ -46,7 +47,7 @@ _CONFIG = {
     "seed": 6,
     "operations": [
         {
-            "include-path-regex": "^/(bars|gaps|sessions|backfill|jobs$|coverage/[^/]+/summary)",
+            "include-path-regex": "^/(bars|gaps|sessions|backfill|jobs$|symbols$|coverage/[^/]+/summary)",
             "checks": {"positive_data_acceptance": {"expected-statuses": _VALID_RANGE_ANSWERS}},
         }
     ],

@@ -79,7 +79,7 @@ def test_registry_add_meta_then_backfill_is_one_series_through_the_rename(
 ) -> None:
     added = cli("registry", "add", "META", "-t", "1d", "--json")
     assert added.code == 0, added.err
-    assert added.json()["follow_renames"] is True
+    assert added.json()["symbols"][0]["follow_renames"] is True
     done = cli("backfill", *YEARS, "--json")
     assert done.code == 0, done.err
 
@@ -162,7 +162,7 @@ def test_no_follow_renames_asks_only_meta_and_the_time_before_is_unlisted(
 ) -> None:
     added = cli("registry", "add", "META", "-t", "1d", "--no-follow-renames", "--json")
     assert added.code == 0, added.err
-    assert added.json()["follow_renames"] is False
+    assert added.json()["symbols"][0]["follow_renames"] is False
     listed = cli("registry", "list")
     assert "literal" in listed.out
     days = ("--start", "2022-06-01", "--end", "2022-06-15")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Response
 
+from chronox_domain.registry import SymbolEntry
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.api.deps import (
@@ -13,8 +14,8 @@ from chronox_entrypoints.api.deps import (
     require_token_for_reads,
 )
 from chronox_entrypoints.api.errors import TOO_LARGE
-from chronox_entrypoints.api.schemas import ERRORS, ErrorOut, SymbolIn, SymbolPath
-from chronox_presentation import SymbolOut, SymbolsPage
+from chronox_entrypoints.api.schemas import ERRORS, ErrorOut, SymbolIn, SymbolPath, SymbolsIn
+from chronox_presentation import RegistryChangeOut, SymbolOut, SymbolsPage
 
 router = APIRouter(
     prefix="/symbols",
@@ -28,10 +29,11 @@ router = APIRouter(
 def list_symbols(registry: RegistryDep, page: PageDep, active: bool = False) -> SymbolsPage:
     """The registry by symbol, a page at a time; ``next_cursor`` is the first symbol of
     the next page."""
-    # Sorted here, not by the store: a database collation may order "BRK.B" elsewhere.
-    entries = sorted(registry.entries(active), key=lambda entry: entry.symbol)
-    found, following = page.cut(entries, lambda entry: entry.symbol, ordered=True)
-    return SymbolsPage.of(found, following)
+    # One indexed read of the page and the next page's first symbol, whatever the
+    # registry's size (the store orders by code point, as the cursor compares).
+    entries = registry.entries(active, start=page.cursor, limit=page.limit + 1)
+    following = entries[page.limit].symbol if len(entries) > page.limit else None
+    return SymbolsPage.of(entries[: page.limit], following)
 
 
 @router.post(
@@ -50,6 +52,33 @@ def add_symbol(body: SymbolIn, registry: RegistryDep) -> SymbolOut:
         body.follow_renames,
     )
     return SymbolOut.of(entry)
+
+
+@router.patch(
+    "",
+    response_model=RegistryChangeOut,
+    dependencies=[Depends(require_token)],
+    responses=TOO_LARGE,
+)
+def import_symbols(body: SymbolsIn, registry: RegistryDep) -> RegistryChangeOut:
+    """Register many symbols in one write, each with its own settings (the registry's
+    other symbols are left as they are): what was added, updated, or registered exactly
+    so already. A symbol given twice with different settings refuses the whole body
+    (400), and nothing is registered. (A PATCH of the collection, not ``POST
+    /symbols/import``: that path would be the symbol ``IMPORT``'s.)"""
+    change = registry.register(
+        [
+            SymbolEntry(
+                item.symbol,
+                tuple(Timeframe(tf) for tf in item.timeframes),
+                SessionKind(item.session),
+                item.active,
+                item.follow_renames,
+            )
+            for item in body.symbols
+        ]
+    )
+    return RegistryChangeOut.of(change)
 
 
 @router.get("/{symbol}", response_model=SymbolOut, responses={404: {"model": ErrorOut}})
