@@ -206,12 +206,15 @@ class FlatFilesService:
         )
         sessions = self._settled_sessions(resolved.sessions, timeframe)
         windows = [slot_window(s, timeframe) for s in sessions]
-        ledger = [] if request.refetch else self._coverage.coverage(MARKET_LEDGER, timeframe)
+        # The repository itself: the ledger key is no ticker (CoverageService checks one).
+        ledger = [] if request.refetch else self._repository.coverage(MARKET_LEDGER, timeframe)
         etags = _file_etags(ledger, windows)
         days = []
         for session, etag in zip(sessions, etags, strict=True):
             day = _Day(session)
-            if etag is not None:
+            if etag is None:
+                day.lacking.add(MARKET_LEDGER)  # never read whole: read it
+            else:
                 day.etags[MARKET_LEDGER] = etag
             days.append(day)
         return days

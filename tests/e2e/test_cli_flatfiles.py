@@ -11,15 +11,18 @@ import pytest
 from tests.e2e.conftest import Cli
 from tests.flatfiles_stub.dayfile import day_key, delete_day_file, put_day_file
 from tests.flatfiles_stub.market import (
+    day_bars,
     market_day,
     with_conflicting_duplicate,
     with_duplicate,
     without_ticker,
 )
 from tests.flatfiles_stub.server import S3Server
+from tests.polygon_stub import PolygonStub
 
 DAYS = (date(2024, 1, 3), date(2024, 1, 4), date(2024, 1, 5))
 TICKERS = ("AAPL", "BRK.A", "KIMpL", "SPY")
+KEY = "pk-e2e-SECRET-flatfiles"
 
 
 @pytest.fixture
@@ -110,3 +113,51 @@ def test_absent_ticker_duplicates_and_conflicts(cli: Cli, s3: S3Server) -> None:
     )  # fmt: skip
     assert {gap["symbol"] for gap in gaps.json()} == {"SPY"}
     delete_day_file(s3, DAYS[0])
+
+
+def test_all_reads_every_ticker_then_nothing(cli: Cli, s3: S3Server) -> None:
+    for day in DAYS:
+        put_day_file(s3, day, market_day(day, TICKERS))
+    code, first = _ingest(cli, "--all")
+    assert code == 0 and first["days_read"] == 3 and first["symbols"] == len(TICKERS), first
+    s3.reset_log()
+    code, again = _ingest(cli, "--all")
+    assert code == 0 and again["days_skipped_unchanged"] == 3 and _downloads(s3) == []
+
+
+def test_wider_timeframes_roll_up_and_daily_bars_come_from_day_files(
+    cli: Cli, s3: S3Server
+) -> None:
+    minutes = market_day(DAYS[0], ("SPY",))
+    put_day_file(s3, DAYS[0], minutes)
+    put_day_file(s3, DAYS[0], day_bars(DAYS[0], minutes), kind="day_aggs_v1")
+    window = ("--start", "2024-01-03", "--end", "2024-01-03", "--json")
+    five = cli("ingest", "SPY", "-t", "5m", "--source", "flatfiles", *window)
+    assert five.code == 0 and five.json()["bars_written"] > 0, five.err
+    daily = cli("ingest", "SPY", "-t", "1d", "--source", "flatfiles", *window)
+    assert daily.code == 0 and daily.json()["bars_written"] == 1, daily.err
+    assert [r.key for r in s3.requests() if r.is_download][-1] == day_key(DAYS[0], "day_aggs_v1")
+
+
+def test_rest_for_one_day_and_a_file_for_the_next_form_one_series(
+    cli: Cli, s3: S3Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with PolygonStub(api_key=KEY) as stub:
+        monkeypatch.setenv("POLYGON_API_KEY", KEY)
+        monkeypatch.setenv("CHRONOX_POLYGON_BASE_URL", stub.base_url)
+        monkeypatch.setenv("CHRONOX_POLYGON_BACKOFF", "0.01")
+        rest = cli(
+            "ingest", "SPY", "--source", "polygon", "--session", "eth",
+            "--start", "2024-01-03", "--end", "2024-01-03", "--json",
+        )  # fmt: skip
+        assert rest.code == 0, rest.err
+    put_day_file(s3, DAYS[1], market_day(DAYS[1], ("SPY",)))
+    window = ("--start", "2024-01-03", "--end", "2024-01-04")
+    code, files = _ingest(cli, "SPY")
+    assert code == 3 or code == 0, files  # 01-05 has no file here
+    assert files["days_read"] == 1 and _downloads(s3) == [day_key(DAYS[1])]
+    gaps = cli("gaps", "SPY", "--session", "eth", *window, "--json")
+    assert gaps.code == 0 and gaps.json() == [], gaps.out
+    coverage = cli("coverage", "SPY", "--json")
+    assert coverage.code == 0, coverage.err
+    assert {"polygon", "flatfiles"} <= set(coverage.out.replace('"', " ").split())
