@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -39,7 +40,7 @@ def _downloads(s3: S3Server) -> list[str]:
     return [str(r.key) for r in s3.requests() if r.is_download]
 
 
-def _ingest(cli: Cli, *args: str) -> tuple[int, dict[str, object]]:
+def _ingest(cli: Cli, *args: str) -> tuple[int, dict[str, Any]]:
     result = cli(
         "ingest", *args, "--source", "flatfiles", "--start", "2024-01-03", "--end",
         "2024-01-05", "--json",
