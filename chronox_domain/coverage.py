@@ -47,13 +47,22 @@ class CoverageSpan:
     #: The vendor ticker that answered, when it is not the symbol itself: a renamed
     #: company's span before the change (META's answered by FB). None: the symbol.
     ticker: str | None = None
+    #: The ETag of the vendor's day file whose contents vouched for the span: a
+    #: republished file (a new ETag) is read again, an unchanged one never. None: the
+    #: span was not answered from a file.
+    etag: str | None = None
 
 
 def spans_for_fetch(
-    window: Interval, source: str, horizon: datetime, ticker: str | None = None
+    window: Interval,
+    source: str,
+    horizon: datetime,
+    ticker: str | None = None,
+    etag: str | None = None,
 ) -> list[CoverageSpan]:
     """The ledger entries a completed fetch of ``window`` earns (answered by vendor
-    ``ticker``, None: the symbol itself).
+    ``ticker``, None: the symbol itself; from the day file of ``etag``, None: not from
+    a file).
 
     The part that ended before ``horizon`` (now minus the settle delay) is final; the
     rest is provisional.
@@ -61,15 +70,21 @@ def spans_for_fetch(
     spans: list[CoverageSpan] = []
     if window.start < horizon:
         final = Interval(window.start, min(window.end, horizon))
-        spans.append(CoverageSpan(final, CoverageStatus.FINAL, source, ticker=ticker))
+        spans.append(CoverageSpan(final, CoverageStatus.FINAL, source, ticker=ticker, etag=etag))
     if window.end > horizon:
         provisional = Interval(max(window.start, horizon), window.end)
-        spans.append(CoverageSpan(provisional, CoverageStatus.PROVISIONAL, source, ticker=ticker))
+        spans.append(
+            CoverageSpan(provisional, CoverageStatus.PROVISIONAL, source, ticker=ticker, etag=etag)
+        )
     return spans
 
 
 def of_status(spans: Iterable[CoverageSpan], status: CoverageStatus) -> IntervalList:
     return normalize(span.interval for span in spans if span.status is status)
+
+
+#: What a span is normalised by: (status, source, answered_at, ticker, etag).
+_SpanKey = tuple[CoverageStatus, str, datetime | None, str | None, str | None]
 
 
 def merge_spans(
@@ -79,16 +94,17 @@ def merge_spans(
 
     Newer entries win where they overlap older ones, except that nothing downgrades
     final coverage, and provisional coverage never replaces an unconfirmed answer
-    (that one is settled time, waiting for its recheck). The result is normalised per
-    (status, source, answered_at, ticker): sorted, disjoint, merged.
+    (that one is settled time, waiting for its recheck). A republished day file's spans
+    (a new ``etag``) so replace the old file's where they overlap. The result is
+    normalised per (status, source, answered_at, ticker, etag): sorted, disjoint, merged.
     """
     added_final = of_status(added, CoverageStatus.FINAL)
     added_settled = union(added_final, of_status(added, CoverageStatus.UNCONFIRMED))
     added_all = normalize(span.interval for span in added)
-    pieces: dict[tuple[CoverageStatus, str, datetime | None, str | None], list[Interval]] = {}
+    pieces: dict[_SpanKey, list[Interval]] = {}
 
     def keep(span: CoverageSpan, intervals: Iterable[Interval]) -> None:
-        key = (span.status, span.source, span.answered_at, span.ticker)
+        key = (span.status, span.source, span.answered_at, span.ticker, span.etag)
         pieces.setdefault(key, []).extend(intervals)
 
     for span in existing:
@@ -123,8 +139,8 @@ def merge_spans(
             keep(span, subtract([span.interval], all_settled))
 
     merged = [
-        CoverageSpan(piece, status, source, answered_at, ticker)
-        for (status, source, answered_at, ticker), kept in pieces.items()
+        CoverageSpan(piece, status, source, answered_at, ticker, etag)
+        for (status, source, answered_at, ticker, etag), kept in pieces.items()
         for piece in normalize(kept)
     ]
     merged.sort(key=lambda span: (span.interval.start, span.interval.end))

@@ -112,6 +112,17 @@ class MarketDataRepository(Protocol):
         """
         ...
 
+    def write_many(self, batches: Sequence[BarBatch]) -> int:
+        """Write ``batches`` (many symbols, one timeframe or several) in ONE transaction.
+
+        The stored bars and ledgers are those of ``write`` called on each batch in turn
+        (a later batch of a series on top of an earlier one), but the bars of all the
+        batches go in with one bulk statement per bars table: the whole market's day in
+        one round trip, not one per symbol. Either all of the batches are stored, or
+        nothing. Returns the number of bars written; no batches, no write.
+        """
+        ...
+
     def bars(self, symbol: str, timeframe: Timeframe, window: Interval) -> Iterator[Bar]:
         """Stored bars starting inside ``window``, sorted by start, streamed."""
         ...

@@ -46,6 +46,9 @@ class CoverageOut(BaseModel):
     #: The vendor ticker that answered, when not the symbol's own (a renamed company's
     #: span before the change: FB for META); null: the symbol itself.
     ticker: str | None = None
+    #: The ETag of the vendor's day file whose contents vouched for the span (flat
+    #: files); null: not answered from a file.
+    etag: str | None = None
 
     @classmethod
     def of(cls, span: CoverageSpan) -> CoverageOut:
@@ -56,6 +59,7 @@ class CoverageOut(BaseModel):
             source=span.source,
             answered_at=span.answered_at,
             ticker=span.ticker,
+            etag=span.etag,
         )
 
 

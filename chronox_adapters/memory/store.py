@@ -10,6 +10,7 @@ from chronox_domain.bar import Bar
 from chronox_domain.batch import BarBatch
 from chronox_domain.columns import BarColumns
 from chronox_domain.coverage import CoverageSpan, CoverageStatus, merge_spans
+from chronox_domain.errors import StorageUnavailable
 from chronox_domain.interval import Interval
 from chronox_domain.legacy import LEGACY_BAR_SOURCES, LEGACY_SOURCE, REBASED_SOURCE
 from chronox_domain.timeframe import Timeframe
@@ -28,10 +29,28 @@ class MemoryRepository:
         self.legacy_since = legacy_as_of
 
     def write(self, batch: BarBatch) -> int:
-        key = (batch.symbol, batch.timeframe)
-        # Compute everything first, then swap in: a failure leaves the store untouched.
-        coverage = merge_spans(self._coverage.get(key, []), list(batch.coverage))
-        rows = dict(self._bars.get(key, {}))
+        return self.write_many([batch])
+
+    def write_many(self, batches: Sequence[BarBatch]) -> int:
+        # Compute everything on copies first, then swap in: a failure leaves the store
+        # untouched, whichever batch it met.
+        rows_of: dict[_Key, dict[datetime, tuple[Bar, str, bool]]] = {}
+        coverage_of: dict[_Key, list[CoverageSpan]] = {}
+        for batch in batches:
+            key = (batch.symbol, batch.timeframe)
+            held = coverage_of[key] if key in coverage_of else self._coverage.get(key, [])
+            coverage_of[key] = merge_spans(held, list(batch.coverage))
+            if key not in rows_of:
+                rows_of[key] = dict(self._bars.get(key, {}))
+            self._apply(rows_of[key], batch)
+        for key, spans in coverage_of.items():
+            _check_ledger_key(key, spans)
+        self._bars.update(rows_of)
+        self._coverage.update(coverage_of)
+        self.writes += len(batches)
+        return sum(len(batch.bars) for batch in batches)
+
+    def _apply(self, rows: dict[datetime, tuple[Bar, str, bool]], batch: BarBatch) -> None:
         for bar in batch.bars:
             provisional = batch.is_provisional(bar)
             held = rows.get(bar.start)
@@ -43,10 +62,6 @@ class MemoryRepository:
             for start in _legacy_in(rows, batch.coverage):
                 if start not in replaced:  # the raw answer had no bar there
                     del rows[start]
-        self._bars[key] = rows
-        self._coverage[key] = coverage
-        self.writes += 1
-        return len(batch.bars)
 
     def bars(self, symbol: str, timeframe: Timeframe, window: Interval) -> Iterator[Bar]:
         rows = self._bars.get((symbol, timeframe), {})
@@ -104,6 +119,22 @@ class MemoryRepository:
 
     def close(self) -> None:
         """Nothing to release; present so every store closes the same way."""
+
+
+def _check_ledger_key(key: _Key, spans: Sequence[CoverageSpan]) -> None:
+    """Refuse what the databases' ledger key refuses: two spans of one series with the
+    same start, status and source (two day files vouching for one span in one batch)."""
+    seen: set[tuple[datetime, CoverageStatus, str]] = set()
+    for span in spans:
+        slot = (span.interval.start, span.status, span.source)
+        if slot in seen:
+            symbol, timeframe = key
+            raise StorageUnavailable(
+                f"writing to the memory store failed: two {span.status} spans of "
+                f"{symbol} {timeframe.value} from {span.source} start at "
+                f"{span.interval.start.isoformat()}"
+            )
+        seen.add(slot)
 
 
 def _legacy_in(

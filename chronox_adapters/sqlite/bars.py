@@ -22,6 +22,7 @@ from chronox_domain.interval import Interval
 from chronox_domain.timeframe import Timeframe
 
 _COLUMNS = "symbol, start, open, high, low, close, volume, vwap, trades, provisional, source"
+_LEDGER_COLUMNS = 'start, "end", status, source, answered_at, ticker, etag'
 _VALUES = ("open", "high", "low", "close", "volume", "vwap", "trades", "provisional", "source")
 
 
@@ -49,15 +50,32 @@ class SqliteRepository:
         self._db = database
 
     def write(self, batch: BarBatch) -> int:
-        rows = _rows(batch)
+        return self.write_many([batch])
+
+    def write_many(self, batches: Sequence[BarBatch]) -> int:
+        """One executemany per bars table across the batches, in batch order (a later
+        batch's bar replaces an earlier one's, as in sequential writes), then each
+        series' ledger merged once with all its batches' coverage."""
+        rows_of: dict[Timeframe, list[tuple[object, ...]]] = {}
+        for batch in batches:
+            rows_of.setdefault(batch.timeframe, []).extend(_rows(batch))
+        if not batches:
+            return 0
         with self._db.transaction() as db:
-            if rows:
-                db.executemany(_UPSERTS[batch.timeframe], rows)
-            if batch.coverage:
-                table = BAR_TABLES[batch.timeframe]
-                drop_unreplaced_legacy(db, table, batch.symbol, batch.source, batch.coverage)
-                _record_coverage(db, self._db.path, batch.symbol, batch.timeframe, batch.coverage)
-        return len(rows)
+            for timeframe, rows in rows_of.items():
+                if rows:
+                    db.executemany(_UPSERTS[timeframe], rows)
+            coverage_of: dict[tuple[str, Timeframe], list[Sequence[CoverageSpan]]] = {}
+            for batch in batches:
+                if batch.coverage:
+                    table = BAR_TABLES[batch.timeframe]
+                    drop_unreplaced_legacy(db, table, batch.symbol, batch.source, batch.coverage)
+                    coverage_of.setdefault((batch.symbol, batch.timeframe), []).append(
+                        batch.coverage
+                    )
+            for (symbol, timeframe), added in coverage_of.items():
+                _record_coverage(db, self._db.path, symbol, timeframe, added)
+        return sum(len(rows) for rows in rows_of.values())
 
     def bars(self, symbol: str, timeframe: Timeframe, window: Interval) -> Iterator[Bar]:
         # Rows are read while the caller iterates: the translation spans the loop.
@@ -97,7 +115,7 @@ class SqliteRepository:
     def coverage(self, symbol: str, timeframe: Timeframe) -> list[CoverageSpan]:
         with translate_errors(self._db.path, "reading"):
             cursor = self._db.connection.execute(
-                'SELECT start, "end", status, source, answered_at, ticker FROM coverage '
+                f"SELECT {_LEDGER_COLUMNS} FROM coverage "
                 "WHERE symbol = ? AND timeframe = ? ORDER BY start",
                 (symbol, timeframe.value),
             )
@@ -141,25 +159,23 @@ def _record_coverage(
     path: str,
     symbol: str,
     timeframe: Timeframe,
-    added: Sequence[CoverageSpan],
+    added: Sequence[Sequence[CoverageSpan]],
 ) -> None:
-    """Merge ``added`` into the ledger, rewriting only the spans it touches."""
-    lo = _epoch(min(span.interval.start for span in added))
-    hi = _epoch(max(span.interval.end for span in added))
+    """Merge each of ``added`` in turn into the ledger, rewriting only the spans they
+    touch."""
+    lo = _epoch(min(span.interval.start for spans in added for span in spans))
+    hi = _epoch(max(span.interval.end for spans in added for span in spans))
     where = 'symbol = ? AND timeframe = ? AND "end" >= ? AND start <= ?'
     params = (symbol, timeframe.value, lo, hi)
-    rows = db.execute(
-        f'SELECT start, "end", status, source, answered_at, ticker FROM coverage WHERE {where}',
-        params,
-    )
+    rows = db.execute(f"SELECT {_LEDGER_COLUMNS} FROM coverage WHERE {where}", params)
     # A row that cannot be read is left out of the merge (and deleted with the rest).
-    touched = spans(rows, path, f"{symbol} {timeframe.value}")
-    merged = merge_spans(touched, list(added))
+    merged = spans(rows, path, f"{symbol} {timeframe.value}")
+    for spans_added in added:
+        merged = merge_spans(merged, list(spans_added))
     db.execute(f"DELETE FROM coverage WHERE {where}", params)
     db.executemany(
-        "INSERT INTO coverage "
-        '(symbol, timeframe, start, "end", status, source, answered_at, ticker) '
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO coverage (symbol, timeframe, {_LEDGER_COLUMNS}) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 symbol,
@@ -170,6 +186,7 @@ def _record_coverage(
                 s.source,
                 None if s.answered_at is None else int(s.answered_at.timestamp()),
                 s.ticker,
+                s.etag,
             )
             for s in merged
         ],

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 UNREADABLE = (ValueError, TypeError, OverflowError, OSError, AttributeError, ChronoxError)
 
 RegistryRow = tuple[object, object, object, object, object]
-CoverageRow = tuple[object, object, object, object, object, object]
+CoverageRow = tuple[object, object, object, object, object, object, object]
 
 
 def entries(rows: Iterable[RegistryRow], path: str) -> list[SymbolEntry]:
@@ -75,14 +75,16 @@ def spans(rows: Iterable[CoverageRow], path: str, series: str) -> list[CoverageS
 
 
 def span(row: CoverageRow) -> CoverageSpan:
-    start, end, status, source, answered, ticker = row
+    start, end, status, source, answered, ticker, etag = row
     interval = Interval(_moment(start), _moment(end))
     answered_at = None if answered is None else _moment(answered)
     if not isinstance(source, str):
         raise ValueError(f"source is not text: {source!r}")
     if not (ticker is None or isinstance(ticker, str)):
         raise ValueError(f"ticker is not text: {ticker!r}")
-    return CoverageSpan(interval, CoverageStatus(status), source, answered_at, ticker)
+    if not (etag is None or isinstance(etag, str)):
+        raise ValueError(f"etag is not text: {etag!r}")
+    return CoverageSpan(interval, CoverageStatus(status), source, answered_at, ticker, etag)
 
 
 def _moment(epoch: object) -> datetime:

@@ -177,6 +177,12 @@ ALTER TABLE coverage ADD COLUMN ticker TEXT;
 ALTER TABLE symbols ADD COLUMN follow_renames INTEGER NOT NULL DEFAULT 1;
 """
 
+# Flat files (issue 20): the ETag of the vendor's day file whose contents vouched for a
+# span (NULL: not answered from a file, as every span before).
+_COVERAGE_ETAG = """
+ALTER TABLE coverage ADD COLUMN etag TEXT;
+"""
+
 #: MIGRATIONS[n] brings a database from version n to n + 1.
 MIGRATIONS: list[str] = [
     "".join(_BARS_TABLE.format(table=table) for table in BAR_TABLES.values())
@@ -186,6 +192,7 @@ MIGRATIONS: list[str] = [
     _CORPORATE_ACTIONS,
     _RAW_BASIS,
     _RENAMES,
+    _COVERAGE_ETAG,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -1,16 +1,19 @@
-"""Bars in PostgreSQL / TimescaleDB, and the coverage the batch proves, in one transaction.
+"""Bars in PostgreSQL / TimescaleDB, and the coverage they prove, in one transaction.
 
-Every batch is COPYed (binary) into a staging table first. A batch whose time range
-holds no bar of its series yet (the common case: a backfill fills a gap) then goes into
-the bars table with a plain INSERT; any other batch with one set-based upsert.
+A write (one batch, or many across symbols and timeframes) is COPYed (binary) into a
+staging table per bars table first. The bars of series whose staged range holds no bar
+yet (the common case: a backfill fills a gap) then go into the bars table with one plain
+INSERT; those of the other series with one set-based upsert. The ledgers of all the
+written series are merged with one read, one delete and one COPY.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import psycopg
@@ -20,9 +23,14 @@ from psycopg_pool import ConnectionPool
 from chronox_adapters.timescale.bar_rows import report_unsound, sound_bar
 from chronox_adapters.timescale.columns import read_columns
 from chronox_adapters.timescale.errors import storage_error, translate_errors
-from chronox_adapters.timescale.ledger import read_coverage, record_coverage
-from chronox_adapters.timescale.legacy import PostgresLegacyBars, drop_unreplaced_legacy
-from chronox_adapters.timescale.migrate import PLAIN
+from chronox_adapters.timescale.ledger import Series, read_coverage, record_coverage
+from chronox_adapters.timescale.legacy import (
+    NO_DECOMPRESSION_LIMIT,
+    PostgresLegacyBars,
+    drop_unreplaced_legacy,
+)
+from chronox_adapters.timescale.locks import lock_series
+from chronox_adapters.timescale.migrate import PLAIN, TIMESCALE
 from chronox_adapters.timescale.partitions import Partitions
 from chronox_adapters.timescale.pool import describe
 from chronox_adapters.timescale.tables import BAR_COLUMNS, BAR_TABLES
@@ -41,17 +49,31 @@ _COLUMNS = ", ".join(BAR_COLUMNS)
 _VALUES = BAR_COLUMNS[2:]
 _COPY_TYPES = [
     "text", "timestamptz", "float8", "float8", "float8", "float8", "float8", "float8", "int8",
-    "bool", "text",
+    "bool", "text", "int4",
 ]  # fmt: skip
 
-# Per connection, emptied at every commit: no catalog churn, nothing left behind.
-_STAGING = (
-    "CREATE TEMP TABLE IF NOT EXISTS chronox_staging ("
-    " symbol text, start timestamptz, open float8, high float8, low float8, close float8,"
-    " volume float8, vwap float8, trades int8, provisional bool, source text"
-    ") ON COMMIT DELETE ROWS"
+# One staging table per bars table, per connection, emptied at every commit: no catalog
+# churn, nothing left behind. ``seq`` is the batch's place in the write: of two bars of
+# one slot the later batch's wins, as in sequential writes.
+_STAGING = {
+    timeframe: (
+        f"CREATE TEMP TABLE IF NOT EXISTS chronox_staging_{table} ("
+        " symbol text, start timestamptz, open float8, high float8, low float8, close float8,"
+        " volume float8, vwap float8, trades int8, provisional bool, source text, seq int4"
+        ") ON COMMIT DELETE ROWS"
+    )
+    for timeframe, table in BAR_TABLES.items()
+}
+_COPY_STAGING = {
+    timeframe: f"COPY chronox_staging_{table} ({_COLUMNS}, seq) FROM STDIN (FORMAT BINARY)"
+    for timeframe, table in BAR_TABLES.items()
+}
+
+#: The written series of one bars table with the range of their staged bars.
+_RANGES = (
+    "unnest(%(symbols)s::text[], %(firsts)s::timestamptz[], %(lasts)s::timestamptz[]) "
+    "AS r(symbol, first, last)"
 )
-_COPY_STAGING = f"COPY chronox_staging ({_COLUMNS}) FROM STDIN (FORMAT BINARY)"
 
 
 def _upsert_sql(table: str) -> str:
@@ -60,19 +82,25 @@ def _upsert_sql(table: str) -> str:
     incoming = ", ".join(f"EXCLUDED.{col}" for col in _VALUES)
     stored = ", ".join(f"o.{col}" for col in _VALUES)
     staged = ", ".join(f"s.{col}" for col in _VALUES)
-    # NOT EXISTS: bars identical to stored ones are dropped first, in one join over the
-    # series' stored bars of the batch's range (parameters, so only the partitions and
-    # index range of that span are read), instead of one conflict probe per bar.
-    # DISTINCT ON: one command may not touch a row twice. Identical re-writes touch
-    # nothing (no dead tuples, no WAL); a provisional bar never replaces a final one.
+    # DISTINCT ON: one command may not touch a row twice; of two staged bars of one slot
+    # a final one beats a provisional one, then the later batch's wins (as in
+    # sequential writes). NOT EXISTS: then bars identical to stored ones are dropped, in
+    # one join over each series' stored bars of its staged range (one index range scan
+    # a series; the overall range as constants, so only the partitions and chunks of
+    # that span are read), instead of one conflict probe per bar. Identical re-writes
+    # touch nothing (no dead tuples, no WAL); a provisional bar never replaces a final
+    # one.
     return (
         f"INSERT INTO {table} AS t ({_COLUMNS}) "
-        f"SELECT DISTINCT ON (symbol, start) {_COLUMNS} FROM chronox_staging s "
-        f"WHERE NOT EXISTS (SELECT FROM {table} o "
-        "WHERE o.symbol = %(symbol)s AND o.start BETWEEN %(first)s AND %(last)s "
+        f"SELECT {_COLUMNS} FROM ("
+        f"SELECT DISTINCT ON (symbol, start) {_COLUMNS} FROM chronox_staging_{table} "
+        "WHERE symbol = ANY(%(symbols)s) ORDER BY symbol, start, provisional, seq DESC"
+        ") s "
+        f"WHERE NOT EXISTS (SELECT FROM {_RANGES} JOIN {table} o "
+        "ON o.symbol = r.symbol AND o.start BETWEEN r.first AND r.last "
+        "WHERE o.start BETWEEN %(first)s AND %(last)s "
         "AND o.symbol = s.symbol AND o.start = s.start "
         f"AND ({stored}) IS NOT DISTINCT FROM ({staged})) "
-        "ORDER BY symbol, start "
         f"ON CONFLICT (symbol, start) DO UPDATE SET {assignments} "
         f"WHERE ({current}) IS DISTINCT FROM ({incoming}) "
         "AND (t.provisional OR NOT EXCLUDED.provisional)"
@@ -81,11 +109,14 @@ def _upsert_sql(table: str) -> str:
 
 _UPSERTS = {timeframe: _upsert_sql(table) for timeframe, table in BAR_TABLES.items()}
 _INSERTS = {
-    timeframe: f"INSERT INTO {table} ({_COLUMNS}) SELECT {_COLUMNS} FROM chronox_staging"
+    timeframe: f"INSERT INTO {table} ({_COLUMNS}) SELECT {_COLUMNS} FROM chronox_staging_{table}"
     for timeframe, table in BAR_TABLES.items()
 }
 _OCCUPIED = {
-    timeframe: f"SELECT EXISTS (SELECT FROM {table} WHERE symbol = %s AND start BETWEEN %s AND %s)"
+    timeframe: (
+        f"SELECT r.symbol FROM {_RANGES} WHERE EXISTS (SELECT FROM {table} o "
+        "WHERE o.symbol = r.symbol AND o.start BETWEEN r.first AND r.last)"
+    )
     for timeframe, table in BAR_TABLES.items()
 }
 
@@ -111,28 +142,31 @@ class PostgresRepository:
         self.legacy = PostgresLegacyBars(pool, url, mode)
 
     def write(self, batch: BarBatch) -> int:
-        rows = _rows(batch)
-        if rows and self._mode == PLAIN:
-            first, last = rows[0][1], rows[-1][1]
+        return self.write_many([batch])
+
+    def write_many(self, batches: Sequence[BarBatch]) -> int:
+        if not batches:
+            return 0
+        staged = _Staged.of(batches)
+        if self._mode == PLAIN:
             with translate_errors(self._where, "writing"):
-                self._partitions.ensure(
-                    BAR_TABLES[batch.timeframe], [first, last, *_year_starts(first, last)]
-                )
+                for timeframe, (first, last) in staged.bounds().items():
+                    starts = [first, last, *_year_starts(first, last)]
+                    self._partitions.ensure(BAR_TABLES[timeframe], starts)
         with translate_errors(self._where, "reading"):
             legacy = self.legacy.legacy_as_of() is not None  # read once per process
         for attempt in range(RETRIES + 1):
             try:
                 with self._pool.connection() as conn, conn.transaction():
-                    self._write(conn, batch, rows, legacy)
-                return len(rows)
+                    self._write(conn, batches, staged, legacy)
+                return staged.count
             except psycopg.OperationalError as exc:
                 if attempt == RETRIES:
                     raise storage_error(self._where, "writing", exc) from None
                 pause = RETRY_BACKOFF.delay(attempt + 1)
                 log.warning(
-                    "writing %s %s failed; retrying in %.1f s: %s",
-                    batch.symbol,
-                    batch.timeframe,
+                    "writing %s failed; retrying in %.1f s: %s",
+                    _named(batches),
                     pause,
                     first_line(exc),
                 )
@@ -141,28 +175,59 @@ class PostgresRepository:
                 raise storage_error(self._where, "writing", exc) from None
         raise AssertionError("unreachable")
 
-    def _write(self, conn: Connection, batch: BarBatch, rows: list[Row], legacy: bool) -> None:
+    def _write(
+        self, conn: Connection, batches: Sequence[BarBatch], staged: _Staged, legacy: bool
+    ) -> None:
         # One writer per series at a time: racing ingests of one symbol serialise here,
-        # so the ledger merge below never works from a stale read.
-        conn.execute(
-            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-            (f"{batch.symbol}/{batch.timeframe.value}",),
-        )
-        if rows:
-            first, last = rows[0][1], rows[-1][1]
-            conn.execute(_STAGING)
-            with conn.cursor() as cur, cur.copy(_COPY_STAGING) as copy:
+        # so the ledger merges below never work from a stale read.
+        lock_series(conn, {(batch.symbol, batch.timeframe) for batch in batches})
+        for timeframe, rows in staged.rows.items():
+            conn.execute(_STAGING[timeframe])
+            with conn.cursor() as cur, cur.copy(_COPY_STAGING[timeframe]) as copy:
                 copy.set_types(_COPY_TYPES)
                 for row in rows:
                     copy.write_row(row)
-            if not _inserted_into_empty_range(conn, batch, first, last):
-                params = {"symbol": batch.symbol, "first": first, "last": last}
-                conn.execute(_UPSERTS[batch.timeframe], params)
-        if batch.coverage:
-            if legacy:  # a store of this release holds none: its writes skip this
-                table = BAR_TABLES[batch.timeframe]
-                drop_unreplaced_legacy(conn, table, batch.symbol, batch.source, batch.coverage)
-            record_coverage(conn, batch.symbol, batch.timeframe, batch.coverage)
+            self._upsert(conn, timeframe, staged.ranges[timeframe])
+        coverage: dict[Series, list[Sequence[CoverageSpan]]] = {}
+        for batch in batches:
+            if batch.coverage:
+                if legacy:  # a store of this release holds none: its writes skip this
+                    table = BAR_TABLES[batch.timeframe]
+                    drop_unreplaced_legacy(conn, table, batch.symbol, batch.source, batch.coverage)
+                coverage.setdefault((batch.symbol, batch.timeframe), []).append(batch.coverage)
+        record_coverage(conn, coverage)
+
+    def _upsert(
+        self, conn: Connection, timeframe: Timeframe, ranges: dict[str, tuple[datetime, datetime]]
+    ) -> None:
+        """Move the staged bars of ``timeframe`` into its table.
+
+        The bars of series whose staged range holds no stored bar yet (the common case:
+        a backfill fills a gap) go in with a plain INSERT, which skips the upsert's sort
+        and its conflict probe per bar; the others with the upsert. The caller holds the
+        series' locks, so no bar of them can enter their ranges meanwhile. Should a bar
+        conflict all the same (two bars of one slot in the write, a stored bar of
+        another symbol), the savepoint undoes the INSERT and every staged bar is
+        upserted instead.
+        """
+        found = conn.execute(_OCCUPIED[timeframe], _ranges_params(ranges)).fetchall()
+        occupied = {symbol for (symbol,) in found}
+        fresh = [symbol for symbol in ranges if symbol not in occupied]
+        if fresh:
+            only = " WHERE symbol = ANY(%s)" if occupied else ""
+            try:
+                with conn.transaction():
+                    conn.execute(_INSERTS[timeframe] + only, (fresh,) if occupied else None)
+            except psycopg.errors.UniqueViolation:
+                occupied = set(ranges)
+        if occupied:
+            if self._mode == TIMESCALE:  # a republished day of compressed chunks
+                conn.execute(NO_DECOMPRESSION_LIMIT)
+            upserted = {symbol: ranges[symbol] for symbol in ranges if symbol in occupied}
+            params = _ranges_params(upserted)
+            params["first"] = min(first for first, _ in upserted.values())
+            params["last"] = max(last for _, last in upserted.values())
+            conn.execute(_UPSERTS[timeframe], params)
 
     def bars(self, symbol: str, timeframe: Timeframe, window: Interval) -> Iterator[Bar]:
         """Streamed through a server-side cursor: constant memory for any range."""
@@ -233,41 +298,73 @@ class PostgresRepository:
             yield conn
 
 
-Row = tuple[str, datetime, float, float, float, float, float, float | None, int | None, bool, str]
+Row = tuple[
+    str, datetime, float, float, float, float, float, float | None, int | None, bool, str, int
+]
 
 
-def _rows(batch: BarBatch) -> list[Row]:
+@dataclass
+class _Staged:
+    """The COPY rows of a write by bars table, and each series' range in them."""
+
+    rows: dict[Timeframe, list[Row]]
+    #: By timeframe, then symbol: the first and last start of its staged bars.
+    ranges: dict[Timeframe, dict[str, tuple[datetime, datetime]]]
+    count: int
+
+    @classmethod
+    def of(cls, batches: Sequence[BarBatch]) -> _Staged:
+        rows: dict[Timeframe, list[Row]] = {}
+        ranges: dict[Timeframe, dict[str, tuple[datetime, datetime]]] = {}
+        for seq, batch in enumerate(batches):
+            batch_rows = _rows(batch, seq)
+            if not batch_rows:
+                continue
+            rows.setdefault(batch.timeframe, []).extend(batch_rows)
+            first, last = batch_rows[0][1], batch_rows[-1][1]
+            of_timeframe = ranges.setdefault(batch.timeframe, {})
+            held = of_timeframe.get(batch.symbol)
+            if held is not None:
+                first, last = min(first, held[0]), max(last, held[1])
+            of_timeframe[batch.symbol] = (first, last)
+        return cls(rows, ranges, sum(len(of) for of in rows.values()))
+
+    def bounds(self) -> dict[Timeframe, tuple[datetime, datetime]]:
+        """By timeframe: the first and last start of its staged bars."""
+        return {
+            timeframe: (
+                min(first for first, _ in of.values()),
+                max(last for _, last in of.values()),
+            )
+            for timeframe, of in self.ranges.items()
+        }
+
+
+def _rows(batch: BarBatch, seq: int) -> list[Row]:
     """Bars as COPY rows, in start order (the hot path: one comprehension)."""
     cutoff = batch.provisional_from or datetime.max.replace(tzinfo=UTC)
     source = batch.source
     rows = [
-        (symbol, start, o, h, lo, c, v, vw, n, start >= cutoff, source)
+        (symbol, start, o, h, lo, c, v, vw, n, start >= cutoff, source, seq)
         for symbol, _tf, start, o, h, lo, c, v, vw, n in batch.bars
     ]
     rows.sort(key=lambda row: row[1])
     return rows
 
 
-def _inserted_into_empty_range(
-    conn: Connection, batch: BarBatch, first: datetime, last: datetime
-) -> bool:
-    """Insert the staged bars as they are if no stored bar can conflict with them.
+def _ranges_params(ranges: dict[str, tuple[datetime, datetime]]) -> dict[str, object]:
+    return {
+        "symbols": list(ranges),
+        "firsts": [first for first, _ in ranges.values()],
+        "lasts": [last for _, last in ranges.values()],
+    }
 
-    The plain INSERT skips the upsert's sort and its conflict probe per bar. The caller
-    holds the series' lock, so no bar of the series can enter ``first``..``last``
-    between the check and the INSERT. Should a bar conflict all the same (two bars of
-    one slot in the batch, a stored bar of another symbol), the savepoint undoes the
-    INSERT and the caller upserts the same staged bars instead.
-    """
-    occupied = conn.execute(_OCCUPIED[batch.timeframe], (batch.symbol, first, last)).fetchone()
-    if occupied is None or occupied[0]:
-        return False
-    try:
-        with conn.transaction():
-            conn.execute(_INSERTS[batch.timeframe])
-    except psycopg.errors.UniqueViolation:
-        return False
-    return True
+
+def _named(batches: Sequence[BarBatch]) -> str:
+    """The series of a write, for a log line: one by name, many by count."""
+    if len(batches) == 1:
+        return f"{batches[0].symbol} {batches[0].timeframe}"
+    return f"{len(batches)} batches"
 
 
 def _year_starts(first: datetime, last: datetime) -> list[datetime]:

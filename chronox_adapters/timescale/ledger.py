@@ -10,7 +10,7 @@ read or write of its series (psycopg refuses the whole result for one such value
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import psycopg
@@ -24,56 +24,86 @@ from chronox_domain.timeframe import Timeframe
 
 log = logging.getLogger(__name__)
 
-_COLUMNS = 'start, "end", status, source, answered_at, ticker'
-_TOUCHING = 'symbol = %s AND timeframe = %s AND "end" >= %s AND start <= %s'
+_COLUMNS = 'start, "end", status, source, answered_at, ticker, etag'
+_C_COLUMNS = ", ".join(f"c.{column.strip()}" for column in _COLUMNS.split(","))
+_SERIES = (
+    "unnest(%(symbols)s::text[], %(timeframes)s::text[], %(los)s::timestamptz[], "
+    "%(his)s::timestamptz[]) AS r(symbol, timeframe, lo, hi)"
+)
+_TOUCHING = (
+    'c.symbol = r.symbol AND c.timeframe = r.timeframe AND c."end" >= r.lo AND c.start <= r.hi'
+)
+_COPY_LEDGER = (
+    'COPY coverage (symbol, timeframe, start, "end", status, source, answered_at, ticker, etag) '
+    "FROM STDIN (FORMAT BINARY)"
+)
+_LEDGER_TYPES = [
+    "text", "text", "timestamptz", "timestamptz", "text", "text", "timestamptz", "text", "text",
+]  # fmt: skip
+
+#: A series, and the coverage of each of its batches in write order.
+Series = tuple[str, Timeframe]
 
 
 def record_coverage(
-    conn: Connection, symbol: str, timeframe: Timeframe, added: Sequence[CoverageSpan]
+    conn: Connection, added: Mapping[Series, Sequence[Sequence[CoverageSpan]]]
 ) -> None:
-    """Merge ``added`` into the ledger, rewriting only the spans it touches.
+    """Merge each series' added coverage (batch after batch) into its ledger, rewriting
+    only the spans it touches: one query reads the touched spans of every series, one
+    deletes them, one COPY writes the merged ones.
 
-    The caller holds the series' advisory lock, so no other writer merges concurrently.
+    The caller holds the series' advisory locks, so no other writer merges concurrently.
     """
-    lo = min(span.interval.start for span in added)
-    hi = max(span.interval.end for span in added)
-    params = (symbol, timeframe.value, lo, hi)
+    series = [(key, spans) for key, spans in added.items() if any(spans)]
+    if not series:
+        return
+    params = {
+        "symbols": [symbol for (symbol, _), _ in series],
+        "timeframes": [timeframe.value for (_, timeframe), _ in series],
+        "los": [min(s.interval.start for spans in of for s in spans) for _, of in series],
+        "his": [max(s.interval.end for spans in of for s in spans) for _, of in series],
+    }
     # A row that cannot be read is left out of the merge (and deleted with the rest).
-    touched = _spans(conn, f"SELECT {_COLUMNS} FROM coverage WHERE {_TOUCHING}", params)
-    merged = merge_spans(touched, list(added))
-    conn.execute(f"DELETE FROM coverage WHERE {_TOUCHING}", params)
-    with conn.cursor() as cur:
-        cur.executemany(
-            "INSERT INTO coverage "
-            '(symbol, timeframe, start, "end", status, source, answered_at, ticker) '
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            [
-                (
-                    symbol,
-                    timeframe.value,
-                    s.interval.start,
-                    s.interval.end,
-                    s.status.value,
-                    s.source,
-                    s.answered_at,
-                    s.ticker,
+    touched: dict[Series, list[CoverageSpan]] = {}
+    sql = (
+        f"SELECT c.symbol, c.timeframe, {_C_COLUMNS} FROM coverage c JOIN {_SERIES} ON {_TOUCHING}"
+    )
+    for (symbol, value), span in _spans(conn, sql, params):
+        touched.setdefault((symbol, Timeframe(value)), []).append(span)
+    conn.execute(f"DELETE FROM coverage c USING {_SERIES} WHERE {_TOUCHING}", params)
+    with conn.cursor() as cur, cur.copy(_COPY_LEDGER) as copy:
+        copy.set_types(_LEDGER_TYPES)
+        for key, spans_added in series:
+            merged = touched.get(key, [])
+            for spans in spans_added:
+                merged = merge_spans(merged, list(spans))
+            symbol, timeframe = key
+            for s in merged:
+                copy.write_row(
+                    (
+                        symbol,
+                        timeframe.value,
+                        s.interval.start,
+                        s.interval.end,
+                        s.status.value,
+                        s.source,
+                        s.answered_at,
+                        s.ticker,
+                        s.etag,
+                    )
                 )
-                for s in merged
-            ],
-        )
 
 
 def read_coverage(conn: Connection, symbol: str, timeframe: Timeframe) -> list[CoverageSpan]:
-    return _spans(
-        conn,
-        f"SELECT {_COLUMNS} FROM coverage "
-        "WHERE symbol = %s AND timeframe = %s ORDER BY start, status",
-        (symbol, timeframe.value),
+    sql = (
+        f"SELECT symbol, timeframe, {_COLUMNS} FROM coverage "
+        "WHERE symbol = %s AND timeframe = %s ORDER BY start, status"
     )
+    return [span for _, span in _spans(conn, sql, (symbol, timeframe.value))]
 
 
-def span_from_row(row: tuple[object, object, object, object, object, object]) -> CoverageSpan:
-    start, end, status, source, answered_at, ticker = row
+def span_from_row(row: tuple[object, ...]) -> CoverageSpan:
+    start, end, status, source, answered_at, ticker, etag = row
     if not (isinstance(start, datetime) and isinstance(end, datetime)):
         raise ValueError(f"an instant no datetime holds: {start!r}..{end!r}")
     if not (answered_at is None or isinstance(answered_at, datetime)):
@@ -82,19 +112,25 @@ def span_from_row(row: tuple[object, object, object, object, object, object]) ->
         raise ValueError(f"source is not text: {source!r}")
     if not (ticker is None or isinstance(ticker, str)):
         raise ValueError(f"ticker is not text: {ticker!r}")
+    if not (etag is None or isinstance(etag, str)):
+        raise ValueError(f"etag is not text: {etag!r}")
     interval = Interval(start, end)
-    return CoverageSpan(interval, CoverageStatus(status), source, answered_at, ticker)
+    return CoverageSpan(interval, CoverageStatus(status), source, answered_at, ticker, etag)
 
 
-def _spans(conn: Connection, sql: str, params: tuple[object, ...]) -> list[CoverageSpan]:
+def _spans(
+    conn: Connection, sql: str, params: Sequence[object] | Mapping[str, object]
+) -> list[tuple[tuple[str, str], CoverageSpan]]:
+    """The spans of rows (symbol, timeframe, then the span's columns), each with its
+    series."""
     found = []
     with conn.cursor() as cursor:
         cursor.adapters.register_loader("timestamptz", _AnyInstant)
         for row in cursor.execute(sql, params):
             try:
-                found.append(span_from_row(row))
+                found.append(((row[0], row[1]), span_from_row(row[2:])))
             except (ValueError, TypeError, ChronoxError) as exc:
-                log.warning("PostgreSQL ledger: coverage row %r skipped: %s", row[:4], exc)
+                log.warning("PostgreSQL ledger: coverage row %r skipped: %s", row[:6], exc)
     return found
 
 

@@ -18,6 +18,7 @@ from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
 from chronox_adapters.timescale.errors import translate_errors
+from chronox_adapters.timescale.locks import lock_series
 from chronox_adapters.timescale.migrate import TIMESCALE
 from chronox_adapters.timescale.pool import describe
 from chronox_adapters.timescale.tables import BAR_TABLES
@@ -30,7 +31,7 @@ from chronox_domain.timeframe import Timeframe
 #: The partial indexes' predicate (migration 0007), word for word.
 IN_LEGACY = "source IN ('polygon-adjusted', 'polygon-rebased')"
 #: TimescaleDB refuses a DML that decompresses more than 100,000 rows unless told.
-_NO_DECOMPRESSION_LIMIT = (
+NO_DECOMPRESSION_LIMIT = (
     "SELECT set_config('timescaledb.max_tuples_decompressed_per_dml_transaction', '0', true)"
 )
 
@@ -86,12 +87,9 @@ class PostgresLegacyBars:
         vwaps = [None if bar.vwap is None or math.isnan(bar.vwap) else bar.vwap for bar in bars]
         with self._connection("writing") as conn, conn.transaction():
             # The write's series lock: a rebase and an ingest of one series take turns.
-            conn.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                (f"{symbol}/{timeframe.value}",),
-            )
+            lock_series(conn, [(symbol, timeframe)])
             if self._mode == TIMESCALE:  # a symbol's history: more than one DML's default
-                conn.execute(_NO_DECOMPRESSION_LIMIT)
+                conn.execute(NO_DECOMPRESSION_LIMIT)
             cursor = conn.execute(
                 f"UPDATE {BAR_TABLES[timeframe]} AS t SET open = r.open, high = r.high, "
                 "low = r.low, close = r.close, volume = r.volume, vwap = r.vwap, "

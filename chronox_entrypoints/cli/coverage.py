@@ -19,7 +19,8 @@ from chronox_entrypoints.cli.render import emit_json, table
 @store_option
 @json_option
 def coverage(symbol: str, timeframe: Timeframe, store: str | None, as_json: bool) -> None:
-    """List the coverage ledger of SYMBOL: each span, its status, source and ticker."""
+    """List the coverage ledger of SYMBOL: each span, its status, source, ticker and
+    the ETag of the day file that vouched for it."""
     with running(store=store) as container:
         spans = container.coverage().coverage(symbol, timeframe)
     if as_json:
@@ -31,7 +32,7 @@ def coverage(symbol: str, timeframe: Timeframe, store: str | None, as_json: bool
     # The vendor ticker that answered: the symbol itself unless a rename says otherwise.
     name = parse_symbol(symbol)
     table(
-        ["start", "end", "status", "source", "ticker", "answered_at"],
+        ["start", "end", "status", "source", "ticker", "answered_at", "etag"],
         [
             (
                 iso_utc(span.interval.start),
@@ -40,6 +41,7 @@ def coverage(symbol: str, timeframe: Timeframe, store: str | None, as_json: bool
                 span.source,
                 span.ticker or name,
                 "" if span.answered_at is None else iso_utc(span.answered_at),
+                span.etag or "",
             )
             for span in spans
         ],

@@ -116,7 +116,7 @@ def test_gaps_and_coverage() -> None:
     assert dumped(CoverageOut.of(span)) == {
         "start": "2024-11-25T14:30:00Z", "end": "2024-11-25T21:00:00Z",
         "status": "unconfirmed", "source": "polygon", "answered_at": "2024-11-25T21:00:00Z",
-        "ticker": None,
+        "ticker": None, "etag": None,
     }  # fmt: skip
 
 
