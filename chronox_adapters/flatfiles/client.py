@@ -41,8 +41,8 @@ class NotThere(Exception):
 
 
 def open_client(config: FlatFilesConfig) -> Any:
-    import boto3  # type: ignore[import-untyped]  # the family's library, loaded when used
-    from botocore.config import Config  # type: ignore[import-untyped]
+    import boto3  # the family's library, loaded when used
+    from botocore.config import Config
 
     return boto3.session.Session().client(
         "s3",
@@ -111,7 +111,7 @@ def _transient(exc: Exception, status: int | None) -> bool:
     refused, reset or timed out, a body cut off)."""
     if status is not None:
         return status >= 500 or status == 429
-    from botocore.exceptions import (  # type: ignore[import-untyped]
+    from botocore.exceptions import (
         BotoCoreError,
         ConnectionError,
         IncompleteReadError,

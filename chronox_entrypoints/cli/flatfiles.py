@@ -13,6 +13,7 @@ from chronox_domain.errors import WindowRefused
 from chronox_domain.services.flatfiles import FlatFilesReport, FlatFilesRequest
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.cli.app import running
+from chronox_entrypoints.cli.extras import require_extra
 from chronox_entrypoints.cli.progress import progress_of
 from chronox_entrypoints.cli.render import emit_json
 
@@ -70,6 +71,7 @@ def backfill_day_files(
 
 
 def _run(container: Any, requests: Sequence[FlatFilesRequest], as_json: bool) -> FlatFilesReport:
+    require_extra("--source flatfiles", "flatfiles", "boto3")
     service = container.flatfiles()
     every = container.settings().progress_log_seconds
     total = FlatFilesReport(source=FLATFILES)
