@@ -42,6 +42,7 @@ from chronox_domain.services.bars import BarsService
 from chronox_domain.services.export import ExportService
 from chronox_domain.services.flatfiles import FlatFilesService
 from chronox_domain.services.gaps import GapsService
+from chronox_domain.services.grouped import GroupedDailyService
 from chronox_domain.services.jobs import JobService, backfill_runner
 from chronox_domain.services.legacy import LegacyRebase
 from chronox_domain.services.live import UnifiedDaemon
@@ -235,6 +236,15 @@ class Services(containers.DeclarativeContainer):
         coverage=coverage,
         calendar=core.calendar,
     )
+    #: ``ingest --all -t 1d --source polygon``: the vendor's grouped daily endpoint, one
+    #: request per session for the whole market (the source must be polygon's REST).
+    grouped_daily = providers.Factory(
+        GroupedDailyService,
+        repository=gateways.repository,
+        source=gateways.source,
+        coverage=coverage,
+        calendar=core.calendar,
+    )
     registry = providers.Factory(RegistryService, registry=gateways.registry)
     daemon = providers.Factory(
         UnifiedDaemon,
@@ -326,6 +336,7 @@ class Container(containers.DeclarativeContainer):
     ingestion = services.ingestion
     backfill = services.backfill
     flatfiles = services.flatfiles
+    grouped_daily = services.grouped_daily
     registry_service = services.registry
     actions = services.actions
     daemon = services.daemon

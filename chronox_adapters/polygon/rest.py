@@ -31,7 +31,7 @@ import random
 import re
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -41,6 +41,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
 from chronox_adapters.polygon.config import PolygonConfig
 from chronox_adapters.polygon.deadline import Deadline, watch_deadlines
+from chronox_adapters.polygon.grouped import parse_grouped
 from chronox_adapters.polygon.parsing import MAX_BASE_AGGREGATES, RANGES, parse_aggregates
 from chronox_adapters.polygon.ratelimit import RateLimiter
 from chronox_adapters.polygon.retry import Backoff, parse_retry_after
@@ -51,6 +52,7 @@ from chronox_domain.errors import (
     SourceUnavailable,
     WindowRefused,
 )
+from chronox_domain.grouped import MarketDay
 from chronox_domain.interval import Interval
 from chronox_domain.metrics import NO_METRICS
 from chronox_domain.planning import RequestLimit
@@ -155,6 +157,20 @@ class PolygonRestSource:
         bars.sort(key=lambda bar: bar.start)
         return Fetched(bars, [window])
 
+    def market_day(self, day: date) -> MarketDay:
+        """Every ticker's daily bar of ``day`` (``MarketDaySource``), one request: the
+        grouped daily endpoint, as traded (``adjusted=false``) and without OTC
+        securities (``include_otc=false``, the vendor's default, said explicitly). A
+        date without a session answers no bars (the vendor leaves ``results`` out)."""
+        path = f"/v2/aggs/grouped/locale/us/market/stocks/{day.isoformat()}"
+        what = f"the whole market's daily bars of {day}"
+        page = self._get(self._url(path), {"adjusted": "false", "include_otc": "false"}, what)
+        _check_adjusted(page, False, what)
+        try:
+            return parse_grouped(page, day)
+        except MalformedData as exc:
+            raise SourceUnavailable(f"the vendor sent a malformed answer: {exc}") from None
+
     def get_pages(self, path: str, params: dict[str, str], what: str) -> list[dict[str, Any]]:
         """Every page of a paginated JSON answer (other endpoints: splits)."""
         pages = []
@@ -169,9 +185,7 @@ class PolygonRestSource:
     def _url(self, path: str) -> str:
         return self.config.base_url.rstrip("/") + path
 
-    def _follow(
-        self, page: Mapping[str, Any], keep: dict[str, str]
-    ) -> tuple[str, dict[str, str]]:
+    def _follow(self, page: Mapping[str, Any], keep: dict[str, str]) -> tuple[str, dict[str, str]]:
         """The next page's URL and query: ``next_url`` re-rooted on the configured base
         URL (as the official client does: a proxy or a regional endpoint in front of the
         vendor stays in the path), its cursor, and ``keep``, which the cursor omits."""
@@ -379,7 +393,7 @@ def _vendor_text(body: bytes, api_key: str) -> tuple[str, str]:
         vendor_status = str(decoded.get("status") or "")[:40]
         text = str(decoded.get("message") or decoded.get("error") or "no message")
     else:
-        text = body[:_TEXT_KEPT * 2].decode("utf-8", "replace")
+        text = body[: _TEXT_KEPT * 2].decode("utf-8", "replace")
         text = re.sub(r"<[^>]*>", " ", text)  # a gateway's HTML page
     text = " ".join(text.split())[:_TEXT_KEPT]
     return redact(vendor_status, [api_key]), redact(text, [api_key]) or "no message"

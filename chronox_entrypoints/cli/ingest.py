@@ -11,6 +11,7 @@ from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.cli.app import running
 from chronox_entrypoints.cli.flatfiles import FLATFILES, backfill_day_files, ingest_day_files
+from chronox_entrypoints.cli.grouped import ingest_grouped_daily
 from chronox_entrypoints.cli.jobs import shared_jobs
 from chronox_entrypoints.cli.options import (
     F,
@@ -54,7 +55,8 @@ def source_options(func: F) -> F:
     "--all",
     "everything",
     is_flag=True,
-    help="Every ticker of each day file (--source flatfiles).",
+    help="Every ticker of the market: each day file (--source flatfiles), or with -t 1d "
+    "--source polygon one grouped daily request per session.",
 )
 @timeframe_option
 @range_options
@@ -95,8 +97,13 @@ def ingest(
             refetch=refetch, force=force, store=store, as_json=as_json,
         )  # fmt: skip
         return
+    if everything and source == "polygon" and timeframe is Timeframe.D1:
+        ingest_grouped_daily(symbols, start, end, refetch=refetch, store=store, as_json=as_json)
+        return
     if everything or not symbols:
-        raise click.UsageError("name SYMBOLS (--all goes with --source flatfiles)")
+        raise click.UsageError(
+            "name SYMBOLS (--all goes with --source flatfiles, or with -t 1d --source polygon)"
+        )
     if files_path and not source:
         source = "files"
     with running(store=store, source=source, files_path=files_path) as container:

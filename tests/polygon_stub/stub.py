@@ -12,6 +12,7 @@ from chronox_domain import Bar, Interval, Timeframe
 from chronox_domain.ports import TradingCalendar
 from tests.polygon_stub.data import StubData, split_adjusted
 from tests.polygon_stub.faults import Faults
+from tests.polygon_stub.grouped import GROUPED_PATH, GroupedDaily
 from tests.polygon_stub.log import RequestLog, RequestRecord
 from tests.polygon_stub.reference import ReferenceApi
 from tests.polygon_stub.reference_data import ReferenceData, documented
@@ -73,6 +74,11 @@ class PolygonStub:
             base_url=lambda: self._api.base_url,
         )
         self._api.routes.append(self._reference)
+        #: The grouped daily endpoint: its ``market`` and ``otc`` tickers are settable.
+        self.grouped = GroupedDaily(
+            self._data, lambda: self._api.splits, lambda: self._api.history_from
+        )
+        self._api.routes.append(self.grouped)
         # A renamed company's bars under each ticker only while it traded as that one.
         self._api.traded_as = lambda ticker: self._reference.data.traded_as(ticker)
         self._rest = RestServer(self._api, self._log)
@@ -209,6 +215,10 @@ class PolygonStub:
 
     def aggs_requests(self) -> list[RequestRecord]:
         return [record for record in self._log.snapshot() if record.is_aggs]
+
+    def grouped_requests(self) -> list[RequestRecord]:
+        """The grouped daily requests (``/v2/aggs/grouped/...``), in order."""
+        return [r for r in self._log.snapshot() if GROUPED_PATH.fullmatch(r.path)]
 
     def reference_requests(self) -> list[RequestRecord]:
         """The requests to the reference endpoints (/stocks/v1/..., ticker overview and
