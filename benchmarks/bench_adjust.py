@@ -53,8 +53,10 @@ from chronox_domain.timeframe import Timeframe
 
 NEW_YORK = ZoneInfo("America/New_York")
 TARGET = 1.2
-#: Pairs per figure: the median of 15 holds on a shared 2-core machine where 9 did not.
-REPEATS = 15
+#: Pairs per figure. On a shared 2-core machine one pair's ratio swings by +-0.3 with
+#: the other processes' load; the median of 25 moves by a few hundredths, that of 9 by
+#: a tenth either side of the adjustment's true cost.
+REPEATS = 25
 FETCHED = datetime(2026, 1, 2, tzinfo=UTC)
 
 

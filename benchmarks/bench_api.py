@@ -353,7 +353,6 @@ def time_store(label: str, store: str, folder: str, sizes: Sizes) -> StoreTiming
                         session_load, csv_load)  # fmt: skip
 
 
-
 # --- the figures -----------------------------------------------------------------------
 
 

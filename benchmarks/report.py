@@ -24,7 +24,7 @@ TITLES = {
     "vendor-requests": "13. The vendor's limit: requests for a symbol-year in each timeframe",
     "vendor-429": "14. The vendor's 429s without Retry-After: a backfill through them",
     "startup": "15. CLI start-up against the floor of its libraries",
-    "adjust": "16. Adjust on read: a symbol-year of 1m bars on the splits basis",
+    "adjust": "16. Adjust on read: a symbol-year of 1m bars on the splits and all bases",
     "listing": "17. The listing period: requests for late-listed symbols asked from 2015",
     "memory-api": "18. Memory: GET /bars over a long range",
     "memory-cli": "19. Memory: chronox-cli bars over a long range",

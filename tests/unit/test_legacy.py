@@ -16,13 +16,8 @@ from chronox_adapters.memory import MemoryActionStore, MemoryRepository
 from chronox_domain import Bar, BarBatch, CoverageSpan, CoverageStatus, Interval, Timeframe
 from chronox_domain.actions import AdjustmentType, CorporateActions, StockSplit
 from chronox_domain.columns import BarColumns
-from chronox_domain.legacy import (
-    LEGACY_SOURCE,
-    LegacyBasisUnknown,
-    legacy_factors,
-    raw_ledger,
-    rebased,
-)
+from chronox_domain.errors import LegacyBasisUnknown
+from chronox_domain.legacy import LEGACY_SOURCE, legacy_factors, raw_ledger, rebased
 from chronox_domain.services.legacy import LegacyRebase
 
 NEW_YORK = ZoneInfo("America/New_York")
