@@ -76,7 +76,7 @@ _RANGES = (
 )
 
 
-def _upsert_sql(table: str) -> str:
+def _upsert_sql(table: str, only: str) -> str:
     assignments = ", ".join(f"{col} = EXCLUDED.{col}" for col in _VALUES)
     current = ", ".join(f"t.{col}" for col in _VALUES)
     incoming = ", ".join(f"EXCLUDED.{col}" for col in _VALUES)
@@ -94,11 +94,10 @@ def _upsert_sql(table: str) -> str:
         f"INSERT INTO {table} AS t ({_COLUMNS}) "
         f"SELECT {_COLUMNS} FROM ("
         f"SELECT DISTINCT ON (symbol, start) {_COLUMNS} FROM chronox_staging_{table} "
-        "WHERE symbol = ANY(%(symbols)s) ORDER BY symbol, start, provisional, seq DESC"
+        f"{only}ORDER BY symbol, start, provisional, seq DESC"
         ") s "
-        f"WHERE NOT EXISTS (SELECT FROM {_RANGES} JOIN {table} o "
-        "ON o.symbol = r.symbol AND o.start BETWEEN r.first AND r.last "
-        "WHERE o.start BETWEEN %(first)s AND %(last)s "
+        f"WHERE NOT EXISTS (SELECT FROM {table} o "
+        "WHERE o.symbol = ANY(%(symbols)s) AND o.start BETWEEN %(first)s AND %(last)s "
         "AND o.symbol = s.symbol AND o.start = s.start "
         f"AND ({stored}) IS NOT DISTINCT FROM ({staged})) "
         f"ON CONFLICT (symbol, start) DO UPDATE SET {assignments} "
@@ -107,15 +106,22 @@ def _upsert_sql(table: str) -> str:
     )
 
 
-_UPSERTS = {timeframe: _upsert_sql(table) for timeframe, table in BAR_TABLES.items()}
+#: By timeframe: the upsert of every staged bar, and of the bars of some series.
+_UPSERTS = {
+    timeframe: (_upsert_sql(table, ""), _upsert_sql(table, "WHERE symbol = ANY(%(symbols)s) "))
+    for timeframe, table in BAR_TABLES.items()
+}
 _INSERTS = {
     timeframe: f"INSERT INTO {table} ({_COLUMNS}) SELECT {_COLUMNS} FROM chronox_staging_{table}"
     for timeframe, table in BAR_TABLES.items()
 }
+#: By timeframe: the series (of many, and of one) with a stored bar in their range.
 _OCCUPIED = {
     timeframe: (
         f"SELECT r.symbol FROM {_RANGES} WHERE EXISTS (SELECT FROM {table} o "
-        "WHERE o.symbol = r.symbol AND o.start BETWEEN r.first AND r.last)"
+        "WHERE o.symbol = r.symbol AND o.start BETWEEN r.first AND r.last)",
+        f"SELECT symbol FROM {table} WHERE symbol = %(symbol)s "
+        "AND start BETWEEN %(first)s AND %(last)s LIMIT 1",
     )
     for timeframe, table in BAR_TABLES.items()
 }
@@ -210,7 +216,13 @@ class PostgresRepository:
         another symbol), the savepoint undoes the INSERT and every staged bar is
         upserted instead.
         """
-        found = conn.execute(_OCCUPIED[timeframe], _ranges_params(ranges)).fetchall()
+        many, one = _OCCUPIED[timeframe]
+        if len(ranges) == 1:  # a single write: plain parameters are cheaper than unnest
+            [(symbol, (first, last))] = ranges.items()
+            params = {"symbol": symbol, "first": first, "last": last}
+            found = conn.execute(one, params).fetchall()
+        else:
+            found = conn.execute(many, _ranges_params(ranges)).fetchall()
         occupied = {symbol for (symbol,) in found}
         fresh = [symbol for symbol in ranges if symbol not in occupied]
         if fresh:
@@ -227,7 +239,8 @@ class PostgresRepository:
             params = _ranges_params(upserted)
             params["first"] = min(first for first, _ in upserted.values())
             params["last"] = max(last for _, last in upserted.values())
-            conn.execute(_UPSERTS[timeframe], params)
+            every, some = _UPSERTS[timeframe]
+            conn.execute(every if len(upserted) == len(ranges) else some, params)
 
     def bars(self, symbol: str, timeframe: Timeframe, window: Interval) -> Iterator[Bar]:
         """Streamed through a server-side cursor: constant memory for any range."""

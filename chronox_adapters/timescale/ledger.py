@@ -33,6 +33,19 @@ _SERIES = (
 _TOUCHING = (
     'c.symbol = r.symbol AND c.timeframe = r.timeframe AND c."end" >= r.lo AND c.start <= r.hi'
 )
+_ONE_TOUCHING = (
+    'c.symbol = %(symbols)s AND c.timeframe = %(timeframes)s AND c."end" >= %(los)s '
+    "AND c.start <= %(his)s"
+)
+#: The touched spans' read and delete, for one series and for many.
+_ONE = (
+    f"SELECT c.symbol, c.timeframe, {_C_COLUMNS} FROM coverage c WHERE {_ONE_TOUCHING}",
+    f"DELETE FROM coverage c WHERE {_ONE_TOUCHING}",
+)
+_MANY = (
+    f"SELECT c.symbol, c.timeframe, {_C_COLUMNS} FROM coverage c JOIN {_SERIES} ON {_TOUCHING}",
+    f"DELETE FROM coverage c USING {_SERIES} WHERE {_TOUCHING}",
+)
 _COPY_LEDGER = (
     'COPY coverage (symbol, timeframe, start, "end", status, source, answered_at, ticker, etag) '
     "FROM STDIN (FORMAT BINARY)"
@@ -57,20 +70,22 @@ def record_coverage(
     series = [(key, spans) for key, spans in added.items() if any(spans)]
     if not series:
         return
-    params = {
-        "symbols": [symbol for (symbol, _), _ in series],
-        "timeframes": [timeframe.value for (_, timeframe), _ in series],
-        "los": [min(s.interval.start for spans in of for s in spans) for _, of in series],
-        "his": [max(s.interval.end for spans in of for s in spans) for _, of in series],
-    }
+    symbols = [symbol for (symbol, _), _ in series]
+    timeframes = [timeframe.value for (_, timeframe), _ in series]
+    los = [min(s.interval.start for spans in of for s in spans) for _, of in series]
+    his = [max(s.interval.end for spans in of for s in spans) for _, of in series]
+    # One series (a single write) has plain parameters: a third of the time of a join.
+    read, delete = _ONE if len(series) == 1 else _MANY
+    params: dict[str, object] = (
+        {"symbols": symbols[0], "timeframes": timeframes[0], "los": los[0], "his": his[0]}
+        if len(series) == 1
+        else {"symbols": symbols, "timeframes": timeframes, "los": los, "his": his}
+    )
     # A row that cannot be read is left out of the merge (and deleted with the rest).
     touched: dict[Series, list[CoverageSpan]] = {}
-    sql = (
-        f"SELECT c.symbol, c.timeframe, {_C_COLUMNS} FROM coverage c JOIN {_SERIES} ON {_TOUCHING}"
-    )
-    for (symbol, value), span in _spans(conn, sql, params):
+    for (symbol, value), span in _spans(conn, read, params):
         touched.setdefault((symbol, Timeframe(value)), []).append(span)
-    conn.execute(f"DELETE FROM coverage c USING {_SERIES} WHERE {_TOUCHING}", params)
+    conn.execute(delete, params)
     with conn.cursor() as cur, cur.copy(_COPY_LEDGER) as copy:
         copy.set_types(_LEDGER_TYPES)
         for key, spans_added in series:
