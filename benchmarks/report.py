@@ -29,6 +29,10 @@ TITLES = {
     "memory-api": "18. Memory: GET /bars over a long range",
     "memory-cli": "19. Memory: chronox-cli bars over a long range",
     "memory-check": "20. Memory: check_frame on a clean frame",
+    "flatfiles-day": "21. Flat files: a whole-market day file into each store",
+    "flatfiles-memory": "22. Flat files: peak memory of a whole-market day",
+    "flatfiles-registry": "23. 10,000 registry symbols: import, list, GET /symbols, gaps",
+    "flatfiles-workers": "24. Flat files: 1 vs 2 workers on a range of days",
 }
 
 

@@ -7,6 +7,7 @@
     python3 benchmarks/run.py --only vendor   # one group: core, postgres, redis, api, vendor,
                                               # startup, adjust, listing or memory
     python3 benchmarks/run.py --only adjust listing memory   # several groups
+    python3 benchmarks/run.py --only flatfiles   # issue 20: the whole market (minutes)
     python3 benchmarks/run.py --json out.json --markdown out.md
 
 The PostgreSQL benchmarks run when the server of ``CHRONOX_BENCH_PG`` (an admin URL,
@@ -99,7 +100,10 @@ QUICK = Sizes(
 
 
 #: The groups ``--only`` picks from.
-GROUPS = ("core", "postgres", "redis", "api", "vendor", "startup", "adjust", "listing", "memory")
+GROUPS = (
+    "core", "postgres", "redis", "api", "vendor", "startup", "adjust", "listing", "memory",
+    "flatfiles",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +260,31 @@ def _memory_figures(calendar: TradingCalendar, quick: bool) -> list[Figure]:
     return bench_memory.run(calendar, quick)
 
 
+def _flatfiles_figures(
+    calendar: TradingCalendar, quick: bool, postgres: str | None
+) -> list[Figure]:
+    """Issue 20: a whole-market day file from moto's S3 server into each store, peak
+    memory, 10,000 registry symbols, 1 vs 2 workers (TimescaleDB too when
+    CHRONOX_BENCH_TIMESCALE or CHRONOX_TEST_TIMESCALE names its server)."""
+    try:
+        for name in ("boto3", "moto", "fastapi", "httpx"):  # [flatfiles], [test], [api]
+            importlib.import_module(name)
+        from benchmarks import bench_flatfiles
+    except ImportError as exc:
+        print(f"Flat-files benchmarks skipped: {exc}", flush=True)
+        return []
+    timescale = bench_flatfiles.timescale_admin_url()
+    if timescale is not None:
+        from benchmarks import bench_postgres
+
+        reason = bench_postgres.unavailable(timescale)
+        if reason is not None:
+            print(f"TimescaleDB skipped: {redact(timescale)}: {reason}", flush=True)
+            timescale = None
+    say = print if not quick else (lambda _: None)
+    return bench_flatfiles.run(calendar, quick, postgres, timescale, say=say)
+
+
 def _wanted(args: argparse.Namespace, group: str, skipped: bool = False) -> bool:
     return group in args.only if args.only else not skipped
 
@@ -305,6 +334,14 @@ def planned_steps(
                 lambda: _memory_figures(calendar, args.quick),
             )
         )
+    if _wanted(args, "flatfiles", skipped=True):  # minutes at full size: asked by name
+        stores = "SQLite and PostgreSQL" if postgres else "SQLite"
+        steps.append(
+            Step(
+                f"flat files: a whole-market day, 10,000 registry symbols, workers ({stores})",
+                lambda: _flatfiles_figures(calendar, args.quick, postgres),
+            )
+        )
     return steps
 
 
@@ -325,7 +362,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = QUICK if args.quick else FULL
 
     # PostgreSQL serves its own group and the adjust-on-read one.
-    uses_postgres = _wanted(args, "postgres") or _wanted(args, "adjust")
+    uses_postgres = any(_wanted(args, group) for group in ("postgres", "adjust", "flatfiles"))
     postgres = _postgres(args.no_postgres or not uses_postgres)
     env = environment(sys.argv[1:] if argv is None else argv, postgres)
     print(", ".join(f"{key}: {value}" for key, value in env.items()), flush=True)

@@ -125,3 +125,25 @@ def test_only_listing_runs_that_group_alone(capsys: pytest.CaptureFixture[str]) 
     assert f"{TITLES['listing']}\n" in printed
     assert "targets missed: 0" in printed
     assert TITLES["ingest"] not in printed and "PostgreSQL benchmarks skipped" in printed
+
+
+def test_the_flatfiles_benchmark_checks_both_sides_and_times_them(
+    calendar: ExchangeCalendar,
+) -> None:
+    """Issue 20: a day file from moto's S3 server into SQLite against executemany (both
+    sides' rows checked equal), peak memory, and the registry figures, at toy sizes.
+    The PostgreSQL side is the same code over another store."""
+    for name in ("boto3", "moto", "fastapi", "httpx"):
+        pytest.importorskip(name)
+    from benchmarks import bench_flatfiles
+
+    tiny = bench_flatfiles.Sizes(tickers=12, repeats=1, registry=25, worker_tickers=5)
+    figures = bench_flatfiles.run(calendar, quick=True, postgres=None, sizes=tiny)
+
+    assert [figure.benchmark for figure in figures] == [
+        "flatfiles-day", "flatfiles-memory", *["flatfiles-registry"] * 5,
+    ]  # fmt: skip
+    assert figures[0].data["rows"] == figures[0].data["bars_written"] > 0
+    assert all(figure.ratio >= 0 for figure in figures)
+    assert f"## {TITLES['flatfiles-registry']}" in markdown(figures)
+    json.dumps([figure.data for figure in figures])
