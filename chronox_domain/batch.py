@@ -4,11 +4,12 @@ transaction and a publisher announces once it committed."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from chronox_domain.bar import Bar
 from chronox_domain.coverage import CoverageSpan
+from chronox_domain.interval import Interval
 from chronox_domain.timeframe import Timeframe
 
 
@@ -23,6 +24,42 @@ class BarBatch:
     #: Bars starting at or after this moment are provisional (None: all final).
     provisional_from: datetime | None
     coverage: Sequence[CoverageSpan] = field(default_factory=tuple)
+    #: Windows whose stored bars of the series this batch replaces: a stored bar inside
+    #: one that the batch does not carry is deleted, in the same transaction (a
+    #: republished day file that dropped a minute leaves a hole there, not the old bar).
+    replaces: Sequence[Interval] = field(default_factory=tuple)
 
     def is_provisional(self, bar: Bar) -> bool:
         return self.provisional_from is not None and bar.start >= self.provisional_from
+
+
+def without_replaced(batches: Sequence[BarBatch]) -> list[BarBatch]:
+    """``batches`` less the bars that a later batch of their series replaces (inside one
+    of its ``replaces``, carried by neither it nor any batch after it): what sequential
+    writes would leave of them. A store that writes many batches at once applies every
+    replacement to the stored bars only, then writes these."""
+    series: dict[tuple[str, Timeframe], list[int]] = {}
+    for index, batch in enumerate(batches):
+        series.setdefault((batch.symbol, batch.timeframe), []).append(index)
+    pruned = list(batches)
+    for indexes in series.values():
+        if len(indexes) < 2 or not any(batches[i].replaces for i in indexes[1:]):
+            continue  # the common case: one batch a series
+        carried: set[datetime] = set()  # the starts of the batches after the one at hand
+        killers: list[tuple[Sequence[Interval], frozenset[datetime]]] = []
+        for i in reversed(indexes):
+            batch = batches[i]
+            kept = [bar for bar in batch.bars if not _killed(bar.start, killers)]
+            if len(kept) != len(batch.bars):
+                pruned[i] = replace(batch, bars=kept)
+            carried.update(bar.start for bar in batch.bars)
+            if batch.replaces:
+                killers.append((batch.replaces, frozenset(carried)))
+    return pruned
+
+
+def _killed(start: datetime, killers: list[tuple[Sequence[Interval], frozenset[datetime]]]) -> bool:
+    return any(
+        start not in carried and any(window.contains(start) for window in windows)
+        for windows, carried in killers
+    )

@@ -107,8 +107,9 @@ class MarketDataRepository(Protocol):
 
         Keyed on (symbol, timeframe, start): writing the same bars again changes
         nothing; a bar replaces the stored one (a correction replaces a provisional
-        bar). Either all of the batch is stored, or nothing. Returns the number of
-        bars written.
+        bar). A stored bar inside one of ``batch.replaces`` that the batch does not
+        carry is deleted: that slot is a hole now. Either all of the batch is stored,
+        or nothing. Returns the number of bars written.
         """
         ...
 

@@ -57,11 +57,13 @@ class MemoryRepository:
             if held is not None and provisional and not held[2]:
                 continue  # a provisional bar never replaces a final one
             rows[bar.start] = (bar, batch.source, provisional)
+        carried = {bar.start for bar in batch.bars}
+        if batch.replaces:
+            _drop_unreplaced(rows, batch.replaces, carried, legacy_only=False)
         if self.legacy_since is not None:  # a store that never held legacy rows skips this
-            replaced = {bar.start for bar in batch.bars}
-            for start in _legacy_in(rows, batch.coverage):
-                if start not in replaced:  # the raw answer had no bar there
-                    del rows[start]
+            # The final spans the raw vendor has just answered replace the legacy rows.
+            final = [s.interval for s in batch.coverage if s.status is CoverageStatus.FINAL]
+            _drop_unreplaced(rows, final, carried, legacy_only=True)
 
     def bars(self, symbol: str, timeframe: Timeframe, window: Interval) -> Iterator[Bar]:
         rows = self._bars.get((symbol, timeframe), {})
@@ -137,14 +139,21 @@ def _check_ledger_key(key: _Key, spans: Sequence[CoverageSpan]) -> None:
         seen.add(slot)
 
 
-def _legacy_in(
-    rows: dict[datetime, tuple[Bar, str, bool]], coverage: Sequence[CoverageSpan]
-) -> list[datetime]:
-    """Starts of legacy rows inside the final spans of ``coverage``: the windows the
-    raw vendor has just answered for."""
-    final = [span.interval for span in coverage if span.status is CoverageStatus.FINAL]
-    return [
+def _drop_unreplaced(
+    rows: dict[datetime, tuple[Bar, str, bool]],
+    windows: Sequence[Interval],
+    carried: set[datetime],
+    *,
+    legacy_only: bool,
+) -> None:
+    """Delete the rows inside ``windows`` that the batch did not carry (``carried``):
+    slots its answer had no bar for. ``legacy_only``: only the previous release's rows
+    (a raw answer replaces those, and is not asked to vouch for the others)."""
+    for start in [
         start
         for start, (_, source, _) in rows.items()
-        if source in LEGACY_BAR_SOURCES and any(window.contains(start) for window in final)
-    ]
+        if start not in carried
+        and (not legacy_only or source in LEGACY_BAR_SOURCES)
+        and any(window.contains(start) for window in windows)
+    ]:
+        del rows[start]

@@ -11,13 +11,13 @@ from chronox_adapters.sqlite.bar_rows import report_unsound, soundness
 from chronox_adapters.sqlite.columns import read_columns
 from chronox_adapters.sqlite.database import SqliteDatabase
 from chronox_adapters.sqlite.errors import translate_errors
-from chronox_adapters.sqlite.legacy import drop_unreplaced_legacy
+from chronox_adapters.sqlite.replaced import drop_unreplaced
 from chronox_adapters.sqlite.rows import spans
 from chronox_adapters.sqlite.schema import BAR_TABLES
 from chronox_domain.bar import Bar
-from chronox_domain.batch import BarBatch
+from chronox_domain.batch import BarBatch, without_replaced
 from chronox_domain.columns import BarColumns
-from chronox_domain.coverage import CoverageSpan, merge_spans
+from chronox_domain.coverage import CoverageSpan, CoverageStatus, merge_spans
 from chronox_domain.interval import Interval
 from chronox_domain.timeframe import Timeframe
 
@@ -56,26 +56,27 @@ class SqliteRepository:
         """One executemany per bars table across the batches, in batch order (a later
         batch's bar replaces an earlier one's, as in sequential writes), then each
         series' ledger merged once with all its batches' coverage."""
+        if not batches:
+            return 0
+        written = sum(len(batch.bars) for batch in batches)
+        batches = without_replaced(batches)
         rows_of: dict[Timeframe, list[tuple[object, ...]]] = {}
         for batch in batches:
             rows_of.setdefault(batch.timeframe, []).extend(_rows(batch))
-        if not batches:
-            return 0
         with self._db.transaction() as db:
+            _drop_unreplaced(db, batches)
             for timeframe, rows in rows_of.items():
                 if rows:
                     db.executemany(_UPSERTS[timeframe], rows)
             coverage_of: dict[tuple[str, Timeframe], list[Sequence[CoverageSpan]]] = {}
             for batch in batches:
                 if batch.coverage:
-                    table = BAR_TABLES[batch.timeframe]
-                    drop_unreplaced_legacy(db, table, batch.symbol, batch.source, batch.coverage)
                     coverage_of.setdefault((batch.symbol, batch.timeframe), []).append(
                         batch.coverage
                     )
             for (symbol, timeframe), added in coverage_of.items():
                 _record_coverage(db, self._db.path, symbol, timeframe, added)
-        return sum(len(rows) for rows in rows_of.values())
+        return written
 
     def bars(self, symbol: str, timeframe: Timeframe, window: Interval) -> Iterator[Bar]:
         # Rows are read while the caller iterates: the translation spans the loop.
@@ -152,6 +153,25 @@ def _rows(batch: BarBatch) -> list[tuple[object, ...]]:
         for symbol, _tf, start, o, h, lo, c, v, vw, n in batch.bars
         for ts in (start.timestamp(),)
     ]
+
+
+def _drop_unreplaced(db: sqlite3.Connection, batches: Sequence[BarBatch]) -> None:
+    """Before the upserts: delete the stored bars each batch replaces (its ``replaces``
+    windows; the legacy rows in its final spans) and that the write does not carry
+    (``without_replaced`` took out of the write what a later batch replaces). Only the
+    bars stored before the write are read: none, for a series new in the window."""
+    carried: dict[tuple[str, Timeframe], set[int]] = {}
+    for batch in batches:
+        starts = carried.setdefault((batch.symbol, batch.timeframe), set())
+        starts.update(int(bar.start.timestamp()) for bar in batch.bars)
+    for batch in batches:
+        starts = carried[(batch.symbol, batch.timeframe)]
+        table = BAR_TABLES[batch.timeframe]
+        if batch.replaces:
+            drop_unreplaced(db, table, batch.symbol, batch.replaces, starts)
+        final = [s.interval for s in batch.coverage if s.status is CoverageStatus.FINAL]
+        if final:  # a store of this release holds no legacy row: an index probe each
+            drop_unreplaced(db, table, batch.symbol, final, starts, legacy_only=True)
 
 
 def _record_coverage(

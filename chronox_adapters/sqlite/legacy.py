@@ -7,8 +7,6 @@ uses a partial index only for a WHERE clause that contains its terms as written.
 from __future__ import annotations
 
 import math
-import sqlite3
-from collections.abc import Sequence
 from datetime import datetime
 
 from chronox_adapters.sqlite.columns import _columns
@@ -16,7 +14,6 @@ from chronox_adapters.sqlite.database import SqliteDatabase
 from chronox_adapters.sqlite.errors import translate_errors
 from chronox_adapters.sqlite.schema import BAR_TABLES
 from chronox_domain.columns import UNKNOWN_TRADES, BarColumns
-from chronox_domain.coverage import CoverageSpan, CoverageStatus
 from chronox_domain.legacy import LEGACY_SOURCE, REBASED_SOURCE
 from chronox_domain.timeframe import Timeframe
 
@@ -84,23 +81,3 @@ class SqliteLegacyBars:
                 rows,
             )
             return int(cursor.rowcount)
-
-
-def drop_unreplaced_legacy(
-    db: sqlite3.Connection, table: str, symbol: str, source: str, coverage: Sequence[CoverageSpan]
-) -> None:
-    """In the writer's transaction, after its upsert: the legacy rows left inside the
-    final spans just recorded are slots the raw answer had no bar for (every bar it had
-    replaced its row, and took the batch's ``source``), so a re-fetched window holds raw
-    rows only."""
-    windows = [
-        (int(span.interval.start.timestamp()), int(span.interval.end.timestamp()))
-        for span in coverage
-        if span.status is CoverageStatus.FINAL
-    ]
-    if windows:
-        db.executemany(
-            f"DELETE FROM {table} WHERE symbol = ? AND {IN_LEGACY} AND source <> ? "
-            "AND start >= ? AND start < ?",
-            [(symbol, source, lo, hi) for lo, hi in windows],
-        )

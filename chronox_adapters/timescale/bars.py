@@ -24,19 +24,16 @@ from chronox_adapters.timescale.bar_rows import report_unsound, sound_bar
 from chronox_adapters.timescale.columns import read_columns
 from chronox_adapters.timescale.errors import storage_error, translate_errors
 from chronox_adapters.timescale.ledger import Series, read_coverage, record_coverage
-from chronox_adapters.timescale.legacy import (
-    NO_DECOMPRESSION_LIMIT,
-    PostgresLegacyBars,
-    drop_unreplaced_legacy,
-)
+from chronox_adapters.timescale.legacy import NO_DECOMPRESSION_LIMIT, PostgresLegacyBars
 from chronox_adapters.timescale.locks import lock_series
 from chronox_adapters.timescale.migrate import PLAIN, TIMESCALE
 from chronox_adapters.timescale.partitions import Partitions
 from chronox_adapters.timescale.pool import describe
+from chronox_adapters.timescale.replaced import drop_unreplaced
 from chronox_adapters.timescale.tables import BAR_COLUMNS, BAR_TABLES
 from chronox_domain.backoff import Backoff, equal_jitter
 from chronox_domain.bar import Bar
-from chronox_domain.batch import BarBatch
+from chronox_domain.batch import BarBatch, without_replaced
 from chronox_domain.columns import BarColumns
 from chronox_domain.coverage import CoverageSpan
 from chronox_domain.errors import first_line
@@ -193,13 +190,15 @@ class PostgresRepository:
                 copy.set_types(_COPY_TYPES)
                 for row in rows:
                     copy.write_row(row)
+        # Before the upsert: the stored bars the batches replace are those stored before.
+        drop_unreplaced(
+            conn, batches, staged.rows, legacy=legacy, timescale=self._mode == TIMESCALE
+        )
+        for timeframe in staged.rows:
             self._upsert(conn, timeframe, staged.ranges[timeframe])
         coverage: dict[Series, list[Sequence[CoverageSpan]]] = {}
         for batch in batches:
             if batch.coverage:
-                if legacy:  # a store of this release holds none: its writes skip this
-                    table = BAR_TABLES[batch.timeframe]
-                    drop_unreplaced_legacy(conn, table, batch.symbol, batch.source, batch.coverage)
                 coverage.setdefault((batch.symbol, batch.timeframe), []).append(batch.coverage)
         record_coverage(conn, coverage)
 
@@ -329,7 +328,8 @@ class _Staged:
     def of(cls, batches: Sequence[BarBatch]) -> _Staged:
         rows: dict[Timeframe, list[Row]] = {}
         ranges: dict[Timeframe, dict[str, tuple[datetime, datetime]]] = {}
-        for seq, batch in enumerate(batches):
+        # What a later batch of a series replaces is not written (sequential writes).
+        for seq, batch in enumerate(without_replaced(batches)):
             batch_rows = _rows(batch, seq)
             if not batch_rows:
                 continue
@@ -340,7 +340,7 @@ class _Staged:
             if held is not None:
                 first, last = min(first, held[0]), max(last, held[1])
             of_timeframe[batch.symbol] = (first, last)
-        return cls(rows, ranges, sum(len(of) for of in rows.values()))
+        return cls(rows, ranges, sum(len(batch.bars) for batch in batches))
 
     def bounds(self) -> dict[Timeframe, tuple[datetime, datetime]]:
         """By timeframe: the first and last start of its staged bars."""

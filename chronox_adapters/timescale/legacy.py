@@ -10,7 +10,7 @@ it does for the upsert of a write.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -24,7 +24,6 @@ from chronox_adapters.timescale.pool import describe
 from chronox_adapters.timescale.tables import BAR_TABLES
 from chronox_domain.bar import Bar
 from chronox_domain.columns import BarColumns
-from chronox_domain.coverage import CoverageSpan, CoverageStatus
 from chronox_domain.legacy import LEGACY_SOURCE, REBASED_SOURCE
 from chronox_domain.timeframe import Timeframe
 
@@ -119,24 +118,3 @@ class PostgresLegacyBars:
     def _connection(self, doing: str) -> Iterator[Connection]:
         with translate_errors(self._where, doing), self._pool.connection() as conn:
             yield conn
-
-
-def drop_unreplaced_legacy(
-    conn: Connection, table: str, symbol: str, source: str, coverage: Sequence[CoverageSpan]
-) -> None:
-    """In the writer's transaction, after its upsert: the legacy rows left inside the
-    final spans just recorded are slots the raw answer had no bar for (every bar it had
-    replaced its row, and took the batch's ``source``), so a re-fetched window holds raw
-    rows only."""
-    windows = [span.interval for span in coverage if span.status is CoverageStatus.FINAL]
-    if windows:
-        conn.execute(
-            f"DELETE FROM {table} WHERE symbol = %s AND {IN_LEGACY} AND source <> %s AND ("
-            + " OR ".join("(start >= %s AND start < %s)" for _ in windows)
-            + ")",
-            [
-                symbol,
-                source,
-                *(moment for window in windows for moment in (window.start, window.end)),
-            ],
-        )

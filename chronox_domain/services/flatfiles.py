@@ -11,10 +11,12 @@ trades that day (the file is the whole market): confirmed empty at once, final.
 
 Bars are written first, the day's coverage last (one write across its symbols): a run
 interrupted in the middle of a file leaves bars without coverage, which is a gap the
-next run reads again, never coverage without its bars. A republished file (another
-ETag than the ledger's) is read again for the symbols it vouched for, replacing their
-bars of that day. A day whose file is not there (403/404) stays a gap, is reported in
-the vendor's words and is asked again next run; the rest of the run goes on.
+next run reads again, never coverage without its bars. Every write of a ticker's share
+of a file replaces (``BarBatch.replaces``) the stored bars of what the file vouches for:
+a republished file (another ETag than the ledger's), read again for the symbols it
+vouched for, leaves a hole where it dropped a minute, not the old bar. A day whose file
+is not there (403/404) stays a gap, is reported in the vendor's words and is asked
+again next run; the rest of the run goes on.
 
 ``everything`` (``ingest --all``) asks every ticker of each file. Which files were read
 whole, with which ETag, is kept in the ledger of :data:`MARKET_LEDGER`, a series no
@@ -259,6 +261,8 @@ class FlatFilesService:
         report.days_read += 1
         covered: dict[str, IntervalList] = {}
         seen: set[str] = set()
+        #: Tickers whose bars were written replacing what the file vouches for.
+        replaced: set[str] = set()
         pending: list[BarBatch] = []
         held = 0
         for chunk in read.rows:
@@ -281,8 +285,14 @@ class FlatFilesService:
                 continue
             covered[symbol] = checked.covered
             if checked.bars:
-                pending.append(BarBatch(symbol, timeframe, checked.bars, FLATFILES, None))
+                # What the file vouches for, it replaces: a stored bar it no longer
+                # holds (a republished file dropped the minute) is a hole now.
+                batch = BarBatch(
+                    symbol, timeframe, checked.bars, FLATFILES, None, replaces=checked.covered
+                )
+                pending.append(batch)
                 held += len(checked.bars)
+                replaced.add(symbol)
             if held >= BATCH_BARS:
                 report.bars_written += self._write(pending)
                 pending, held = [], 0
@@ -293,7 +303,12 @@ class FlatFilesService:
             report.ticker_days_empty += 1
         if asked is None:
             covered[MARKET_LEDGER] = whole
-        self._write([_vouched(s, timeframe, pieces, read.file) for s, pieces in covered.items()])
+        self._write(
+            [
+                _vouched(s, timeframe, pieces, read.file, replacing=s not in replaced)
+                for s, pieces in covered.items()
+            ]
+        )
         report.ticker_days += len(covered) - (asked is None)
         report.symbols.update(s for s in covered if s != MARKET_LEDGER)
 
@@ -334,11 +349,17 @@ def _etag(span: CoverageSpan) -> str | None:
     return span.etag
 
 
-def _vouched(symbol: str, timeframe: Timeframe, pieces: IntervalList, file: DayFile) -> BarBatch:
+def _vouched(
+    symbol: str, timeframe: Timeframe, pieces: IntervalList, file: DayFile, *, replacing: bool
+) -> BarBatch:
+    """The ledger's record of what ``file`` vouches for; ``replacing``: no bar of the
+    file was written for ``symbol`` (absent from the file, or every row rejected), so
+    this batch deletes the stored bars of ``pieces`` (the market ledger holds none)."""
     spans = tuple(
         CoverageSpan(piece, CoverageStatus.FINAL, FLATFILES, etag=file.etag) for piece in pieces
     )
-    return BarBatch(symbol, timeframe, (), FLATFILES, None, spans)
+    replaces = pieces if replacing and symbol != MARKET_LEDGER else ()
+    return BarBatch(symbol, timeframe, (), FLATFILES, None, spans, replaces)
 
 
 def _ticker(text: str) -> str | None:

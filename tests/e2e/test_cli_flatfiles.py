@@ -4,7 +4,7 @@ holding day files in the vendor's exact format, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -78,6 +78,39 @@ def test_a_republished_day_is_read_again_alone(cli: Cli, s3: S3Server) -> None:
     code, report = _ingest(cli, "SPY")
     assert code == 0 and report["days_republished"] == 1 and report["days_read"] == 1
     assert _downloads(s3) == [day_key(DAYS[1])]
+
+
+def test_a_republished_day_without_a_minute_leaves_a_hole_there(cli: Cli, s3: S3Server) -> None:
+    rows = market_day(DAYS[1], TICKERS)
+    for day in DAYS:
+        put_day_file(s3, day, rows if day == DAYS[1] else market_day(day, TICKERS))
+    assert _ingest(cli, "SPY", "AAPL")[0] == 0
+    # A regular-hours minute of SPY with a bar on each side: alone, a hole of one minute.
+    spy = sorted(row.window_start_ns for row in rows if row.ticker == "SPY")
+    minute = 60 * 1_000_000_000
+    dropped = next(
+        stamp for i, stamp in enumerate(spy[200:], 200)
+        if spy[i - 1] == stamp - minute and spy[i + 1] == stamp + minute
+    )  # fmt: skip
+    put_day_file(
+        s3,
+        DAYS[1],
+        [r for r in rows if not (r.ticker == "SPY" and r.window_start_ns == dropped)],
+    )
+    code, report = _ingest(cli, "SPY", "AAPL")
+    assert code == 0 and report["days_republished"] == 1 and report["days_read"] == 1, report
+    at = datetime.fromtimestamp(dropped / 1e9, UTC)
+    day = ("--start", DAYS[1].isoformat(), "--end", DAYS[1].isoformat())
+    stored = cli("bars", "SPY", *day, "--adjust", "none", "--format", "json")
+    starts = {datetime.fromisoformat(bar["start"]) for bar in stored.json()["bars"]}
+    assert stored.code == 0 and len(starts) == len(spy) - 1 and at not in starts, stored.err
+    aapl = cli("bars", "AAPL", *day, "--adjust", "none", "--format", "json")
+    assert len(aapl.json()["bars"]) == sum(row.ticker == "AAPL" for row in rows)
+    holes = cli("gaps", "SPY", "--session", "eth", *day, "--holes", "--json")
+    assert holes.code == 0, holes.err
+    found = [(h["kind"], datetime.fromisoformat(h["start"])) for h in holes.json()]
+    assert ("hole", at) in found
+    assert all(kind == "hole" for kind, _ in found)  # the file vouches for the session
 
 
 def test_a_missing_day_stays_a_gap_until_it_appears(cli: Cli, s3: S3Server) -> None:
