@@ -19,6 +19,7 @@ from chronox_domain.errors import (
 from chronox_domain.redaction import redact
 from chronox_domain.refusals import described
 from chronox_domain.symbol import parse_symbol
+from chronox_domain.timeframe import Timeframe
 
 
 class JobState(enum.Enum):
@@ -36,13 +37,44 @@ class JobState(enum.Enum):
 Bound = date | datetime
 
 
+class JobKind(enum.Enum):
+    #: Close the gaps of one symbol over a range from the configured source.
+    BACKFILL = "backfill"
+    #: Read one session's day file (the vendor's flat files) for many symbols.
+    DAY_FILE = "day_file"
+
+
 @dataclass(frozen=True, slots=True)
 class JobSpec:
-    """What a backfill job does: close the gaps of ``symbols`` over a range."""
+    """What a job does. A backfill closes the gaps of ``symbols`` over a range; a day
+    file job reads the day file of one session (``start``, equal to ``end``) for
+    ``timeframe``, for ``symbols`` or, when none are named, the active registry symbols
+    of that timeframe as they are when the job runs."""
 
     symbols: tuple[str, ...]
     start: Bound | None = None
     end: Bound | None = None
+    kind: JobKind = JobKind.BACKFILL
+    timeframe: Timeframe | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind is JobKind.DAY_FILE and (
+            self.timeframe is None or type(self.start) is not date or self.start != self.end
+        ):
+            raise InvalidInput("a day file job names one session (a date) and a timeframe")
+
+    @classmethod
+    def day_file(cls, day: date, timeframe: Timeframe, symbols: Sequence[str] = ()) -> JobSpec:
+        return cls(tuple(symbols), day, day, JobKind.DAY_FILE, timeframe)
+
+    @property
+    def label(self) -> str:
+        """What the job works on, in a few words (listings, logs)."""
+        if self.kind is JobKind.BACKFILL:
+            return ",".join(self.symbols)
+        assert self.timeframe is not None and self.start is not None  # __post_init__
+        named = ",".join(self.symbols) if self.symbols else "registry"
+        return f"day file {self.start.isoformat()} {self.timeframe.value} ({named})"
 
     def to_payload(self) -> dict[str, str]:
         """Flat strings, for queues that carry text (Redis stream fields)."""
@@ -50,6 +82,8 @@ class JobSpec:
             "symbols": ",".join(self.symbols),
             "start": _bound_text(self.start),
             "end": _bound_text(self.end),
+            "kind": self.kind.value,
+            "timeframe": "" if self.timeframe is None else self.timeframe.value,
         }
 
     @classmethod
@@ -63,7 +97,11 @@ class JobSpec:
         try:
             listed = _text(payload, "symbols", required=True)
             symbols = tuple(parse_symbol(s) for s in listed.split(",") if s)
-            return cls(symbols, _bound(payload, "start"), _bound(payload, "end"))
+            # A record without a kind was written before day file jobs: a backfill.
+            kind = _kind(_text(payload, "kind") or JobKind.BACKFILL.value)
+            named = _text(payload, "timeframe")
+            timeframe = Timeframe.parse(named) if named else None
+            return cls(symbols, _bound(payload, "start"), _bound(payload, "end"), kind, timeframe)
         except InvalidSymbol:
             raise
         except InvalidInput as exc:
@@ -130,6 +168,14 @@ def _text(payload: Mapping[object, object], key: str, required: bool = False) ->
     if not isinstance(value, str):
         raise InvalidInput(f"{key}: expected a string, got {described(value)}")
     return value
+
+
+def _kind(text: str) -> JobKind:
+    try:
+        return JobKind(text)
+    except ValueError:
+        known = ", ".join(kind.value for kind in JobKind)
+        raise InvalidInput(f"kind {text!r} is not one of {known}") from None
 
 
 def _bound(payload: Mapping[object, object], key: str) -> Bound | None:

@@ -43,7 +43,7 @@ from chronox_domain.services.export import ExportService
 from chronox_domain.services.flatfiles import FlatFilesService
 from chronox_domain.services.gaps import GapsService
 from chronox_domain.services.grouped import GroupedDailyService
-from chronox_domain.services.jobs import JobService, backfill_runner
+from chronox_domain.services.jobs import JobService, runner_by_kind
 from chronox_domain.services.legacy import LegacyRebase
 from chronox_domain.services.live import UnifiedDaemon
 from chronox_domain.services.pipeline import Mode, Pipeline
@@ -278,7 +278,13 @@ class Runtime(containers.DeclarativeContainer):
     services = providers.DependenciesContainer()
     settings = core.settings
 
-    job_runner = providers.ThreadSafeSingleton(backfill_runner, pipeline=services.pipeline)
+    # The flat-files service as a provider: built only when a day file job arrives.
+    job_runner = providers.ThreadSafeSingleton(
+        runner_by_kind,
+        pipeline=services.pipeline,
+        flatfiles=services.flatfiles.provider,
+        registry=gateways.registry,
+    )
     job_queue = providers.Selector(
         settings.provided.transport,
         redis=providers.Resource(events.redis_job_queue, settings=settings),

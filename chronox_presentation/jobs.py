@@ -7,7 +7,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, Field
 
-from chronox_domain.jobs import Job
+from chronox_domain.jobs import Job, JobKind
 from chronox_domain.redaction import redact
 
 
@@ -35,6 +35,11 @@ class JobDetailOut(JobOut):
     #: ISO dates or instants, as the job was given them; null: the default range.
     start: str | None
     end: str | None
+    #: backfill: a symbol's gaps; day_file: one session's day file (start = end) for
+    #: ``symbols``, or the registry's symbols of ``timeframe`` when none are listed.
+    kind: Literal["backfill", "day_file"] = "backfill"
+    #: A day file job's timeframe (null for a backfill: the registry's for the symbol).
+    timeframe: str | None = None
 
 
 class QueuedJobOut(BaseModel):
@@ -42,10 +47,22 @@ class QueuedJobOut(BaseModel):
 
     id: str
     symbols: list[str]
+    kind: Literal["backfill", "day_file"] = "backfill"
+    #: A day file job's session and timeframe (null for a backfill).
+    day: str | None = None
+    timeframe: str | None = None
 
     @classmethod
     def of(cls, job: Job) -> QueuedJobOut:
-        return cls(id=job.id, symbols=list(job.spec.symbols))
+        spec = job.spec
+        day_file = spec.kind is JobKind.DAY_FILE
+        return cls(
+            id=job.id,
+            symbols=list(spec.symbols),
+            kind=spec.kind.value,
+            day=spec.start.isoformat() if day_file and spec.start is not None else None,
+            timeframe=None if spec.timeframe is None else spec.timeframe.value,
+        )
 
 
 class JobsPage(BaseModel):
@@ -71,6 +88,8 @@ def _fields(job: Job, secrets: Iterable[str]) -> dict[str, object]:
         "symbols": list(spec.symbols),
         "start": None if spec.start is None else spec.start.isoformat(),
         "end": None if spec.end is None else spec.end.isoformat(),
+        "kind": spec.kind.value,
+        "timeframe": None if spec.timeframe is None else spec.timeframe.value,
         "done": job.done,
         "total": job.total,
         "counts": job.counts,

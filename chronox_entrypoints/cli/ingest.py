@@ -130,7 +130,10 @@ def ingest(
 @range_options
 @source_options
 @click.option(
-    "--enqueue", is_flag=True, help="Queue one job per symbol for workers instead of running here."
+    "--enqueue",
+    is_flag=True,
+    help="Queue one job per symbol for workers instead of running here (with --source "
+    "flatfiles: one job per session's day file).",
 )
 @store_option
 @json_option
@@ -151,7 +154,7 @@ def backfill(
     if files_path and not source:
         source = "files"
     if enqueue:
-        _enqueue(symbols, start, end, store, as_json)
+        _enqueue(symbols, start, end, store, as_json, day_files=source == FLATFILES)
         return
     with running(store=store, source=source, files_path=files_path) as container:
         pipeline = container.pipeline()
@@ -175,13 +178,20 @@ def _enqueue(
     end: date | datetime | None,
     store: str | None,
     as_json: bool,
+    *,
+    day_files: bool,
 ) -> None:
+    """One job per symbol; with ``day_files`` (``--source flatfiles``) one per session
+    of the range and timeframe instead, each reading that session's day file."""
     with running(store=store) as container:
-        queued = shared_jobs(container, "backfill --enqueue").enqueue_backfill(symbols, start, end)
+        service = shared_jobs(container, "backfill --enqueue")
+        enqueue = service.enqueue_day_files if day_files else service.enqueue_backfill
+        queued = enqueue(symbols, start, end)
     if as_json:
         emit_json([QueuedJobOut.of(job) for job in queued])
         return
     for job in queued:
-        click.echo(f"queued {job.id} {','.join(job.spec.symbols)}")
+        click.echo(f"queued {job.id} {job.spec.label}")
     if not queued:
-        click.echo("nothing to queue: the registry has no active symbol")
+        why = "the registry has no active symbol"
+        click.echo(f"nothing to queue: {why}" + (", or the range no ended session" * day_files))

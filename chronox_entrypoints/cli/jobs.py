@@ -1,4 +1,5 @@
-"""``worker`` and ``jobs``: backfill shared by many machines through Redis Streams."""
+"""``worker`` and ``jobs``: backfill (by symbol, or by day file) shared by many machines
+through Redis Streams."""
 
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ def logged_jobs(runner: JobRunner, every: float) -> JobRunner:
     taken = itertools.count(1)
 
     def run(spec: JobSpec, progress: JobProgress, cancelled: Callable[[], bool]) -> dict[str, int]:
-        label = f"worker: job {next(taken)} ({','.join(spec.symbols)})"
+        label = f"worker: job {next(taken)} ({spec.label})"
         with progress_of(label, "requests", every, parts=True) as logged:
 
             def both(done: int, total: int, counts: Mapping[str, int] | None = None) -> None:
@@ -107,7 +108,7 @@ def list_(store: str | None, as_json: bool) -> None:
         table(
             ["id", "state", "symbols", "progress", "bars", "worker"],
             [
-                (j.id, j.state.value, ",".join(j.spec.symbols), f"{j.done}/{j.total}",
+                (j.id, j.state.value, j.spec.label, f"{j.done}/{j.total}",
                  j.counts.get("bars_written", 0), j.worker or "")
                 for j in found
             ],

@@ -103,7 +103,9 @@ def test_each_parser_answers_or_refuses_any_value(name: str, value: Any) -> None
 
 @given(
     payload=st.dictionaries(
-        st.sampled_from(["symbols", "start", "end", "other"]), anything(), max_size=4
+        st.sampled_from(["symbols", "start", "end", "kind", "timeframe", "other"]),
+        anything(),
+        max_size=6,
     )
 )
 def test_a_job_payload_of_any_values_is_read_or_refused(payload: dict[str, Any]) -> None:

@@ -135,9 +135,25 @@ def test_a_job_as_the_api_and_the_cli_show_it() -> None:
     ]  # fmt: skip
     assert api["error"] == "vendor said: apiKey=*** refused"
     cli = dumped(JobDetailOut.of(a_job()))
-    assert set(cli) == set(api) | {"start", "end"}
+    assert set(cli) == set(api) | {"start", "end", "kind", "timeframe"}
     assert (cli["start"], cli["end"]) == ("2024-11-25", None)
-    assert dumped(QueuedJobOut.of(a_job())) == {"id": "a1", "symbols": ["SPY"]}
+    assert (cli["kind"], cli["timeframe"]) == ("backfill", None)
+    assert dumped(QueuedJobOut.of(a_job())) == {
+        "id": "a1", "symbols": ["SPY"], "kind": "backfill", "day": None, "timeframe": None,
+    }  # fmt: skip
+
+
+def test_a_day_file_job_as_the_cli_shows_it() -> None:
+    spec = JobSpec.day_file(date(2024, 1, 3), Timeframe.M1)
+    job = Job("d1", spec, JobState.QUEUED)
+    cli = dumped(JobDetailOut.of(job))
+    assert (cli["kind"], cli["timeframe"], cli["start"], cli["end"], cli["symbols"]) == (
+        "day_file", "1m", "2024-01-03", "2024-01-03", [],
+    )  # fmt: skip
+    assert dumped(QueuedJobOut.of(job)) == {
+        "id": "d1", "symbols": [], "kind": "day_file", "day": "2024-01-03", "timeframe": "1m",
+    }  # fmt: skip
+    assert spec.label == "day file 2024-01-03 1m (registry)"
 
 
 def test_an_ingest_and_a_backfill_report() -> None:
