@@ -44,9 +44,13 @@ def sqlite_store(tmp_path: Path) -> Path:
     SqliteRepository(database).write(BarBatch("SPY", Timeframe.M1, [], "test", None, (SPAN,)))
     database.close()
     with sqlite3.connect(path) as raw:
-        raw.executemany("INSERT INTO symbols VALUES (?, ?, ?, ?)", BAD_REGISTRY_ROWS)
+        raw.executemany(
+            "INSERT INTO symbols (symbol, timeframes, session, active) VALUES (?, ?, ?, ?)",
+            BAD_REGISTRY_ROWS,
+        )
         raw.execute(
-            "INSERT INTO coverage VALUES ('SPY', '1m', 'noon', 'later', 'final', 'hand', NULL)"
+            "INSERT INTO coverage (symbol, timeframe, start, \"end\", status, source, answered_at)"
+            " VALUES ('SPY', '1m', 'noon', 'later', 'final', 'hand', NULL)"
         )
     raw.close()
     return path

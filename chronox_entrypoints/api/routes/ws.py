@@ -38,6 +38,8 @@ from chronox_presentation.bars import LiveBarOut
 
 router = APIRouter()
 
+#: Store reads (actions, replays) the sockets run in worker threads at once.
+WS_STORE_READS = 4
 #: The most bars of each symbol a client may ask to be replayed first.
 MAX_REPLAY = 1_000
 _REPLAY = re.compile(rf"[0-9]{{1,{len(str(MAX_REPLAY))}}}")
@@ -68,6 +70,7 @@ async def bars_feed(websocket: WebSocket) -> None:
         await _close(websocket, error)
         return
     failure: list[ChronoxError] = []
+    reads = _store_reads(websocket)
     buffered, taken = anyio.create_memory_object_stream[BarEvent](BUFFERED)
     # One task group: whichever ends first (the feed, or the client leaving) ends all.
     async with anyio.create_task_group() as group:
@@ -89,7 +92,7 @@ async def bars_feed(websocket: WebSocket) -> None:
 
         async def relay() -> None:
             async with taken:
-                await anyio.to_thread.run_sync(watch.load, symbols)
+                await anyio.to_thread.run_sync(watch.load, symbols, limiter=reads)
                 splice = Splice(Replay([], {}))
                 if replay:
                     reader = LiveReplay(
@@ -97,14 +100,14 @@ async def bars_feed(websocket: WebSocket) -> None:
                         container.clock(),
                     )  # fmt: skip
                     history = await anyio.to_thread.run_sync(
-                        reader.newest, symbols, timeframe, replay, basis
+                        reader.newest, symbols, timeframe, replay, basis, limiter=reads
                     )
                     for event in history.events:
                         await _send(websocket, event, basis)
                     splice = Splice(history)
                 async for event in taken:
                     if watch.due(event):
-                        await anyio.to_thread.run_sync(watch.recheck, event)
+                        await anyio.to_thread.run_sync(watch.recheck, event, limiter=reads)
                     if splice.fresh(event) and watch.relayable(event):
                         await _send(websocket, event, basis)
 
@@ -118,6 +121,20 @@ async def bars_feed(websocket: WebSocket) -> None:
         group.start_soon(until_closed)
     if failure:
         await _close(websocket, failure[0])
+
+
+def _store_reads(websocket: WebSocket) -> anyio.CapacityLimiter:
+    """The app's limit on the store reads its sockets run in worker threads at once.
+
+    Each socket reads its actions and its replay in a thread; a storm of connections
+    would otherwise fill the whole pool with busy Python threads that starve the event
+    loop of the GIL, so that new clients time out in their opening handshake. Created
+    on first use: a limiter belongs to the running event loop."""
+    state = websocket.app.state
+    limiter: anyio.CapacityLimiter | None = getattr(state, "ws_store_reads", None)
+    if limiter is None:
+        limiter = state.ws_store_reads = anyio.CapacityLimiter(WS_STORE_READS)
+    return limiter
 
 
 def _query(websocket: WebSocket) -> tuple[list[str], Timeframe, int, PriceBasis]:
