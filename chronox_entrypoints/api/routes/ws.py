@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import anyio
 from fastapi import APIRouter, WebSocket
@@ -37,6 +38,8 @@ from chronox_entrypoints.container import Container, open_shared
 from chronox_presentation.bars import LiveBarOut
 
 router = APIRouter()
+
+_T = TypeVar("_T")
 
 #: Store reads (actions, replays) the sockets run in worker threads at once.
 WS_STORE_READS = 4
@@ -92,22 +95,20 @@ async def bars_feed(websocket: WebSocket) -> None:
 
         async def relay() -> None:
             async with taken:
-                await anyio.to_thread.run_sync(watch.load, symbols, limiter=reads)
+                await _read(reads, watch.load, symbols)
                 splice = Splice(Replay([], {}))
                 if replay:
                     reader = LiveReplay(
                         container.bars(), container.repository(), container.calendar(),
                         container.clock(),
                     )  # fmt: skip
-                    history = await anyio.to_thread.run_sync(
-                        reader.newest, symbols, timeframe, replay, basis, limiter=reads
-                    )
+                    history = await _read(reads, reader.newest, symbols, timeframe, replay, basis)
                     for event in history.events:
                         await _send(websocket, event, basis)
                     splice = Splice(history)
                 async for event in taken:
                     if watch.due(event):
-                        await anyio.to_thread.run_sync(watch.recheck, event, limiter=reads)
+                        await _read(reads, watch.recheck, event)
                     if splice.fresh(event) and watch.relayable(event):
                         await _send(websocket, event, basis)
 
@@ -135,6 +136,13 @@ def _store_reads(websocket: WebSocket) -> anyio.CapacityLimiter:
     if limiter is None:
         limiter = state.ws_store_reads = anyio.CapacityLimiter(WS_STORE_READS)
     return limiter
+
+
+async def _read(reads: anyio.CapacityLimiter, work: Callable[..., _T], *args: Any) -> _T:
+    """``work(*args)`` in a worker thread of the default pool, at most ``reads`` of them
+    at once: the pool's own limit still bounds the threads of the whole app."""
+    async with reads:
+        return await anyio.to_thread.run_sync(work, *args)
 
 
 def _query(websocket: WebSocket) -> tuple[list[str], Timeframe, int, PriceBasis]:
