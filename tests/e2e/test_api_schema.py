@@ -47,7 +47,9 @@ _CONFIG = {
     "seed": 6,
     "operations": [
         {
-            "include-path-regex": "^/(bars|gaps|sessions|backfill|jobs$|symbols$|coverage/[^/]+/summary)",
+            "include-path-regex": (
+                "^/(bars|gaps|sessions|backfill|jobs$|symbols$|coverage/[^/]+/summary)"
+            ),
             "checks": {"positive_data_acceptance": {"expected-statuses": _VALID_RANGE_ANSWERS}},
         }
     ],
