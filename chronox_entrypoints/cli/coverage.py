@@ -19,8 +19,9 @@ from chronox_entrypoints.cli.render import emit_json, table
 @store_option
 @json_option
 def coverage(symbol: str, timeframe: Timeframe, store: str | None, as_json: bool) -> None:
-    """List the coverage ledger of SYMBOL: each span, its status, source, ticker and
-    the ETag of the day file that vouched for it."""
+    """List the coverage ledger of SYMBOL: each span's status, source, ticker and file ETag.
+
+    The ETag is the vendor's day file that vouched for the span (flat files only)."""
     with running(store=store) as container:
         spans = container.coverage().coverage(symbol, timeframe)
     if as_json:

@@ -55,7 +55,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "coverage": (
         "chronox_entrypoints.cli.coverage:coverage",
-        "List the coverage ledger of SYMBOL: each span, its status, source and ticker.",
+        "List the coverage ledger of SYMBOL: each span's status, source, ticker and file ETag.",
     ),
     "bars": (
         "chronox_entrypoints.cli.query:bars",
