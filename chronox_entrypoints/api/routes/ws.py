@@ -162,7 +162,12 @@ def _query(websocket: WebSocket) -> tuple[list[str], Timeframe, int, PriceBasis]
 
 
 async def _send(websocket: WebSocket, event: BarEvent, basis: PriceBasis) -> None:
-    await websocket.send_text(LiveBarOut.of_live(event, basis).model_dump_json())
+    try:
+        await websocket.send_text(LiveBarOut.of_live(event, basis).model_dump_json())
+    except RuntimeError as closed:
+        # A send on a socket the client already closed: newer servers raise a
+        # disconnect, uvicorn before 0.30 and starlette's own state check a RuntimeError.
+        raise WebSocketDisconnect(1006) from closed
 
 
 async def _close(websocket: WebSocket, error: ChronoxError) -> None:
