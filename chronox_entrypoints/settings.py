@@ -121,6 +121,9 @@ class Settings(BaseSettings):
     #: ``monitor --screenshot``: how long the API may take to answer everything the
     #: window starts with (status, registry, the chart's first page, jobs), in all.
     monitor_startup_seconds: float = Field(20.0, gt=0, le=_DAY_SECONDS, allow_inf_nan=False)
+    #: The built web dashboard the API serves at /ui/ (empty: the package's ui_assets,
+    #: which `npm --prefix web run build` writes in a checkout and a wheel carries).
+    ui_assets: str = ""
     #: Origins allowed to call the API from a browser, comma-separated
     #: (``https://desk.example.com``); empty: no CORS headers at all.
     api_cors_origins: str = ""

@@ -29,6 +29,7 @@ from chronox_entrypoints.api.routes import (
     ws,
 )
 from chronox_entrypoints.api.timing import RequestTiming
+from chronox_entrypoints.api.ui import assets_directory, install_ui
 from chronox_entrypoints.container import Container, open_shared
 from chronox_entrypoints.settings import Settings
 
@@ -39,14 +40,18 @@ DESCRIPTION = """Market bars, their gaps against the exchange calendar, and back
 Errors are `{"error": code, "detail": text}`. With a token configured, every route but
 the docs and `GET /livez` (liveness: `{"status": "ok"}`, nothing more) needs
 `Authorization: Bearer <token>` (reads can be opened with `CHRONOX_API_AUTH_READS=false`,
-mutations never), checked before a body is read. A body past
+mutations never), checked before a body is read. The web dashboard is served at `/ui/`
+(the page needs no token: it asks for it, and sends it with each call). A body past
 `CHRONOX_API_MAX_BODY_BYTES` (64 KiB) is a 413.
 Lists (`/symbols`, `/jobs`) come in pages: `limit` (100, at most 1,000) and `cursor`.
 
 **Live bars** (not a route OpenAPI can describe): `WS /ws/bars?symbols=SPY,AAPL&timeframe=1m
 &replay=N` sends one JSON frame per stored bar (the fields of a bar, plus `symbol`,
 `timeframe`, `provisional`, `source`); bad input closes it with 1008 after an error frame,
-an unavailable feed with 1011. **Metrics**: `GET /metrics`, Prometheus text format."""
+an unavailable feed with 1011. A browser, which cannot set a header on a WebSocket, sends
+the token as the subprotocol `chronox.bearer.<base64url of the token, no padding>` beside
+`chronox.v1` (the one the server accepts); never in the query string.
+**Metrics**: `GET /metrics`, Prometheus text format."""
 
 
 def create_app(container: Container) -> FastAPI:
@@ -78,6 +83,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.guard_reads = bool(token and settings.api_auth_reads)
     errors.install(app)
     install_docs(app)
+    install_ui(app, assets_directory(settings.ui_assets))
     routers = (status.router, metrics.router, symbols.router, bars.router, gaps.router)
     for router in (
         status.probe_router,
