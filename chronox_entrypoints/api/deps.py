@@ -3,8 +3,11 @@ the paging of lists."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import bisect
 import hmac
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -94,6 +97,32 @@ def token_matches(token: str | None, authorization: str | None) -> bool:
         return False
     # Constant time: a wrong token must not tell how much of it was right.
     return hmac.compare_digest(given.encode(), token.encode())
+
+
+#: The WebSocket subprotocol a browser names (it cannot set a header on a WebSocket), and
+#: the prefix of the one that carries the token: ``chronox.bearer.<base64url, no padding>``.
+WS_PROTOCOL = "chronox.v1"
+WS_BEARER_PREFIX = "chronox.bearer."
+#: base64url of a token of up to 3 KiB: longer is no token of ours.
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]{1,4096}")
+
+
+def bearer_of_subprotocols(offered: Sequence[str]) -> str | None:
+    """``Bearer <token>`` from the first ``chronox.bearer.`` subprotocol ``offered``, or
+    None when there is none. One that does not decode yields a header that matches no
+    token (refused like a wrong token, not ignored)."""
+    for protocol in offered:
+        if not protocol.startswith(WS_BEARER_PREFIX):
+            continue
+        encoded = protocol.removeprefix(WS_BEARER_PREFIX)
+        if not _BASE64URL.fullmatch(encoded):
+            return "Bearer "
+        try:
+            token = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return "Bearer "
+        return f"Bearer {token}"
+    return None
 
 
 def check_token(connection: HTTPConnection, authorization: str | None) -> None:

@@ -9,10 +9,18 @@ session, and no action has taken effect after it: see
 ``chronox_domain.services.live_basis``). When a split or an ex-date takes effect (or is
 synced) while the socket is open, the bars sent before it are stale on ``splits`` and
 ``all``: the server sends ``{"error": "basis_changed"}`` and closes with 4001, for the
-client to read its bars again and subscribe anew. On bad input, a missing token, or a
-feed that fails, it sends one ``{"error", "detail"}`` frame and closes: 1008 for what the
-client sent, 1011 when the feed is unavailable. Anything the client sends is ignored;
-closing is how it leaves.
+client to read its bars again and subscribe anew.
+
+The token (when reads are guarded) comes in the ``Authorization`` header, or, from a
+browser, which cannot set one on a WebSocket, as the subprotocol
+``chronox.bearer.<base64url of the token, without padding>`` offered beside
+``chronox.v1``; the server accepts ``chronox.v1`` (browsers fail a handshake that
+accepts none of the protocols they offered) and never echoes the token's. Never in the
+query string: URLs end up in logs and histories.
+
+On bad input, a missing or wrong token, or a feed that fails, it sends one
+``{"error", "detail"}`` frame and closes: 1008 for what the client sent, 1011 when the
+feed is unavailable. Anything the client sends is ignored; closing is how it leaves.
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ from chronox_domain.ports import EventSubscriber
 from chronox_domain.services.live_basis import BasisWatch, LiveReplay, Replay, Splice
 from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
-from chronox_entrypoints.api.deps import check_token
+from chronox_entrypoints.api.deps import WS_PROTOCOL, bearer_of_subprotocols, check_token
 from chronox_entrypoints.container import Container, open_shared
 from chronox_presentation.bars import LiveBarOut
 
@@ -57,10 +65,12 @@ BASIS_CHANGED = 4001
 @router.websocket("/ws/bars")
 async def bars_feed(websocket: WebSocket) -> None:
     """``?symbols=SPY,AAPL&timeframe=1m&replay=N&adjust=splits``"""
-    await websocket.accept()
+    offered: list[str] = list(websocket.scope.get("subprotocols", []))
+    await websocket.accept(subprotocol=WS_PROTOCOL if WS_PROTOCOL in offered else None)
     try:
         if websocket.app.state.guard_reads:
-            check_token(websocket, websocket.headers.get("authorization"))
+            header = websocket.headers.get("authorization")
+            check_token(websocket, header or bearer_of_subprotocols(offered))
         symbols, timeframe, replay, basis = _query(websocket)
         container: Container = websocket.app.state.container
         check_subscription(symbols, container.settings().max_watch_symbols)
