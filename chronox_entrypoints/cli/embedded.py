@@ -1,9 +1,10 @@
-"""The API served on a free loopback port in a background thread, for ``monitor``.
+"""The API served on a loopback port in a background thread, for ``monitor`` and
+``dashboard``.
 
-The monitor reads only the API; on a machine without a server, this is the server: the
-same ``create_app`` over the configured store, served by uvicorn from a thread of this
-process, on a socket bound before uvicorn starts (no window for another process to take
-the port between choosing it and listening on it)."""
+The monitor and the dashboard read only the API; on a machine without a server, this is
+the server: the same ``create_app`` over the configured store, served by uvicorn from a
+thread of this process, on a socket bound before uvicorn starts (no window for another
+process to take the port between choosing it and listening on it)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from chronox_domain.errors import SourceUnavailable
+from chronox_domain.errors import InvalidInput, SourceUnavailable
 
 if TYPE_CHECKING:
     import uvicorn
@@ -26,16 +27,20 @@ STARTUP_SECONDS = 60.0
 
 
 @contextmanager
-def serving(container: Container) -> Iterator[str]:
-    """``create_app(container)`` on ``http://127.0.0.1:<free port>`` until the block
-    ends; yields the base URL once the server accepts connections."""
+def serving(container: Container, port: int = 0) -> Iterator[str]:
+    """``create_app(container)`` on ``http://127.0.0.1:<port>`` (0: a free one) until the
+    block ends; yields the base URL once the server accepts connections."""
     import uvicorn
 
     from chronox_entrypoints.api import create_app
 
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
+    try:
+        listener.bind(("127.0.0.1", port))
+    except OSError as exc:
+        listener.close()
+        raise InvalidInput(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
     port = int(listener.getsockname()[1])
     config = uvicorn.Config(create_app(container), log_level="warning", lifespan="on")
     server = uvicorn.Server(config)

@@ -93,6 +93,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "chronox_entrypoints.cli.monitor:monitor",
         "The desk's monitor: charts, coverage, live bars and jobs (needs the gui extra).",
     ),
+    "dashboard": (
+        "chronox_entrypoints.cli.dashboard:dashboard",
+        "The web dashboard in your browser: coverage, charts, live bars, jobs, status.",
+    ),
 }
 
 
