@@ -15,6 +15,12 @@ class JobOut(BaseModel):
     id: str
     state: Literal["queued", "running", "succeeded", "failed", "cancelled"]
     symbols: list[str]
+    #: backfill: a symbol's gaps; day_file: one session's day file for ``symbols``, or
+    #: the registry's symbols of ``timeframe`` when none are listed. (A default, for an
+    #: API from before the field: all its jobs were backfills.)
+    kind: Literal["backfill", "day_file"] = "backfill"
+    #: A day file job's timeframe (null for a backfill: the registry's for the symbol).
+    timeframe: str | None = None
     done: int
     total: int
     counts: dict[str, int]
@@ -32,14 +38,10 @@ class JobOut(BaseModel):
 class JobDetailOut(JobOut):
     """A job with the range it backfills (the CLI's ``jobs list`` and ``jobs show``)."""
 
-    #: ISO dates or instants, as the job was given them; null: the default range.
+    #: ISO dates or instants, as the job was given them; null: the default range (a
+    #: day file job: its session, start = end).
     start: str | None
     end: str | None
-    #: backfill: a symbol's gaps; day_file: one session's day file (start = end) for
-    #: ``symbols``, or the registry's symbols of ``timeframe`` when none are listed.
-    kind: Literal["backfill", "day_file"] = "backfill"
-    #: A day file job's timeframe (null for a backfill: the registry's for the symbol).
-    timeframe: str | None = None
 
 
 class QueuedJobOut(BaseModel):
