@@ -12,8 +12,9 @@ from pathlib import Path
 from benchmarks.timing import Figure, compare, rate, seconds
 from chronox_adapters.clock import FixedClock
 from chronox_adapters.polygon import PolygonConfig, PolygonRestSource
-from chronox_adapters.polygon.parsing import parse_aggregates
+from chronox_adapters.polygon.parsing import aggregate_bars, decode_aggregates
 from chronox_adapters.sqlite import SqliteDatabase, SqliteRepository
+from chronox_domain.bar import Bar
 from chronox_domain.ports import TradingCalendar
 from chronox_domain.services import CoverageService, IngestionService, IngestRequest
 from chronox_domain.session import SessionKind
@@ -21,7 +22,8 @@ from chronox_domain.timeframe import Timeframe
 from tests.polygon_stub import PolygonStub  # the test suite's stub, on loopback
 
 PAGE_BARS = 50_000
-PARSE_TARGET = 2.0
+#: Issue 22: a typed decoder builds bars faster than json.loads builds dicts.
+PARSE_TARGET = 1.0
 NOW = datetime(2025, 6, 2, 12, tzinfo=UTC)
 
 
@@ -30,25 +32,32 @@ def run(calendar: TradingCalendar, repeats: int, quick: bool) -> list[Figure]:
 
 
 def parsing(repeats: int, bars: int) -> Figure:
+    """The page as the vendor's answer hands it over (bytes), into ``Bar`` tuples by the
+    typed decoder, against ``json.loads`` of the same bytes (dicts, no bars yet)."""
     first = int(datetime(2024, 1, 2, 9, tzinfo=UTC).timestamp() * 1000)
     results = [
         {"v": 1000.0 + i, "vw": 100.12, "o": 100.1, "c": 100.2, "h": 100.3, "l": 100.0,
          "t": first + i * 60_000, "n": 12}
         for i in range(bars)
     ]  # fmt: skip
-    text = json.dumps({"ticker": "SPY", "results": results, "status": "OK"})
-    parsed = parse_aggregates(json.loads(text), "SPY", Timeframe.M1)
-    assert len(parsed) == bars and parsed[-1].volume == 999.0 + bars  # correctness
-    timing = compare(
-        lambda: json.loads(text),
-        lambda: parse_aggregates(json.loads(text), "SPY", Timeframe.M1),
-        repeats,
-    )
+    body = json.dumps({"ticker": "SPY", "results": results, "status": "OK"}).encode()
+
+    def into_bars() -> list[Bar]:
+        return aggregate_bars(decode_aggregates(body, "SPY"), "SPY", Timeframe.M1)
+
+    # Correctness: the very bars the page's dicts describe, built apart.
+    expected = [
+        Bar("SPY", Timeframe.M1, datetime.fromtimestamp(r["t"] / 1000, UTC), r["o"], r["h"],
+            r["l"], r["c"], r["v"], r["vw"], r["n"])
+        for r in json.loads(body)["results"]
+    ]  # fmt: skip
+    assert into_bars() == expected and len(expected) == bars
+    timing = compare(lambda: json.loads(body), into_bars, repeats)
     return Figure(
         benchmark="polygon-parse",
-        what=f"a {bars:,}-bar aggregates page into Bar tuples",
-        baseline=f"json.loads: {seconds(timing.baseline.median)}",
-        chronox=f"json.loads + parse: {seconds(timing.chronox.median)}",
+        what=f"a {bars:,}-bar aggregates page ({len(body) / 1e6:.1f} MB) into Bar tuples",
+        baseline=f"json.loads of its bytes: {seconds(timing.baseline.median)}",
+        chronox=f"msgspec typed decode + Bar tuples: {seconds(timing.chronox.median)}",
         ratio=timing.slowdown,
         ratio_label="the json.loads time",
         target=f"<= {PARSE_TARGET}x",

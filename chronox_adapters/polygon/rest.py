@@ -30,9 +30,10 @@ import logging
 import random
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from operator import attrgetter
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 import urllib3
@@ -42,7 +43,14 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type
 from chronox_adapters.polygon.config import PolygonConfig
 from chronox_adapters.polygon.deadline import Deadline, watch_deadlines
 from chronox_adapters.polygon.grouped import parse_grouped
-from chronox_adapters.polygon.parsing import MAX_BASE_AGGREGATES, RANGES, parse_aggregates
+from chronox_adapters.polygon.parsing import (
+    MAX_BASE_AGGREGATES,
+    RANGES,
+    AggregatesPage,
+    NotAJsonObject,
+    aggregate_bars,
+    decode_aggregates,
+)
 from chronox_adapters.polygon.ratelimit import RateLimiter
 from chronox_adapters.polygon.retry import Backoff, parse_retry_after
 from chronox_domain.bar import Bar
@@ -63,6 +71,9 @@ from chronox_domain.timeframe import Timeframe
 
 log = logging.getLogger(__name__)
 
+#: A decoded answer: the aggregates endpoint's typed page, or another endpoint's JSON.
+Page = TypeVar("Page", AggregatesPage, dict[str, Any])
+
 _TRANSIENT = (
     urllib3.exceptions.TimeoutError,
     urllib3.exceptions.ProtocolError,
@@ -72,6 +83,8 @@ _TRANSIENT = (
     ConnectionError,
 )
 
+#: The vendor's ``status`` of an answer that is an error, even with HTTP 200.
+_VENDOR_ERRORS = ("ERROR", "NOT_AUTHORIZED")
 #: How much of a vendor's error text is kept: enough to read, never a whole page.
 _TEXT_KEPT = 200
 #: The vendor's words for a key it does not know, whatever the status it comes with.
@@ -145,16 +158,14 @@ class PolygonRestSource:
         what = f"{ticker} {timeframe} {window}"
         bars: list[Bar] = []
         url, params = self._url(path), asked
+        first, end = window.start, window.end
         while url:
-            page = self._get(url, params, what)
-            _check_adjusted(page, False, what)
-            try:
-                parsed = parse_aggregates(page, ticker, timeframe)
-            except MalformedData as exc:
-                raise SourceUnavailable(f"the vendor sent a malformed page: {exc}") from None
-            bars.extend(bar for bar in parsed if window.contains(bar.start))
-            url, params = self._follow(page, {"adjusted": adjusted})
-        bars.sort(key=lambda bar: bar.start)
+            page = self._get(url, params, what, lambda body: decode_aggregates(body, ticker))
+            _check_adjusted(page.adjusted, False, what)
+            parsed = aggregate_bars(page, ticker, timeframe)
+            bars += [bar for bar in parsed if first <= bar.start < end]  # window.contains
+            url, params = self._follow(page.next_url, {"adjusted": adjusted})
+        bars.sort(key=attrgetter("start"))  # in C: pages come sorted, so this is one pass
         return Fetched(bars, [window])
 
     def market_day(self, day: date) -> MarketDay:
@@ -164,8 +175,9 @@ class PolygonRestSource:
         date without a session answers no bars (the vendor leaves ``results`` out)."""
         path = f"/v2/aggs/grouped/locale/us/market/stocks/{day.isoformat()}"
         what = f"the whole market's daily bars of {day}"
-        page = self._get(self._url(path), {"adjusted": "false", "include_otc": "false"}, what)
-        _check_adjusted(page, False, what)
+        query = {"adjusted": "false", "include_otc": "false"}
+        page = self._get(self._url(path), query, what, _json_object)
+        _check_adjusted(page.get("adjusted"), False, what)
         try:
             return parse_grouped(page, day)
         except MalformedData as exc:
@@ -177,29 +189,32 @@ class PolygonRestSource:
         url: str = self._url(path)
         query: dict[str, str] = params
         while url:
-            page = self._get(url, query, what)
+            page = self._get(url, query, what, _json_object)
             pages.append(page)
-            url, query = self._follow(page, {})
+            url, query = self._follow(page.get("next_url"), {})
         return pages
 
     def _url(self, path: str) -> str:
         return self.config.base_url.rstrip("/") + path
 
-    def _follow(self, page: Mapping[str, Any], keep: dict[str, str]) -> tuple[str, dict[str, str]]:
-        """The next page's URL and query: ``next_url`` re-rooted on the configured base
-        URL (as the official client does: a proxy or a regional endpoint in front of the
-        vendor stays in the path), its cursor, and ``keep``, which the cursor omits."""
-        next_url = page.get("next_url")
+    def _follow(self, next_url: object, keep: dict[str, str]) -> tuple[str, dict[str, str]]:
+        """The next page's URL and query: a page's ``next_url`` re-rooted on the
+        configured base URL (as the official client does: a proxy or a regional endpoint
+        in front of the vendor stays in the path), its cursor, and ``keep``, which the
+        cursor omits."""
         if not isinstance(next_url, str) or not next_url:
             return "", {}
         parts = urlsplit(next_url)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         return self._url(parts.path), {**keep, **query}
 
-    def _get(self, url: str, params: dict[str, str], what: str) -> dict[str, Any]:
-        """One JSON page, through tenacity: 429s are waited out for
-        ``rate_limit_patience`` seconds, other transient faults retried up to
-        ``max_retries`` times; each attempt is counted in the metrics."""
+    def _get(
+        self, url: str, params: dict[str, str], what: str, decode: Callable[[bytes], Page]
+    ) -> Page:
+        """One JSON page, decoded by ``decode``, through tenacity: 429s are waited out
+        for ``rate_limit_patience`` seconds, other transient faults (a body that is not
+        JSON among them) retried up to ``max_retries`` times; each attempt is counted in
+        the metrics."""
         budget = _Budget(self.config, self._clock)
         retrying = Retrying(
             retry=retry_if_exception_type(_Retry),
@@ -213,7 +228,7 @@ class PolygonRestSource:
             for attempt in retrying:
                 with attempt:
                     self.limiter.acquire()
-                    page = self._attempt(url, params, what)
+                    page = self._attempt(url, params, what, decode)
         except _Retry as problem:
             self.metrics.vendor_request(self.name, problem.status, failed=True, retried=False)
             raise budget.gave_up(problem, what) from None
@@ -256,7 +271,9 @@ class PolygonRestSource:
         left = window - (now % window)
         return left + random.random() * 0.05 * window
 
-    def _attempt(self, url: str, params: dict[str, str], what: str) -> dict[str, Any]:
+    def _attempt(
+        self, url: str, params: dict[str, str], what: str, decode: Callable[[bytes], Page]
+    ) -> Page:
         self.http_requests += 1
         where = urlsplit(url).path
         total = self.config.total_timeout
@@ -296,12 +313,18 @@ class PolygonRestSource:
             self.metrics.vendor_request(self.name, str(status), failed=True, retried=False)
             raise self._refusal(status, response.data, what)
         try:
-            page = json.loads(response.data)
-        except ValueError:
-            raise _Retry(f"{where}: malformed JSON", "malformed") from None
-        if not isinstance(page, dict):
-            raise _Retry(f"{where}: unexpected JSON document", "malformed")
-        if page.get("status") in ("ERROR", "NOT_AUTHORIZED"):
+            page = decode(response.data)
+        except NotAJsonObject as exc:
+            raise _Retry(f"{where}: {exc}", "malformed") from None
+        except MalformedData as exc:
+            # An error answer is an error whatever its shape; anything else is broken.
+            if _vendor_text(response.data, "")[0] in _VENDOR_ERRORS:
+                self.metrics.vendor_request(self.name, "error", failed=True, retried=False)
+                raise self._refusal(status, response.data, what) from None
+            self.metrics.vendor_request(self.name, "malformed", failed=True, retried=False)
+            raise SourceUnavailable(f"the vendor sent a malformed page: {exc}") from None
+        said = page.status if isinstance(page, AggregatesPage) else page.get("status")
+        if said in _VENDOR_ERRORS:
             self.metrics.vendor_request(self.name, "error", failed=True, retried=False)
             raise self._refusal(status, response.data, what)
         return page
@@ -369,9 +392,9 @@ def _problem(state: RetryCallState) -> _Retry:
     return failure
 
 
-def _check_adjusted(page: Mapping[str, Any], adjusted: bool, what: str) -> None:
-    """A page on the other price basis would mix two bases in one series: refuse it."""
-    said = page.get("adjusted")
+def _check_adjusted(said: object, adjusted: bool, what: str) -> None:
+    """A page on the other price basis (its ``adjusted``: ``said``) would mix two bases
+    in one series: refuse it."""
     if isinstance(said, bool) and said is not adjusted:
         basis = "split-adjusted" if said else "unadjusted"
         raise SourceUnavailable(
@@ -397,6 +420,17 @@ def _vendor_text(body: bytes, api_key: str) -> tuple[str, str]:
         text = re.sub(r"<[^>]*>", " ", text)  # a gateway's HTML page
     text = " ".join(text.split())[:_TEXT_KEPT]
     return redact(vendor_status, [api_key]), redact(text, [api_key]) or "no message"
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    """Another endpoint's answer, as plain JSON (``NotAJsonObject`` if it is not one)."""
+    try:
+        page = json.loads(body)
+    except ValueError:
+        raise NotAJsonObject("malformed JSON") from None
+    if not isinstance(page, dict):
+        raise NotAJsonObject("unexpected JSON document")
+    return page
 
 
 def _transport_status(exc: BaseException) -> str:
