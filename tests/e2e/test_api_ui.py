@@ -229,10 +229,14 @@ def test_the_ui_module_serves_files_and_imports_no_service() -> None:
     (no service, store or container), so the page can read nothing but the API."""
     tree = ast.parse(Path(ui.__file__).read_text())
     imported = {
-        (node.module if isinstance(node, ast.ImportFrom) else alias.name).split(".")[0]
+        name.split(".")[0]
         for node in ast.walk(tree)
         if isinstance(node, ast.Import | ast.ImportFrom)
-        for alias in node.names
-        if not (isinstance(node, ast.ImportFrom) and node.module == "__future__")
+        for name in (
+            [node.module or ""]
+            if isinstance(node, ast.ImportFrom)
+            else [a.name for a in node.names]
+        )
+        if name != "__future__"
     }
     assert imported - sys.stdlib_module_names <= {"fastapi", "starlette"}, imported

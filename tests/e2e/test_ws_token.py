@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import websockets
+from websockets.typing import Subprotocol
 
 from chronox_entrypoints.api.deps import bearer_of_subprotocols
 from chronox_entrypoints.cli.embedded import serving
@@ -59,8 +60,8 @@ async def first_frame(url: str, protocols: list[str] | None, **headers: str) -> 
         asyncio.timeout(20),
         websockets.connect(
             url,
-            subprotocols=protocols,
-            additional_headers=headers or None,  # type: ignore[arg-type]
+            subprotocols=None if protocols is None else [Subprotocol(p) for p in protocols],
+            additional_headers=headers or None,
         ) as ws,
     ):
         frame = json.loads(await ws.recv())
