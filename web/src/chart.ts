@@ -10,10 +10,11 @@ import type {
   ISeriesApi,
   LogicalRange,
   MouseEventParams,
+  Time,
   UTCTimestamp,
   WhitespaceData,
 } from "lightweight-charts";
-import { CandlestickSeries, ColorType, CrosshairMode, HistogramSeries, createChart } from "lightweight-charts";
+import { CandlestickSeries, ColorType, CrosshairMode, HistogramSeries, TickMarkType, createChart } from "lightweight-charts";
 import { h } from "./dom";
 import { CHART } from "./palette";
 import type { SlotAxis } from "./slots";
@@ -61,6 +62,7 @@ export class CandleChart {
         minBarSpacing: 0.01,
         enableConflation: true,
         rightOffset: 4,
+        tickMarkFormatter: tickLabel,
       },
       localization: { dateFormat: "yyyy-MM-dd" },
     });
@@ -154,6 +156,11 @@ export class CandleChart {
     this.chart.timeScale().setVisibleLogicalRange({ from: first - margin, to: end + margin });
   }
 
+  /** Show exactly the logical range `range` (as visibleRange() gave it). */
+  restore(range: LogicalRange): void {
+    this.chart.timeScale().setVisibleLogicalRange(range);
+  }
+
   visibleRange(): LogicalRange | null {
     return this.chart.timeScale().getVisibleLogicalRange();
   }
@@ -193,6 +200,25 @@ export class CandleChart {
 
   destroy(): void {
     this.chart.remove();
+  }
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** Tick labels of the exchange's wall clock (the chart's times are local read as UTC):
+ * "Nov 5" where a session starts, "10:30" inside one, "Nov" and "2024" zoomed out. */
+function tickLabel(time: Time, type: TickMarkType): string {
+  const at = new Date((time as number) * 1000);
+  const month = MONTHS[at.getUTCMonth()] ?? "";
+  switch (type) {
+    case TickMarkType.Year:
+      return String(at.getUTCFullYear());
+    case TickMarkType.Month:
+      return month;
+    case TickMarkType.DayOfMonth:
+      return `${month} ${at.getUTCDate()}`;
+    default:
+      return `${String(at.getUTCHours()).padStart(2, "0")}:${String(at.getUTCMinutes()).padStart(2, "0")}`;
   }
 }
 

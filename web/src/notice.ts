@@ -28,8 +28,8 @@ export function markDemo(source = "synthetic"): void {
   for (const name of source.split(",")) if (name.trim()) demoSources.add(name.trim());
   replace(
     demoBanner,
-    h("strong", null, "Demo data. "),
-    `Prices come from ${[...demoSources].join(", ")}: synthetic, not real market data.`,
+    h("strong", null, "Demo data: "),
+    `these prices are generated (source: ${[...demoSources].join(", ")}), not real market data.`,
   );
   demoBanner.hidden = false;
   document.body.dataset["demo"] = "true";

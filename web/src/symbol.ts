@@ -223,8 +223,9 @@ export class SymbolView implements View {
       this.ribbon.show(segmentsOf(axis, coverage, gaps));
       this.gapsPanel.show(gaps);
       this.select(this.selected && gaps.some((gap) => gap.start === this.selected?.start) ? this.selected : null, false);
-      if (range) this.chart.reveal(range.from + 2, range.to - 2);
+      if (range) this.chart.restore(range);
       else this.revealFocus(axis, focus);
+      if (!q.day && focus) this.dayInput.value = focus;
       if (loaded.demo) markDemo();
       const empty = axis.length - placed.placed;
       const first = sessions[0]?.date ?? "";

@@ -175,6 +175,7 @@ export class UniverseView implements View {
     try {
       const matrix = await getJson<Matrix>(path, aborter.signal);
       if (aborter.signal.aborted) return;
+      performance.mark("chronox:universe-received");
       this.matrix = matrix;
       if (matrix.demo) markDemo();
       clearError();
@@ -193,6 +194,7 @@ export class UniverseView implements View {
     const prefix = this.controls.prefix.value.trim().toUpperCase();
     const rows = prefix ? matrix.rows.filter((row) => row.symbol.startsWith(prefix)) : matrix.rows.slice();
     sortRows(rows, this.controls.sort.value as Sort);
+    performance.mark("chronox:universe-sorted");
     this.heatmap.show({ days: matrix.days, states: matrix.states, rows });
     const counts = countStates(rows, matrix.states.length);
     this.legendItems(new Map(matrix.states.map((state, i) => [state, counts[i] ?? 0])));
