@@ -65,8 +65,17 @@ export class GapsPanel {
       const chosen = gap !== null && gapOfRow !== undefined && sameGap(gapOfRow, gap);
       row.classList.toggle("selected", chosen);
       row.setAttribute("aria-selected", String(chosen));
-      if (chosen) row.scrollIntoView({ block: "nearest" });
+      if (chosen) this.showRow(row);
     }
+  }
+
+  /** Scroll the list (only the list, not the page) to a row. */
+  private showRow(row: HTMLTableRowElement): void {
+    const list = this.element;
+    const top = row.offsetTop - list.offsetTop;
+    const header = row.offsetHeight * 1.5;
+    if (top - header < list.scrollTop) list.scrollTop = Math.max(0, top - header);
+    else if (top + row.offsetHeight > list.scrollTop + list.clientHeight) list.scrollTop = top + row.offsetHeight - list.clientHeight;
   }
 
   /** The missing window after (or before) the selected one. */

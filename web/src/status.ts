@@ -67,7 +67,7 @@ export class StatusView implements View {
       h(
         "table",
         { class: "table", testid: "status-series" },
-        h("thead", null, h("tr", null, ...["source", "timeframe", "ingested", "rejected", "gap windows closed"].map((n) => h("th", null, n)))),
+        h("thead", null, h("tr", null, ...["source", "timeframe", "ingested", "rejected", "gap windows closed"].map((n, i) => h("th", { class: i > 1 ? "num" : null }, n)))),
         this.bySeries,
       ),
       h(
