@@ -17,11 +17,12 @@ import json
 import os
 import signal
 import sys
-import threading
+import time
 import urllib.error
 import urllib.request
 import webbrowser
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 
 import click
 
@@ -104,17 +105,27 @@ def _json(body: bytes) -> dict[str, object]:
     return found if isinstance(found, dict) else {}
 
 
-def serve_until_stopped() -> None:
-    """Block until Ctrl-C or SIGTERM (a service manager's stop), both a clean exit."""
-    stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+@contextmanager
+def stop_signals() -> Iterator[Callable[[], bool]]:
+    """Ctrl-C and SIGTERM (a service manager's stop) as a request to stop, both a clean
+    exit, from before the address is printed (whoever reads it may stop us at once) to
+    the end of the block; yields whether one came. A flag, polled: a signal handler may
+    not take a lock the interrupted code could hold."""
+    received: list[int] = []
+    handled = (signal.SIGINT, signal.SIGTERM)
+    previous = {
+        number: signal.signal(number, lambda n, _: received.append(n)) for number in handled
+    }
     try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
+        yield lambda: bool(received)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def wait_until(stopped: Callable[[], bool]) -> None:
+    while not stopped():
+        time.sleep(0.2)
 
 
 @click.command()
@@ -152,12 +163,12 @@ def dashboard(api: str | None, port: int, no_browser: bool, store: str | None) -
 
     with running(store=store) as container:
         guarded = configured_token(container.settings()) is not None
-        with serving(container, port) as base:
+        with serving(container, port) as base, stop_signals() as stopped:
             url = dashboard_url(base)
             click.echo(url)
             if guarded:
                 click.echo("the page asks for the API's token (CHRONOX_API_TOKEN)", err=True)
             click.echo("serving the dashboard until Ctrl-C", err=True)
-            if not no_browser:
+            if not no_browser and not stopped():
                 open_in_browser(url)
-            serve_until_stopped()
+            wait_until(stopped)

@@ -131,11 +131,13 @@ def test_a_registry_entry() -> None:
 def test_a_job_as_the_api_and_the_cli_show_it() -> None:
     api = dumped(JobOut.of(a_job(), secrets=["k3y"]))
     assert list(api) == [
-        "id", "state", "symbols", "done", "total", "counts", "error", "worker", "attempts"
+        "id", "state", "symbols", "kind", "timeframe", "done", "total", "counts", "error",
+        "worker", "attempts",
     ]  # fmt: skip
+    assert (api["kind"], api["timeframe"]) == ("backfill", None)
     assert api["error"] == "vendor said: apiKey=*** refused"
     cli = dumped(JobDetailOut.of(a_job()))
-    assert set(cli) == set(api) | {"start", "end", "kind", "timeframe"}
+    assert set(cli) == set(api) | {"start", "end"}
     assert (cli["start"], cli["end"]) == ("2024-11-25", None)
     assert (cli["kind"], cli["timeframe"]) == ("backfill", None)
     assert dumped(QueuedJobOut.of(a_job())) == {
