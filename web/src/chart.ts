@@ -18,7 +18,7 @@ import { CandlestickSeries, ColorType, CrosshairMode, HistogramSeries, TickMarkT
 import { h } from "./dom";
 import { CHART } from "./palette";
 import type { SlotAxis } from "./slots";
-import type { Bar } from "./types";
+import type { Bar, BarColumns } from "./types";
 import { epochSeconds } from "./time";
 
 type Candle = CandlestickData<UTCTimestamp> | WhitespaceData<UTCTimestamp>;
@@ -60,7 +60,7 @@ export class CandleChart {
         timeVisible: true,
         secondsVisible: false,
         minBarSpacing: 0.01,
-        enableConflation: true,
+        enableConflation: false,
         rightOffset: 4,
         tickMarkFormatter: tickLabel,
       },
@@ -86,32 +86,37 @@ export class CandleChart {
   }
 
   /** Lay out `axis` and put `bars` (sorted by start) in their slots. */
-  show(axis: SlotAxis, bars: readonly Bar[]): Placed {
+  show(axis: SlotAxis, bars: BarColumns): Placed {
     this.axis = axis;
     const n = axis.length;
     const candles: Candle[] = new Array(n);
     const volume: Volume[] = new Array(n);
     this.filled = new Uint8Array(n);
+    // Both sorted: one merge walk places every bar (no search per bar); a slot
+    // without a bar is a whitespace point.
+    let at = 0;
+    let placed = 0;
+    const { start, open, high, low, close } = bars;
     for (let slot = 0; slot < n; slot += 1) {
       const time = axis.chartTime(slot) as UTCTimestamp;
-      candles[slot] = { time };
-      volume[slot] = { time };
-    }
-    // Both sorted: one merge walk places every bar (no search per bar).
-    let slot = 0;
-    let placed = 0;
-    for (const bar of bars) {
-      const start = epochSeconds(bar.start);
-      while (slot < n && axis.start(slot) < start) slot += 1;
-      if (slot < n && axis.start(slot) === start) {
-        const time = axis.chartTime(slot) as UTCTimestamp;
-        candles[slot] = candle(time, bar, false);
-        volume[slot] = volumeBar(time, bar, false);
+      const slotStart = axis.start(slot);
+      while (at < bars.length && (start[at] as number) < slotStart) at += 1;
+      if (at < bars.length && start[at] === slotStart) {
+        const o = open[at] as number;
+        const c = close[at] as number;
+        candles[slot] = { time, open: o, high: high[at] as number, low: low[at] as number, close: c };
+        volume[slot] = { time, value: bars.volume[at] as number, color: c >= o ? CHART.volumeUp : CHART.volumeDown };
         this.filled[slot] = 1;
         placed += 1;
+        at += 1;
+      } else {
+        candles[slot] = { time };
+        volume[slot] = { time };
       }
     }
+    performance.mark("chronox:chart-points-built");
     this.candles.setData(candles);
+    performance.mark("chronox:chart-candles-set");
     this.volume.setData(volume);
     return { placed, outside: bars.length - placed };
   }

@@ -209,20 +209,19 @@ export class SymbolView implements View {
       const [entry, coverage] = await Promise.all([registryEntry(q.symbol, signal), coverageOf(q.symbol, q.timeframe, signal)]);
       const kind: SessionKind = entry?.session ?? "rth";
       const { sessions, focus } = await sessionsFor(q, kind, coverage, signal);
-      const [loaded, gaps] = await Promise.all([
-        barsOf(q, sessions, signal, (count) => {
-          if (!keepRange) this.info.textContent = `Loading ${q.symbol}: ${count.toLocaleString("en-US")} bars…`;
-        }),
-        gapsOf(q, kind, sessions, signal),
-      ]);
+      // The bars first, then what is missing: on a server of few cores, reading both at
+      // once delays the chart by the gaps' share of the CPU.
+      const expected = new SlotAxis(sessions, q.timeframe);
+      const loaded = await barsOf(q, sessions, expected.length, signal, (count) => {
+        if (!keepRange) this.info.textContent = `Loading ${q.symbol}: ${count.toLocaleString("en-US")} bars…`;
+      });
       if (signal.aborted) return;
+      performance.mark("chronox:chart-data-received");
       const range = keepRange ? this.chart.visibleRange() : null;
-      const axis = new SlotAxis(sessions, q.timeframe);
-      const placed = this.chart.show(axis, loaded.bars);
+      const axis = expected;
+      const placed = this.chart.show(axis, loaded.columns);
+      performance.mark("chronox:chart-data-set");
       this.axis = axis;
-      this.ribbon.show(segmentsOf(axis, coverage, gaps));
-      this.gapsPanel.show(gaps);
-      this.select(this.selected && gaps.some((gap) => gap.start === this.selected?.start) ? this.selected : null, false);
       if (range) this.chart.restore(range);
       else this.revealFocus(axis, focus);
       if (!q.day && focus) this.dayInput.value = focus;
@@ -241,9 +240,7 @@ export class SymbolView implements View {
         placed.outside ? ` · ${placed.outside} bars outside the ${kind} sessions not shown` : "",
         entry ? "" : " · not in the registry",
       );
-      this.loads += 1;
-      this.element.dataset["loads"] = String(this.loads);
-      this.element.dataset["state"] = "ready";
+      this.element.dataset["state"] = "charted";
       if (!chartPainted) {
         this.chart.afterPaint(() => {
           if (chartPainted) return;
@@ -252,6 +249,15 @@ export class SymbolView implements View {
           document.body.dataset["chartPainted"] = "true";
         });
       }
+      const gaps = await gapsOf(q, kind, sessions, signal);
+      if (signal.aborted) return;
+      this.ribbon.show(segmentsOf(axis, coverage, gaps));
+      this.gapsPanel.show(gaps);
+      const kept = this.selected;
+      this.select(kept && gaps.some((gap) => gap.start === kept.start && gap.kind === kept.kind) ? kept : null, false);
+      this.loads += 1;
+      this.element.dataset["loads"] = String(this.loads);
+      this.element.dataset["state"] = "ready";
       clearError();
       this.follow(q);
     } catch (error) {

@@ -1,13 +1,15 @@
 // What the symbol view reads: the sessions of its window, the bars in pages, what is
 // missing (gaps with holes) and the ledger's spans. Reads only the API.
-import { ApiError, getJson, url } from "./api";
-import type { Bar, BarsPage, Basis, CoverageSpan, Gap, Session, SessionKind, SymbolEntry, Timeframe } from "./types";
+import { ApiError, getJson, request, url } from "./api";
+import { columnsOf } from "./bar_columns";
+import type { Bar, BarColumns, BarsPage, Basis, CoverageSpan, Gap, Session, SessionKind, SymbolEntry, Timeframe } from "./types";
 import { addDays, exchangeToday, isoDate, epochSeconds } from "./time";
 
 /** Sessions shown when the address names none: about a screen of candles each. */
 export const DEFAULT_SESSIONS: Record<Timeframe, number> = { "1m": 5, "5m": 15, "15m": 40, "1h": 120, "1d": 260 };
 /** Bars per page (the API's most). */
 const PAGE = 50_000;
+const PARQUET = "application/vnd.apache.parquet";
 
 export interface WindowQuery {
   symbol: string;
@@ -65,39 +67,60 @@ export async function sessionsFor(
   return { sessions, focus };
 }
 
-/** Every bar of the window, a page at a time; `progress` hears the count so far. */
+/** Windows of more slots than this are read as one Parquet file when the API can
+ * write one (JSON pages otherwise). */
+const PARQUET_FROM_SLOTS = 20_000;
+/** Whether this API writes Parquet (null: not asked yet); without pyarrow it answers 400. */
+let parquetServed: boolean | null = null;
+
+export interface LoadedBars {
+  columns: BarColumns;
+  derived: boolean;
+  demo: boolean;
+}
+
+/** Every bar of the window; `progress` hears the count so far. */
 export async function barsOf(
   q: WindowQuery,
   sessions: readonly Session[],
+  expectedSlots: number,
   signal: AbortSignal,
   progress: (count: number) => void,
-): Promise<{ bars: Bar[]; derived: boolean; demo: boolean }> {
+): Promise<LoadedBars> {
   const first = sessions[0];
   const last = sessions.at(-1);
-  if (!first || !last) return { bars: [], derived: false, demo: false };
+  if (!first || !last) return { columns: columnsOf([]), derived: false, demo: false };
+  const range = { timeframe: q.timeframe, start: first.date, end: last.date, adjust: q.adjust };
+  const path = `/bars/${encodeURIComponent(q.symbol)}`;
+  if (expectedSlots >= PARQUET_FROM_SLOTS && parquetServed !== false) {
+    try {
+      const reader = import("./parquet_bars"); // loads while the file is read
+      const response = await request(url(path, { ...range, format: "parquet" }), { signal, headers: { Accept: PARQUET } });
+      const file = await response.arrayBuffer();
+      const { readParquetBars } = await reader;
+      const { columns, series } = await readParquetBars(file);
+      parquetServed = true;
+      progress(columns.length);
+      return { columns, derived: Boolean(series["derived_from"]), demo: series["demo"] === "True" };
+    } catch (error) {
+      // An API without pyarrow refuses Parquet in one line: JSON pages then, from now on.
+      if (!(error instanceof ApiError && error.status === 400 && /parquet/i.test(error.message))) throw error;
+      parquetServed = false;
+    }
+  }
   let bars: Bar[] = [];
   let cursor: string | null = null;
   let derived = false;
   let demo = false;
   do {
-    const page: BarsPage = await getJson<BarsPage>(
-      url(`/bars/${encodeURIComponent(q.symbol)}`, {
-        timeframe: q.timeframe,
-        start: first.date,
-        end: last.date,
-        adjust: q.adjust,
-        limit: PAGE,
-        cursor,
-      }),
-      signal,
-    );
+    const page: BarsPage = await getJson<BarsPage>(url(path, { ...range, limit: PAGE, cursor }), signal);
     bars = bars.length ? bars.concat(page.bars) : page.bars;
     derived ||= page.derived_from !== null;
     demo ||= page.demo;
     cursor = page.next_cursor;
     progress(bars.length);
   } while (cursor);
-  return { bars, derived, demo };
+  return { columns: columnsOf(bars), derived, demo };
 }
 
 export function gapsOf(q: WindowQuery, kind: SessionKind, sessions: readonly Session[], signal: AbortSignal): Promise<Gap[]> {

@@ -165,3 +165,15 @@ export interface SymbolsPage {
   symbols: SymbolEntry[];
   next_cursor: string | null;
 }
+
+/** Bars as columns (a year of minutes without an object per bar): `start` in epoch
+ * seconds, ascending. */
+export interface BarColumns {
+  length: number;
+  start: Float64Array;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+}
