@@ -60,7 +60,7 @@ export class CandleChart {
         timeVisible: true,
         secondsVisible: false,
         minBarSpacing: 0.01,
-        enableConflation: false,
+        enableConflation: true,
         rightOffset: 4,
         tickMarkFormatter: tickLabel,
       },
