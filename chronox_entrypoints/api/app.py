@@ -54,9 +54,11 @@ the token as the subprotocol `chronox.bearer.<base64url of the token, no padding
 **Metrics**: `GET /metrics`, Prometheus text format."""
 
 
-def create_app(container: Container) -> FastAPI:
+def create_app(container: Container, *, announce_ui: bool = True) -> FastAPI:
     """The API over ``container``'s services; its resources close when the app stops.
 
+    ``announce_ui``: log once that the web dashboard is not built, if it is not (the
+    monitor's own server leaves it unsaid: its user did not ask for a browser page).
     Raises ``InvalidInput`` for a token that is set but empty."""
     settings = container.settings()
     token = configured_token(settings)
@@ -83,7 +85,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.guard_reads = bool(token and settings.api_auth_reads)
     errors.install(app)
     install_docs(app)
-    install_ui(app, assets_directory(settings.ui_assets))
+    install_ui(app, assets_directory(settings.ui_assets), announce=announce_ui)
     routers = (status.router, metrics.router, symbols.router, bars.router, gaps.router)
     for router in (
         status.probe_router,

@@ -135,11 +135,11 @@ def content_type(path: Path) -> str:
     return known or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
-def install_ui(app: FastAPI, directory: Path) -> None:
-    """``/ui`` on ``app``, served from ``directory``. Whether the dashboard is built is
-    said once here, and looked at again on each request: a build made while the server
-    runs is served without a restart."""
-    if not is_built(directory):
+def install_ui(app: FastAPI, directory: Path, *, announce: bool = True) -> None:
+    """``/ui`` on ``app``, served from ``directory``. That the dashboard is not built is
+    said once here (if ``announce``), and looked at again on each request: a build made
+    while the server runs is served without a restart."""
+    if announce and not is_built(directory):
         log.warning(
             "the web dashboard is not built (%s has no %s): /ui/ answers 503; run: %s",
             directory,

@@ -163,7 +163,7 @@ def dashboard(api: str | None, port: int, no_browser: bool, store: str | None) -
 
     with running(store=store) as container:
         guarded = configured_token(container.settings()) is not None
-        with serving(container, port) as base, stop_signals() as stopped:
+        with serving(container, port, dashboard=True) as base, stop_signals() as stopped:
             url = dashboard_url(base)
             click.echo(url)
             if guarded:

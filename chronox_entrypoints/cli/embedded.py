@@ -27,9 +27,10 @@ STARTUP_SECONDS = 60.0
 
 
 @contextmanager
-def serving(container: Container, port: int = 0) -> Iterator[str]:
+def serving(container: Container, port: int = 0, *, dashboard: bool = False) -> Iterator[str]:
     """``create_app(container)`` on ``http://127.0.0.1:<port>`` (0: a free one) until the
-    block ends; yields the base URL once the server accepts connections."""
+    block ends; yields the base URL once the server accepts connections. ``dashboard``:
+    served for the web dashboard, which it says if it is not built."""
     import uvicorn
 
     from chronox_entrypoints.api import create_app
@@ -42,7 +43,8 @@ def serving(container: Container, port: int = 0) -> Iterator[str]:
         listener.close()
         raise InvalidInput(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
     port = int(listener.getsockname()[1])
-    config = uvicorn.Config(create_app(container), log_level="warning", lifespan="on")
+    app = create_app(container, announce_ui=dashboard)
+    config = uvicorn.Config(app, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [listener]}, name="chronox-api", daemon=True

@@ -219,6 +219,16 @@ def test_an_unbuilt_dashboard_is_a_503_naming_the_build_command_said_once(
         assert client.get("/ui/").text == INDEX
 
 
+def test_the_monitors_server_leaves_the_unbuilt_dashboard_unsaid(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="chronox_entrypoints.api.ui"):
+        app = create_app(container_for(tmp_path, tmp_path / "never_built"), announce_ui=False)
+    assert not [r for r in caplog.records if r.name == "chronox_entrypoints.api.ui"]
+    with TestClient(app) as client:
+        assert client.get("/ui/").status_code == 503
+
+
 def test_the_default_build_is_the_packages_own() -> None:
     assert ui.assets_directory("") == Path(ui.__file__).resolve().parent / "ui_assets"
     assert ui.assets_directory(" ") == ui.PACKAGED

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import http.server
 import os
+import queue
 import re
-import selectors
 import signal
 import socket
 import stat
@@ -16,8 +16,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -73,72 +74,100 @@ def command(*args: str) -> list[str]:
     return [sys.executable, "-m", "chronox_entrypoints.cli.main", "dashboard", *args]
 
 
-def first_line(process: subprocess.Popen[str], seconds: float = 60) -> str:
-    """The first line the process prints, waited for at most ``seconds``."""
-    assert process.stdout is not None
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        if not selector.select(timeout=seconds):
-            process.kill()
-            pytest.fail(f"no address printed in {seconds:g} s: {process.communicate()}")
-    return process.stdout.readline().strip()
+class Stream:
+    """What a process writes on one of its pipes, line by line as it comes (a thread
+    reads it: a selector cannot see lines a text stream has buffered already)."""
+
+    def __init__(self, pipe: IO[str] | None) -> None:
+        assert pipe is not None
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.said: list[str] = []
+        self.reader = threading.Thread(target=self._read, args=(pipe,), daemon=True)
+        self.reader.start()
+
+    def _read(self, pipe: IO[str]) -> None:
+        for line in pipe:
+            self.lines.put(line.rstrip("\n"))
+
+    def next(self, seconds: float = 60) -> str:
+        try:
+            line = self.lines.get(timeout=seconds)
+        except queue.Empty:
+            pytest.fail(f"nothing more said in {seconds:g} s after {self.said}")
+        self.said.append(line)
+        return line
+
+    def all(self) -> str:
+        """Everything said, once the process has closed the pipe."""
+        self.reader.join(timeout=30)
+        while not self.lines.empty():
+            self.said.append(self.lines.get())
+        return "\n".join(self.said)
+
+
+class Dashboard:
+    """``chronox-cli dashboard ARGS`` running in a process of its own."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            command(*args), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        self.out = Stream(self.process.stdout)
+        self.err = Stream(self.process.stderr)
+
+    def stop(self, how: signal.Signals) -> str:
+        """Stop it as a user (Ctrl-C) or a service manager (SIGTERM) would: a clean exit
+        either way. Everything it said on stderr."""
+        self.process.send_signal(how)
+        self.process.wait(timeout=30)
+        err = self.err.all()
+        assert self.process.returncode == 0, err
+        assert "Traceback" not in err and "error" not in err, err
+        return err
 
 
 @pytest.fixture
-def started() -> Iterator[list[subprocess.Popen[str]]]:
-    """Processes a test starts, killed if the test leaves them running."""
-    running: list[subprocess.Popen[str]] = []
-    yield running
-    for process in running:
-        process.kill()
-        process.communicate()
+def dashboards() -> Iterator[Callable[..., Dashboard]]:
+    """Starts dashboards; kills those a test leaves running."""
+    running: list[Dashboard] = []
 
+    def start(args: list[str], env: dict[str, str]) -> Dashboard:
+        running.append(Dashboard(args, env))
+        return running[-1]
 
-def start(
-    started: list[subprocess.Popen[str]], args: list[str], env: dict[str, str]
-) -> subprocess.Popen[str]:
-    process = subprocess.Popen(
-        command(*args), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    started.append(process)
-    return process
-
-
-def stop(process: subprocess.Popen[str], how: signal.Signals) -> str:
-    """Stop ``process`` as a user (Ctrl-C) or a service manager (SIGTERM) would; what it
-    said on stderr. Either is a clean exit."""
-    process.send_signal(how)
-    _, err = process.communicate(timeout=30)
-    assert process.returncode == 0, err
-    assert "Traceback" not in err and "error" not in err, err
-    return err
+    yield start
+    for dashboard in running:
+        if dashboard.process.poll() is None:
+            dashboard.process.kill()
+            dashboard.process.wait(timeout=30)
 
 
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
 def test_it_serves_the_page_on_loopback_until_stopped(
-    tmp_path: Path, build: Path, started: list[subprocess.Popen[str]], how: signal.Signals
+    tmp_path: Path, build: Path, dashboards: Callable[..., Dashboard], how: signal.Signals
 ) -> None:
-    process = start(started, ["--no-browser"], environment(tmp_path, build))
-    url = first_line(process)
+    dashboard = dashboards(["--no-browser"], environment(tmp_path, build))
+    url = dashboard.out.next()
     assert URL.fullmatch(url), url
     page = httpx.get(url, timeout=10)
     assert page.status_code == 200 and page.text == INDEX
     assert httpx.get(url.replace("/ui/", "/health"), timeout=10).status_code == 200
-    err = stop(process, how)
+    err = dashboard.stop(how)
     assert "serving the dashboard until Ctrl-C" in err
     assert not (tmp_path / "opened.txt").exists()
 
 
 def test_it_opens_the_browser_on_the_page_without_the_token(
-    tmp_path: Path, build: Path, browser: Path, started: list[subprocess.Popen[str]]
+    tmp_path: Path, build: Path, browser: Path, dashboards: Callable[..., Dashboard]
 ) -> None:
     env = environment(tmp_path, build, BROWSER=str(browser), CHRONOX_API_TOKEN=TOKEN)
-    process = start(started, [], env)
-    url = first_line(process)
+    dashboard = dashboards([], env)
+    url = dashboard.out.next()
     opened = tmp_path / "opened.txt"
     deadline = time.monotonic() + 30
     while not opened.exists() or not opened.read_text().endswith("\n"):
-        assert process.poll() is None and time.monotonic() < deadline, "no browser opened"
+        assert dashboard.process.poll() is None, dashboard.err.all()
+        assert time.monotonic() < deadline, "no browser opened"
         time.sleep(0.05)
     assert opened.read_text().splitlines() == [url]
     assert TOKEN not in url and "token" not in url.lower()
@@ -148,17 +177,32 @@ def test_it_opens_the_browser_on_the_page_without_the_token(
     assert httpx.get(health, timeout=10).status_code == 401
     auth = {"Authorization": f"Bearer {TOKEN}"}
     assert httpx.get(health, headers=auth, timeout=10).status_code == 200
-    err = stop(process, signal.SIGINT)
+    err = dashboard.stop(signal.SIGINT)
     assert "the page asks for the API's token" in err and TOKEN not in err
 
 
 def test_without_a_display_it_prints_the_address_to_open(
-    tmp_path: Path, build: Path, started: list[subprocess.Popen[str]]
+    tmp_path: Path, build: Path, dashboards: Callable[..., Dashboard]
 ) -> None:
-    process = start(started, [], environment(tmp_path, build, TERM="xterm"))
-    url = first_line(process)
-    err = stop(process, signal.SIGTERM)
-    assert f"no display to open a browser on: open {url} yourself" in err
+    dashboard = dashboards([], environment(tmp_path, build, TERM="xterm"))
+    url = dashboard.out.next()
+    assert [dashboard.err.next() for _ in range(2)] == [
+        "serving the dashboard until Ctrl-C",
+        f"no display to open a browser on: open {url} yourself",
+    ]
+    dashboard.stop(signal.SIGTERM)
+
+
+def test_an_unbuilt_dashboard_is_said_with_the_command_that_builds_it(
+    tmp_path: Path, dashboards: Callable[..., Dashboard]
+) -> None:
+    dashboard = dashboards(["--no-browser"], environment(tmp_path, tmp_path / "never_built"))
+    url = dashboard.out.next()
+    page = httpx.get(url, timeout=10)
+    assert page.status_code == 503 and "npm --prefix web run build" in page.text
+    err = dashboard.stop(signal.SIGINT)
+    (said,) = [line for line in err.splitlines() if "not built" in line]
+    assert said.endswith("run: npm --prefix web ci && npm --prefix web run build")
 
 
 @pytest.fixture
