@@ -140,7 +140,8 @@ export class SymbolView implements View {
     this.dayInput.value = query.day ?? "";
     if (!symbol) {
       this.info.textContent = "Type a symbol and press Enter, or open one from the universe view.";
-      this.symbolInput.focus();
+      // After the shell has put a new view in the page (focus() on a detached input does nothing).
+      queueMicrotask(() => this.symbolInput.focus());
       return;
     }
     if (!SYMBOL.test(symbol)) {
