@@ -17,6 +17,7 @@ const BACKGROUND = "#101418";
 const TEXT = "#c8ced6";
 const MUTED = "#7f8b99";
 const INCOMPLETE = "#E69F00";
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 export interface Cell {
   row: number;
@@ -161,7 +162,7 @@ export class HeatMap {
       const row = rows[r];
       if (!row) continue;
       const y = rowY(r) + ROW_HEIGHT / 2;
-      const hovered = this.hover?.row === r || this.focus.row === r;
+      const hovered = this.hover?.row === r || (this.hasFocus() && this.focus.row === r);
       context.fillStyle = hovered ? "#ffffff" : TEXT;
       context.textAlign = "left";
       context.fillText(row.symbol, 8, y);
@@ -186,11 +187,14 @@ export class HeatMap {
       const monthStart = c === 0 || day.slice(5, 7) !== days[c - 1]?.slice(5, 7);
       if (c % every !== 0 && !(monthStart && every === 1)) continue;
       const x = colX(c) + (cw * Math.min(every, days.length - c)) / 2;
-      context.fillStyle = this.focus.col === c || this.hover?.col === c ? "#ffffff" : TEXT;
+      context.fillStyle = (this.hasFocus() && this.focus.col === c) || this.hover?.col === c ? "#ffffff" : TEXT;
       context.fillText(day.slice(5), Math.max(LABEL_WIDTH + 18, x), 24);
       if (monthStart || c === firstCol) {
+        // The month where it starts (and the year with the first one shown or January).
+        const month = MONTHS[Number(day.slice(5, 7)) - 1] ?? "";
+        const withYear = c === firstCol || month === "Jan";
         context.fillStyle = MUTED;
-        context.fillText(day.slice(0, 4), Math.max(LABEL_WIDTH + 18, x), 9);
+        context.fillText(withYear ? `${month} ${day.slice(0, 4)}` : month, Math.max(LABEL_WIDTH + 24, x), 9);
       }
     }
     context.restore();
@@ -250,10 +254,14 @@ export class HeatMap {
       context.strokeStyle = "rgba(255, 255, 255, 0.6)";
       context.strokeRect(colX(this.hover.col) + 1, rowY(this.hover.row) + 1, this.cellWidth - 2, ROW_HEIGHT - 2);
     }
-    if (document.activeElement === this.scroller && this.data.rows.length > 0) {
+    if (this.hasFocus() && this.data.rows.length > 0) {
       context.strokeStyle = "#ffffff";
       context.strokeRect(colX(this.focus.col) + 1, rowY(this.focus.row) + 1, this.cellWidth - 2, ROW_HEIGHT - 2);
     }
+  }
+
+  private hasFocus(): boolean {
+    return document.activeElement === this.scroller;
   }
 
   /** The cell (or the label column's row: col -1) under a point of the element. */

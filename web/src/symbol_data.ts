@@ -2,7 +2,7 @@
 // missing (gaps with holes) and the ledger's spans. Reads only the API.
 import { ApiError, getJson, request, url } from "./api";
 import { columnsOf } from "./bar_columns";
-import type { Bar, BarColumns, BarsPage, Basis, CoverageSpan, Gap, Session, SessionKind, SymbolEntry, Timeframe } from "./types";
+import type { Bar, BarColumns, BarsPage, Basis, SymbolsPage, CoverageSpan, Gap, Session, SessionKind, SymbolEntry, Timeframe } from "./types";
 import { addDays, exchangeToday, isoDate, epochSeconds } from "./time";
 
 /** Sessions shown when the address names none: about a screen of candles each. */
@@ -21,13 +21,13 @@ export interface WindowQuery {
   end: string | null;
 }
 
+/** The symbol's registry entry, or null when it is not registered. Read as the page
+ * of the registry that starts at the symbol, so an unregistered one is a 200 (a 404
+ * would be logged by the browser as a failed load). */
 export async function registryEntry(symbol: string, signal: AbortSignal): Promise<SymbolEntry | null> {
-  try {
-    return await getJson<SymbolEntry>(`/symbols/${encodeURIComponent(symbol)}`, signal);
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return null;
-    throw error;
-  }
+  const page = await getJson<SymbolsPage>(url("/symbols", { cursor: symbol, limit: 1 }), signal);
+  const entry = page.symbols[0];
+  return entry?.symbol === symbol ? entry : null;
 }
 
 export function coverageOf(symbol: string, timeframe: Timeframe, signal: AbortSignal): Promise<CoverageSpan[]> {
