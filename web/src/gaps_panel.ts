@@ -5,7 +5,7 @@ import { h, replace } from "./dom";
 import { stateStyle } from "./palette";
 import { sameGap } from "./ribbon";
 import type { Gap } from "./types";
-import { exchangeTime } from "./time";
+import { windowLabel } from "./time";
 
 /** Rows listed at most (a year of 1m holes can be thousands; the ribbon shows all). */
 const MOST = 300;
@@ -19,6 +19,7 @@ export class GapsPanel {
   readonly element: HTMLElement;
   private readonly summary = h("p", { class: "gaps-summary", testid: "gaps-summary" });
   private readonly body = h("tbody");
+  private readonly slotsHeader = h("th", { class: "num" }, "slots");
   private gaps: Gap[] = [];
   private selected: Gap | null = null;
 
@@ -37,22 +38,24 @@ export class GapsPanel {
         h(
           "thead",
           null,
-          h("tr", null, h("th", null, "kind"), h("th", null, "from (exchange time)"), h("th", null, "to"), h("th", { class: "num" }, "slots"), h("th", null, "")),
+          h("tr", null, h("th", null, "kind"), h("th", null, "from (exchange time)"), h("th", null, "to (exclusive; a day: inclusive)"), this.slotsHeader, h("th", null, "")),
         ),
         this.body,
       ),
     );
   }
 
-  show(gaps: Gap[]): void {
+  /** `timeframe`: the slots the windows count (1m for a timeframe made from 1m bars). */
+  show(gaps: Gap[], timeframe: string): void {
     this.gaps = gaps;
+    this.slotsHeader.textContent = `${timeframe} slots`;
     const counts = new Map<string, [number, number]>();
     for (const gap of gaps) {
       const [windows, slots] = counts.get(gap.kind) ?? [0, 0];
       counts.set(gap.kind, [windows + 1, slots + gap.bars]);
     }
     this.summary.textContent = gaps.length
-      ? [...counts].map(([kind, [windows, slots]]) => `${windows} ${kind}${windows === 1 ? "" : "s"} (${slots.toLocaleString("en-US")} slots)`).join(", ") +
+      ? [...counts].map(([kind, [windows, slots]]) => `${windows} ${kind}${windows === 1 ? "" : "s"} (${slots.toLocaleString("en-US")} ${timeframe} slots)`).join(", ") +
         (gaps.length > MOST ? `; the first ${MOST} listed, the ribbon shows all` : "")
       : "Nothing missing: every expected slot of the window is accounted for.";
     replace(this.body, ...gaps.slice(0, MOST).map((gap, i) => this.row(gap, i)));
@@ -107,8 +110,7 @@ export class GapsPanel {
       "tr",
       { tabindex: 0, testid: "gap-row", "data-kind": gap.kind, "data-start": gap.start, "aria-selected": "false" },
       h("td", null, h("span", { class: `swatch state-${gap.kind}`, "aria-hidden": "true" }), ` ${gap.kind}`),
-      h("td", null, exchangeTime(gap.start)),
-      h("td", null, exchangeTime(gap.end)),
+      ...windowLabel(gap.start, gap.end, gap.timeframe === "1d").map((text) => h("td", null, text)),
       h("td", { class: "num" }, gap.bars.toLocaleString("en-US")),
       h("td", null, button),
     );

@@ -7,7 +7,7 @@ import { h, sizeCanvas } from "./dom";
 import { CHART, hatchPattern, stateStyle } from "./palette";
 import type { SlotAxis } from "./slots";
 import type { CoverageSpan, Gap } from "./types";
-import { epochSeconds, exchangeTime } from "./time";
+import { epochSeconds, windowLabel } from "./time";
 
 const HEIGHT = 18;
 
@@ -19,13 +19,12 @@ export interface Segment {
   span: CoverageSpan | null;
 }
 
-/** The ribbon's segments over `axis`: coverage spans, then missing windows. */
+/** The ribbon's segments over `axis`: coverage spans, then missing windows (of the
+ * axis's timeframe, or of the 1m bars a coarser one is made from: a slot shows what
+ * any of its minutes lacks). */
 export function segmentsOf(axis: SlotAxis, coverage: readonly CoverageSpan[], gaps: readonly Gap[]): Segment[] {
   const out: Segment[] = [];
-  const slots = (start: string, end: string): [number, number] => [
-    axis.slotsBefore(epochSeconds(start)),
-    axis.slotsBefore(epochSeconds(end)),
-  ];
+  const slots = (start: string, end: string): [number, number] => axis.overlapping(epochSeconds(start), epochSeconds(end));
   for (const span of coverage) {
     const [first, end] = slots(span.start, span.end);
     if (end > first) out.push({ first, end, kind: span.status, gap: null, span });
@@ -45,6 +44,7 @@ export class Ribbon {
   private selected: Gap | null = null;
   private hatch: CanvasPattern | string | null = null;
   private frame = 0;
+  private daily = false;
 
   constructor(
     private readonly chart: CandleChart,
@@ -58,14 +58,16 @@ export class Ribbon {
     });
     this.canvas.addEventListener("pointermove", (event) => {
       const segment = this.missingAt(event.offsetX) ?? this.at(event.offsetX);
-      this.readout.textContent = segment ? describeSegment(segment) : " ";
+      this.readout.textContent = segment ? describeSegment(segment, this.daily) : " ";
       this.canvas.style.cursor = segment?.gap ? "pointer" : "default";
     });
     new ResizeObserver(() => this.schedule()).observe(this.element);
   }
 
-  show(segments: Segment[]): void {
+  /** `daily`: the slots are sessions (labelled by date). */
+  show(segments: Segment[], daily: boolean): void {
     this.segments = segments;
+    this.daily = daily;
     this.schedule();
   }
 
@@ -162,10 +164,11 @@ export function sameGap(a: Gap, b: Gap): boolean {
   return a.start === b.start && a.end === b.end && a.kind === b.kind;
 }
 
-function describeSegment(segment: Segment): string {
+function describeSegment(segment: Segment, daily: boolean): string {
   const item = segment.gap ?? segment.span;
   if (!item) return "";
-  const range = `${exchangeTime(item.start)} to ${exchangeTime(item.end)}`;
+  const [from, to] = windowLabel(item.start, item.end, daily);
+  const range = `${from} to ${to}`;
   if (segment.gap) {
     const action = segment.gap.kind === "gap" || segment.gap.kind === "unconfirmed" ? " · click to select it for a backfill" : "";
     return `${segment.gap.kind}: ${range} · ${segment.gap.bars} slots${action}`;

@@ -78,6 +78,13 @@ export class SlotAxis {
     return Math.min(lowerBound(this.all, epoch), this.length);
   }
 
+  /** The slots `[first, end)` that overlap the instants `[start, end)`: a window of
+   * the 1m ledger on a coarser axis covers every slot it touches. */
+  overlapping(start: number, end: number): [number, number] {
+    const first = Math.min(lowerBound(this.all, start - this.step + 1), this.length);
+    return [first, Math.max(first, this.slotsBefore(end))];
+  }
+
   /** The session (its index) a slot belongs to. */
   sessionAt(slot: number): number {
     return Math.max(0, upperBound(this.sessionFirst, slot) - 1);

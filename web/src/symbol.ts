@@ -18,7 +18,7 @@ import { DEFAULT_SESSIONS, barsOf, coverageOf, gapsOf, registryEntry, sessionsFo
 import type { WindowQuery } from "./symbol_data";
 import type { Basis, Gap, Job, LiveBar, SessionKind, Timeframe } from "./types";
 import { BASES, TIMEFRAMES, isBasis, isTimeframe } from "./types";
-import { exchangeTime, isDate } from "./time";
+import { isDate, windowLabel } from "./time";
 
 const SYMBOL = /^[A-Za-z][A-Za-z0-9.-]{0,14}$/;
 const RIBBON_KINDS = ["final", "provisional", "unconfirmed", "gap", "hole", "unlisted"];
@@ -207,7 +207,9 @@ export class SymbolView implements View {
     this.element.dataset["state"] = "loading";
     if (!keepRange) this.info.textContent = `Loading ${q.symbol}…`;
     try {
-      const [entry, coverage] = await Promise.all([registryEntry(q.symbol, signal), coverageOf(q.symbol, q.timeframe, signal)]);
+      const [entry, own] = await Promise.all([registryEntry(q.symbol, signal), coverageOf(q.symbol, q.timeframe, signal)]);
+      // A timeframe made from 1m bars has no ledger of its own: the 1m ledger is its.
+      const coverage = own.length || q.timeframe === "1m" ? own : await coverageOf(q.symbol, "1m", signal);
       const kind: SessionKind = entry?.session ?? "rth";
       const { sessions, focus } = await sessionsFor(q, kind, coverage, signal);
       // The bars first, then what is missing: on a server of few cores, reading both at
@@ -250,10 +252,14 @@ export class SymbolView implements View {
           document.body.dataset["chartPainted"] = "true";
         });
       }
-      const gaps = await gapsOf(q, kind, sessions, signal);
+      // A timeframe made from 1m bars has no ledger of its own: its ribbon is the 1m
+      // ledger's, and a backfill of a 1m gap fills its slots.
+      const ledgerTimeframe = loaded.derived ? "1m" : q.timeframe;
+      const ledger = ledgerTimeframe === q.timeframe ? own : own.length ? await coverageOf(q.symbol, "1m", signal) : coverage;
+      const gaps = await gapsOf({ ...q, timeframe: ledgerTimeframe }, kind, sessions, signal);
       if (signal.aborted) return;
-      this.ribbon.show(segmentsOf(axis, coverage, gaps));
-      this.gapsPanel.show(gaps);
+      this.ribbon.show(segmentsOf(axis, ledger, gaps), q.timeframe === "1d" && ledgerTimeframe === "1d");
+      this.gapsPanel.show(gaps, ledgerTimeframe);
       const kept = this.selected;
       this.select(kept && gaps.some((gap) => gap.start === kept.start && gap.kind === kept.kind) ? kept : null, false);
       this.loads += 1;
@@ -281,7 +287,7 @@ export class SymbolView implements View {
     this.ribbon.select(gap);
     this.gapsPanel.select(gap);
     this.backfillButton.disabled = !gap || !backfillable(gap);
-    this.backfillButton.textContent = gap ? `Backfill ${gap.kind} ${exchangeTime(gap.start)} (${gap.bars} slots)` : "Backfill selected";
+    this.backfillButton.textContent = gap ? `Backfill ${gap.kind} from ${windowLabel(gap.start, gap.end, gap.timeframe === "1d")[0]} (${gap.bars} slots)` : "Backfill selected";
     if (gap && reveal && this.axis) {
       const first = this.axis.slotsBefore(Date.parse(gap.start) / 1000);
       const end = this.axis.slotsBefore(Date.parse(gap.end) / 1000);

@@ -78,3 +78,10 @@ export function duration(seconds: number): string {
   }
   return `${Math.round(seconds / DAY_SECONDS)} d`;
 }
+
+/** A window `[start, end)` as people read it: exchange times ("2024-11-05 09:30 to
+ * 10:30"), or for daily slots the sessions' dates, the last one inclusive. */
+export function windowLabel(start: string, end: string, daily: boolean): [string, string] {
+  if (daily) return [isoDate(epochSeconds(start)), isoDate(epochSeconds(end) - 1)];
+  return [exchangeTime(start), exchangeTime(end)];
+}
