@@ -228,6 +228,7 @@ export class SymbolView implements View {
       if (range) this.chart.restore(range);
       else this.revealFocus(axis, focus);
       if (!q.day && focus) this.dayInput.value = focus;
+      this.sessionsInput.value = String(sessions.length);
       if (loaded.demo) markDemo();
       const empty = axis.length - placed.placed;
       const first = sessions[0]?.date ?? "";
