@@ -1,22 +1,71 @@
 """A page of bars as JSON, written as it is read: the answer of ``GET /bars`` holds one
 chunk of bars in memory, whatever its ``limit`` (a page of 50,000 bars built as one
-document cost some 85 MB while it was sent)."""
+document cost some 85 MB while it was sent).
+
+The bars are encoded by msgspec from the chunk's columns, not through a pydantic model
+per bar (which cost more than reading the bars from the store: docs/benchmarks.md,
+benchmark 12). The document is the one :class:`BarsPage` describes, byte for byte
+(``tests/e2e/test_api_bar_json.py`` holds the two encodings side by side); the only
+difference is the spelling of an exponent past 1e16 (``1e16`` for pydantic's
+``1e+16``), the same number to any JSON reader and no price or volume a market has.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
+from operator import itemgetter
 
-from pydantic import TypeAdapter
+import msgspec
 
 from chronox_domain.bar import Bar
 from chronox_domain.timeformat import iso_utc
-from chronox_presentation import BarOut, BarsPage
+from chronox_presentation import BarsPage
 
-_BARS = TypeAdapter(list[BarOut])
-#: Bars turned into response models at a time (a model costs some 1.7 KB while it lives).
-_MODELS = 1_000
+
+class BarRecord(msgspec.Struct, gc=False):
+    """One element of ``BarsPage.bars``: :class:`chronox_presentation.BarOut`'s fields,
+    in its order, encoded by msgspec. ``gc=False``: thousands a page, none in a cycle."""
+
+    start: datetime
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: float
+    vwap: float | None
+    trades: int | None
+
+
+_ENCODER = msgspec.json.Encoder()
+_FLOATS = list[float]
+_OPTIONAL_FLOATS = list[float | None]
+_OPTIONAL_INTS = list[int | None]
+
+
+def bars_json(bars: Sequence[Bar]) -> bytes:
+    """``bars`` as the elements of a JSON array, comma-separated, without the brackets.
+
+    The prices go through msgspec's conversion column by column (in C), as pydantic
+    coerces them field by field: an integer price a store hands over is written as a
+    float (``10.0``), a float trade count with no fraction as an integer. The columns
+    are taken with ``itemgetter`` rather than ``zip(*bars)``, whose iterator per bar
+    woke the cyclic collector over the whole heap (measured: up to 150 ms a page)."""
+    if not bars:
+        return b""
+    starts, opens, highs, lows, closes, volumes, vwaps, trades = (
+        list(map(itemgetter(field), bars)) for field in range(2, 10)
+    )
+    convert = msgspec.convert
+    records = map(
+        BarRecord,
+        starts,
+        *(convert(prices, _FLOATS) for prices in (opens, highs, lows, closes, volumes)),
+        convert(vwaps, _OPTIONAL_FLOATS),
+        convert(trades, _OPTIONAL_INTS, strict=False),
+    )
+    return _ENCODER.encode(list(records))[1:-1]
 
 
 def page_body(head: BarsPage, chunks: Iterator[list[Bar]], limit: int) -> Iterator[bytes]:
@@ -35,9 +84,8 @@ def page_body(head: BarsPage, chunks: Iterator[list[Bar]], limit: int) -> Iterat
             following = chunk[0].start if chunk else None
             break
         taken = chunk[:room]
-        for at in range(0, len(taken), _MODELS):
-            models = [BarOut.of(bar) for bar in taken[at : at + _MODELS]]
-            yield separator + _BARS.dump_json(models)[1:-1]
+        if taken:
+            yield separator + bars_json(taken)
             separator = b","
         sent += len(taken)
         if len(chunk) > room:

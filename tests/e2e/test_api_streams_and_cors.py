@@ -33,9 +33,10 @@ def test_a_paused_csv_stream_holds_no_connection_and_loses_no_bar(cli: Cli) -> N
         container.ingestion().ingest(IngestRequest(("SPY",), start=first, end=LAST))
         service = container.bars()
         stored = [bar.start for bar in service.bars("SPY", Timeframe.M1, first, LAST)]
-        response = bars_route.bars(
-            "SPY", service, start=first.isoformat(), end=LAST.isoformat(), format="csv"
+        asked = bars_route.BarsAsked(
+            "SPY", start=first.isoformat(), end=LAST.isoformat(), format="csv"
         )
+        response = bars_route.answer(service, asked)
         assert isinstance(response, StreamingResponse)
 
         async def read() -> list[str]:

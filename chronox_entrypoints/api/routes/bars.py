@@ -1,25 +1,35 @@
 """``/bars/{symbol}``: pages of JSON with a cursor, a CSV stream of any length, or the
 range as one Parquet file (the export's schema). Every format is written as it is read,
 a chunk at a time, so no answer holds more than one chunk of bars in memory; and every
-format says when its bars are demo data."""
+format says when its bars are demo data.
+
+The route is the API's hot path, so it goes to the thread pool once per request: the
+token check is a comparison made on the event loop, and the store's reads and the
+encoding run in one call in the pool. FastAPI would otherwise make a trip there for
+each synchronous dependency and for each piece of a streamed body, eight for a page,
+each a thread's wake-up and a handover of the GIL (docs/benchmarks.md, benchmark 12).
+A page that fits in one chunk of the store's reads (``limit`` up to ``CHUNK``) is sent
+whole; a longer one is streamed a chunk at a time."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import chain
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from chronox_domain.actions import PriceBasis
 from chronox_domain.errors import InvalidInput
-from chronox_domain.services.bars import Provenance
+from chronox_domain.services.bars import BarsService, Provenance
 from chronox_domain.services.status import demo_data
 from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints import bar_csv
 from chronox_entrypoints.api.bar_pages import page_body
-from chronox_entrypoints.api.deps import BarsDep, require_token_for_reads
+from chronox_entrypoints.api.deps import container, require_token_for_reads
 from chronox_entrypoints.api.parquet import parquet_stream
 from chronox_entrypoints.api.schemas import (
     BOUND_PATTERN,
@@ -45,11 +55,32 @@ DEMO_HEADER = "X-Chronox-Demo"
 #: The header that names the price basis of every format (none, splits, all).
 ADJUST_HEADER = "X-Chronox-Adjust"
 
-router = APIRouter(
-    tags=["bars"],
-    dependencies=[Depends(require_token_for_reads)],
-    responses=ERRORS,
-)
+Format = Literal["json", "csv", "parquet"]
+Basis = Literal["none", "splits", "all"]
+
+
+async def reads_allowed(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> None:
+    """:func:`require_token_for_reads`, on the event loop (a comparison: no thread)."""
+    require_token_for_reads(request, authorization)
+
+
+router = APIRouter(tags=["bars"], dependencies=[Depends(reads_allowed)], responses=ERRORS)
+
+
+@dataclass(frozen=True, slots=True)
+class BarsAsked:
+    """What a ``GET /bars`` asks, as its parameters came (validated by their schemas)."""
+
+    symbol: str
+    timeframe: str = "1m"
+    start: str | None = None
+    end: str | None = None
+    limit: int = 1_000
+    cursor: str | None = None
+    format: Format = "json"
+    adjust: Basis = "splits"
 
 
 @router.get(
@@ -75,9 +106,9 @@ router = APIRouter(
         }
     },
 )
-def bars(
+async def bars(
     symbol: SymbolPath,
-    service: BarsDep,
+    request: Request,
     timeframe: TimeframeParam = "1m",
     start: StartParam = None,
     end: EndParam = None,
@@ -85,19 +116,31 @@ def bars(
     cursor: Annotated[
         str | None, Query(pattern=BOUND_PATTERN, description="next_cursor of the previous page")
     ] = None,
-    format: Literal["json", "csv", "parquet"] = "json",
+    format: Format = "json",
     adjust: Annotated[
-        Literal["none", "splits", "all"],
+        Basis,
         Query(
             description="price basis: none (as traded), splits (earlier prices on today's "
             "share basis) or all (splits and cash dividends)"
         ),
     ] = "splits",
-) -> StreamingResponse:
-    # Each stream's first chunk is read now: bad input is a 4xx, not a cut stream.
-    symbol, tf, after = parse_symbol(symbol), Timeframe(timeframe), parse_bound(cursor)
-    first, last = parse_bound(start), parse_bound(end)
-    basis = PriceBasis.parse(adjust)
+) -> Response:
+    asked = BarsAsked(symbol, timeframe, start, end, limit, cursor, format, adjust)
+    return await run_in_threadpool(lambda: answer(bars_service(request), asked))
+
+
+def bars_service(request: Request) -> BarsService:
+    """The app's bars service (in the thread pool: getting it may open the store)."""
+    service: BarsService = container(request).bars()
+    return service
+
+
+def answer(service: BarsService, asked: BarsAsked) -> Response:
+    """The answer to ``asked``. Each stream's first chunk is read now: bad input is a
+    4xx, not a cut stream."""
+    symbol, tf = parse_symbol(asked.symbol), Timeframe(asked.timeframe)
+    first, last, after = parse_bound(asked.start), parse_bound(asked.end), parse_bound(asked.cursor)
+    basis, limit, format = PriceBasis.parse(asked.adjust), asked.limit, asked.format
     if format == "parquet":
         if after is not None:
             raise InvalidInput("format=parquet answers the whole range in one file: drop cursor")
@@ -126,10 +169,11 @@ def bars(
         next_cursor=None,
         adjust=basis.value,
     )
-    body_bytes = page_body(head_page, chunks, limit)
-    return StreamingResponse(
-        body_bytes, media_type="application/json", headers=_marks(provenance, basis, None)
-    )
+    body = page_body(head_page, chunks, limit)
+    headers = _marks(provenance, basis, None)
+    if limit <= CHUNK:  # one chunk, read already: the page is sent whole
+        return Response(b"".join(body), media_type="application/json", headers=headers)
+    return StreamingResponse(body, media_type="application/json", headers=headers)
 
 
 def _marks(provenance: Provenance, basis: PriceBasis, disposition: str | None) -> dict[str, str]:
