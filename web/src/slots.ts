@@ -78,6 +78,12 @@ export class SlotAxis {
     return Math.min(lowerBound(this.all, epoch), this.length);
   }
 
+  /** The slot (shown or not yet) that holds the instant `epoch`, or -1. */
+  containing(epoch: number): number {
+    const at = upperBound(this.all, epoch) - 1;
+    return at >= 0 && epoch < (this.all[at] as number) + this.step ? at : -1;
+  }
+
   /** The slots `[first, end)` that overlap the instants `[start, end)`: a window of
    * the 1m ledger on a coarser axis covers every slot it touches. */
   overlapping(start: number, end: number): [number, number] {

@@ -7,6 +7,7 @@ import { h, replace } from "./dom";
 import { GapsPanel, backfillable } from "./gaps_panel";
 import { FINISHED, cancelJob, getJob, jobLine, startBackfill } from "./jobs_api";
 import { LiveFeed } from "./live";
+import { Rollup } from "./rollup";
 import type { LiveState } from "./live";
 import { clearError, markDemo, showError } from "./notice";
 import { STATES } from "./palette";
@@ -16,7 +17,7 @@ import { href, navigate } from "./router";
 import { SlotAxis } from "./slots";
 import { DEFAULT_SESSIONS, barsOf, coverageOf, gapsOf, registryEntry, sessionsFor } from "./symbol_data";
 import type { WindowQuery } from "./symbol_data";
-import type { Basis, Gap, Job, LiveBar, SessionKind, Timeframe } from "./types";
+import type { Bar, Basis, Gap, Job, LiveBar, SessionKind, Timeframe } from "./types";
 import { BASES, TIMEFRAMES, isBasis, isTimeframe } from "./types";
 import { isDate, windowLabel } from "./time";
 
@@ -51,6 +52,9 @@ export class SymbolView implements View {
   private axis: SlotAxis | null = null;
   private selected: Gap | null = null;
   private live: LiveFeed | null = null;
+  private rollup: Rollup | null = null;
+  /** The bars shown are rolled up from 1m bars by the API. */
+  private derived = false;
   private liveKey = "";
   private liveCount = 0;
   private filledLive = 0;
@@ -178,6 +182,7 @@ export class SymbolView implements View {
   destroy(): void {
     this.aborter?.abort();
     this.live?.stop();
+    this.rollup?.stop();
     if (this.following) window.clearTimeout(this.following.timer);
     this.chart.destroy();
   }
@@ -225,6 +230,7 @@ export class SymbolView implements View {
       const placed = this.chart.show(axis, loaded.columns);
       performance.mark("chronox:chart-data-set");
       this.axis = axis;
+      this.derived = loaded.derived;
       if (range) this.chart.restore(range);
       else this.revealFocus(axis, focus);
       if (!q.day && focus) this.dayInput.value = focus;
@@ -301,14 +307,24 @@ export class SymbolView implements View {
   }
 
   /** Live bars of the symbol at this timeframe and basis (one socket per view). */
+  /** Live bars of the symbol at this timeframe and basis (one socket per view); a
+   * timeframe made from 1m bars follows the minutes and reads its slots again. */
   private follow(q: WindowQuery): void {
-    const key = `${q.symbol}|${q.timeframe}|${q.adjust}`;
+    const feedTimeframe = this.derived ? "1m" : q.timeframe;
+    const key = `${q.symbol}|${q.timeframe}|${feedTimeframe}|${q.adjust}`;
     if (key === this.liveKey && this.live) return;
     this.live?.stop();
+    this.rollup?.stop();
     this.liveKey = key;
     this.liveCount = 0;
     this.filledLive = 0;
-    this.live = new LiveFeed(q.symbol, q.timeframe, q.adjust, {
+    this.rollup = this.derived
+      ? new Rollup(q.symbol, q.timeframe, q.adjust, () => this.axis, (bars, provisional) => {
+          for (const bar of bars) this.place(bar, provisional(bar));
+          this.showLiveCount();
+        })
+      : null;
+    this.live = new LiveFeed(q.symbol, feedTimeframe, q.adjust, {
       bar: (bar) => this.liveBar(bar),
       state: (state, detail) => this.liveState(state, detail),
       basisChanged: () => {
@@ -321,13 +337,27 @@ export class SymbolView implements View {
 
   private liveBar(bar: LiveBar): void {
     const q = this.query;
-    if (!q || bar.symbol !== q.symbol || bar.timeframe !== q.timeframe) return;
+    if (!q || bar.symbol !== q.symbol) return;
+    if (bar.demo) markDemo(bar.source);
+    if (bar.timeframe === q.timeframe) {
+      if (!this.place(bar, bar.provisional)) return;
+    } else if (!(this.rollup && bar.timeframe === "1m" && this.rollup.minute(bar))) {
+      return;
+    }
+    this.liveCount += 1;
+    this.showLiveCount();
+  }
+
+  /** A bar in its slot: true when the axis has the slot. */
+  private place(bar: Bar, provisional: boolean): boolean {
     const slot = this.axis?.indexOf(Date.parse(bar.start) / 1000) ?? -1;
     const wasEmpty = slot >= 0 && this.chart.slotState(slot) === 0;
-    if (!this.chart.put(bar, bar.provisional)) return;
-    this.liveCount += 1;
+    if (!this.chart.put(bar, provisional)) return false;
     if (wasEmpty) this.filledLive += 1;
-    if (bar.demo) markDemo(bar.source);
+    return true;
+  }
+
+  private showLiveCount(): void {
     this.liveChip.textContent = `live: ${this.liveCount.toLocaleString("en-US")} bars, ${this.filledLive.toLocaleString("en-US")} into empty slots`;
     this.liveChip.dataset["bars"] = String(this.liveCount);
     this.liveChip.dataset["filled"] = String(this.filledLive);
