@@ -190,9 +190,26 @@ export class CandleChart {
     this.chart.timeScale().subscribeSizeChange(handler);
   }
 
-  onCrosshair(handler: (slot: number | null) => void): void {
+  /** `handler` hears the slot under the crosshair (its bar, or null for an empty
+   * slot), or nothing when the pointer leaves the chart. */
+  onCrosshair(handler: (hovered: { slot: number; label: string; bar: CandlestickData<UTCTimestamp> | null; volume: number | null } | null) => void): void {
     this.chart.subscribeCrosshairMove((event: MouseEventParams) => {
-      handler(event.logical === undefined ? null : Math.round(event.logical));
+      const axis = this.axis;
+      if (!axis || event.logical === undefined || event.time === undefined) {
+        handler(null);
+        return;
+      }
+      const slot = Math.round(event.logical);
+      const point = event.seriesData.get(this.candles as never) as CandlestickData<UTCTimestamp> | undefined;
+      const volume = event.seriesData.get(this.volume as never) as HistogramData<UTCTimestamp> | undefined;
+      const at = new Date((event.time as number) * 1000).toISOString();
+      const label = axis.timeframe === "1d" ? at.slice(0, 10) : `${at.slice(0, 10)} ${at.slice(11, 16)}`;
+      handler({
+        slot,
+        label,
+        bar: point && "open" in point ? point : null,
+        volume: volume && "value" in volume ? volume.value : null,
+      });
     });
   }
 

@@ -31,6 +31,7 @@ export class SymbolView implements View {
   private readonly ribbon: Ribbon;
   private readonly gapsPanel: GapsPanel;
   private readonly info = h("p", { class: "summary", testid: "symbol-info", "aria-live": "polite" });
+  private readonly readout = h("span", { class: "readout", testid: "chart-readout", "aria-live": "off" });
   private readonly liveChip = h("span", { class: "chip", testid: "live-state" }, "live: off");
   private readonly jobBox = h("div", { class: "job-line", testid: "symbol-job", hidden: true });
   private readonly symbolInput = h("input", {
@@ -63,6 +64,19 @@ export class SymbolView implements View {
 
   constructor(route: Route) {
     this.ribbon = new Ribbon(this.chart, (gap) => this.select(gap));
+    this.chart.onCrosshair((hovered) => {
+      if (!hovered) {
+        this.readout.textContent = "";
+        return;
+      }
+      const { label, bar, volume } = hovered;
+      const price = (value: number) => value.toLocaleString("en-US", { maximumFractionDigits: 4 });
+      this.readout.textContent = bar
+        ? `${label} (exchange time) · O ${price(bar.open)} H ${price(bar.high)} L ${price(bar.low)} C ${price(bar.close)}` +
+          (volume === null ? "" : ` · V ${volume.toLocaleString("en-US")}`) +
+          (this.chart.slotState(hovered.slot) === 2 ? " · provisional" : "")
+        : `${label} (exchange time) · no bar in this slot`;
+    });
     this.gapsPanel = new GapsPanel(
       (gap) => this.select(gap),
       (gap) => void this.backfill(gap),
@@ -113,6 +127,7 @@ export class SymbolView implements View {
         this.liveChip,
       ),
       this.info,
+      h("div", { class: "readout-line" }, this.readout),
       this.chart.element,
       this.ribbon.element,
       h("div", { class: "ribbon-legend" }, legend),
