@@ -175,6 +175,10 @@ export class UniverseView implements View {
     try {
       const matrix = await getJson<Matrix>(path, aborter.signal);
       if (aborter.signal.aborted) return;
+      if (!isMatrix(matrix)) {
+        // An API from before the matrix reads the path as the ledger of a symbol "MATRIX".
+        throw new Error("this API answers no coverage matrix at /coverage/matrix: it is older than this page");
+      }
       performance.mark("chronox:universe-received");
       this.matrix = matrix;
       if (matrix.demo) markDemo();
@@ -253,4 +257,10 @@ function countStates(rows: MatrixRow[], states: number): number[] {
     }
   }
   return counts;
+}
+
+function isMatrix(value: unknown): value is Matrix {
+  if (typeof value !== "object" || value === null) return false;
+  const m = value as Partial<Matrix>;
+  return Array.isArray(m.days) && Array.isArray(m.states) && Array.isArray(m.rows);
 }
