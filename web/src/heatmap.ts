@@ -57,7 +57,8 @@ export class HeatMap {
       {
         class: "heatmap-scroller",
         tabindex: 0,
-        role: "grid",
+        role: "application",
+        "aria-roledescription": "heat map",
         "aria-label": "coverage heat map: arrow keys move, Enter opens the symbol at that day",
         testid: "heatmap",
       },
