@@ -5,6 +5,7 @@ workers gone. A deployment whose workers would share nothing is refused in one l
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -88,8 +89,24 @@ def served(tmp_path: Path, redis_env: str) -> Iterator[Served]:
             time.sleep(0.1)
         yield Served(base, server, workers)
     finally:
-        server.kill()
-        server.wait(30)
+        stop(server)
+
+
+def stop(server: subprocess.Popen[str]) -> None:
+    """SIGTERM, which stops the workers too; SIGKILL for the ones left after 30 s (a
+    killed parent would leave its workers running)."""
+    workers = spawned_workers(server.pid)
+    if server.poll() is None:
+        server.terminate()
+        try:
+            server.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.communicate(timeout=30)
+    for pid in workers:
+        with contextlib.suppress(OSError):  # gone already, as it should be
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_two_workers_answer_every_request(served: Served) -> None:
