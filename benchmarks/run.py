@@ -8,6 +8,7 @@
                                               # startup, adjust, listing or memory
     python3 benchmarks/run.py --only adjust listing memory   # several groups
     python3 benchmarks/run.py --only flatfiles   # issue 20: the whole market (minutes)
+    python3 benchmarks/run.py --only universe    # issues 20-22: the ledger at 10,000 symbols
     python3 benchmarks/run.py --json out.json --markdown out.md
 
 The PostgreSQL benchmarks run when the server of ``CHRONOX_BENCH_PG`` (an admin URL,
@@ -51,6 +52,7 @@ from benchmarks import (
     bench_listing,
     bench_polygon,
     bench_startup,
+    bench_universe,
     bench_vendor,
 )
 from benchmarks.report import TITLES, markdown, text_sections, text_table
@@ -102,7 +104,7 @@ QUICK = Sizes(
 #: The groups ``--only`` picks from.
 GROUPS = (
     "core", "postgres", "redis", "api", "vendor", "startup", "adjust", "listing", "memory",
-    "flatfiles",
+    "flatfiles", "universe",
 )  # fmt: skip
 
 
@@ -334,6 +336,14 @@ def planned_steps(
                 lambda: _memory_figures(calendar, args.quick),
             )
         )
+    if _wanted(args, "universe", skipped=True):  # minutes at full size: asked by name
+        stores = "SQLite and PostgreSQL" if postgres else "SQLite"
+        steps.append(
+            Step(
+                f"the ledger at universe scale: 10,000 symbols ({stores})",
+                lambda: bench_universe.run(calendar, args.quick, postgres, say=print),
+            )
+        )
     if _wanted(args, "flatfiles", skipped=True):  # minutes at full size: asked by name
         stores = "SQLite and PostgreSQL" if postgres else "SQLite"
         steps.append(
@@ -362,7 +372,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = QUICK if args.quick else FULL
 
     # PostgreSQL serves its own group and the adjust-on-read one.
-    uses_postgres = any(_wanted(args, group) for group in ("postgres", "adjust", "flatfiles"))
+    groups = ("postgres", "adjust", "flatfiles", "universe")
+    uses_postgres = any(_wanted(args, group) for group in groups)
     postgres = _postgres(args.no_postgres or not uses_postgres)
     env = environment(sys.argv[1:] if argv is None else argv, postgres)
     print(", ".join(f"{key}: {value}" for key, value in env.items()), flush=True)

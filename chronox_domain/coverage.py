@@ -157,16 +157,19 @@ def covered_for_gaps(
     Unconfirmed empty answers count too, except those given before ``recheck_before``
     (due for their second asking; None: none is due, the view of a gap listing).
     """
-    final = of_status(spans, CoverageStatus.FINAL)
-    provisional = of_status(spans, CoverageStatus.PROVISIONAL)
-    young = [piece for piece in provisional if piece.end > horizon]
-    young = [Interval(max(piece.start, horizon), piece.end) for piece in young]
-    waiting = normalize(
-        span.interval
-        for span in spans
-        if span.status is CoverageStatus.UNCONFIRMED and not _due(span, recheck_before)
-    )
-    return union(union(final, young), waiting)
+    # One pass, one normalisation: a gap scan calls this for each of thousands of
+    # symbols, most of whose ledgers hold final spans only.
+    counted: list[Interval] = []
+    for span in spans:
+        status, piece = span.status, span.interval
+        if status is CoverageStatus.FINAL:
+            counted.append(piece)
+        elif status is CoverageStatus.PROVISIONAL:
+            if piece.end > horizon:
+                counted.append(piece if piece.start >= horizon else Interval(horizon, piece.end))
+        elif not _due(span, recheck_before):
+            counted.append(piece)
+    return normalize(counted)
 
 
 def unconfirmed(spans: Iterable[CoverageSpan], source: str | None = None) -> IntervalList:

@@ -145,6 +145,27 @@ class MarketDataRepository(Protocol):
         """The sources the ledger has recorded for (symbol, timeframe)."""
         ...
 
+    def coverage_within(
+        self, symbols: Sequence[str], timeframe: Timeframe, window: Interval
+    ) -> dict[str, list[CoverageSpan]]:
+        """The ledger spans of each of ``symbols`` that overlap ``window``, whole (not
+        clipped to it), sorted by start: ``coverage`` restricted to the window, for many
+        symbols in ONE query. A key for every asked symbol (an empty list: no span).
+
+        The read is bounded by the window, not by the ledgers' lengths: the last month
+        of a universe with years of history reads about a month of spans.
+        """
+        ...
+
+    def bar_starts_within(
+        self, symbols: Sequence[str], timeframe: Timeframe, window: Interval
+    ) -> Iterator[tuple[str, list[datetime]]]:
+        """``bar_starts`` of each of ``symbols`` that holds a bar inside ``window``, read
+        with ONE query and streamed a symbol at a time (memory of one symbol's starts,
+        whatever the number of symbols): each such symbol once, its starts sorted, the
+        symbols in no promised order."""
+        ...
+
     def counts(self) -> dict[str, int]:
         """Summary counts for ``info`` (bars, symbols, ledger spans)."""
         ...

@@ -85,6 +85,26 @@ class MemoryRepository:
     def sources(self, symbol: str, timeframe: Timeframe) -> set[str]:
         return {span.source for span in self._coverage.get((symbol, timeframe), [])}
 
+    def coverage_within(
+        self, symbols: Sequence[str], timeframe: Timeframe, window: Interval
+    ) -> dict[str, list[CoverageSpan]]:
+        return {
+            symbol: [
+                span
+                for span in self._coverage.get((symbol, timeframe), [])
+                if span.interval.overlaps(window)
+            ]
+            for symbol in symbols
+        }
+
+    def bar_starts_within(
+        self, symbols: Sequence[str], timeframe: Timeframe, window: Interval
+    ) -> Iterator[tuple[str, list[datetime]]]:
+        for symbol in dict.fromkeys(symbols):
+            starts = self.bar_starts(symbol, timeframe, window)
+            if starts:
+                yield symbol, starts
+
     def counts(self) -> dict[str, int]:
         return {
             "bars": sum(len(rows) for rows in self._bars.values()),

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
+from chronox_adapters.sqlite import bulk_reads
 from chronox_adapters.sqlite.bar_rows import report_unsound, soundness
 from chronox_adapters.sqlite.columns import read_columns
 from chronox_adapters.sqlite.database import SqliteDatabase
@@ -129,6 +130,23 @@ class SqliteRepository:
                 (symbol, timeframe.value),
             )
             return {source for (source,) in cursor}
+
+    def coverage_within(
+        self, symbols: Sequence[str], timeframe: Timeframe, window: Interval
+    ) -> dict[str, list[CoverageSpan]]:
+        with translate_errors(self._db.path, "reading"):
+            return bulk_reads.coverage_within(
+                self._db.connection, self._db.path, symbols, timeframe, window
+            )
+
+    def bar_starts_within(
+        self, symbols: Sequence[str], timeframe: Timeframe, window: Interval
+    ) -> Iterator[tuple[str, list[datetime]]]:
+        # Rows are read while the caller iterates: the translation spans the loop.
+        with translate_errors(self._db.path, "reading"):
+            yield from bulk_reads.bar_starts_within(
+                self._db.connection, symbols, timeframe, window
+            )
 
     def counts(self) -> dict[str, int]:
         db = self._db.connection

@@ -183,6 +183,16 @@ _COVERAGE_ETAG = """
 ALTER TABLE coverage ADD COLUMN etag TEXT;
 """
 
+# Universe scale (issues 20 and 22): a gap scan or a coverage matrix reads the spans of
+# many symbols that overlap a window. The primary key bounds that read only by start (a
+# month at the end of years of day files read the years); this index reads from the
+# window on (chronox_adapters/sqlite/bulk_reads.py). It holds every column of the ledger
+# (the key's are in every index of a WITHOUT ROWID table), so the read never goes back
+# to the table: a lookup per span made it slower than the primary key's scan.
+_COVERAGE_END = """
+CREATE INDEX coverage_end ON coverage (symbol, timeframe, "end", answered_at, ticker, etag);
+"""
+
 #: MIGRATIONS[n] brings a database from version n to n + 1.
 MIGRATIONS: list[str] = [
     "".join(_BARS_TABLE.format(table=table) for table in BAR_TABLES.values())
@@ -193,6 +203,7 @@ MIGRATIONS: list[str] = [
     _RAW_BASIS,
     _RENAMES,
     _COVERAGE_ETAG,
+    _COVERAGE_END,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

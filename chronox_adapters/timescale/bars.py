@@ -20,6 +20,7 @@ import psycopg
 from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
+from chronox_adapters.timescale import bulk_reads
 from chronox_adapters.timescale.bar_rows import report_unsound, sound_bar
 from chronox_adapters.timescale.columns import read_columns
 from chronox_adapters.timescale.errors import storage_error, translate_errors
@@ -290,6 +291,17 @@ class PostgresRepository:
                 (symbol, timeframe.value),
             )
             return {source for (source,) in rows}
+
+    def coverage_within(
+        self, symbols: Sequence[str], timeframe: Timeframe, window: Interval
+    ) -> dict[str, list[CoverageSpan]]:
+        with self._connection("reading") as conn:
+            return bulk_reads.coverage_within(conn, symbols, timeframe, window)
+
+    def bar_starts_within(
+        self, symbols: Sequence[str], timeframe: Timeframe, window: Interval
+    ) -> Iterator[tuple[str, list[datetime]]]:
+        return bulk_reads.bar_starts_within(self._pool, self._where, symbols, timeframe, window)
 
     def counts(self) -> dict[str, int]:
         with self._connection("reading") as conn:

@@ -1,4 +1,5 @@
-"""Reading the ledger: gap windows, holes and coverage per symbol.
+"""Reading the ledger: gap windows, holes and coverage, of one symbol or of many at once
+(one read of every asked ledger over the range: :meth:`CoverageService.scan`).
 
 Every question is asked of the sessions the symbol traded: with ``listings``, the
 sessions before its listing or from its delisting are cut off the expected time once,
@@ -21,7 +22,7 @@ from chronox_domain.coverage import (
     unconfirmed,
 )
 from chronox_domain.gaps import GapWindow, find_gaps, find_holes, find_unlisted
-from chronox_domain.interval import Interval, IntervalList, clip, intersect
+from chronox_domain.interval import Interval, IntervalList, clip, intersect, subtract
 from chronox_domain.legacy import raw_ledger
 from chronox_domain.listing import listed_range
 from chronox_domain.ports import Clock, Listings, MarketDataRepository, TradingCalendar
@@ -30,6 +31,19 @@ from chronox_domain.session import SessionKind, expected_windows
 from chronox_domain.summary import CoverageSummary, summarize
 from chronox_domain.symbol import parse_symbol
 from chronox_domain.timeframe import Timeframe
+
+
+@dataclass(frozen=True, slots=True)
+class RangeScan:
+    """What many symbols lack inside one range (:meth:`CoverageService.scan`); each list
+    sorted by symbol, then start."""
+
+    gaps: list[GapWindow]
+    holes: list[GapWindow]
+    unconfirmed: list[GapWindow]
+    unlisted: list[GapWindow]
+    #: By symbol: the sources its ledger names inside the range (any status).
+    sources: dict[str, set[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +161,8 @@ class CoverageService:
         if refetch:
             return Missing(resolved, expected, clip(expected, clipped), horizon)
         due = now - self._recheck_delay if rechecks else None
-        covered = covered_for_gaps(self._raw_ledger(symbol, timeframe), horizon, due)
+        ledger = self._repository.coverage_within([symbol], timeframe, resolved.window)[symbol]
+        covered = covered_for_gaps(raw_ledger(ledger), horizon, due)
         gaps = find_gaps(expected, covered, clipped)
         return Missing(resolved, expected, gaps, horizon)
 
@@ -160,6 +175,79 @@ class CoverageService:
         first, last = resolved.sessions[0].date, resolved.sessions[-1].date
         return expected_windows(self._calendar.sessions(first, last, SessionKind.ETH), timeframe)
 
+    def scan(
+        self,
+        symbols: Sequence[str],
+        timeframe: Timeframe,
+        kind: SessionKind,
+        start: Bound | None = None,
+        end: Bound | None = None,
+        *,
+        holes: bool = False,
+    ) -> RangeScan:
+        """Gap windows of every symbol and, with ``holes``, its holes, its windows
+        answered empty only once and the time it was not listed, from ONE read of the
+        symbols' ledgers over the range (and, for holes, one streamed read of their bar
+        starts): no query per symbol, whatever their number."""
+        names = sorted({parse_symbol(s) for s in symbols})
+        # The range and its expected time are the same for every symbol listed through
+        # it: work them out once.
+        resolved, in_sessions = self._expected(kind, timeframe, start, end)
+        listings = self._listings_of(names)
+        ledgers = self._repository.coverage_within(names, timeframe, resolved.window)
+        horizon = self.horizon(timeframe)
+        clipped = _clip_end(resolved.window, horizon)
+        everyone = clip(in_sessions, resolved.window)
+        # find_gaps(expected, covered, clipped) is subtract(clip(expected, clipped),
+        # covered): the clip is done once for every symbol whose listing cuts nothing.
+        settled = clip(in_sessions, clipped) if clipped is not None else []
+        found = RangeScan([], [], [], [], {})
+        finals: dict[str, tuple[IntervalList, IntervalList]] = {}
+        for symbol in names:
+            ledger = ledgers.get(symbol, [])
+            raw = raw_ledger(ledger)
+            own, listed = self._expected_of(resolved, in_sessions, timeframe, listings.get(symbol))
+            found.sources[symbol] = {span.source for span in ledger}
+            if clipped is not None:
+                due = settled if listed is in_sessions else clip(listed, clipped)
+                pieces = subtract(due, covered_for_gaps(raw, horizon))
+                found.gaps.extend(GapWindow(symbol, timeframe, piece) for piece in pieces)
+            if not holes:
+                continue
+            expected = everyone if listed is in_sessions else clip(listed, own.window)
+            waiting = intersect(expected, unconfirmed(ledger))
+            found.unconfirmed.extend(GapWindow(symbol, timeframe, piece) for piece in waiting)
+            pieces = find_unlisted(in_sessions, listed, resolved.window)
+            found.unlisted.extend(GapWindow(symbol, timeframe, piece) for piece in pieces)
+            final = of_status(raw, CoverageStatus.FINAL)
+            if final:
+                finals[symbol] = (final, expected)
+        if finals:
+            found.holes.extend(self._holes(finals, timeframe, resolved.window))
+        return found
+
+    def _holes(
+        self,
+        finals: dict[str, tuple[IntervalList, IntervalList]],
+        timeframe: Timeframe,
+        window: Interval,
+    ) -> list[GapWindow]:
+        """The holes of each symbol of ``finals`` (its final coverage, its expected time
+        in ``window``), its bar starts streamed a symbol at a time, sorted by symbol
+        then start."""
+        found: list[GapWindow] = []
+        without_bars = dict(finals)
+        starts_of = self._repository.bar_starts_within(list(finals), timeframe, window)
+        for symbol, starts in starts_of:
+            final, expected = without_bars.pop(symbol)
+            for piece in find_holes(final, expected, starts, timeframe):
+                found.append(GapWindow(symbol, timeframe, piece))
+        for symbol, (final, expected) in without_bars.items():
+            for piece in find_holes(final, expected, [], timeframe):
+                found.append(GapWindow(symbol, timeframe, piece))
+        found.sort(key=lambda window: (window.symbol, window.interval.start))
+        return found
+
     def gaps(
         self,
         symbols: Sequence[str],
@@ -169,17 +257,7 @@ class CoverageService:
         end: Bound | None = None,
     ) -> list[GapWindow]:
         """Gap windows of every symbol, sorted by symbol then start."""
-        found: list[GapWindow] = []
-        names = sorted({parse_symbol(s) for s in symbols})
-        # The range and its expected time are the same for every symbol listed through
-        # it: work them out once.
-        resolved, expected = self._expected(kind, timeframe, start, end)
-        listings = self._listings_of(names)
-        for symbol in names:
-            own = self._expected_of(resolved, expected, timeframe, listings.get(symbol))
-            result = self._missing(symbol, timeframe, *own, False, False)
-            found.extend(GapWindow(symbol, timeframe, piece) for piece in result.missing)
-        return found
+        return self.scan(symbols, timeframe, kind, start, end).gaps
 
     def holes(
         self,
@@ -190,14 +268,7 @@ class CoverageService:
         end: Bound | None = None,
     ) -> list[GapWindow]:
         """Expected slots inside final coverage that hold no bar, per symbol."""
-        found: list[GapWindow] = []
-        names = sorted({parse_symbol(s) for s in symbols})
-        for symbol, window, expected in self._expected_each(names, kind, timeframe, start, end):
-            final = of_status(self._raw_ledger(symbol, timeframe), CoverageStatus.FINAL)
-            starts = self._repository.bar_starts(symbol, timeframe, window)
-            for piece in find_holes(final, expected, starts, timeframe):
-                found.append(GapWindow(symbol, timeframe, piece))
-        return found
+        return self.scan(symbols, timeframe, kind, start, end, holes=True).holes
 
     def unconfirmed(
         self,
@@ -208,12 +279,7 @@ class CoverageService:
         end: Bound | None = None,
     ) -> list[GapWindow]:
         """Expected time of the range answered empty only once (awaiting its recheck)."""
-        found: list[GapWindow] = []
-        names = sorted({parse_symbol(s) for s in symbols})
-        for symbol, _, expected in self._expected_each(names, kind, timeframe, start, end):
-            waiting = unconfirmed(self._repository.coverage(symbol, timeframe))
-            found.extend(GapWindow(symbol, timeframe, p) for p in intersect(expected, waiting))
-        return found
+        return self.scan(symbols, timeframe, kind, start, end, holes=True).unconfirmed
 
     def unlisted(
         self,
@@ -225,48 +291,18 @@ class CoverageService:
     ) -> list[GapWindow]:
         """Slot windows of the range's sessions that a symbol did not trade (before its
         listing, from its delisting): never expected of it, never asked for."""
-        found: list[GapWindow] = []
-        names = sorted({parse_symbol(s) for s in symbols})
-        resolved, expected = self._expected(kind, timeframe, start, end)
-        listings = self._listings_of(names)
-        for symbol in names:
-            _, listed = self._expected_of(resolved, expected, timeframe, listings.get(symbol))
-            pieces = find_unlisted(expected, listed, resolved.window)
-            found.extend(GapWindow(symbol, timeframe, piece) for piece in pieces)
-        return found
-
-    def _expected_each(
-        self,
-        names: Sequence[str],
-        kind: SessionKind,
-        timeframe: Timeframe,
-        start: Bound | None,
-        end: Bound | None,
-    ) -> list[tuple[str, Interval, IntervalList]]:
-        """Each symbol with the range's window and its own expected time inside it."""
-        resolved, in_sessions = self._expected(kind, timeframe, start, end)
-        everyone = clip(in_sessions, resolved.window)
-        listings = self._listings_of(names)
-        each = []
-        for symbol in names:
-            own, listed = self._expected_of(resolved, in_sessions, timeframe, listings.get(symbol))
-            expected = everyone if listed is in_sessions else clip(listed, own.window)
-            each.append((symbol, resolved.window, expected))
-        return each
+        return self.scan(symbols, timeframe, kind, start, end, holes=True).unlisted
 
     def unconfirmed_of(self, symbol: str, timeframe: Timeframe, source: str) -> IntervalList:
         """What ``source`` answered empty only once for (symbol, timeframe)."""
         return unconfirmed(self._repository.coverage(symbol, timeframe), source)
 
     def coverage(self, symbol: str, timeframe: Timeframe) -> list[CoverageSpan]:
-        """The ledger as recorded, legacy spans included (see :meth:`_raw_ledger`)."""
+        """The ledger as recorded, legacy spans included. Gaps, holes and requests are
+        computed from its :func:`raw_ledger`: the spans an earlier release fetched
+        split-adjusted close no gap (chronox_domain/legacy.py), so ingest and backfill
+        fetch them again, raw."""
         return self._repository.coverage(parse_symbol(symbol), timeframe)
-
-    def _raw_ledger(self, symbol: str, timeframe: Timeframe) -> list[CoverageSpan]:
-        """The ledger that gaps, holes and requests are computed from: the spans an
-        earlier release fetched split-adjusted close no gap (chronox_domain/legacy.py),
-        so ingest and backfill fetch them again, raw."""
-        return raw_ledger(self._repository.coverage(symbol, timeframe))
 
     def summary(
         self,
@@ -284,7 +320,7 @@ class CoverageService:
         resolved, expected = self._expected_of(resolved, expected, timeframe, listing)
         window = resolved.window
         end = max(window.start, min(window.end, timeframe.floor(self._clock.now())))
-        spans = self._repository.coverage(name, timeframe)
+        spans = self._repository.coverage_within([name], timeframe, window)[name]
         return summarize(name, timeframe, window.start, end, expected, spans)
 
 

@@ -37,7 +37,8 @@ class Missing:
 class GapReport:
     #: Sorted by symbol, then start.
     missing: list[Missing]
-    #: The stored bars of a listed symbol include demo data.
+    #: The ledger of a listed symbol names a demo source inside the range: the stored
+    #: bars around what is missing are demo data.
     demo: bool
 
 
@@ -54,27 +55,13 @@ class GapsService:
         end: Bound | None = None,
         holes: bool = False,
     ) -> GapReport:
-        coverage = self._coverage
-        found = [
-            Missing(window, GapKind.GAP)
-            for window in coverage.gaps(symbols, timeframe, session, start, end)
-        ]
+        scan = self._coverage.scan(symbols, timeframe, session, start, end, holes=holes)
+        found = [Missing(window, GapKind.GAP) for window in scan.gaps]
         if holes:
-            found += [
-                Missing(window, GapKind.HOLE)
-                for window in coverage.holes(symbols, timeframe, session, start, end)
-            ]
-            found += [
-                Missing(window, GapKind.UNCONFIRMED)
-                for window in coverage.unconfirmed(symbols, timeframe, session, start, end)
-            ]
-            found += [
-                Missing(window, GapKind.UNLISTED)
-                for window in coverage.unlisted(symbols, timeframe, session, start, end)
-            ]
+            found += [Missing(window, GapKind.HOLE) for window in scan.holes]
+            found += [Missing(window, GapKind.UNCONFIRMED) for window in scan.unconfirmed]
+            found += [Missing(window, GapKind.UNLISTED) for window in scan.unlisted]
         found.sort(key=lambda item: (item.window.symbol, item.window.interval.start))
         listed = {item.window.symbol for item in found}
-        sources = {
-            span.source for symbol in listed for span in coverage.coverage(symbol, timeframe)
-        }
+        sources = {source for symbol in listed for source in scan.sources[symbol]}
         return GapReport(found, demo_data(sources))

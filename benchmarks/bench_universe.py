@@ -1,0 +1,329 @@
+"""The ledger at universe scale (issues 20, 21 and 22): 10,000 registry symbols.
+
+The stores hold what a month of the vendor's day files leaves in them (written straight
+into the tables before any clock starts, as ``ingest --all --source flatfiles`` writes
+them): for every registry symbol and each session of April 2024, one final span over the
+extended session (source ``flatfiles``, the day's ETag) and its 09:30 minute bar; each
+day 1 ticker in 101 is absent from the file (no span, no bar: a gap). ``--history``
+also puts every session of 2023 in front of it (2.5 million more spans and bars, minutes
+to write): what a store that has kept the universe for a year holds, to show that the
+reads are bounded by the asked range.
+
+* ``gaps``: ``chronox-cli gaps SYM1 ... SYM10000 --session eth`` over the month, called
+  in-process (the CLI's ``main``, its container, the store, the scan), on SQLite and
+  PostgreSQL; checked: exactly the absent (ticker, day) pairs are gaps. Target (issue
+  20): < 2 s. Absolute times against the target: there is no second implementation to
+  race; the code before the batched reads is measured by running this file against a
+  ``git archive`` of it (docs/benchmarks.md says which).
+
+Figures are reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from benchmarks.timing import Figure, seconds
+from chronox_domain.ports import TradingCalendar
+from chronox_domain.session import Session, SessionKind
+from chronox_domain.timeframe import Timeframe
+
+#: The month the gap scan covers, and the year ``--history`` puts before it.
+MONTH = (date(2024, 4, 1), date(2024, 4, 30))
+HISTORY = (date(2023, 1, 1), date(2023, 12, 31))
+SOURCE = "flatfiles"
+#: Each day, the tickers whose (index + day number) % ABSENT == 0 are not in the file.
+ABSENT = 101
+TARGET_GAPS_SECONDS = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Sizes:
+    symbols: int = 10_000
+    repeats: int = 3
+    history: bool = False
+
+
+FULL = Sizes()
+QUICK = Sizes(symbols=300, repeats=1)
+
+
+def tickers(count: int) -> list[str]:
+    """``count`` distinct registry symbols: four letters, some class shares (``ABCD.A``)."""
+    names = []
+    for number in range(count):
+        letters, rest = "", number
+        for _ in range(4):
+            rest, digit = divmod(rest, 26)
+            letters = chr(ord("A") + digit) + letters
+        names.append(letters + (".A" if number % 397 == 5 else ""))
+    return names
+
+
+@dataclass(frozen=True, slots=True)
+class Universe:
+    """What the stores hold: the symbols, the month's sessions, the absent pairs."""
+
+    names: list[str]
+    month: list[Session]
+    history: list[Session]
+
+    def present(self, day_number: int) -> Iterator[str]:
+        for i, name in enumerate(self.names):
+            if (i + day_number) % ABSENT != 0:
+                yield name
+
+    @property
+    def absent(self) -> int:
+        every = len(self.names) * len(self.month)
+        return every - sum(sum(1 for _ in self.present(n)) for n in range(len(self.month)))
+
+    def days(self) -> Iterator[tuple[Session, list[str]]]:
+        """Each session with the tickers its file holds: the history's all of them."""
+        for session in self.history:
+            yield session, self.names
+        for number, session in enumerate(self.month):
+            yield session, list(self.present(number))
+
+
+def universe(calendar: TradingCalendar, sizes: Sizes) -> Universe:
+    month = calendar.sessions(*MONTH, SessionKind.ETH)
+    history = calendar.sessions(*HISTORY, SessionKind.ETH) if sizes.history else []
+    return Universe(tickers(sizes.symbols), month, history)
+
+
+# --- filling the stores (before any clock) ----------------------------------------------
+
+
+def _rows(u: Universe) -> Iterator[tuple[str, Session, str, datetime]]:
+    """(symbol, session, etag, its 09:30 minute) of every span and bar the stores hold."""
+    for session, names in u.days():
+        etag = f'"{session.date:%Y%m%d}"'
+        bar = session.open + timedelta(hours=5, minutes=30)  # 04:00 + 5:30 = 09:30 New York
+        for name in names:
+            yield name, session, etag, bar
+
+
+def fill_sqlite(path: str, u: Universe) -> int:
+    from chronox_adapters.sqlite import SqliteDatabase, SqliteRegistry
+
+    database = SqliteDatabase(path)
+    try:
+        SqliteRegistry(database).put_many([_entry(name) for name in u.names])
+    finally:
+        database.close()
+    db = sqlite3.connect(path)
+    with db:
+        ledger, bars = [], []
+        for name, session, etag, bar in _rows(u):
+            lo, hi = int(session.open.timestamp()), int(session.close.timestamp())
+            ledger.append((name, "1m", lo, hi, "final", SOURCE, None, None, etag))
+            bars.append((name, int(bar.timestamp()), 10.0, 10.5, 9.5, 10.2, 100.0, 10.1, 3))
+        db.executemany(
+            'INSERT INTO coverage (symbol, timeframe, start, "end", status, source, '
+            "answered_at, ticker, etag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ledger,
+        )
+        db.executemany(
+            "INSERT INTO bars_1m (symbol, start, open, high, low, close, volume, vwap, trades, "
+            f"provisional, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '{SOURCE}')",
+            bars,
+        )
+    # A settled store: the rows in the file, not in a large write-ahead log.
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return len(ledger)
+
+
+def fill_postgres(url: str, u: Universe) -> int:
+    import psycopg
+
+    from chronox_adapters.timescale import open_postgres
+    from chronox_adapters.timescale.partitions import Partitions
+
+    store = open_postgres(url, prefer="plain", max_size=1)
+    try:
+        store.registry.put_many([_entry(name) for name in u.names])
+        first = (u.history or u.month)[0].open
+        Partitions(store.pool).ensure("bars_1m", [first, u.month[-1].close])
+    finally:
+        store.close()
+    spans = 0
+    ledger_copy = (
+        'COPY coverage (symbol, timeframe, start, "end", status, source, etag) '
+        "FROM STDIN (FORMAT BINARY)"
+    )
+    bars_copy = (
+        "COPY bars_1m (symbol, start, open, high, low, close, volume, vwap, trades, "
+        "provisional, source) FROM STDIN (FORMAT BINARY)"
+    )
+    with psycopg.connect(url) as conn:
+        with conn.cursor() as cur, cur.copy(ledger_copy) as copy:
+            copy.set_types(["text", "text", "timestamptz", "timestamptz", "text", "text", "text"])
+            for name, session, etag, _ in _rows(u):
+                copy.write_row((name, "1m", session.open, session.close, "final", SOURCE, etag))
+                spans += 1
+        with conn.cursor() as cur, cur.copy(bars_copy) as copy:
+            copy.set_types(["text", "timestamptz"] + ["float8"] * 6 + ["int8", "bool", "text"])
+            for name, _, _, bar in _rows(u):
+                copy.write_row((name, bar, 10.0, 10.5, 9.5, 10.2, 100.0, 10.1, 3, False, SOURCE))
+        conn.commit()
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE coverage")
+        conn.execute("VACUUM ANALYZE bars_1m")
+    return spans
+
+
+def _entry(name: str) -> Any:
+    from chronox_domain.registry import SymbolEntry
+
+    return SymbolEntry(name, (Timeframe.M1,), SessionKind.ETH)
+
+
+# --- running chronox ------------------------------------------------------------------
+
+
+def cli(*argv: str) -> str:
+    """``chronox-cli argv`` in this process; its output (a failure raises, with it)."""
+    from chronox_entrypoints.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code: int | str | None = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(list(argv))
+        except SystemExit as done:
+            code = done.code
+    if code not in (0, None):
+        raise RuntimeError(f"chronox-cli {argv[0]} exited {code}: {err.getvalue()[-2000:]}")
+    return out.getvalue()
+
+
+@contextlib.contextmanager
+def quiet_environment(folder: str) -> Iterator[None]:
+    """No ``CHRONOX_`` setting of the caller's, run from ``folder`` (no ``.env``
+    applies); all put back on the way out."""
+    saved, cwd = dict(os.environ), os.getcwd()
+    for name in [name for name in os.environ if name.startswith("CHRONOX_")]:
+        del os.environ[name]
+    os.environ["CHRONOX_PG_MODE"] = "plain"
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(cwd)
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def time_gaps(store: str, u: Universe, repeats: int) -> tuple[list[float], int]:
+    args = ("gaps", *u.names, "--session", "eth", "--start", MONTH[0].isoformat(),
+            "--end", MONTH[1].isoformat(), "--store", store, "--json")  # fmt: skip
+    samples, found = [], 0
+    for _ in range(repeats):
+        printed: list[str] = []
+        started = time.perf_counter()
+        printed.append(cli(*args))
+        samples.append(time.perf_counter() - started)
+        gaps = json.loads(printed[0])
+        found = len(gaps)
+        # Correctness, not timing: exactly the absent (ticker, day) pairs are gaps.
+        assert found == u.absent, (found, u.absent)
+        assert all(gap["kind"] == "gap" for gap in gaps)
+    return samples, found
+
+
+def gaps_figure(label: str, u: Universe, spans: int, samples: list[float], found: int) -> Figure:
+    elapsed = statistics.median(samples)
+    history = f", {len(u.history)} sessions of 2023 before it" if u.history else ""
+    return Figure(
+        benchmark="universe-gaps",
+        what=f"{label}: chronox-cli gaps for {len(u.names):,} symbols, ETH, "
+        f"{MONTH[0]:%B %Y} ({len(u.month)} sessions{history}; {spans:,} spans in the "
+        f"ledgers; {found:,} gaps found)",
+        baseline="(none: absolute time)",
+        chronox=seconds(elapsed),
+        ratio=elapsed / TARGET_GAPS_SECONDS,
+        ratio_label="of the 2 s target",
+        target=f"< {TARGET_GAPS_SECONDS:.0f} s",
+        met=elapsed < TARGET_GAPS_SECONDS,
+        data={"seconds": elapsed, "samples": samples, "symbols": len(u.names), "spans": spans},
+    )
+
+
+@contextlib.contextmanager
+def throwaway_store(admin: str) -> Iterator[str]:
+    """The URL of a new, empty database on the server of ``admin`` (an admin URL),
+    dropped on the way out whatever happens."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from psycopg.conninfo import conninfo_to_dict
+
+    from benchmarks.bench_postgres import throwaway_database
+
+    with throwaway_database(admin) as conninfo:
+        name = str(conninfo_to_dict(conninfo)["dbname"])
+        yield urlunsplit(urlsplit(admin)._replace(path=f"/{name}"))
+
+
+# --- all of it ---------------------------------------------------------------------------
+
+
+def run(
+    calendar: TradingCalendar,
+    quick: bool,
+    postgres: str | None,
+    sizes: Sizes | None = None,
+    say: Callable[[str], None] = lambda _: None,
+) -> list[Figure]:
+    """Every figure, on SQLite, and on PostgreSQL given ``postgres`` (an admin URL)."""
+    sizes = sizes or (QUICK if quick else FULL)
+    u = universe(calendar, sizes)
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory() as folder, quiet_environment(folder):
+        path = str(Path(folder) / "universe.sqlite3")
+        say(f"SQLite: writing {len(u.names):,} symbols' ledgers")
+        spans = fill_sqlite(path, u)
+        samples, found = time_gaps(f"sqlite:///{path}", u, sizes.repeats)
+        figures.append(gaps_figure("SQLite", u, spans, samples, found))
+        say(figures[-1].chronox)
+        if postgres:
+            with throwaway_store(postgres) as url:
+                say(f"PostgreSQL: writing {len(u.names):,} symbols' ledgers")
+                spans = fill_postgres(url, u)
+                samples, found = time_gaps(url, u, sizes.repeats)
+                figures.append(gaps_figure("PostgreSQL", u, spans, samples, found))
+                say(figures[-1].chronox)
+    return figures
+
+
+def _admin() -> str | None:
+    from benchmarks import bench_postgres
+
+    admin = bench_postgres.admin_url()
+    return None if bench_postgres.unavailable(admin) is not None else admin
+
+
+if __name__ == "__main__":
+    from benchmarks.report import text_sections
+    from chronox_adapters.calendars import ExchangeCalendar
+
+    quick = "--quick" in sys.argv
+    sizes = QUICK if quick else FULL
+    if "--history" in sys.argv:
+        sizes = Sizes(sizes.symbols, sizes.repeats, history=True)
+    result = run(ExchangeCalendar(), quick, _admin(), sizes, say=print)
+    print(text_sections(result))
