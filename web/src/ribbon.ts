@@ -92,9 +92,10 @@ export class Ribbon {
     context.fillStyle = CHART.background;
     context.fillRect(0, 0, width, HEIGHT);
     const plot = this.chart.plotWidth();
+    const half = this.chart.spacing() / 2;
     let chosen: [number, number] | null = null;
     for (const segment of this.segments) {
-      const box = this.box(segment, plot);
+      const box = this.box(segment, plot, half);
       if (!box) continue;
       const [x0, x1] = box;
       const style = stateStyle(segment.kind);
@@ -112,9 +113,10 @@ export class Ribbon {
     context.fillRect(plot, 0, width - plot, HEIGHT);
   }
 
-  /** A segment's pixels, clipped to the plot; null when out of view. */
-  private box(segment: Segment, plot: number): [number, number] | null {
-    const half = this.chart.spacing() / 2;
+  /** A segment's pixels, clipped to the plot; null when out of view. `half`: half the
+   * chart's bar spacing, read once per pass (the chart's options() copies every option:
+   * once per segment, it was most of a frame's work with a million bars' ribbon). */
+  private box(segment: Segment, plot: number, half: number): [number, number] | null {
     const a = this.chart.x(segment.first);
     const b = this.chart.x(segment.end - 1);
     if (a === null || b === null) return null;
@@ -133,11 +135,12 @@ export class Ribbon {
   /** The missing window under x, within a few pixels (a one-slot hole is thin). */
   private missingAt(x: number): Segment | null {
     const plot = this.chart.plotWidth();
+    const half = this.chart.spacing() / 2;
     let best: Segment | null = null;
     let bestDistance = 5;
     for (const segment of this.segments) {
       if (segment.span !== null) continue;
-      const box = this.box(segment, plot);
+      const box = this.box(segment, plot, half);
       if (!box) continue;
       const distance = x < box[0] ? box[0] - x : x > box[1] ? x - box[1] : 0;
       if (distance < bestDistance || (distance === 0 && best?.kind !== "gap" && segment.kind === "gap")) {
@@ -150,10 +153,11 @@ export class Ribbon {
 
   private at(x: number): Segment | null {
     const plot = this.chart.plotWidth();
+    const half = this.chart.spacing() / 2;
     for (let i = this.segments.length - 1; i >= 0; i -= 1) {
       const segment = this.segments[i];
       if (!segment) continue;
-      const box = this.box(segment, plot);
+      const box = this.box(segment, plot, half);
       if (box && x >= box[0] && x <= box[1]) return segment;
     }
     return null;
