@@ -36,6 +36,13 @@ export function segmentsOf(axis: SlotAxis, coverage: readonly CoverageSpan[], ga
   return out;
 }
 
+interface Projection {
+  /** The x of slot 0 (off the plot when it is scrolled out). */
+  origin: number;
+  /** Pixels from one slot to the next. */
+  spacing: number;
+}
+
 export class Ribbon {
   readonly element: HTMLElement;
   private readonly canvas = h("canvas", { class: "ribbon-canvas", testid: "ribbon", role: "img", "aria-label": "coverage ribbon" });
@@ -92,10 +99,10 @@ export class Ribbon {
     context.fillStyle = CHART.background;
     context.fillRect(0, 0, width, HEIGHT);
     const plot = this.chart.plotWidth();
-    const half = this.chart.spacing() / 2;
+    const at = this.projection();
     let chosen: [number, number] | null = null;
     for (const segment of this.segments) {
-      const box = this.box(segment, plot, half);
+      const box = this.box(segment, plot, at);
       if (!box) continue;
       const [x0, x1] = box;
       const style = stateStyle(segment.kind);
@@ -113,15 +120,22 @@ export class Ribbon {
     context.fillRect(plot, 0, width - plot, HEIGHT);
   }
 
-  /** A segment's pixels, clipped to the plot; null when out of view. `half`: half the
-   * chart's bar spacing, read once per pass (the chart's options() copies every option:
-   * once per segment, it was most of a frame's work with a million bars' ribbon). */
-  private box(segment: Segment, plot: number, half: number): [number, number] | null {
-    const a = this.chart.x(segment.first);
-    const b = this.chart.x(segment.end - 1);
-    if (a === null || b === null) return null;
-    let x0 = a - half;
-    let x1 = b + half;
+  /** Where slots are drawn: the chart lays them out evenly, so two of its
+   * coordinates give every slot's x (no call into the chart per segment: with a
+   * million bars' ribbon, per-segment calls were most of a frame's work). */
+  private projection(): Projection | null {
+    const zero = this.chart.x(0);
+    const one = this.chart.x(1);
+    return zero === null || one === null ? null : { origin: zero, spacing: one - zero };
+  }
+
+  /** A segment's pixels, clipped to the plot; null when out of view. */
+  private box(segment: Segment, plot: number, at: Projection | null): [number, number] | null {
+    if (!at) return null;
+    const half = at.spacing / 2;
+    let x0 = at.origin + segment.first * at.spacing - half;
+    let x1 = at.origin + (segment.end - 1) * at.spacing + half;
+    if (x1 < 0 || x0 > plot) return null;
     if (x1 - x0 < 1 && segment.span === null) {
       const middle = (x0 + x1) / 2;
       x0 = middle - 0.5;
@@ -135,12 +149,12 @@ export class Ribbon {
   /** The missing window under x, within a few pixels (a one-slot hole is thin). */
   private missingAt(x: number): Segment | null {
     const plot = this.chart.plotWidth();
-    const half = this.chart.spacing() / 2;
+    const at = this.projection();
     let best: Segment | null = null;
     let bestDistance = 5;
     for (const segment of this.segments) {
       if (segment.span !== null) continue;
-      const box = this.box(segment, plot, half);
+      const box = this.box(segment, plot, at);
       if (!box) continue;
       const distance = x < box[0] ? box[0] - x : x > box[1] ? x - box[1] : 0;
       if (distance < bestDistance || (distance === 0 && best?.kind !== "gap" && segment.kind === "gap")) {
@@ -153,11 +167,11 @@ export class Ribbon {
 
   private at(x: number): Segment | null {
     const plot = this.chart.plotWidth();
-    const half = this.chart.spacing() / 2;
+    const at = this.projection();
     for (let i = this.segments.length - 1; i >= 0; i -= 1) {
       const segment = this.segments[i];
       if (!segment) continue;
-      const box = this.box(segment, plot, half);
+      const box = this.box(segment, plot, at);
       if (box && x >= box[0] && x <= box[1]) return segment;
     }
     return null;
