@@ -666,9 +666,14 @@ def run(
     timescale: str | None = None,
     sizes: Sizes | None = None,
     say: Callable[[str], None] = lambda _: None,
+    *,
+    day_only: bool = False,
+    sqlite: bool = True,
 ) -> list[Figure]:
     """Every figure; PostgreSQL ones given ``postgres`` (an admin URL), TimescaleDB ones
-    given ``timescale`` (the admin URL of a server that preloads it)."""
+    given ``timescale`` (the admin URL of a server that preloads it). ``day_only``: the
+    day file's figures alone (no memory, registry or workers figure); ``sqlite``: SQLite's
+    day figure too."""
     sizes = sizes or (QUICK if quick else FULL)
     figures: list[Figure] = []
     with S3Server() as server:
@@ -681,9 +686,13 @@ def run(
         for label, admin, mode in stores:
             timings = time_postgres_day(label, admin, mode, server, day, sizes.repeats)
             figures.append(day_figure(timings, day, "raw binary COPY", TARGET_POSTGRES))
-            say(figures[-1].chronox)
-        timings = time_sqlite_day(server, day, sizes.repeats)
-        figures.append(day_figure(timings, day, "raw executemany", TARGET_SQLITE))
+            say(f"{label}: {figures[-1].chronox} against {figures[-1].baseline}")
+        if sqlite:
+            timings = time_sqlite_day(server, day, sizes.repeats)
+            figures.append(day_figure(timings, day, "raw executemany", TARGET_SQLITE))
+            say(f"SQLite: {figures[-1].chronox} against {figures[-1].baseline}")
+        if day_only:
+            return figures
         with tempfile.TemporaryDirectory() as folder:
             store = f"sqlite:///{folder}/memory.sqlite3"
             figures.append(memory_figure(server, day, store, "SQLite", "auto"))
@@ -711,11 +720,37 @@ def run(
     return figures
 
 
+def _arguments() -> Any:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="toy sizes (a smoke run)")
+    parser.add_argument("--tickers", type=int, help="tickers of the day file (10,000)")
+    parser.add_argument("--repeats", type=int, help="repeats of each day figure (3)")
+    parser.add_argument(
+        "--day-only", action="store_true", help="the day file's figures alone (minutes less)"
+    )
+    parser.add_argument(
+        "--stores", default="sqlite,postgres,timescale",
+        help="which stores' day figures (comma-separated; default all that are up)",
+    )  # fmt: skip
+    return parser.parse_args()
+
+
 if __name__ == "__main__":
+    from dataclasses import replace
+
     from benchmarks.report import text_sections
     from chronox_adapters.calendars import ExchangeCalendar
 
-    quick = "--quick" in sys.argv
+    args = _arguments()
+    wanted = set(args.stores.split(","))
+    chosen = QUICK if args.quick else FULL
+    chosen = replace(
+        chosen,
+        tickers=args.tickers or chosen.tickers,
+        repeats=args.repeats or chosen.repeats,
+    )
     admin: str | None = None
     try:
         from benchmarks import bench_postgres
@@ -726,7 +761,16 @@ if __name__ == "__main__":
     except ImportError:
         pass
     started = time.perf_counter()
-    result = run(ExchangeCalendar(), quick, admin, timescale_admin_url(), say=print)
+    result = run(
+        ExchangeCalendar(),
+        args.quick,
+        admin if "postgres" in wanted else None,
+        timescale_admin_url() if "timescale" in wanted else None,
+        chosen,
+        say=print,
+        day_only=args.day_only,
+        sqlite="sqlite" in wanted,
+    )
     print(text_sections(result))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(f"({time.perf_counter() - started:.0f} s, this process's peak {peak} MB)")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from chronox_domain.bar import Bar
+from chronox_domain.columns import BarColumns
 from chronox_domain.coverage import CoverageSpan
 from chronox_domain.interval import Interval
 from chronox_domain.timeframe import Timeframe
@@ -31,6 +32,37 @@ class BarBatch:
 
     def is_provisional(self, bar: Bar) -> bool:
         return self.provisional_from is not None and bar.start >= self.provisional_from
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnBatch:
+    """Final bars of one series as columns, and the windows they replace: what a bulk
+    load (a whole-market day file) writes without an object per bar.
+
+    Written as a :class:`BarBatch` of the same bars (all final), source and
+    ``replaces`` would be, without coverage: a bulk load records its coverage once its
+    bars are in (bars without coverage are a gap the next run reads again; coverage
+    without its bars would be a lie)."""
+
+    columns: BarColumns
+    source: str
+    replaces: Sequence[Interval] = field(default_factory=tuple)
+
+    @property
+    def symbol(self) -> str:
+        return self.columns.symbol
+
+    @property
+    def timeframe(self) -> Timeframe:
+        return self.columns.timeframe
+
+    def as_bar_batch(self) -> BarBatch:
+        """The same write as a :class:`BarBatch` (an object per bar: for stores and
+        paths that have no bulk form)."""
+        return BarBatch(
+            self.symbol, self.timeframe, self.columns.to_bars(), self.source, None,
+            replaces=self.replaces,
+        )  # fmt: skip
 
 
 def without_replaced(batches: Sequence[BarBatch]) -> list[BarBatch]:

@@ -75,7 +75,7 @@ class BarColumns:
         return cls(
             symbol,
             timeframe,
-            array("q", [_nanoseconds(bar.start) for bar in rows]),
+            array("q", [nanoseconds(bar.start) for bar in rows]),
             array("d", [bar.open for bar in rows]),
             array("d", [bar.high for bar in rows]),
             array("d", [bar.low for bar in rows]),
@@ -90,7 +90,7 @@ class BarColumns:
         and one slice per window, never a test per bar."""
         starts = self.start_ns
         spans = [
-            (bisect_left(starts, _nanoseconds(w.start)), bisect_left(starts, _nanoseconds(w.end)))
+            (bisect_left(starts, nanoseconds(w.start)), bisect_left(starts, nanoseconds(w.end)))
             for w in windows
         ]
         if spans == [(0, len(starts))]:
@@ -133,7 +133,8 @@ def _known_trades(trades: int) -> int | None:
     return None if trades == UNKNOWN_TRADES else trades
 
 
-def _nanoseconds(moment: datetime) -> int:
+def nanoseconds(moment: datetime) -> int:
+    """``moment`` as nanoseconds since the UTC epoch (a ``start_ns`` value)."""
     return (moment - EPOCH) // _MICROSECOND * 1000
 
 

@@ -14,12 +14,14 @@ unchanged one never.
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Iterator
+from array import array
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
 from chronox_domain.bar import Bar
+from chronox_domain.columns import UNKNOWN_TRADES, nanoseconds
 from chronox_domain.timeframe import Timeframe
 
 #: The source name the ledger records for what a day file answered.
@@ -65,12 +67,50 @@ class DayFileMissing:
 
 @dataclass(frozen=True, slots=True)
 class TickerRows:
-    """One ticker's rows of a day file, as bars (1m for minute files, 1d for day files),
-    in file order, unchecked: duplicates, off-grid stamps and broken invariants are the
-    domain's to find."""
+    """One ticker's rows of a day file as columns (1m rows of a minute file, 1d rows of a
+    day file), in file order, unchecked: duplicates, off-grid stamps and broken
+    invariants are the domain's to find (:mod:`chronox_domain.flatfile_day`).
+
+    Columns, not a :class:`Bar` per row: a whole-market minute file is two million
+    rows, and an object per row cost more than reading the file. A field the source
+    could not read is a value the domain rejects: NaN for a price or a volume, 0 (the
+    epoch, outside every session) for a stamp.
+    """
 
     ticker: str
-    bars: list[Bar]
+    #: Each row's ``window_start``: nanoseconds since the UTC epoch (``'q'``).
+    start_ns: array[int]
+    open: array[float]
+    high: array[float]
+    low: array[float]
+    close: array[float]
+    volume: array[float]
+    #: The rows' trade counts, :data:`UNKNOWN_TRADES` where the file gave none (``'q'``).
+    trades: array[int]
+
+    def __post_init__(self) -> None:
+        n = len(self.start_ns)
+        columns = (self.open, self.high, self.low, self.close, self.volume, self.trades)
+        if any(len(column) != n for column in columns):
+            raise ValueError(f"the rows of {self.ticker!r} have columns of unequal lengths")
+
+    def __len__(self) -> int:
+        return len(self.start_ns)
+
+    @classmethod
+    def from_bars(cls, ticker: str, bars: Iterable[Bar]) -> TickerRows:
+        """The rows of ``bars`` (in their order): for sources and tests that hold bars."""
+        rows = list(bars)
+        return cls(
+            ticker,
+            array("q", [nanoseconds(bar.start) for bar in rows]),
+            array("d", [bar.open for bar in rows]),
+            array("d", [bar.high for bar in rows]),
+            array("d", [bar.low for bar in rows]),
+            array("d", [bar.close for bar in rows]),
+            array("d", [bar.volume for bar in rows]),
+            array("q", [UNKNOWN_TRADES if bar.trades is None else bar.trades for bar in rows]),
+        )
 
 
 @dataclass(slots=True)
@@ -98,7 +138,8 @@ class DayFiles(Protocol):
     ) -> DayFileRead | DayFileMissing:
         """Stream the file of ``day``: the rows of ``tickers`` (None: every ticker), a
         :class:`TickerRows` per run of one ticker's rows (the vendor's files are grouped
-        by ticker, so each ticker once; a file that is not yields a ticker again). Memory
+        by ticker, so each ticker once; a file that is not yields a ticker again: rows
+        of one ticker close together in the file are one run, in their order). Memory
         stays bounded whatever the file's size. ``file.etag`` is the version read.
 
         Raises ``SourceUnavailable`` when the file cannot be read to its end, and

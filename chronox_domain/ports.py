@@ -13,7 +13,7 @@ from typing import Protocol, runtime_checkable
 
 from chronox_domain.actions import CorporateActions, ListingPeriod
 from chronox_domain.bar import Bar
-from chronox_domain.batch import BarBatch
+from chronox_domain.batch import BarBatch, ColumnBatch
 from chronox_domain.columns import BarColumns
 from chronox_domain.coverage import CoverageSpan
 from chronox_domain.events import BarEvent
@@ -122,6 +122,21 @@ class MarketDataRepository(Protocol):
         one round trip, not one per symbol. Either all of the batches are stored, or
         nothing. Returns the number of bars written; no batches, no write.
         """
+        ...
+
+    #: Whether ``write_columns`` waits on a server with the interpreter released, so that a
+    #: caller may run it in a thread beside its own work (PostgreSQL). False where the
+    #: write holds the interpreter (SQLite takes it back for every row: beside a busy
+    #: thread it would crawl).
+    background_writes: bool
+
+    def write_columns(self, batches: Sequence[ColumnBatch]) -> int:
+        """Write the final bars of ``batches`` (columns, no object per bar) in ONE
+        transaction: what ``write_many`` of the same bars as ``BarBatch`` objects (final,
+        same source and ``replaces``, no coverage) stores, at bulk-load speed.
+        A series whose windows (``replaces`` and its bars' range) hold no stored bar is
+        loaded without a conflict check; the others are merged as ``write_many`` does.
+        Returns the number of bars written."""
         ...
 
     def bars(self, symbol: str, timeframe: Timeframe, window: Interval) -> Iterator[Bar]:

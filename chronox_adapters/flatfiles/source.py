@@ -1,10 +1,11 @@
 """The vendor's day files on its S3 endpoint, as the domain's :class:`DayFiles` port.
 
 A read is streamed: a reader thread downloads the body in chunks and gunzips it
-(both release the GIL) into a bounded queue of text, while the caller's thread splits
-it into lines, parses them and writes the bars; memory holds a few chunks, whatever the
-file's size. A body cut off mid-stream is resumed where it stopped (a ranged GET with
-``If-Match``: the same version of the file, or the read fails), under the one backoff.
+(both release the GIL) into a bounded queue of text, while the caller's thread parses
+it into columns a block at a time (:mod:`.parsing`) and writes the bars; memory holds a
+few chunks, whatever the file's size. A body cut off mid-stream is resumed where it
+stopped (a ranged GET with ``If-Match``: the same version of the file, or the read
+fails), under the one backoff.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from chronox_domain.dayfiles import (
 from chronox_domain.errors import SourceUnavailable
 from chronox_domain.timeframe import Timeframe
 
-#: Bytes asked of the body at a time, and text chunks the reader may run ahead by.
+#: Bytes asked of the body at a time (about 4 MB of text each), and chunks of text the
+#: reader may run ahead of the parser by.
 CHUNK = 1 << 20
-AHEAD = 8
+AHEAD = 4
 #: gzip (and zlib) headers, detected: the vendor's files are gzip.
 _GZIP = 47
 _END = object()
@@ -74,7 +76,7 @@ class S3DayFiles:
         etag = str(answer["ETag"])
         timeframe = Timeframe.D1 if kind is DayFileKind.DAYS else Timeframe.M1
         body = _Body(self, key, etag, answer["Body"])
-        rows = ticker_rows(body.lines(), timeframe, day, tickers)
+        rows = ticker_rows(body.texts(), timeframe, day, tickers)
         return DayFileRead(DayFile(day, kind, etag), rows)
 
     def _get(self, key: str, offset: int, etag: str | None) -> Any:
@@ -97,7 +99,7 @@ class S3DayFiles:
 
 
 class _Body:
-    """One file's body, downloaded and gunzipped by a reader thread into lines."""
+    """One file's body, downloaded and gunzipped by a reader thread into text."""
 
     def __init__(self, files: S3DayFiles, key: str, etag: str, stream: Any) -> None:
         self._files = files
@@ -107,11 +109,11 @@ class _Body:
         self._texts: queue.Queue[object] = queue.Queue(maxsize=AHEAD)
         self._stop = threading.Event()
 
-    def lines(self) -> Iterator[str]:
+    def texts(self) -> Iterator[str]:
+        """The body's text in pieces, cut anywhere."""
         reader = threading.Thread(target=self._read, name=f"flatfiles {self._key}", daemon=True)
         reader.start()
         try:
-            rest = ""
             while True:
                 item = self._texts.get()
                 if item is _END:
@@ -119,11 +121,7 @@ class _Body:
                 if isinstance(item, BaseException):
                     raise item
                 assert isinstance(item, str)
-                parts = (rest + item).split("\n")
-                rest = parts.pop()
-                yield from parts
-            if rest:
-                yield rest
+                yield item
         finally:
             self._stop.set()
             while reader.is_alive():  # unblock a reader waiting on a full queue

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from chronox_domain.bar import Bar
-from chronox_domain.batch import BarBatch
+from chronox_domain.batch import BarBatch, ColumnBatch
 from chronox_domain.columns import BarColumns
 from chronox_domain.coverage import CoverageSpan, CoverageStatus, merge_spans
 from chronox_domain.errors import StorageUnavailable
@@ -49,6 +49,13 @@ class MemoryRepository:
         self._coverage.update(coverage_of)
         self.writes += len(batches)
         return sum(len(batch.bars) for batch in batches)
+
+    #: Writes are dictionary updates: nothing to overlap.
+    background_writes = False
+
+    def write_columns(self, batches: Sequence[ColumnBatch]) -> int:
+        # A batch without bars or windows is no write (and no ledger key either).
+        return self.write_many([b.as_bar_batch() for b in batches if b.columns or b.replaces])
 
     def _apply(self, rows: dict[datetime, tuple[Bar, str, bool]], batch: BarBatch) -> None:
         for bar in batch.bars:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from chronox_adapters.sqlite import bulk_reads
 from chronox_adapters.sqlite.bar_rows import report_unsound, soundness
+from chronox_adapters.sqlite.column_writes import write_columns
 from chronox_adapters.sqlite.columns import read_columns
 from chronox_adapters.sqlite.database import SqliteDatabase
 from chronox_adapters.sqlite.errors import translate_errors
@@ -16,7 +17,7 @@ from chronox_adapters.sqlite.replaced import drop_unreplaced
 from chronox_adapters.sqlite.rows import spans
 from chronox_adapters.sqlite.schema import BAR_TABLES
 from chronox_domain.bar import Bar
-from chronox_domain.batch import BarBatch, without_replaced
+from chronox_domain.batch import BarBatch, ColumnBatch, without_replaced
 from chronox_domain.columns import BarColumns
 from chronox_domain.coverage import CoverageSpan, CoverageStatus, merge_spans
 from chronox_domain.interval import Interval
@@ -59,25 +60,18 @@ class SqliteRepository:
         series' ledger merged once with all its batches' coverage."""
         if not batches:
             return 0
-        written = sum(len(batch.bars) for batch in batches)
-        batches = without_replaced(batches)
-        rows_of: dict[Timeframe, list[tuple[object, ...]]] = {}
-        for batch in batches:
-            rows_of.setdefault(batch.timeframe, []).extend(_rows(batch))
         with self._db.transaction() as db:
-            _drop_unreplaced(db, batches)
-            for timeframe, rows in rows_of.items():
-                if rows:
-                    db.executemany(_UPSERTS[timeframe], rows)
-            coverage_of: dict[tuple[str, Timeframe], list[Sequence[CoverageSpan]]] = {}
-            for batch in batches:
-                if batch.coverage:
-                    coverage_of.setdefault((batch.symbol, batch.timeframe), []).append(
-                        batch.coverage
-                    )
-            for (symbol, timeframe), added in coverage_of.items():
-                _record_coverage(db, self._db.path, symbol, timeframe, added)
-        return written
+            return _write_many(db, self._db.path, batches)
+
+    #: sqlite3 takes the interpreter back for every row it writes: beside a busy thread a
+    #: write would crawl, so bulk loads run in the caller's thread.
+    background_writes = False
+
+    def write_columns(self, batches: Sequence[ColumnBatch]) -> int:
+        if not batches:
+            return 0
+        with self._db.transaction() as db:
+            return write_columns(db, batches, lambda merged: _write_many(db, self._db.path, merged))
 
     def bars(self, symbol: str, timeframe: Timeframe, window: Interval) -> Iterator[Bar]:
         # Rows are read while the caller iterates: the translation spans the loop.
@@ -160,6 +154,26 @@ class SqliteRepository:
                 "SELECT count(*) FROM (SELECT DISTINCT symbol, timeframe FROM coverage)"
             ).fetchone()[0]
         return {"bars": bars, "series": series, "coverage_spans": spans}
+
+
+def _write_many(db: sqlite3.Connection, path: str, batches: Sequence[BarBatch]) -> int:
+    """``write_many`` in the caller's transaction."""
+    written = sum(len(batch.bars) for batch in batches)
+    batches = without_replaced(batches)
+    rows_of: dict[Timeframe, list[tuple[object, ...]]] = {}
+    for batch in batches:
+        rows_of.setdefault(batch.timeframe, []).extend(_rows(batch))
+    _drop_unreplaced(db, batches)
+    for timeframe, rows in rows_of.items():
+        if rows:
+            db.executemany(_UPSERTS[timeframe], rows)
+    coverage_of: dict[tuple[str, Timeframe], list[Sequence[CoverageSpan]]] = {}
+    for batch in batches:
+        if batch.coverage:
+            coverage_of.setdefault((batch.symbol, batch.timeframe), []).append(batch.coverage)
+    for (symbol, timeframe), added in coverage_of.items():
+        _record_coverage(db, path, symbol, timeframe, added)
+    return written
 
 
 def _rows(batch: BarBatch) -> list[tuple[object, ...]]:

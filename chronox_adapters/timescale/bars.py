@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +22,7 @@ from psycopg_pool import ConnectionPool
 
 from chronox_adapters.timescale import bulk_reads
 from chronox_adapters.timescale.bar_rows import report_unsound, sound_bar
+from chronox_adapters.timescale.column_writes import column_bounds, write_columns
 from chronox_adapters.timescale.columns import read_columns
 from chronox_adapters.timescale.errors import storage_error, translate_errors
 from chronox_adapters.timescale.ledger import Series, read_coverage, record_coverage
@@ -34,7 +35,7 @@ from chronox_adapters.timescale.replaced import drop_unreplaced
 from chronox_adapters.timescale.tables import BAR_COLUMNS, BAR_TABLES
 from chronox_domain.backoff import Backoff, equal_jitter
 from chronox_domain.bar import Bar
-from chronox_domain.batch import BarBatch, without_replaced
+from chronox_domain.batch import BarBatch, ColumnBatch, without_replaced
 from chronox_domain.columns import BarColumns
 from chronox_domain.coverage import CoverageSpan
 from chronox_domain.errors import first_line
@@ -152,27 +153,63 @@ class PostgresRepository:
         if not batches:
             return 0
         staged = _Staged.of(batches)
-        if self._mode == PLAIN:
-            with translate_errors(self._where, "writing"):
-                for timeframe, (first, last) in staged.bounds().items():
-                    starts = [first, last, *_year_starts(first, last)]
-                    self._partitions.ensure(BAR_TABLES[timeframe], starts)
+        self._ensure_partitions(staged.bounds())
+        return self._in_transaction(
+            _named(batches),
+            lambda conn, legacy: self._write(conn, batches, staged, legacy),
+            staged.count,
+        )
+
+    #: A write waits on the server with the interpreter released (psycopg), so a bulk
+    #: load can run in a thread beside the parsing of the next batch.
+    background_writes = True
+
+    def write_columns(self, batches: Sequence[ColumnBatch]) -> int:
+        if not batches:
+            return 0
+        self._ensure_partitions(column_bounds(batches))
+
+        def merge(conn: Connection, merged: list[BarBatch], legacy: bool) -> None:
+            self._write(conn, merged, _Staged.of(merged), legacy)
+
+        return self._in_transaction(
+            f"{len(batches)} series of columns",
+            lambda conn, legacy: write_columns(
+                conn,
+                batches,
+                lambda c, merged: merge(c, merged, legacy),
+                timescale=self._mode == TIMESCALE,
+            ),
+            sum(len(batch.columns) for batch in batches),
+        )
+
+    def _ensure_partitions(self, bounds: dict[Timeframe, tuple[datetime, datetime]]) -> None:
+        """Plain mode: the yearly partitions the bars of ``bounds`` go into."""
+        if self._mode != PLAIN:
+            return
+        with translate_errors(self._where, "writing"):
+            for timeframe, (first, last) in bounds.items():
+                starts = [first, last, *_year_starts(first, last)]
+                self._partitions.ensure(BAR_TABLES[timeframe], starts)
+
+    def _in_transaction(
+        self, what: str, work: Callable[[Connection, bool], object], count: int
+    ) -> int:
+        """``work(conn, legacy)`` in one transaction, retried when the connection died
+        under it; ``count``, the bars written, once it committed."""
         with translate_errors(self._where, "reading"):
             legacy = self.legacy.legacy_as_of() is not None  # read once per process
         for attempt in range(RETRIES + 1):
             try:
                 with self._pool.connection() as conn, conn.transaction():
-                    self._write(conn, batches, staged, legacy)
-                return staged.count
+                    work(conn, legacy)
+                return count
             except psycopg.OperationalError as exc:
                 if attempt == RETRIES:
                     raise storage_error(self._where, "writing", exc) from None
                 pause = RETRY_BACKOFF.delay(attempt + 1)
                 log.warning(
-                    "writing %s failed; retrying in %.1f s: %s",
-                    _named(batches),
-                    pause,
-                    first_line(exc),
+                    "writing %s failed; retrying in %.1f s: %s", what, pause, first_line(exc)
                 )
                 time.sleep(pause)
             except psycopg.Error as exc:

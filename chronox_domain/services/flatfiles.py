@@ -5,7 +5,8 @@ session. For each settled session that some symbol lacks, or that some symbol ho
 a file, the day's file is looked up (HEAD, cheap): when every symbol that needs the day
 already holds it vouched by this very ETag, nothing is downloaded; otherwise the file is
 read once, streamed, and every asked ticker's share of it is written, a batch across
-symbols at a time (:meth:`MarketDataRepository.write_many`). What the file proves is
+symbols at a time, as columns (:meth:`MarketDataRepository.write_columns`, beside the
+parsing where the store allows: :mod:`.bulk_writes`). What the file proves is
 :mod:`chronox_domain.flatfile_day`'s rule; an asked ticker the file does not hold had no
 trades that day (the file is the whole market): confirmed empty at once, final.
 
@@ -30,7 +31,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 
-from chronox_domain.batch import BarBatch
+from chronox_domain.batch import BarBatch, ColumnBatch
 from chronox_domain.coverage import CoverageSpan, CoverageStatus
 from chronox_domain.dayfiles import (
     FLATFILES,
@@ -46,6 +47,7 @@ from chronox_domain.interval import Interval, IntervalList, intersect
 from chronox_domain.legacy import LEGACY_SOURCE
 from chronox_domain.ports import MarketDataRepository, TradingCalendar
 from chronox_domain.ranges import Bound, resolve_range
+from chronox_domain.services.bulk_writes import BulkWrites
 from chronox_domain.services.coverage import CoverageService
 from chronox_domain.session import Session, SessionKind, slot_window
 from chronox_domain.symbol import parse_symbol
@@ -53,8 +55,12 @@ from chronox_domain.timeframe import Timeframe
 
 #: The ledger series that records the day files ``--all`` read whole (see the module).
 MARKET_LEDGER = "*market"
-#: Bars written per bulk write (one transaction across symbols).
-BATCH_BARS = 50_000
+#: Bars of a day's first bulk write (one transaction across symbols), doubled at each
+#: write up to ``BATCH_BARS``: the store starts on the file's first tickers at once,
+#: then takes few, large transactions. At most two batches are in memory (one written,
+#: one filled): about 13 MB of columns each.
+FIRST_BATCH_BARS = 12_500
+BATCH_BARS = 200_000
 #: How many reasons a report keeps verbatim (the rest are only counted).
 _REASONS_KEPT = 20
 
@@ -263,47 +269,48 @@ class FlatFilesService:
         seen: set[str] = set()
         #: Tickers whose bars were written replacing what the file vouches for.
         replaced: set[str] = set()
-        pending: list[BarBatch] = []
-        held = 0
-        for chunk in read.rows:
-            symbol = _ticker(chunk.ticker)
-            if symbol is None or (asked is not None and symbol not in asked):
-                if symbol is None:
-                    _rejected(report, len(chunk.bars), f"{chunk.ticker!r}: not a ticker")
-                continue
-            if symbol in seen:
-                # The file is not grouped by ticker: what was written of it is not all
-                # the file holds, and the rest may contradict it. Never a silent winner.
-                covered.pop(symbol, None)
-                _conflict(report, f"{symbol} {session.date}: rows not together in the file")
-                continue
-            seen.add(symbol)
-            checked = ticker_day(symbol, chunk.bars, timeframe, session)
-            _count(report, checked)
-            if checked.conflict is not None:
-                _conflict(report, checked.conflict)
-                continue
-            covered[symbol] = checked.covered
-            if checked.bars:
-                # What the file vouches for, it replaces: a stored bar it no longer
-                # holds (a republished file dropped the minute) is a hole now.
-                batch = BarBatch(
-                    symbol, timeframe, checked.bars, FLATFILES, None, replaces=checked.covered
-                )
-                pending.append(batch)
-                held += len(checked.bars)
-                replaced.add(symbol)
-            if held >= BATCH_BARS:
-                report.bars_written += self._write(pending)
-                pending, held = [], 0
-        report.bars_written += self._write(pending)
+        pending: list[ColumnBatch] = []
+        held, batch_bars = 0, FIRST_BATCH_BARS
+        with BulkWrites(self._repository) as writes:
+            for rows in read.rows:
+                symbol = _ticker(rows.ticker)
+                if symbol is None or (asked is not None and symbol not in asked):
+                    if symbol is None:
+                        _rejected(report, len(rows), f"{rows.ticker!r}: not a ticker")
+                    continue
+                if symbol in seen:
+                    # The file is not grouped by ticker: what was written of it is not
+                    # all the file holds, and the rest may contradict it. Never a silent
+                    # winner.
+                    covered.pop(symbol, None)
+                    _conflict(report, f"{symbol} {session.date}: rows not together in the file")
+                    continue
+                seen.add(symbol)
+                checked = ticker_day(symbol, rows, timeframe, session)
+                _count(report, checked)
+                if checked.conflict is not None:
+                    _conflict(report, checked.conflict)
+                    continue
+                covered[symbol] = checked.covered
+                if checked.bars:
+                    # What the file vouches for, it replaces: a stored bar it no longer
+                    # holds (a republished file dropped the minute) is a hole now.
+                    pending.append(ColumnBatch(checked.bars, FLATFILES, checked.covered))
+                    held += len(checked.bars)
+                    replaced.add(symbol)
+                if held >= batch_bars:
+                    writes.write(pending)
+                    pending, held = [], 0
+                    batch_bars = min(2 * batch_bars, BATCH_BARS)
+            writes.write(pending)
+        report.bars_written += writes.written
         whole = [slot_window(session, timeframe)]
         for symbol in sorted((asked or set()) - seen):
             covered[symbol] = whole  # the file is the whole market: no trades that day
             report.ticker_days_empty += 1
         if asked is None:
             covered[MARKET_LEDGER] = whole
-        self._write(
+        self._repository.write_many(
             [
                 _vouched(s, timeframe, pieces, read.file, replacing=s not in replaced)
                 for s, pieces in covered.items()
@@ -311,14 +318,6 @@ class FlatFilesService:
         )
         report.ticker_days += len(covered) - (asked is None)
         report.symbols.update(s for s in covered if s != MARKET_LEDGER)
-
-    def _write(self, batches: list[BarBatch]) -> int:
-        if not batches:
-            return 0
-        write_many = getattr(self._repository, "write_many", None)
-        if write_many is not None:
-            return int(write_many(batches))
-        return sum(self._repository.write(batch) for batch in batches)
 
 
 def _file_etags(spans: Sequence[CoverageSpan], windows: Sequence[Interval]) -> list[str | None]:

@@ -49,7 +49,8 @@ def service(stack: Stack, files: FakeDayFiles):  # type: ignore[no-untyped-def]
 
 def test_absent_ticker_is_final_empty_and_an_unchanged_day_is_not_read(stack: Stack) -> None:
     files = FakeDayFiles()
-    files.files[DAY] = ('"e1"', [TickerRows("SPY", [minute("SPY", 9, 30), minute("SPY", 9, 30)])])
+    twice = [minute("SPY", 9, 30), minute("SPY", 9, 30)]
+    files.files[DAY] = ('"e1"', [TickerRows.from_bars("SPY", twice)])
     container, flat = service(stack, files)
     request = FlatFilesRequest(("SPY", "ZZZ"), Timeframe.M1, DAY, DAY)
     report = flat.ingest(request)
@@ -71,8 +72,8 @@ def test_a_bad_row_uncovers_its_slot_and_a_conflict_the_session(stack: Stack) ->
     files.files[DAY] = (
         '"e1"',
         [
-            TickerRows("SPY", [minute("SPY", 9, 30), off_grid]),
-            TickerRows("QQQ", [minute("QQQ", 9, 30), minute("QQQ", 9, 30, close=10.5)]),
+            TickerRows.from_bars("SPY", [minute("SPY", 9, 30), off_grid]),
+            TickerRows.from_bars("QQQ", [minute("QQQ", 9, 30), minute("QQQ", 9, 30, close=10.5)]),
         ],
     )
     container, flat = service(stack, files)
