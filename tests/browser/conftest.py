@@ -84,10 +84,17 @@ def serving(store: str, folder: Path, token: str | None = None, **extra: str) ->
 
 @pytest.fixture(scope="session")
 def served(seeded_sqlite: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """The API with no token over a copy of the seeded store (the backfill test writes
-    to it: a test of its own symbol's gap, so the others still see theirs)."""
+    """The API with no token over a copy of the seeded store, for the tests that only
+    read it."""
     folder = tmp_path_factory.mktemp("served")
     yield from serving(copy_of(seeded_sqlite, folder), folder)
+
+
+@pytest.fixture
+def served_to_write(seeded_sqlite: Path, tmp_path: Path) -> Iterator[Served]:
+    """The API with no token over a copy of its own (a backfill fills a gap the other
+    tests must still see, whatever order they run in)."""
+    yield from serving(copy_of(seeded_sqlite, tmp_path), tmp_path)
 
 
 @pytest.fixture(scope="session")
