@@ -82,7 +82,13 @@ export class UniverseView implements View {
       ),
     });
     const reload = () => this.apply(true);
-    for (const control of [c.tf, c.session, c.sessions, c.start, c.end]) control.addEventListener("change", reload);
+    for (const control of [c.tf, c.session, c.start, c.end]) control.addEventListener("change", reload);
+    // A count of sessions replaces a range (the range wins while it is set).
+    c.sessions.addEventListener("change", () => {
+      c.start.value = "";
+      c.end.value = "";
+      reload();
+    });
     c.sort.addEventListener("change", () => this.apply(false));
     c.prefix.addEventListener("input", debounce(() => this.apply(false), 150));
     const form = h(
@@ -181,6 +187,7 @@ export class UniverseView implements View {
       }
       performance.mark("chronox:universe-received");
       this.matrix = matrix;
+      if (q.start || q.end) this.controls.sessions.value = String(matrix.days.length);
       if (matrix.demo) markDemo();
       clearError();
       this.render();
