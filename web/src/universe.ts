@@ -140,7 +140,10 @@ export class UniverseView implements View {
 
   private query(): Query {
     const c = this.controls;
-    return { tf: c.tf.value, session: c.session.value, sessions: c.sessions.value || DEFAULT_SESSIONS, start: c.start.value, end: c.end.value };
+    const ranged = Boolean(c.start.value || c.end.value);
+    // With a range, the count shown is the range's (not part of the query).
+    const sessions = ranged ? DEFAULT_SESSIONS : c.sessions.value || DEFAULT_SESSIONS;
+    return { tf: c.tf.value, session: c.session.value, sessions, start: c.start.value, end: c.end.value };
   }
 
   /** Record the controls in the address; fetch the matrix again when its query changed. */
