@@ -9,15 +9,15 @@ CLI ingest), served by ``chronox-cli serve`` on loopback; Debian's headless Chro
 cache and storage) for each repeat.
 
 * **The universe view**: 10,000 registry symbols x 20 sessions of daily bars and their
-  final ledger (each day, 1 symbol in 101 never fetched: a gap; 1 in 257 fetched but
-  without its bar: a hole). First paint: the page's mark ``chronox:universe-painted``
+  final ledger (each day, 1 symbol in 101 never fetched: a gap; 1 in 257 fetched with
+  no bar: confirmed empty). First paint: the page's mark ``chronox:universe-painted``
   (the first heat-map frame with rows), from navigation start. Baseline: the matrix
   alone, ``GET /coverage/matrix`` fetched and parsed by the same page (no page can paint
   before that). Target < 1 s.
 * **A symbol-year of 1m bars** (synthetic regular hours of 2023, about 97,000 bars):
   first paint, the mark ``chronox:chart-painted``. Baseline: the year's bars as the
   API's JSON pages, fetched and parsed in the page. Target < 1.5 s.
-* **Panning 1M bars** (1m regular hours from October 2014 to 2024, about 1,000,000
+* **Panning 1M bars** (1m regular hours from September 2014 to 2024, about 1,005,000
   bars in one window) with a mouse drag, at the chart's default zoom and zoomed out to
   its smallest bar spacing. Two measures of each frame: its requestAnimationFrame delta
   (the cadence the operator sees; headless Chromium clocks frames at 60 Hz, so a frame
@@ -66,8 +66,8 @@ if TYPE_CHECKING:
 
 SOURCE = "synthetic"
 #: Each day, the universe's symbols with (index + day number) % GAP == 0 are not in the
-#: store (a gap), and those with % HOLE == 0 have their span but not their bar (a hole).
-GAP, HOLE = 101, 257
+#: store (a gap), and those with % EMPTY == 0 have their span but no bar (empty).
+GAP, EMPTY = 101, 257
 UNIVERSE_SESSIONS = (date(2024, 10, 1), date(2024, 10, 28))  # 20 sessions
 YEAR, YEAR_RANGE = "YEAR", (date(2023, 1, 3), date(2023, 12, 29))
 MEGA = "MEGA"
@@ -83,7 +83,7 @@ class Sizes:
     symbols: int = 10_000
     repeats: int = 5
     #: The million bars' window: regular-hours sessions from this date to MEGA_LAST.
-    mega_first: date = date(2014, 10, 1)
+    mega_first: date = date(2014, 9, 2)
     mega_last: date = date(2024, 12, 31)
     #: The baseline window of the same symbol: this many sessions, about 10,000 bars.
     small_sessions: int = 26
@@ -113,7 +113,7 @@ def tickers(count: int) -> list[str]:
 
 def universe_batches(names: list[str], sessions: list[Session]) -> Iterator[BarBatch]:
     """Each symbol's daily bars and final spans over ``sessions``, less its gaps and
-    the bars of its holes."""
+    the bars of its empty days."""
     for index, name in enumerate(names):
         bars: list[Bar] = []
         spans: list[CoverageSpan] = []
@@ -122,7 +122,7 @@ def universe_batches(names: list[str], sessions: list[Session]) -> Iterator[BarB
                 continue
             window = slot_window(session, Timeframe.D1)
             spans.append(CoverageSpan(window, CoverageStatus.FINAL, SOURCE))
-            if (index + day) % HOLE == 0:
+            if (index + day) % EMPTY == 0:
                 continue
             price = 20.0 + index % 480 + day * 0.25
             high, low, close = price * 1.02, price * 0.98, price * 1.01

@@ -9,6 +9,7 @@
     python3 benchmarks/run.py --only adjust listing memory   # several groups
     python3 benchmarks/run.py --only flatfiles   # issue 20: the whole market (minutes)
     python3 benchmarks/run.py --only universe    # issues 20-22: the ledger at 10,000 symbols
+    python3 benchmarks/run.py --only dashboard   # issue 21: the web dashboard in Chromium (minutes)
     python3 benchmarks/run.py --json out.json --markdown out.md
 
 The PostgreSQL benchmarks run when the server of ``CHRONOX_BENCH_PG`` (an admin URL,
@@ -104,7 +105,7 @@ QUICK = Sizes(
 #: The groups ``--only`` picks from.
 GROUPS = (
     "core", "postgres", "redis", "api", "vendor", "startup", "adjust", "listing", "memory",
-    "flatfiles", "universe",
+    "flatfiles", "universe", "dashboard",
 )  # fmt: skip
 
 
@@ -287,6 +288,19 @@ def _flatfiles_figures(
     return bench_flatfiles.run(calendar, quick, postgres, timescale, say=say)
 
 
+def _dashboard_figures(quick: bool) -> list[Figure]:
+    """Issue 21: the web dashboard in Debian's headless Chromium against a served API."""
+    try:
+        for name in ("playwright", "fastapi", "uvicorn"):  # [test], [api]
+            importlib.import_module(name)
+        from benchmarks import bench_dashboard
+    except ImportError as exc:
+        print(f"Dashboard benchmarks skipped: {exc}", flush=True)
+        return []
+    say = print if not quick else (lambda _: None)
+    return bench_dashboard.run(quick, say=say)
+
+
 def _wanted(args: argparse.Namespace, group: str, skipped: bool = False) -> bool:
     return group in args.only if args.only else not skipped
 
@@ -350,6 +364,13 @@ def planned_steps(
             Step(
                 f"flat files: a whole-market day, 10,000 registry symbols, workers ({stores})",
                 lambda: _flatfiles_figures(calendar, args.quick, postgres),
+            )
+        )
+    if _wanted(args, "dashboard", skipped=True):  # minutes (the seeding): asked by name
+        steps.append(
+            Step(
+                "the web dashboard in Chromium: first paints, frames while panning 1M bars",
+                lambda: _dashboard_figures(args.quick),
             )
         )
     return steps
