@@ -190,7 +190,7 @@ def seed_sqlite(path: Path, sizes: Sizes, say: Callable[[str], None]) -> Seeded:
     from chronox_entrypoints.settings import Settings
 
     values = {"store": f"sqlite:///{path}", "source": SOURCE, "redis_url": ""}
-    settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    settings = Settings.model_validate(values)
     container = bootstrap(settings)
     try:
         return seed(container.repository(), container.registry(), container.calendar(), sizes, say)

@@ -38,7 +38,7 @@ from tests.browser.harness import (
 
 OUT = Path(__file__).resolve().parent / "images"
 FIRST, LAST = "2024-10-28", "2024-11-15"
-SYMBOLS = ("AAPL", "AMZN", "GOOGL", "IWM", "JPM", "META")
+SYMBOLS: tuple[str, ...] = ("AAPL", "AMZN", "GOOGL", "IWM", "JPM", "META")
 SYMBOLS += ("MSFT", "NVDA", "QQQ", "SPY", "TSLA", "XOM")
 #: What each ingest covers: GAP_DAY only for some, and a few other shapes (a symbol
 #: that missed the last week, one never fetched from the 6th to the 11th).
