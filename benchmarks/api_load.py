@@ -119,9 +119,8 @@ def lean_load(base: str, server: list[int], path: str, params: Params, duration:
     back for ``duration`` seconds; ``server``: the server's processes (for their CPU)."""
     where = urlsplit(base)
     host, port = where.hostname or "127.0.0.1", where.port or 80
-    request = (
-        f"GET {path}?{urlencode(params)} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: */*\r\n\r\n"
-    ).encode()
+    target = f"{path}?{urlencode(params)}" if params else path
+    request = f"GET {target} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: */*\r\n\r\n".encode()
 
     def run() -> tuple[list[float], dict[str, int]]:
         deadline = time.perf_counter() + duration
