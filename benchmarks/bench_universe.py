@@ -16,6 +16,12 @@ reads are bounded by the asked range.
   race; the code before the batched reads is measured by running this file against a
   ``git archive`` of it (docs/benchmarks.md says which).
 
+* ``matrix`` (issue 21): ``GET /coverage/matrix`` of the whole registry over the month's
+  last 20 sessions (extended hours), from ``chronox-cli serve`` on loopback (a process of
+  its own, warmed by one request), the whole answer read by httpx; checked: every
+  absent ticker-day is a gap, every other a hole (one bar of the 960 minutes). Target
+  (issue 21): < 1 s.
+
 Figures are reported, never asserted.
 """
 
@@ -48,6 +54,9 @@ SOURCE = "flatfiles"
 #: Each day, the tickers whose (index + day number) % ABSENT == 0 are not in the file.
 ABSENT = 101
 TARGET_GAPS_SECONDS = 2.0
+TARGET_MATRIX_SECONDS = 1.0
+#: The sessions of the month the matrix shows: its last 20.
+MATRIX_SESSIONS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +64,8 @@ class Sizes:
     symbols: int = 10_000
     repeats: int = 3
     history: bool = False
+    #: Also GET /coverage/matrix from a served API (needs the [api] extra and httpx).
+    matrix: bool = True
 
 
 FULL = Sizes()
@@ -279,6 +290,56 @@ def throwaway_store(admin: str) -> Iterator[str]:
         yield urlunsplit(urlsplit(admin)._replace(path=f"/{name}"))
 
 
+def time_matrix(store: str, u: Universe, repeats: int, folder: str) -> list[float]:
+    """``GET /coverage/matrix`` of the last 20 sessions of the month, from a served API."""
+    import httpx
+
+    from benchmarks.bench_api import serving
+
+    days = u.month[-MATRIX_SESSIONS:]
+    params = {"timeframe": "1m", "session": "eth", "start": days[0].date.isoformat(),
+              "end": days[-1].date.isoformat()}  # fmt: skip
+    offset = len(u.month) - len(days)
+    absent = {
+        (i, n - offset) for n in range(offset, len(u.month)) for i in range(len(u.names))
+        if (i + n) % ABSENT == 0
+    }  # fmt: skip
+    samples = []
+    with serving(store, folder) as (base, _pid), httpx.Client(base_url=base, timeout=60) as http:
+        http.get("/coverage/matrix", params=params).raise_for_status()  # warm
+        for _ in range(repeats):
+            started = time.perf_counter()
+            answer = http.get("/coverage/matrix", params=params)
+            answer.raise_for_status()
+            body = answer.json()
+            samples.append(time.perf_counter() - started)
+    # Correctness, not timing: every absent ticker-day a gap, every other a hole.
+    assert [row["symbol"] for row in body["rows"]] == sorted(u.names)
+    assert body["days"] == [day.date.isoformat() for day in days]
+    order = {name: i for i, name in enumerate(u.names)}
+    for row in body["rows"]:
+        i = order[row["symbol"]]
+        expected = "".join("4" if (i, d) in absent else "3" for d in range(len(days)))
+        assert row["codes"] == expected, (row["symbol"], row["codes"], expected)
+    return samples
+
+
+def matrix_figure(label: str, u: Universe, samples: list[float]) -> Figure:
+    elapsed = statistics.median(samples)
+    return Figure(
+        benchmark="universe-matrix",
+        what=f"{label}: GET /coverage/matrix, {len(u.names):,} symbols x {MATRIX_SESSIONS} "
+        "sessions of 1m (ETH), one bar per symbol-session, from chronox-cli serve",
+        baseline="(none: absolute time)",
+        chronox=seconds(elapsed),
+        ratio=elapsed / TARGET_MATRIX_SECONDS,
+        ratio_label="of the 1 s target",
+        target=f"< {TARGET_MATRIX_SECONDS:.0f} s",
+        met=elapsed < TARGET_MATRIX_SECONDS,
+        data={"seconds": elapsed, "samples": samples, "symbols": len(u.names)},
+    )
+
+
 # --- all of it ---------------------------------------------------------------------------
 
 
@@ -300,6 +361,10 @@ def run(
         samples, found = time_gaps(f"sqlite:///{path}", u, sizes.repeats)
         figures.append(gaps_figure("SQLite", u, spans, samples, found))
         say(figures[-1].chronox)
+        if sizes.matrix:
+            samples = time_matrix(f"sqlite:///{path}", u, sizes.repeats, folder)
+            figures.append(matrix_figure("SQLite", u, samples))
+            say(figures[-1].chronox)
         if postgres:
             with throwaway_store(postgres) as url:
                 say(f"PostgreSQL: writing {len(u.names):,} symbols' ledgers")
@@ -307,6 +372,10 @@ def run(
                 samples, found = time_gaps(url, u, sizes.repeats)
                 figures.append(gaps_figure("PostgreSQL", u, spans, samples, found))
                 say(figures[-1].chronox)
+                if sizes.matrix:
+                    samples = time_matrix(url, u, sizes.repeats, folder)
+                    figures.append(matrix_figure("PostgreSQL", u, samples))
+                    say(figures[-1].chronox)
     return figures
 
 
@@ -324,6 +393,6 @@ if __name__ == "__main__":
     quick = "--quick" in sys.argv
     sizes = QUICK if quick else FULL
     if "--history" in sys.argv:
-        sizes = Sizes(sizes.symbols, sizes.repeats, history=True)
+        sizes = Sizes(sizes.symbols, sizes.repeats, history=True, matrix=sizes.matrix)
     result = run(ExchangeCalendar(), quick, _admin(), sizes, say=print)
     print(text_sections(result))

@@ -34,6 +34,7 @@ TITLES = {
     "flatfiles-registry": "23. 10,000 registry symbols: import, list, GET /symbols, gaps",
     "flatfiles-workers": "24. Flat files: 1 vs 2 workers on a range of days",
     "universe-gaps": "25. The ledger at universe scale: gaps over 10,000 symbols",
+    "universe-matrix": "26. Coverage matrix (issue 21): 10,000 symbols x 20 sessions",
 }
 
 

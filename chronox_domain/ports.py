@@ -181,6 +181,16 @@ class MarketDataRepository(Protocol):
         symbols in no promised order."""
         ...
 
+    def bar_counts(
+        self, symbols: Sequence[str], timeframe: Timeframe, windows: Sequence[Interval]
+    ) -> dict[str, list[int]]:
+        """How many stored bars of each of ``symbols`` start inside each of ``windows``
+        (sorted by start, disjoint; they may touch), by symbol, a count per window in
+        their order; a symbol with no bar inside any window may be absent. Counted by
+        ONE grouped query per (symbol, window), whatever the number of symbols (a very
+        long list of windows may take a few)."""
+        ...
+
     def counts(self) -> dict[str, int]:
         """Summary counts for ``info`` (bars, symbols, ledger spans)."""
         ...

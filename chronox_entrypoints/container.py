@@ -46,6 +46,7 @@ from chronox_domain.services.grouped import GroupedDailyService
 from chronox_domain.services.jobs import JobService, runner_by_kind
 from chronox_domain.services.legacy import LegacyRebase
 from chronox_domain.services.live import UnifiedDaemon
+from chronox_domain.services.matrix import CoverageMatrixService
 from chronox_domain.services.pipeline import Mode, Pipeline
 from chronox_entrypoints import datasets, events, sources, stores
 from chronox_entrypoints.settings import Settings
@@ -176,6 +177,15 @@ class Services(containers.DeclarativeContainer):
         listings=listings,
     )
     gaps = providers.Factory(GapsService, coverage=coverage)
+    #: The registry x sessions coverage matrix (the dashboard's universe view).
+    coverage_matrix = providers.Factory(
+        CoverageMatrixService,
+        repository=gateways.repository,
+        registry=gateways.registry,
+        calendar=core.calendar,
+        clock=core.clock,
+        listings=listings,
+    )
     sessions = providers.Factory(CalendarService, calendar=core.calendar, clock=core.clock)
     #: Puts a symbol's split-adjusted bars of a previous release on the traded basis,
     #: before its first read or once its actions are stored.
@@ -335,6 +345,7 @@ class Container(containers.DeclarativeContainer):
     action_source = gateways.action_source
     coverage = services.coverage
     gaps = services.gaps
+    coverage_matrix = services.coverage_matrix
     sessions = services.sessions
     bars = services.bars
     export = services.export

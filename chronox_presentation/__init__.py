@@ -32,7 +32,14 @@ if TYPE_CHECKING:
         StoredBarsOut,
     )
     from chronox_presentation.calendar import SessionOut
-    from chronox_presentation.coverage import CoverageOut, CoverageSummaryOut, GapOut
+    from chronox_presentation.coverage import (
+        CoverageMatrixOut,
+        CoverageMatrixRowOut,
+        CoverageOut,
+        CoverageSummaryOut,
+        GapOut,
+        MatrixState,
+    )
     from chronox_presentation.exports import ExportReportOut, PartitionExportOut
     from chronox_presentation.jobs import JobDetailOut, JobOut, JobsPage, QueuedJobOut
     from chronox_presentation.registry import (
@@ -73,7 +80,10 @@ _HOME = {
     "SeriesKey": "bars",
     "StoredBarsOut": "bars",
     "SessionOut": "calendar",
+    "CoverageMatrixOut": "coverage",
+    "CoverageMatrixRowOut": "coverage",
     "CoverageOut": "coverage",
+    "MatrixState": "coverage",
     "CoverageSummaryOut": "coverage",
     "GapOut": "coverage",
     "ExportReportOut": "exports",
@@ -127,6 +137,8 @@ __all__ = [
     "LiveBarOut",
     "BarOut",
     "BarsPage",
+    "CoverageMatrixOut",
+    "CoverageMatrixRowOut",
     "CoverageOut",
     "CoverageSummaryOut",
     "ExportReportOut",
@@ -139,6 +151,7 @@ __all__ = [
     "JobOut",
     "JobsPage",
     "LiveOut",
+    "MatrixState",
     "PartitionExportOut",
     "QueuedJobOut",
     "RefusalOut",

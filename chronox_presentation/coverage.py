@@ -1,13 +1,15 @@
-"""What is missing (gaps, holes, unconfirmed and unlisted windows) and the ledger's spans."""
+"""What is missing (gaps, holes, unconfirmed and unlisted windows), the ledger's spans, and
+the coverage matrix of the registry."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel
 
 from chronox_domain.coverage import CoverageSpan
+from chronox_domain.matrix import STATES, CoverageMatrix
 from chronox_domain.services.gaps import Missing
 from chronox_domain.summary import CoverageSummary
 
@@ -92,4 +94,57 @@ class CoverageSummaryOut(BaseModel):
             unconfirmed=summary.unconfirmed,
             missing=summary.missing,
             percent=None if summary.percent is None else round(summary.percent, 3),
+        )
+
+
+#: A cell's state, as the matrix names them.
+MatrixState = Literal[
+    "final", "provisional", "unconfirmed", "hole", "gap", "unlisted", "empty", "pending"
+]
+
+
+class CoverageMatrixRowOut(BaseModel):
+    symbol: str
+    #: One character per day: the digit index into ``states`` of the cell's state.
+    codes: str
+    #: Per day: the share of the session's ended expected slots covered final or
+    #: provisional, 0-100, floored (0 where none is owed: pending, unlisted).
+    percent: list[int]
+    #: The same share over all the row's days, floored to a tenth (100.0: nothing is
+    #: missing, or nothing is owed).
+    complete: float
+
+
+class CoverageMatrixOut(BaseModel):
+    """Registry symbols x trading sessions, each cell one state (``GET
+    /coverage/matrix``); a cell's state is read over the session's expected slots that
+    have ended (chronox_domain/matrix.py)."""
+
+    timeframe: str
+    session: Literal["rth", "eth"]
+    #: The sessions' dates, ascending: the columns.
+    days: list[date]
+    #: The states a code's digit indexes, always in this order.
+    states: list[MatrixState]
+    #: Sorted by symbol.
+    rows: list[CoverageMatrixRowOut]
+    #: The ledgers read name a source of demo data inside the range.
+    demo: bool
+
+    @classmethod
+    def of(cls, matrix: CoverageMatrix) -> CoverageMatrixOut:
+        # Built without validation: 10,000 rows of domain values that are already right.
+        rows = [
+            CoverageMatrixRowOut.model_construct(
+                symbol=row.symbol, codes=row.codes, percent=list(row.percent), complete=row.complete
+            )
+            for row in matrix.rows
+        ]
+        return cls.model_construct(
+            timeframe=matrix.timeframe.value,
+            session=matrix.session.value,
+            days=list(matrix.days),
+            states=[state.value for state in STATES],
+            rows=rows,
+            demo=matrix.demo,
         )

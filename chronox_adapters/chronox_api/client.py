@@ -20,6 +20,7 @@ from chronox_presentation import (
     ActionsOut,
     ActionsSyncOut,
     BarsPage,
+    CoverageMatrixOut,
     CoverageOut,
     CoverageSummaryOut,
     GapOut,
@@ -283,6 +284,30 @@ class ChronoxClient:
         )
         answer = self._call("GET", f"/coverage/{symbol}/summary", params)
         return CoverageSummaryOut.model_validate_json(answer.content)
+
+    def coverage_matrix(
+        self,
+        timeframe: str = "1m",
+        *,
+        session: str = "rth",
+        sessions: int | None = None,
+        start: date | str | None = None,
+        end: date | str | None = None,
+        prefix: str | None = None,
+    ) -> CoverageMatrixOut:
+        """Registry symbols x trading sessions, a state per cell: the last ``sessions``
+        (the API's default: 20) up to today, or ``start`` to ``end``; only the symbols
+        starting with ``prefix`` when given."""
+        params = _params(
+            timeframe=timeframe,
+            session=session,
+            sessions=sessions,
+            start=bound_text(start),
+            end=bound_text(end),
+            prefix=prefix,
+        )
+        answer = self._call("GET", "/coverage/matrix", params)
+        return CoverageMatrixOut.model_validate_json(answer.content)
 
     def sessions(
         self, start: Bound = None, end: Bound = None, *, session: str = "rth"

@@ -112,6 +112,18 @@ class MemoryRepository:
             if starts:
                 yield symbol, starts
 
+    def bar_counts(
+        self, symbols: Sequence[str], timeframe: Timeframe, windows: Sequence[Interval]
+    ) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
+        for symbol in dict.fromkeys(symbols):
+            starts = sorted(self._bars.get((symbol, timeframe), {}))
+            if starts:
+                found[symbol] = [
+                    bisect_left(starts, w.end) - bisect_left(starts, w.start) for w in windows
+                ]
+        return found
+
     def counts(self) -> dict[str, int]:
         return {
             "bars": sum(len(rows) for rows in self._bars.values()),

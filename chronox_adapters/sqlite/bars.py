@@ -138,9 +138,13 @@ class SqliteRepository:
     ) -> Iterator[tuple[str, list[datetime]]]:
         # Rows are read while the caller iterates: the translation spans the loop.
         with translate_errors(self._db.path, "reading"):
-            yield from bulk_reads.bar_starts_within(
-                self._db.connection, symbols, timeframe, window
-            )
+            yield from bulk_reads.bar_starts_within(self._db.connection, symbols, timeframe, window)
+
+    def bar_counts(
+        self, symbols: Sequence[str], timeframe: Timeframe, windows: Sequence[Interval]
+    ) -> dict[str, list[int]]:
+        with translate_errors(self._db.path, "reading"):
+            return bulk_reads.bar_counts(self._db.connection, symbols, timeframe, windows)
 
     def counts(self) -> dict[str, int]:
         db = self._db.connection

@@ -340,6 +340,12 @@ class PostgresRepository:
     ) -> Iterator[tuple[str, list[datetime]]]:
         return bulk_reads.bar_starts_within(self._pool, self._where, symbols, timeframe, window)
 
+    def bar_counts(
+        self, symbols: Sequence[str], timeframe: Timeframe, windows: Sequence[Interval]
+    ) -> dict[str, list[int]]:
+        with self._connection("reading") as conn:
+            return bulk_reads.bar_counts(conn, symbols, timeframe, windows)
+
     def counts(self) -> dict[str, int]:
         with self._connection("reading") as conn:
             bars = 0

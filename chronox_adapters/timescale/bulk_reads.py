@@ -1,5 +1,5 @@
-"""Reads of many symbols in one query: the ledgers and bar starts of a universe over one
-window (a gap scan of 10,000 symbols asks one query, not 10,000).
+"""Reads of many symbols in one query: the ledgers, bar starts and bar counts of a
+universe over one window (a gap scan of 10,000 symbols asks one query, not 10,000).
 
 The symbols travel as one ``text[]`` parameter (``symbol = ANY(%s)``): one statement
 whatever their number, planned as one index scan over the asked symbols. The window's
@@ -31,12 +31,13 @@ log = logging.getLogger(__name__)
 #: The spans of the asked series that overlap [lo, hi), each distinct span once with the
 #: symbols whose ledgers hold it: a day file vouches for the same span (session, source,
 #: ETag) in every ticker's ledger, so a universe's month is a few dozen rows, not
-#: hundreds of thousands to send and decode. The ``end`` index bounds the read from the
-#: window on, whatever the ledgers hold before it.
+#: hundreds of thousands to send and decode; in start order, so each ledger is built
+#: sorted. The ``end`` index bounds the read from the window on, whatever the ledgers
+#: hold before it.
 _COVERAGE = (
     'SELECT array_agg(symbol), start, "end", status, source, answered_at, ticker, etag '
     'FROM coverage WHERE symbol = ANY(%s) AND timeframe = %s AND "end" > %s AND start < %s '
-    'GROUP BY start, "end", status, source, answered_at, ticker, etag'
+    'GROUP BY start, "end", status, source, answered_at, ticker, etag ORDER BY start'
 )
 #: Rows a server-side cursor fetches at a time: a few MB of starts in flight.
 _ITERSIZE = 50_000
@@ -63,13 +64,7 @@ def coverage_within(
         if decoded is not None:
             for symbol in holders:
                 found[symbol].append(decoded)  # spans are immutable: shared
-    for spans in found.values():
-        spans.sort(key=_start)
     return found
-
-
-def _start(span: CoverageSpan) -> datetime:
-    return span.interval.start
 
 
 def _fetch(
@@ -91,6 +86,33 @@ def _span(row: tuple[object, ...]) -> CoverageSpan | None:
     except (ValueError, TypeError, ChronoxError) as exc:
         log.warning("PostgreSQL ledger: coverage row %r skipped: %s", row[:4], exc)
         return None
+
+
+def bar_counts(
+    conn: Connection, symbols: Sequence[str], timeframe: Timeframe, windows: Sequence[Interval]
+) -> dict[str, list[int]]:
+    """One index scan per symbol over the windows' span; ``width_bucket`` over the
+    windows' bounds (sorted; a bound twice where two windows touch) numbers each bar's
+    bucket, odd ones inside a window: bucket ``2i + 1`` is window ``i``. A row per
+    symbol, its buckets and counts as two arrays."""
+    found: dict[str, list[int]] = {}
+    if not symbols or not windows:
+        return found
+    sql = (
+        "SELECT symbol, array_agg(k), array_agg(n) FROM ("
+        "SELECT symbol, width_bucket(start, %s::timestamptz[]) AS k, count(*) AS n "
+        f"FROM {BAR_TABLES[timeframe]} WHERE symbol = ANY(%s) AND start >= %s AND start < %s "
+        "GROUP BY symbol, k) AS bucketed WHERE k %% 2 = 1 GROUP BY symbol"
+    )
+    bounds = [bound for window in windows for bound in (window.start, window.end)]
+    asked = list(dict.fromkeys(symbols))
+    with conn.cursor(binary=True) as cursor:
+        rows = cursor.execute(sql, (bounds, asked, windows[0].start, windows[-1].end))
+        for symbol, buckets, counts in rows:
+            dense = found[symbol] = [0] * len(windows)
+            for bucket, count in zip(buckets, counts, strict=True):
+                dense[bucket // 2] = count
+    return found
 
 
 def bar_starts_within(

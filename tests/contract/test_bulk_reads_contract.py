@@ -124,3 +124,36 @@ def test_many_symbols_in_one_read(store: StoreUnderTest) -> None:
     assert all(len(ledgers_read[s]) == 1 for s in symbols)
     starts = dict(store.repository.bar_starts_within(symbols, Timeframe.M1, WINDOW))
     assert starts == {s: [at(10 + i % 3)] for i, s in enumerate(symbols)}
+
+
+def test_bar_counts_count_each_symbols_bars_in_each_window(store: StoreUnderTest) -> None:
+    ledgers(store)  # AAA bars at 1, 2, 8, 12, 13, 25; BBB at 9, 10, 19; CCC at 30
+    windows = [
+        Interval(at(0), at(2)),
+        Interval(at(2), at(9)),  # touches the one before
+        Interval(at(10), at(13)),
+        Interval(at(19), at(20)),
+        Interval(at(40), at(50)),
+    ]
+    found = store.repository.bar_counts(["AAA", "BBB", "CCC", "ZZZ", "AAA"], Timeframe.M1, windows)
+    assert found["AAA"] == [1, 2, 1, 0, 0]
+    assert found["BBB"] == [0, 0, 1, 1, 0]
+    assert found.get("CCC", [0] * 5) == [0] * 5  # a bar, but in no window
+    assert found.get("ZZZ", [0] * 5) == [0] * 5
+    assert store.repository.bar_counts([], Timeframe.M1, windows) == {}
+    assert store.repository.bar_counts(["AAA"], Timeframe.M5, windows).get("AAA", [0] * 5) == [
+        0,
+        0,
+        1,
+        0,
+        0,
+    ]
+
+
+def test_bar_counts_over_many_windows(store: StoreUnderTest) -> None:
+    """More windows than one SQLite statement buckets: each counted where it falls."""
+    minutes = list(range(0, 700, 7))
+    write(store, "DDD", minutes, [span(0, 700)])
+    windows = [Interval(at(2 * i), at(2 * i + 1)) for i in range(350)]
+    (counts,) = store.repository.bar_counts(["DDD"], Timeframe.M1, windows).values()
+    assert counts == [1 if 2 * i in minutes else 0 for i in range(350)]

@@ -35,8 +35,9 @@ _ENVIRONMENT = (
 
 
 #: A well-formed range can still be refused (400 invalid_range): a day that does not
-#: exist (2024-02-30), an end before the start, a day outside the exchange calendar. No
-#: JSON Schema can say so, so a 400 is an acceptable answer to generated valid input there.
+#: exist (2024-02-30), an end before the start, a day outside the exchange calendar, a
+#: coverage matrix of more than 260 sessions. No JSON Schema can say so, so a 400 is an
+#: acceptable answer to generated valid input there.
 #: So is it for a well-formed cursor no page handed out: a bar time outside the range, a
 #: job id that is not (or no longer) in the list. And for a body of registry entries
 #: that names one symbol twice with different settings (``PATCH /symbols``).
@@ -48,7 +49,8 @@ _CONFIG = {
     "operations": [
         {
             "include-path-regex": (
-                "^/(bars|gaps|sessions|backfill|jobs$|symbols$|coverage/[^/]+/summary)"
+                "^/(bars|gaps|sessions|backfill|jobs$|symbols$|coverage/[^/]+/summary"
+                "|coverage/matrix)"
             ),
             "checks": {"positive_data_acceptance": {"expected-statuses": _VALID_RANGE_ANSWERS}},
         }

@@ -1,14 +1,22 @@
-"""``/gaps/{symbol}``, ``/coverage/{symbol}`` and ``/coverage/{symbol}/summary``."""
+"""``/gaps/{symbol}``, ``/coverage/matrix``, ``/coverage/{symbol}`` and
+``/coverage/{symbol}/summary``."""
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Response
 
+from chronox_domain.services.matrix import DEFAULT_SESSIONS, MAX_SESSIONS, CoverageMatrixService
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
-from chronox_entrypoints.api.deps import CoverageDep, GapsDep, require_token_for_reads
+from chronox_entrypoints.api.deps import (
+    CoverageDep,
+    GapsDep,
+    provided,
+    require_token_for_reads,
+)
 from chronox_entrypoints.api.schemas import (
     ERRORS,
     EndParam,
@@ -17,7 +25,12 @@ from chronox_entrypoints.api.schemas import (
     TimeframeParam,
 )
 from chronox_entrypoints.bounds import parse_bound
-from chronox_presentation import CoverageOut, CoverageSummaryOut, GapOut
+from chronox_presentation import CoverageMatrixOut, CoverageOut, CoverageSummaryOut, GapOut
+
+MatrixDep = Annotated[CoverageMatrixService, Depends(provided("coverage_matrix"))]
+DayParam = Annotated[
+    date | None, Query(description="a session date, YYYY-MM-DD", examples=["2024-11-04"])
+]
 
 router = APIRouter(
     tags=["coverage"],
@@ -47,6 +60,34 @@ def gaps(
         holes=holes,
     )
     return [GapOut.of(missing) for missing in report.missing]
+
+
+# Before /coverage/{symbol}: "matrix" would read as a symbol there.
+@router.get("/coverage/matrix", response_model=CoverageMatrixOut)
+def coverage_matrix(
+    matrix: MatrixDep,
+    timeframe: TimeframeParam = "1m",
+    session: Literal["rth", "eth"] = "rth",
+    sessions: Annotated[
+        int,
+        Query(ge=1, le=MAX_SESSIONS, description="the last N sessions up to today"),
+    ] = DEFAULT_SESSIONS,
+    start: DayParam = None,
+    end: DayParam = None,
+    prefix: Annotated[
+        str | None,
+        Query(pattern=r"^[A-Za-z0-9.-]{1,15}$", description="symbols starting so, any case"),
+    ] = None,
+) -> Response:
+    """Registry symbols (those registered for ``timeframe``, starting with ``prefix``)
+    x the last ``sessions`` trading sessions up to today, or the sessions from ``start``
+    to ``end`` (at most 260): each cell's state as a digit of ``codes`` indexing
+    ``states``, its covered percent, and each row's completeness."""
+    found = matrix.matrix(Timeframe(timeframe), SessionKind(session), sessions, start, end, prefix)
+    # Sent as built: 10,000 rows validated again on the way out would cost more than
+    # computing them.
+    body = CoverageMatrixOut.of(found).model_dump_json()
+    return Response(body, media_type="application/json")
 
 
 @router.get("/coverage/{symbol}", response_model=list[CoverageOut])
