@@ -236,15 +236,21 @@ class _FinalBars:
         self._cuts = [Interval(a, b) for a, b in pairwise(edges)]
         self._starts = [cut.start for cut in self._cuts]
         self._cut_counts = repository.bar_counts(mixed, timeframe, self._cuts) if mixed else {}
+        self._settled: dict[tuple[int, int], str] = {}
 
     def codes(self, name: str, template: _Template) -> str:
         if template.decided:
             return "".join(template.codes)
         codes = template.codes.copy()
         counts = self._whole.get(name)
-        column = self._column
+        column, settled = self._column, self._settled
         for day, final in template.settled:
-            codes[day] = CODE[settled_state(final, counts[column[day]] if counts else 0)]
+            # A universe's cells repeat a few (slots, bars) pairs: each is read once.
+            pair = (final, counts[column[day]] if counts else 0)
+            code = settled.get(pair)
+            if code is None:
+                code = settled[pair] = CODE[settled_state(*pair)]
+            codes[day] = code
         for day, slots in template.settling:
             codes[day] = CODE[cell_state(slots, True, self._final_bars(name, slots))]
         return "".join(codes)
