@@ -35,6 +35,7 @@ TITLES = {
     "flatfiles-workers": "24. Flat files: 1 vs 2 workers on a range of days",
     "universe-gaps": "25. The ledger at universe scale: gaps over 10,000 symbols",
     "universe-matrix": "26. Coverage matrix (issue 21): 10,000 symbols x 20 sessions",
+    "dashboard": "27. The web dashboard in Chromium: first paints, frames while panning 1M bars",
 }
 
 
