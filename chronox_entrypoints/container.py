@@ -5,8 +5,9 @@ calendar, metrics), ``Gateways`` (the adapters: store, sources, events, jobs, ea
 picked by a ``Selector`` over typed settings), ``Services`` (the domain's use cases) and
 ``Runtime`` (what runs beside a command: the job queue, workers, the live feed). The
 opening code of each adapter family lives in ``stores.py``, ``sources.py`` and
-``events.py``, which import a family only when it is opened: a command pays for the
-families it uses and no other.
+``events.py``, which import a family only when it is opened; and each domain service
+is named by its module (``_service``), imported when its provider first builds one: a
+command pays for the families and the services it uses and no other.
 
 One container per process: the CLI's ``main()`` builds it, ``create_app()`` takes one,
 tests build one with :func:`bootstrap` and override what they fake.
@@ -21,6 +22,7 @@ once would each open one, and the loser's would be closed under the winner's fee
 
 from __future__ import annotations
 
+import importlib
 import threading
 from datetime import timedelta
 from typing import Any
@@ -29,27 +31,37 @@ from dependency_injector import containers, providers
 
 from chronox_adapters.calendars import load_calendar
 from chronox_adapters.clock import SystemClock
-from chronox_domain.listing import StoredListings
-from chronox_domain.services import (
-    BackfillOrchestrator,
-    CalendarService,
-    CoverageService,
-    IngestionService,
-    RegistryService,
-)
-from chronox_domain.services.actions import ActionsService
-from chronox_domain.services.bars import BarsService
-from chronox_domain.services.export import ExportService
-from chronox_domain.services.flatfiles import FlatFilesService
-from chronox_domain.services.gaps import GapsService
-from chronox_domain.services.grouped import GroupedDailyService
-from chronox_domain.services.jobs import JobService, runner_by_kind
-from chronox_domain.services.legacy import LegacyRebase
-from chronox_domain.services.live import UnifiedDaemon
-from chronox_domain.services.matrix import CoverageMatrixService
-from chronox_domain.services.pipeline import Mode, Pipeline
 from chronox_entrypoints import datasets, events, sources, stores
 from chronox_entrypoints.settings import Settings
+
+
+class _Lazy:
+    """A class or function named ``module:name``, imported when a provider first builds
+    with it: a command imports the services it uses and no other (``gaps`` and ``info``
+    need the coverage, not the ingestion, export, flat-files, jobs or daemon modules: a
+    fifth of the CLI's start-up over its libraries). tests/unit/test_container_lazy.py
+    resolves every one."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._target: Any = None
+
+    def resolve(self) -> Any:
+        if self._target is None:
+            module, name = self.path.split(":")
+            self._target = getattr(importlib.import_module(module), name)
+        return self._target
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.resolve()(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"_Lazy({self.path!r})"
+
+
+def _service(path: str) -> _Lazy:
+    """``_service("gaps:GapsService")``: a name in a module of chronox_domain.services."""
+    return _Lazy(f"chronox_domain.services.{path}")
 
 
 def _metrics() -> Any:
@@ -165,10 +177,12 @@ class Services(containers.DeclarativeContainer):
     #: When each symbol traded, from its stored corporate actions: the coverage clips
     #: the sessions before a listing and from a delisting (none known: every session).
     listings = providers.Factory(
-        StoredListings, actions=gateways.action_store, registry=gateways.registry
+        _Lazy("chronox_domain.listing:StoredListings"),
+        actions=gateways.action_store,
+        registry=gateways.registry,
     )
     coverage = providers.Factory(
-        CoverageService,
+        _service("coverage:CoverageService"),
         repository=gateways.repository,
         calendar=core.calendar,
         clock=core.clock,
@@ -176,27 +190,29 @@ class Services(containers.DeclarativeContainer):
         recheck_delay=settings.provided.recheck_delay,
         listings=listings,
     )
-    gaps = providers.Factory(GapsService, coverage=coverage)
+    gaps = providers.Factory(_service("gaps:GapsService"), coverage=coverage)
     #: The registry x sessions coverage matrix (the dashboard's universe view).
     coverage_matrix = providers.Factory(
-        CoverageMatrixService,
+        _service("matrix:CoverageMatrixService"),
         repository=gateways.repository,
         registry=gateways.registry,
         calendar=core.calendar,
         clock=core.clock,
         listings=listings,
     )
-    sessions = providers.Factory(CalendarService, calendar=core.calendar, clock=core.clock)
+    sessions = providers.Factory(
+        _service("calendar:CalendarService"), calendar=core.calendar, clock=core.clock
+    )
     #: Puts a symbol's split-adjusted bars of a previous release on the traded basis,
     #: before its first read or once its actions are stored.
     legacy = providers.Factory(
-        LegacyRebase,
+        _service("legacy:LegacyRebase"),
         legacy=gateways.legacy_bars,
         actions=gateways.action_store,
         timezone=core.calendar.provided.timezone,
     )
     bars = providers.Factory(
-        BarsService,
+        _service("bars:BarsService"),
         repository=gateways.repository,
         calendar=core.calendar,
         clock=core.clock,
@@ -207,7 +223,7 @@ class Services(containers.DeclarativeContainer):
     )
     #: Stored bars to a dataset of files (``container.export().export(dataset, ...)``).
     export = providers.Factory(
-        ExportService,
+        _service("export:ExportService"),
         bars=bars,
         repository=gateways.repository,
         calendar=core.calendar,
@@ -217,7 +233,7 @@ class Services(containers.DeclarativeContainer):
     #: basis)``.
     dataset = providers.Factory(datasets.parquet_dataset)
     actions = providers.Factory(
-        ActionsService,
+        _service("actions:ActionsService"),
         source=gateways.action_source,
         store=gateways.action_store,
         clock=core.clock,
@@ -225,7 +241,7 @@ class Services(containers.DeclarativeContainer):
         legacy=legacy,
     )
     ingestion = providers.Factory(
-        IngestionService,
+        _service("ingestion:IngestionService"),
         repository=gateways.repository,
         source=gateways.source,
         coverage=coverage,
@@ -236,11 +252,11 @@ class Services(containers.DeclarativeContainer):
         actions=actions,
     )
     backfill = providers.Factory(
-        BackfillOrchestrator, registry=gateways.registry, ingestion=ingestion
+        _service("backfill:BackfillOrchestrator"), registry=gateways.registry, ingestion=ingestion
     )
     #: Whole-market ingest from the vendor's day files, planned by day across symbols.
     flatfiles = providers.Factory(
-        FlatFilesService,
+        _service("flatfiles:FlatFilesService"),
         repository=gateways.repository,
         files=gateways.day_files,
         coverage=coverage,
@@ -249,15 +265,15 @@ class Services(containers.DeclarativeContainer):
     #: ``ingest --all -t 1d --source polygon``: the vendor's grouped daily endpoint, one
     #: request per session for the whole market (the source must be polygon's REST).
     grouped_daily = providers.Factory(
-        GroupedDailyService,
+        _service("grouped:GroupedDailyService"),
         repository=gateways.repository,
         source=gateways.source,
         coverage=coverage,
         calendar=core.calendar,
     )
-    registry = providers.Factory(RegistryService, registry=gateways.registry)
+    registry = providers.Factory(_service("registry:RegistryService"), registry=gateways.registry)
     daemon = providers.Factory(
-        UnifiedDaemon,
+        _service("live:UnifiedDaemon"),
         registry=gateways.registry,
         repository=gateways.repository,
         live=gateways.live_source,
@@ -272,8 +288,8 @@ class Services(containers.DeclarativeContainer):
         ),
     )
     pipeline = providers.Factory(
-        Pipeline,
-        mode=providers.Callable(Mode, settings.provided.mode),
+        _service("pipeline:Pipeline"),
+        mode=providers.Callable(_service("pipeline:Mode"), settings.provided.mode),
         backfill=backfill,
         daemon=daemon,
     )
@@ -290,7 +306,7 @@ class Runtime(containers.DeclarativeContainer):
 
     # The flat-files service as a provider: built only when a day file job arrives.
     job_runner = providers.ThreadSafeSingleton(
-        runner_by_kind,
+        _service("jobs:runner_by_kind"),
         pipeline=services.pipeline,
         flatfiles=services.flatfiles.provider,
         registry=gateways.registry,
@@ -305,7 +321,7 @@ class Runtime(containers.DeclarativeContainer):
         },
     )
     jobs = providers.Factory(
-        JobService,
+        _service("jobs:JobService"),
         queue=job_queue,
         registry=gateways.registry,
         calendar=core.calendar,

@@ -5,13 +5,15 @@ and what a frame or a file says about its series, the same everywhere."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chronox_domain.actions import PriceBasis
 from chronox_domain.columns import BarColumns
 from chronox_domain.errors import InvalidInput
 from chronox_domain.ports import BarDataset
-from chronox_domain.services.bars import BarTable
+
+if TYPE_CHECKING:  # the bars service loads with the commands that read bars
+    from chronox_domain.services.bars import BarTable
 
 RESEARCH_EXTRA = "pip install 'chronox[research]'"
 

@@ -7,15 +7,17 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from pydantic import BaseModel
 
 from chronox_domain.errors import WindowRefused
-from chronox_domain.services.backfill import BackfillReport
-from chronox_domain.services.ingestion import IngestReport
 from chronox_domain.timeformat import iso_utc
+
+if TYPE_CHECKING:  # only the commands that ingest load these modules
+    from chronox_domain.services.backfill import BackfillReport
+    from chronox_domain.services.ingestion import IngestReport
 
 DEMO_NOTE = "synthetic demo data, not real market prices"
 #: Items of a listing printed at a time: what a long listing holds in memory.

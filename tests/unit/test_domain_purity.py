@@ -9,7 +9,11 @@ import sys
 PROBE = """
 import json, sys
 before = set(sys.modules)
-import chronox_domain, chronox_domain.services
+import importlib, pkgutil
+import chronox_domain
+# Every module: the services package loads its names on first use, so import them all.
+for module in pkgutil.walk_packages(chronox_domain.__path__, "chronox_domain."):
+    importlib.import_module(module.name)
 loaded = {name.split(".")[0] for name in set(sys.modules) - before}
 print(json.dumps(sorted(loaded - set(sys.stdlib_module_names))))
 """
