@@ -3,7 +3,8 @@ session, as the universe view of a dashboard draws it.
 
 A cell is read over the session's expected slots that have ended, each slot in exactly
 one class as :func:`chronox_domain.summary.summarize` counts them (final, then
-provisional, then unconfirmed, else missing). Its state:
+provisional, then unconfirmed, else missing; a slot a span ends inside is missing). Its
+state:
 
 * ``pending`` when no slot of the session has ended yet;
 * ``unlisted`` when the symbol did not trade that session (its listing period);
@@ -14,7 +15,9 @@ provisional, then unconfirmed, else missing). Its state:
 
 Its percent is the share of those slots covered final or provisional, floored; a row's
 ``complete`` the same share over all its cells, floored to a tenth, so that 100 means
-nothing is missing.
+nothing is missing. A row also carries the two counts exactly (``covered`` of ``owed``
+slots): the share :func:`chronox_domain.summary.summarize` gives for the same sessions,
+``None`` where nothing is owed, and what rows of consecutive ranges add up to.
 """
 
 from __future__ import annotations
@@ -87,24 +90,18 @@ def day_slots(
     provisional = intersect(rest, of_status(spans, CoverageStatus.PROVISIONAL))
     rest = subtract(rest, provisional)
     waiting = intersect(rest, unconfirmed(spans))
-    missing = subtract(rest, waiting)
-    by_class = [_by_window(windows, pieces) for pieces in (final, provisional, waiting, missing)]
+    by_class = [_by_window(windows, pieces) for pieces in (final, provisional, waiting)]
     found: list[DaySlots | None] = []
     index = 0
     for window in ended:
         if window is None:
             found.append(None)
             continue
-        f, p, u, m = (pieces[index] for pieces in by_class)
-        found.append(
-            DaySlots(
-                _slots(f, timeframe),
-                _slots(p, timeframe),
-                _slots(u, timeframe),
-                _slots(m, timeframe),
-                tuple(f),
-            )
-        )
+        f, p, u = (_slots(pieces[index], timeframe) for pieces in by_class)
+        # The rest of the window's slots, not the slots of what is left: a slot that a
+        # span ends inside lies in no class, and is owed all the same (missing).
+        owed = _slots([window], timeframe)
+        found.append(DaySlots(f, p, u, owed - f - p - u, tuple(by_class[0][index])))
         index += 1
     return found
 
@@ -143,14 +140,25 @@ def percent(slots: DaySlots | None, listed: bool) -> int:
     return 100 * slots.covered // slots.owed
 
 
-def complete(cells: Sequence[tuple[DaySlots | None, bool]]) -> float:
-    """The covered share of a row's owed slots, 0-100 floored to a tenth (100.0 only
-    when nothing is missing; also when nothing is owed)."""
+def row_slots(cells: Sequence[tuple[DaySlots | None, bool]]) -> tuple[int, int]:
+    """(covered, owed): a row's slots covered final or provisional, of those owed (the
+    ended slots of its listed sessions)."""
     owed = covered = 0
     for slots, listed in cells:
         if slots is not None and listed:
             owed += slots.owed
             covered += slots.covered
+    return covered, owed
+
+
+def complete(cells: Sequence[tuple[DaySlots | None, bool]]) -> float:
+    """The covered share of a row's owed slots, 0-100 floored to a tenth (100.0 only
+    when nothing is missing; also when nothing is owed)."""
+    return completeness(*row_slots(cells))
+
+
+def completeness(covered: int, owed: int) -> float:
+    """``covered`` of ``owed`` slots, 0-100 floored to a tenth; 100.0 when none is owed."""
     return 100.0 if owed == 0 else math.floor(1000 * covered / owed) / 10
 
 
@@ -161,6 +169,9 @@ class MatrixRow:
     codes: str
     percent: tuple[int, ...]
     complete: float
+    #: Slots covered final or provisional, of the ``owed`` ones (ended, listed): exact.
+    covered: int
+    owed: int
 
     @property
     def cells(self) -> tuple[CellState, ...]:
@@ -209,7 +220,9 @@ __all__ = [
     "MatrixRow",
     "cell_state",
     "complete",
+    "completeness",
     "day_slots",
     "percent",
+    "row_slots",
     "settled_state",
 ]

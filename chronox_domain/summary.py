@@ -2,7 +2,9 @@
 
 Counted in bar slots of the expected session time, each slot in exactly one class, the
 most settled that applies: final, then provisional, then unconfirmed (answered empty
-once), else missing. Slots that have not ended yet are not expected."""
+once), else missing. A slot belongs to a class only when wholly inside it: one that a
+span ends inside (a file cut mid-slot) is missing, so the classes always add up to the
+expected slots. Slots that have not ended yet are not expected."""
 
 from __future__ import annotations
 
@@ -58,17 +60,18 @@ def summarize(
     provisional = intersect(rest, of_status(spans, CoverageStatus.PROVISIONAL))
     rest = subtract(rest, provisional)
     waiting = intersect(rest, unconfirmed(spans))
-    missing = subtract(rest, waiting)
+    owed, *classes = (_slots(pieces, timeframe) for pieces in (wanted, final, provisional, waiting))
     return CoverageSummary(
         symbol=symbol,
         timeframe=timeframe,
         start=start,
         end=end,
-        expected=_slots(wanted, timeframe),
-        final=_slots(final, timeframe),
-        provisional=_slots(provisional, timeframe),
-        unconfirmed=_slots(waiting, timeframe),
-        missing=_slots(missing, timeframe),
+        expected=owed,
+        final=classes[0],
+        provisional=classes[1],
+        unconfirmed=classes[2],
+        # Not the slots of what is left: a slot cut by a span's end lies in no class.
+        missing=owed - sum(classes),
     )
 
 

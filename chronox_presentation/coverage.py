@@ -113,6 +113,11 @@ class CoverageMatrixRowOut(BaseModel):
     #: The same share over all the row's days, floored to a tenth (100.0: nothing is
     #: missing, or nothing is owed).
     complete: float
+    #: The row's slots covered final or provisional, of the ``owed`` ones (the ended
+    #: expected slots of its listed sessions): exactly the counts of
+    #: ``/coverage/{symbol}/summary`` over the same sessions.
+    covered: int
+    owed: int
 
 
 class CoverageMatrixOut(BaseModel):
@@ -136,7 +141,12 @@ class CoverageMatrixOut(BaseModel):
         # Built without validation: 10,000 rows of domain values that are already right.
         rows = [
             CoverageMatrixRowOut.model_construct(
-                symbol=row.symbol, codes=row.codes, percent=list(row.percent), complete=row.complete
+                symbol=row.symbol,
+                codes=row.codes,
+                percent=list(row.percent),
+                complete=row.complete,
+                covered=row.covered,
+                owed=row.owed,
             )
             for row in matrix.rows
         ]

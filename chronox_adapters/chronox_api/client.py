@@ -294,10 +294,13 @@ class ChronoxClient:
         start: date | str | None = None,
         end: date | str | None = None,
         prefix: str | None = None,
+        rows: str | None = None,
     ) -> CoverageMatrixOut:
         """Registry symbols x trading sessions, a state per cell: the last ``sessions``
         (the API's default: 20) up to today, or ``start`` to ``end``; only the symbols
-        starting with ``prefix`` when given."""
+        starting with ``prefix`` when given. ``rows="session"``: the symbols registered
+        for ``session`` whatever their timeframes (the API's default: those registered
+        for ``timeframe``)."""
         params = _params(
             timeframe=timeframe,
             session=session,
@@ -305,6 +308,7 @@ class ChronoxClient:
             start=bound_text(start),
             end=bound_text(end),
             prefix=prefix,
+            rows=rows,
         )
         answer = self._call("GET", "/coverage/matrix", params)
         return CoverageMatrixOut.model_validate_json(answer.content)

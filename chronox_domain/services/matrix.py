@@ -25,9 +25,10 @@ from chronox_domain.matrix import (
     DaySlots,
     MatrixRow,
     cell_state,
-    complete,
+    completeness,
     day_slots,
     percent,
+    row_slots,
     settled_state,
 )
 from chronox_domain.ports import (
@@ -58,7 +59,13 @@ class _Template:
     #: (day, slots) of each cell final and provisional at once: its final part's bars.
     settling: tuple[tuple[int, DaySlots], ...]
     percent: tuple[int, ...]
-    complete: float
+    #: Slots covered final or provisional, of those owed.
+    covered: int
+    owed: int
+
+    @property
+    def complete(self) -> float:
+        return completeness(self.covered, self.owed)
 
     @property
     def decided(self) -> bool:
@@ -89,12 +96,19 @@ class CoverageMatrixService:
         start: date | None = None,
         end: date | None = None,
         prefix: str | None = None,
+        *,
+        own_session: bool = False,
     ) -> CoverageMatrix:
         """The registry symbols of ``timeframe`` (those starting with ``prefix``, in any
         case), sorted, against the last ``sessions`` sessions up to today, or the
-        sessions dated ``start`` to ``end`` (at most :data:`MAX_SESSIONS`)."""
+        sessions dated ``start`` to ``end`` (at most :data:`MAX_SESSIONS`).
+
+        ``own_session``: the rows are instead the registry symbols registered for
+        ``session``, whatever their timeframes: what the monitor's symbols panel shows,
+        every symbol in its own session and the chart's timeframe, with one matrix per
+        session kind."""
         days = self.days(session, sessions, start, end)
-        names = self._symbols(timeframe, prefix)
+        names = self._symbols(timeframe, session if own_session else None, prefix)
         until = timeframe.floor(self._clock.now())
         windows = [slot_window(day, timeframe) for day in days]
         ended = [Interval(w.start, min(w.end, until)) if until > w.start else None for w in windows]
@@ -123,7 +137,14 @@ class CoverageMatrixService:
 
         bars = _FinalBars(self._repository, timeframe, ended, chosen)
         rows = [
-            MatrixRow(name, bars.codes(name, template), template.percent, template.complete)
+            MatrixRow(
+                name,
+                bars.codes(name, template),
+                template.percent,
+                template.complete,
+                template.covered,
+                template.owed,
+            )
             for name, template in chosen
         ]
         return CoverageMatrix(
@@ -166,12 +187,16 @@ class CoverageMatrixService:
             raise InvalidRange(f"no trading sessions between {start} and {last}")
         return found
 
-    def _symbols(self, timeframe: Timeframe, prefix: str | None) -> list[str]:
+    def _symbols(
+        self, timeframe: Timeframe, session: SessionKind | None, prefix: str | None
+    ) -> list[str]:
+        """Those registered for ``session`` when given, else for ``timeframe``."""
         wanted = (prefix or "").strip().upper()
         return sorted(
             entry.symbol
             for entry in self._registry.entries()
-            if timeframe in entry.timeframes and entry.symbol.startswith(wanted)
+            if (entry.session is session if session else timeframe in entry.timeframes)
+            and entry.symbol.startswith(wanted)
         )
 
 
@@ -202,7 +227,7 @@ def _template(slots: Sequence[DaySlots | None], listed: tuple[bool, ...] | None)
         tuple(settled),
         tuple(settling),
         tuple(percent(day, ok) for day, ok in zip(slots, flags, strict=True)),
-        complete(list(zip(slots, flags, strict=True))),
+        *row_slots(list(zip(slots, flags, strict=True))),
     )
 
 

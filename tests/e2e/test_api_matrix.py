@@ -53,7 +53,15 @@ def test_the_matrix_says_what_each_symbols_routes_say(api: TestClient) -> None:
     assert body["states"] == STATES and body["demo"] is True
     assert [row["symbol"] for row in body["rows"]] == ["QQQ", "SPY"]
     qqq, spy = body["rows"]
-    assert qqq == {"symbol": "QQQ", "codes": "4444", "percent": [0] * 4, "complete": 0.0}
+    owed = 4 * 390  # four full sessions of 1m, all ended
+    assert qqq == {
+        "symbol": "QQQ",
+        "codes": "4444",
+        "percent": [0] * 4,
+        "complete": 0.0,
+        "covered": 0,
+        "owed": owed,
+    }
     for day, code, percent in zip(DAYS, spy["codes"], spy["percent"], strict=True):
         asked = {"start": day, "end": day}
         holes = api.get("/gaps/SPY", params={**asked, "holes": "true"}).json()
@@ -64,6 +72,10 @@ def test_the_matrix_says_what_each_symbols_routes_say(api: TestClient) -> None:
         assert percent == math.floor(summary["percent"]), day
     assert spy["codes"][0] == spy["codes"][3] == "4"  # never fetched
     assert spy["complete"] == 50.0  # two sessions of four, wholly covered
+    # A row's counts are the summary's over the same sessions, exactly.
+    whole = api.get("/coverage/SPY/summary", params={"start": DAYS[0], "end": DAYS[-1]}).json()
+    assert (spy["covered"], spy["owed"]) == (whole["final"] + whole["provisional"], owed)
+    assert whole["expected"] == owed and whole["percent"] == 100 * spy["covered"] / owed
 
 
 def test_prefix_timeframe_and_sessions(api: TestClient) -> None:

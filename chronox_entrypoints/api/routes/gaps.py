@@ -78,12 +78,28 @@ def coverage_matrix(
         str | None,
         Query(pattern=r"^[A-Za-z0-9.-]{1,15}$", description="symbols starting so, any case"),
     ] = None,
+    rows: Annotated[
+        Literal["timeframe", "session"],
+        Query(
+            description="timeframe: the symbols registered for the timeframe; session: "
+            "those registered for the session, whatever their timeframes"
+        ),
+    ] = "timeframe",
 ) -> Response:
-    """Registry symbols (those registered for ``timeframe``, starting with ``prefix``)
-    x the last ``sessions`` trading sessions up to today, or the sessions from ``start``
-    to ``end`` (at most 260): each cell's state as a digit of ``codes`` indexing
-    ``states``, its covered percent, and each row's completeness."""
-    found = matrix.matrix(Timeframe(timeframe), SessionKind(session), sessions, start, end, prefix)
+    """Registry symbols (those registered for ``timeframe``, or with ``rows=session``
+    those registered for ``session``; starting with ``prefix``) x the last ``sessions``
+    trading sessions up to today, or the sessions from ``start`` to ``end`` (at most
+    260): each cell's state as a digit of ``codes`` indexing ``states``, its covered
+    percent, and each row's completeness and slot counts."""
+    found = matrix.matrix(
+        Timeframe(timeframe),
+        SessionKind(session),
+        sessions,
+        start,
+        end,
+        prefix,
+        own_session=rows == "session",
+    )
     # Sent as built: 10,000 rows validated again on the way out would cost more than
     # computing them.
     body = CoverageMatrixOut.of(found).model_dump_json()
