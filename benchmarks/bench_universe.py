@@ -22,6 +22,11 @@ reads are bounded by the asked range.
   absent ticker-day is a gap, every other a hole (one bar of the 960 minutes). Target
   (issue 21): < 1 s.
 
+* ``dense counts``: what the matrix's bar count costs when sessions hold every minute
+  (the stores above hold one bar a session, the cheapest case): ``bar_counts`` of 200
+  symbols x 20 regular sessions of full minutes (1,560,000 bars) on each store, and
+  the same per 10,000 symbols, extrapolated (reported, no target).
+
 Figures are reported, never asserted.
 """
 
@@ -66,10 +71,12 @@ class Sizes:
     history: bool = False
     #: Also GET /coverage/matrix from a served API (needs the [api] extra and httpx).
     matrix: bool = True
+    #: Symbols of full-minute sessions the dense bar count reads (0: none).
+    dense: int = 200
 
 
 FULL = Sizes()
-QUICK = Sizes(symbols=300, repeats=1)
+QUICK = Sizes(symbols=300, repeats=1, dense=10)
 
 
 def tickers(count: int) -> list[str]:
@@ -271,7 +278,7 @@ def gaps_figure(label: str, u: Universe, spans: int, samples: list[float], found
         ratio_label="of the 2 s target",
         target=f"< {TARGET_GAPS_SECONDS:.0f} s",
         met=elapsed < TARGET_GAPS_SECONDS,
-        data={"seconds": elapsed, "samples": samples, "symbols": len(u.names), "spans": spans},
+        data={"seconds": elapsed, "best_s": min(samples), "symbols": len(u.names), "spans": spans},
     )
 
 
@@ -290,10 +297,14 @@ def throwaway_store(admin: str) -> Iterator[str]:
         yield urlunsplit(urlsplit(admin)._replace(path=f"/{name}"))
 
 
-def time_matrix(store: str, u: Universe, repeats: int, folder: str) -> list[float]:
-    """``GET /coverage/matrix`` of the last 20 sessions of the month, from a served API."""
+def time_matrix(store: str, u: Universe, repeats: int, folder: str) -> tuple[list[float], float]:
+    """``GET /coverage/matrix`` of the last 20 sessions of the month, from a served API:
+    each request's wall time, and the serving process's CPU per request (on a machine
+    shared with other work the CPU time is the steadier measure; a PostgreSQL server's
+    own share is not in it)."""
     import httpx
 
+    from benchmarks.api_load import cpu_seconds
     from benchmarks.bench_api import serving
 
     days = u.month[-MATRIX_SESSIONS:]
@@ -305,14 +316,16 @@ def time_matrix(store: str, u: Universe, repeats: int, folder: str) -> list[floa
         if (i + n) % ABSENT == 0
     }  # fmt: skip
     samples = []
-    with serving(store, folder) as (base, _pid), httpx.Client(base_url=base, timeout=60) as http:
+    with serving(store, folder) as (base, pid), httpx.Client(base_url=base, timeout=60) as http:
         http.get("/coverage/matrix", params=params).raise_for_status()  # warm
+        cpu_before = cpu_seconds(pid) or 0.0
         for _ in range(repeats):
             started = time.perf_counter()
             answer = http.get("/coverage/matrix", params=params)
             answer.raise_for_status()
             body = answer.json()
             samples.append(time.perf_counter() - started)
+        cpu = ((cpu_seconds(pid) or 0.0) - cpu_before) / repeats
     # Correctness, not timing: every absent ticker-day a gap, every other a hole.
     assert [row["symbol"] for row in body["rows"]] == sorted(u.names)
     assert body["days"] == [day.date.isoformat() for day in days]
@@ -321,23 +334,101 @@ def time_matrix(store: str, u: Universe, repeats: int, folder: str) -> list[floa
         i = order[row["symbol"]]
         expected = "".join("4" if (i, d) in absent else "3" for d in range(len(days)))
         assert row["codes"] == expected, (row["symbol"], row["codes"], expected)
-    return samples
+    return samples, cpu
 
 
-def matrix_figure(label: str, u: Universe, samples: list[float]) -> Figure:
+def matrix_figure(label: str, u: Universe, samples: list[float], cpu: float) -> Figure:
     elapsed = statistics.median(samples)
     return Figure(
         benchmark="universe-matrix",
         what=f"{label}: GET /coverage/matrix, {len(u.names):,} symbols x {MATRIX_SESSIONS} "
         "sessions of 1m (ETH), one bar per symbol-session, from chronox-cli serve",
         baseline="(none: absolute time)",
-        chronox=seconds(elapsed),
+        chronox=f"{seconds(elapsed)} (the API process's CPU: {seconds(cpu)} a request)",
         ratio=elapsed / TARGET_MATRIX_SECONDS,
         ratio_label="of the 1 s target",
         target=f"< {TARGET_MATRIX_SECONDS:.0f} s",
         met=elapsed < TARGET_MATRIX_SECONDS,
-        data={"seconds": elapsed, "samples": samples, "symbols": len(u.names)},
+        data={"seconds": elapsed, "best_s": min(samples), "cpu_s": cpu, "symbols": len(u.names)},
     )
+
+
+def dense_rows(u: Universe, symbols: int) -> Iterator[tuple[str, datetime]]:
+    """Every regular-hours minute of the matrix's sessions, for ``symbols`` symbols."""
+    for name in u.names[:symbols]:
+        for day in u.month[-MATRIX_SESSIONS:]:
+            first = day.open + timedelta(hours=5, minutes=30)  # 09:30 New York
+            for minute in range(390):
+                yield name, first + timedelta(minutes=minute)
+
+
+def time_dense_counts(
+    label: str, repository: Any, u: Universe, symbols: int, repeats: int
+) -> Figure:
+    from chronox_domain.session import slot_window
+
+    names = u.names[:symbols]
+    windows = [slot_window(day, Timeframe.M1) for day in u.month[-MATRIX_SESSIONS:]]
+    bars = len(names) * MATRIX_SESSIONS * 390
+    walls, cpus = [], []
+    for _ in range(repeats):
+        cpu, started = time.process_time(), time.perf_counter()
+        counts = repository.bar_counts(names, Timeframe.M1, windows)
+        walls.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu)
+    assert counts == {name: [390] * MATRIX_SESSIONS for name in names}, "counts differ"
+    wall = statistics.median(walls)
+    per_universe = wall * len(u.names) / len(names)
+    return Figure(
+        benchmark="universe-matrix",
+        what=f"{label}: the matrix's bar count (bar_counts) of {len(names)} symbols x "
+        f"{MATRIX_SESSIONS} regular sessions of full minutes ({bars:,} bars)",
+        baseline="(none: absolute time)",
+        chronox=f"{seconds(wall)} (this process's CPU {seconds(statistics.median(cpus))}); "
+        f"EXTRAPOLATED to {len(u.names):,} symbols: {seconds(per_universe)}",
+        ratio=per_universe / TARGET_MATRIX_SECONDS,
+        ratio_label="of the 1 s target, extrapolated",
+        target="none (reported)",
+        met=None,
+        data={"seconds": wall, "best_s": min(walls), "bars": bars, "extrapolated_s": per_universe},
+    )
+
+
+def dense_sqlite(path: str, u: Universe, symbols: int) -> Any:
+    from chronox_adapters.sqlite import SqliteDatabase, SqliteRepository
+
+    database = SqliteDatabase(path)
+    with database.connection as db:
+        db.executemany(
+            "INSERT INTO bars_1m (symbol, start, open, high, low, close, volume, vwap, trades, "
+            f"provisional, source) VALUES (?, ?, 10, 10.5, 9.5, 10.2, 100, 10.1, 3, 0, '{SOURCE}')",
+            ((name, int(start.timestamp())) for name, start in dense_rows(u, symbols)),
+        )
+    database.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return SqliteRepository(database)
+
+
+def dense_postgres(url: str, u: Universe, symbols: int) -> Any:
+    import psycopg
+
+    from chronox_adapters.timescale import open_postgres
+    from chronox_adapters.timescale.partitions import Partitions
+
+    store = open_postgres(url, prefer="plain", max_size=1)
+    Partitions(store.pool).ensure("bars_1m", [u.month[0].open, u.month[-1].close])
+    copy_sql = (
+        "COPY bars_1m (symbol, start, open, high, low, close, volume, vwap, trades, "
+        "provisional, source) FROM STDIN (FORMAT BINARY)"
+    )
+    with psycopg.connect(url) as conn:
+        with conn.cursor() as cur, cur.copy(copy_sql) as copy:
+            copy.set_types(["text", "timestamptz"] + ["float8"] * 6 + ["int8", "bool", "text"])
+            for name, start in dense_rows(u, symbols):
+                copy.write_row((name, start, 10.0, 10.5, 9.5, 10.2, 100.0, 10.1, 3, False, SOURCE))
+        conn.commit()
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE bars_1m")
+    return store
 
 
 # --- all of it ---------------------------------------------------------------------------
@@ -362,10 +453,27 @@ def run(
         figures.append(gaps_figure("SQLite", u, spans, samples, found))
         say(figures[-1].chronox)
         if sizes.matrix:
-            samples = time_matrix(f"sqlite:///{path}", u, sizes.repeats, folder)
-            figures.append(matrix_figure("SQLite", u, samples))
+            samples, cpu = time_matrix(f"sqlite:///{path}", u, sizes.repeats, folder)
+            figures.append(matrix_figure("SQLite", u, samples, cpu))
+            say(figures[-1].chronox)
+        if sizes.dense:
+            say(f"SQLite: {sizes.dense} symbols of full-minute sessions")
+            dense = dense_sqlite(str(Path(folder) / "dense.sqlite3"), u, sizes.dense)
+            figures.append(time_dense_counts("SQLite", dense, u, sizes.dense, sizes.repeats))
             say(figures[-1].chronox)
         if postgres:
+            if sizes.dense:
+                with throwaway_store(postgres) as url:
+                    say(f"PostgreSQL: {sizes.dense} symbols of full-minute sessions")
+                    store = dense_postgres(url, u, sizes.dense)
+                    try:
+                        figure = time_dense_counts(
+                            "PostgreSQL", store.repository, u, sizes.dense, sizes.repeats
+                        )
+                    finally:
+                        store.close()
+                    figures.append(figure)
+                    say(figures[-1].chronox)
             with throwaway_store(postgres) as url:
                 say(f"PostgreSQL: writing {len(u.names):,} symbols' ledgers")
                 spans = fill_postgres(url, u)
@@ -373,8 +481,8 @@ def run(
                 figures.append(gaps_figure("PostgreSQL", u, spans, samples, found))
                 say(figures[-1].chronox)
                 if sizes.matrix:
-                    samples = time_matrix(url, u, sizes.repeats, folder)
-                    figures.append(matrix_figure("PostgreSQL", u, samples))
+                    samples, cpu = time_matrix(url, u, sizes.repeats, folder)
+                    figures.append(matrix_figure("PostgreSQL", u, samples, cpu))
                     say(figures[-1].chronox)
     return figures
 
@@ -393,6 +501,6 @@ if __name__ == "__main__":
     quick = "--quick" in sys.argv
     sizes = QUICK if quick else FULL
     if "--history" in sys.argv:
-        sizes = Sizes(sizes.symbols, sizes.repeats, history=True, matrix=sizes.matrix)
+        sizes = Sizes(sizes.symbols, sizes.repeats, True, sizes.matrix, sizes.dense)
     result = run(ExchangeCalendar(), quick, _admin(), sizes, say=print)
     print(text_sections(result))
