@@ -1,6 +1,12 @@
 """The registry as rows, each with the coverage % of the range the chart shows; and the
 symbols being watched (``--symbol``) that the registry lacks, marked as such: a chart
-open on a symbol the panel does not list would leave the user guessing."""
+open on a symbol the panel does not list would leave the user guessing.
+
+Built for 10,000 registry symbols: the registry in pages of :data:`REGISTRY_PAGE`, and
+every row's coverage from the coverage matrix, one request per session kind present
+(:mod:`chronox_entrypoints.gui.presenters.range_coverage`). Only the few symbols the
+matrix did not list (watched outside the registry, or registered since it was read) ask
+the coverage summary, one request each, over the same sessions."""
 
 from __future__ import annotations
 
@@ -11,6 +17,10 @@ from datetime import date, datetime
 
 from chronox_adapters.chronox_api import ChronoxClient
 from chronox_domain.symbol import parse_symbol
+from chronox_entrypoints.gui.presenters.range_coverage import RangeCoverage
+
+#: Registry entries per request: the API's most (10 requests for 10,000 symbols).
+REGISTRY_PAGE = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +31,9 @@ class SymbolRow:
     active: bool
     #: In the registry; a watched symbol outside it is listed too, flagged.
     registered: bool
-    #: Of the range shown, in the chart's timeframe; None when no slot is expected.
+    #: Of the range shown (its sessions), in the chart's timeframe and the symbol's
+    #: session: slots covered final or provisional over the expected slots that have
+    #: ended; None when no slot is expected.
     percent: float | None
 
     @property
@@ -49,13 +61,19 @@ class SymbolsPresenter:
         watched: Sequence[str] = (),
         session: str = "rth",
     ) -> list[SymbolRow]:
-        """Every registry entry with its coverage of ``start``..``end``, then each of
-        ``watched`` the registry lacks (its coverage in ``session``)."""
+        """Every registry entry with its coverage of the sessions dated ``start`` to
+        ``end`` (each in its own session), then each of ``watched`` the registry lacks
+        (its coverage in ``session``). Without ``start``: the matrix's window, its last
+        sessions up to ``end`` or today."""
+        entries = list(self.client.all_symbols(limit=REGISTRY_PAGE))
+        coverage = RangeCoverage(self.client, timeframe, start, end)
+        kinds = dict.fromkeys(entry.session for entry in entries)
+        counted = {kind: coverage.of_registry(kind) for kind in kinds}
         rows = []
-        for entry in self.client.all_symbols():
-            summary = self.client.coverage_summary(
-                entry.symbol, timeframe, start, end, session=entry.session
-            )
+        for entry in entries:
+            slots = counted[entry.session].get(entry.symbol)
+            if slots is None:  # registered (or moved to this session) since the matrix
+                slots = coverage.of_symbol(entry.symbol, entry.session)
             rows.append(
                 SymbolRow(
                     symbol=entry.symbol,
@@ -63,14 +81,13 @@ class SymbolsPresenter:
                     timeframes=" ".join(entry.timeframes),
                     active=entry.active,
                     registered=True,
-                    percent=summary.percent,
+                    percent=slots.percent,
                 )
             )
         registered = {row.symbol for row in rows}
         for symbol in dict.fromkeys(watched):
             if symbol in registered:
                 continue
-            summary = self.client.coverage_summary(symbol, timeframe, start, end, session=session)
             rows.append(
                 SymbolRow(
                     symbol=symbol,
@@ -78,7 +95,7 @@ class SymbolsPresenter:
                     timeframes="",
                     active=False,
                     registered=False,
-                    percent=summary.percent,
+                    percent=coverage.of_symbol(symbol, session).percent,
                 )
             )
         with self._lock:
