@@ -295,12 +295,14 @@ class ChronoxClient:
         end: date | str | None = None,
         prefix: str | None = None,
         rows: str | None = None,
+        cells: bool = True,
     ) -> CoverageMatrixOut:
         """Registry symbols x trading sessions, a state per cell: the last ``sessions``
         (the API's default: 20) up to today, or ``start`` to ``end``; only the symbols
         starting with ``prefix`` when given. ``rows="session"``: the symbols registered
         for ``session`` whatever their timeframes (the API's default: those registered
-        for ``timeframe``)."""
+        for ``timeframe``). ``cells=False``: each row's counts alone (``covered`` of
+        ``owed`` slots, ``complete``), over up to 2,600 sessions, no bar read."""
         params = _params(
             timeframe=timeframe,
             session=session,
@@ -309,6 +311,7 @@ class ChronoxClient:
             end=bound_text(end),
             prefix=prefix,
             rows=rows,
+            cells=None if cells else "false",
         )
         answer = self._call("GET", "/coverage/matrix", params)
         return CoverageMatrixOut.model_validate_json(answer.content)

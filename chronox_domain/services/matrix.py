@@ -45,6 +45,8 @@ from chronox_domain.timeframe import Timeframe
 #: Sessions a matrix shows by default, and at most.
 DEFAULT_SESSIONS = 20
 MAX_SESSIONS = 260
+#: Sessions a matrix of rows without cells reads at most: ten years.
+MAX_ROW_SESSIONS = 2_600
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,7 @@ class CoverageMatrixService:
         prefix: str | None = None,
         *,
         own_session: bool = False,
+        cells: bool = True,
     ) -> CoverageMatrix:
         """The registry symbols of ``timeframe`` (those starting with ``prefix``, in any
         case), sorted, against the last ``sessions`` sessions up to today, or the
@@ -106,8 +109,12 @@ class CoverageMatrixService:
         ``own_session``: the rows are instead the registry symbols registered for
         ``session``, whatever their timeframes: what the monitor's symbols panel shows,
         every symbol in its own session and the chart's timeframe, with one matrix per
-        session kind."""
-        days = self.days(session, sessions, start, end)
+        session kind.
+
+        ``cells`` False: each row's counts alone, for up to :data:`MAX_ROW_SESSIONS`
+        sessions; its ``codes`` and ``percent`` are empty, and no bar is read (a cell's
+        state needs its bars, a row's share does not)."""
+        days = self.days(session, sessions, start, end, MAX_SESSIONS if cells else MAX_ROW_SESSIONS)
         names = self._symbols(timeframe, session if own_session else None, prefix)
         until = timeframe.floor(self._clock.now())
         windows = [slot_window(day, timeframe) for day in days]
@@ -135,6 +142,11 @@ class CoverageMatrixService:
                 template = templates[key] = _template(slots, listed)
             chosen.append((name, template))
 
+        if not cells:
+            rows = [MatrixRow(name, "", (), t.complete, t.covered, t.owed) for name, t in chosen]
+            return CoverageMatrix(
+                timeframe, session, tuple(d.date for d in days), rows, demo_data(sources)
+            )
         bars = _FinalBars(self._repository, timeframe, ended, chosen)
         rows = [
             MatrixRow(
@@ -152,10 +164,16 @@ class CoverageMatrixService:
         )
 
     def days(
-        self, session: SessionKind, sessions: int, start: date | None, end: date | None
+        self,
+        session: SessionKind,
+        sessions: int,
+        start: date | None,
+        end: date | None,
+        most: int = MAX_SESSIONS,
     ) -> list[Session]:
         """The matrix's sessions, ascending: ``start`` to ``end`` when ``start`` is given
-        (to today without ``end``), else the last ``sessions`` up to ``end`` or today."""
+        (to today without ``end``; at most ``most``), else the last ``sessions`` up to
+        ``end`` or today."""
         if not 1 <= sessions <= MAX_SESSIONS:
             raise InvalidInput(f"sessions must be 1 to {MAX_SESSIONS}, not {sessions}")
         calendar = self._calendar
@@ -171,10 +189,9 @@ class CoverageMatrixService:
             if last < start:
                 raise InvalidRange(f"no trading sessions between {start} and {last}")
             found = calendar.sessions(start, last, session)
-            if len(found) > MAX_SESSIONS:
+            if len(found) > most:
                 raise InvalidRange(
-                    f"{start} to {last} holds {len(found)} sessions; a matrix shows at "
-                    f"most {MAX_SESSIONS}"
+                    f"{start} to {last} holds {len(found)} sessions; a matrix shows at most {most}"
                 )
         else:
             # Weekends and holidays: twice the sessions in days always holds them.

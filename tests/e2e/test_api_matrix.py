@@ -76,6 +76,10 @@ def test_the_matrix_says_what_each_symbols_routes_say(api: TestClient) -> None:
     whole = api.get("/coverage/SPY/summary", params={"start": DAYS[0], "end": DAYS[-1]}).json()
     assert (spy["covered"], spy["owed"]) == (whole["final"] + whole["provisional"], owed)
     assert whole["expected"] == owed and whole["percent"] == 100 * spy["covered"] / owed
+    bare = api.get(f"/coverage/matrix?timeframe=1m&start={DAYS[0]}&end={DAYS[-1]}&cells=false")
+    assert bare.json()["rows"] == [
+        {**row, "codes": "", "percent": []} for row in body["rows"]
+    ]  # the counts alone
 
 
 def test_prefix_timeframe_and_sessions(api: TestClient) -> None:

@@ -9,12 +9,15 @@ import random
 from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from chronox_adapters.calendars import ExchangeCalendar
 from chronox_adapters.clock import FixedClock
 from chronox_adapters.memory import MemoryRegistry, MemoryRepository
 from chronox_domain.actions import ListingPeriod
 from chronox_domain.batch import BarBatch
 from chronox_domain.coverage import CoverageSpan, CoverageStatus
+from chronox_domain.errors import InvalidRange
 from chronox_domain.interval import Interval
 from chronox_domain.matrix import completeness
 from chronox_domain.registry import SymbolEntry
@@ -151,3 +154,64 @@ def test_a_slot_a_span_ends_inside_is_owed_and_missing(calendar: ExchangeCalenda
     assert (row.covered, row.owed) == (77, 78) == (summary.covered, summary.expected)
     assert summary.missing == 1 and row.codes == "4" and row.complete == 98.7
     assert gaps == [Interval(cut.end, friday.close)]
+
+
+class BarCounting(MemoryRepository):
+    def __init__(self) -> None:
+        super().__init__()
+        self.bar_reads = 0
+
+    def bar_counts(
+        self, symbols: Sequence[str], timeframe: Timeframe, windows: Sequence[Interval]
+    ) -> dict[str, list[int]]:
+        self.bar_reads += 1
+        return super().bar_counts(symbols, timeframe, windows)
+
+
+def test_rows_without_cells_are_the_same_counts_and_read_no_bar(
+    calendar: ExchangeCalendar,
+) -> None:
+    rng = random.Random(5)
+    repository = BarCounting()
+    registry = MemoryRegistry()
+    days = [slot_window(s, M5) for s in calendar.sessions(FIRST, LAST, SessionKind.RTH)]
+    names = [f"R{i}" for i in range(20)]
+    registry.put_many([SymbolEntry(name, (M5,)) for name in names])
+    for name in names:
+        random_ledger(rng, repository, name, days)
+    whole_day = CoverageSpan(days[0], CoverageStatus.FINAL, "x")  # a cell its bars decide
+    repository.write(BarBatch("R0", M5, [], "x", None, (whole_day,)))
+    matrix = CoverageMatrixService(repository, registry, calendar, FixedClock(NOW))
+
+    whole = matrix.matrix(M5, SessionKind.RTH, start=FIRST, end=LAST)
+    assert repository.bar_reads > 0
+    repository.bar_reads = 0
+    bare = matrix.matrix(M5, SessionKind.RTH, start=FIRST, end=LAST, cells=False)
+
+    assert repository.bar_reads == 0
+    assert bare.days == whole.days
+    for with_cells, alone in zip(whole.rows, bare.rows, strict=True):
+        assert alone.codes == "" and alone.percent == ()
+        assert (alone.symbol, alone.covered, alone.owed, alone.complete) == (
+            with_cells.symbol,
+            with_cells.covered,
+            with_cells.owed,
+            with_cells.complete,
+        )
+
+
+def test_rows_without_cells_read_up_to_ten_years(calendar: ExchangeCalendar) -> None:
+    registry = MemoryRegistry()
+    registry.put(SymbolEntry("AAA", (Timeframe.D1,)))
+    matrix = CoverageMatrixService(MemoryRepository(), registry, calendar, FixedClock(NOW))
+    years = (date(2015, 1, 2), date(2024, 11, 22))  # 2,488 sessions
+    (row,) = matrix.matrix(
+        Timeframe.D1, SessionKind.RTH, start=years[0], end=years[1], cells=False
+    ).rows
+    assert row.owed == len(calendar.sessions(*years, SessionKind.RTH)) > 2_400
+    with pytest.raises(InvalidRange, match="at most 260"):
+        matrix.matrix(Timeframe.D1, SessionKind.RTH, start=years[0], end=years[1])
+    with pytest.raises(InvalidRange, match="at most 2600"):
+        matrix.matrix(
+            Timeframe.D1, SessionKind.RTH, start=date(2010, 1, 4), end=years[1], cells=False
+        )

@@ -8,7 +8,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from chronox_domain.services.matrix import DEFAULT_SESSIONS, MAX_SESSIONS, CoverageMatrixService
+from chronox_domain.services.matrix import (
+    DEFAULT_SESSIONS,
+    MAX_ROW_SESSIONS,
+    MAX_SESSIONS,
+    CoverageMatrixService,
+)
 from chronox_domain.session import SessionKind
 from chronox_domain.timeframe import Timeframe
 from chronox_entrypoints.api.deps import (
@@ -85,12 +90,20 @@ def coverage_matrix(
             "those registered for the session, whatever their timeframes"
         ),
     ] = "timeframe",
+    cells: Annotated[
+        bool,
+        Query(
+            description="false: each row's counts alone (covered, owed, complete), over up "
+            f"to {MAX_ROW_SESSIONS} sessions from start to end; no bar is read"
+        ),
+    ] = True,
 ) -> Response:
     """Registry symbols (those registered for ``timeframe``, or with ``rows=session``
     those registered for ``session``; starting with ``prefix``) x the last ``sessions``
     trading sessions up to today, or the sessions from ``start`` to ``end`` (at most
     260): each cell's state as a digit of ``codes`` indexing ``states``, its covered
-    percent, and each row's completeness and slot counts."""
+    percent, and each row's completeness and slot counts (``cells=false``: those alone,
+    ``codes`` and ``percent`` empty)."""
     found = matrix.matrix(
         Timeframe(timeframe),
         SessionKind(session),
@@ -99,6 +112,7 @@ def coverage_matrix(
         end,
         prefix,
         own_session=rows == "session",
+        cells=cells,
     )
     # Sent as built: 10,000 rows validated again on the way out would cost more than
     # computing them.

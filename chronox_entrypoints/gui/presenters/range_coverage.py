@@ -1,8 +1,10 @@
 """Every registry symbol's coverage of one range, from the coverage matrix: one request
-per session kind (and per :data:`MAX_SESSIONS` sessions of a long range), never one per
-symbol. A row's counts (``covered`` of ``owed`` slots) are exactly what
-``/coverage/{symbol}/summary`` counts over the same sessions, so a symbol outside the
-registry, asked of the summary over :meth:`RangeCoverage.days`, reads alike."""
+per session kind (and per :data:`MAX_ROW_SESSIONS` sessions of a longer range), never
+one per symbol. The matrix is asked for its rows' counts alone (``cells=false``): no
+cell states, so no bar is read and the answer does not grow with the range. A row's
+counts (``covered`` of ``owed`` slots) are exactly what ``/coverage/{symbol}/summary``
+counts over the same sessions, so a symbol outside the registry, asked of the summary
+over :meth:`RangeCoverage.days`, reads alike."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from chronox_adapters.chronox_api import ChronoxClient
-from chronox_domain.services.matrix import MAX_SESSIONS
+from chronox_domain.services.matrix import MAX_ROW_SESSIONS
 from chronox_domain.session import exchange_timezone
 
 DateBound = date | datetime | None
@@ -54,7 +56,7 @@ class RangeCoverage:
         found: dict[str, Slots] = {}
         for first, last in self._stretches(session):
             matrix = self.client.coverage_matrix(
-                self.timeframe, session=session, start=first, end=last, rows="session"
+                self.timeframe, session=session, start=first, end=last, rows="session", cells=False
             )
             self._seen(session, matrix.days)
             for row in matrix.rows:
@@ -76,22 +78,27 @@ class RangeCoverage:
                 return self.start, self.end
             # The matrix's own window: asked of a matrix whose rows are a few at most.
             matrix = self.client.coverage_matrix(
-                self.timeframe, session=session, end=self.end, prefix=symbol, rows="session"
+                self.timeframe,
+                session=session,
+                end=self.end,
+                prefix=symbol,
+                rows="session",
+                cells=False,
             )
             self._seen(session, matrix.days)
         return self._days[session]
 
     def _stretches(self, session: str) -> list[tuple[date | None, date | None]]:
-        """The range in stretches of at most :data:`MAX_SESSIONS` sessions: one
-        unless the range may hold more (a year of calendar days holds about 250)."""
+        """The range in stretches of at most :data:`MAX_ROW_SESSIONS` sessions: one
+        unless the range may hold more (ten years of calendar days hold about 2,520)."""
         start, end = self.start, self.end
-        if start is None or end is None or (end - start).days < MAX_SESSIONS:
+        if start is None or end is None or (end - start).days < MAX_ROW_SESSIONS:
             return [(start, end)]
         dates = [found.date for found in self.client.sessions(start, end, session=session)]
         if not dates:
             return [(start, end)]  # the matrix says so, in one line
-        cut = range(0, len(dates), MAX_SESSIONS)
-        return [(dates[i], dates[min(i + MAX_SESSIONS, len(dates)) - 1]) for i in cut]
+        cut = range(0, len(dates), MAX_ROW_SESSIONS)
+        return [(dates[i], dates[min(i + MAX_ROW_SESSIONS, len(dates)) - 1]) for i in cut]
 
     def _seen(self, session: str, days: list[date]) -> None:
         first, last = self._days.get(session, (days[0], days[-1]))
