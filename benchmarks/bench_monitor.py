@@ -16,7 +16,8 @@ it. The monitor opens the symbol-year in a fresh window each repeat:
 - the **baseline** is what a plain client does: fetch every page of the year
   (``bar_pages``), then paint it, in the same window.
 
-``--quick`` opens one month, for the smoke test.
+``--quick`` opens one month, for the smoke test. The symbols panel at 10,000 registry
+symbols has a benchmark of its own: ``benchmarks/bench_symbols_panel.py``.
 """
 
 from __future__ import annotations
