@@ -51,8 +51,12 @@ class BarColumns:
     trades: array[int]
 
     def __post_init__(self) -> None:
-        lengths = {len(column) for column in self.arrays()}
-        if len(lengths) > 1:
+        n = len(self.start_ns)
+        if not (
+            len(self.open) == len(self.high) == len(self.low) == len(self.close)
+            == len(self.volume) == len(self.vwap) == len(self.trades) == n
+        ):  # fmt: skip
+            lengths = {len(column) for column in self.arrays()}
             raise ValueError(f"bar columns of unequal lengths {sorted(lengths)}")
 
     def __len__(self) -> int:

@@ -24,6 +24,7 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from itertools import repeat
 from operator import le, lt, mod
 
@@ -61,8 +62,8 @@ def ticker_day(symbol: str, rows: TickerRows, timeframe: Timeframe, session: Ses
     order) of ``symbol`` for ``session`` (extended hours), and build ``timeframe``'s
     bars and coverage from them (5m, 15m, 1h rolled up from the minutes)."""
     grid = Timeframe.D1 if timeframe is Timeframe.D1 else Timeframe.M1
-    window = slot_window(session, grid)
-    if not _clean(rows, nanoseconds(window.start), nanoseconds(window.end), grid):
+    lo, hi, whole = _windows(session, timeframe)
+    if not _clean(rows, lo, hi, grid):
         return _row_by_row(symbol, _bars(symbol, rows, grid), timeframe, session)
     checked = BarColumns(
         symbol, grid, rows.start_ns, rows.open, rows.high, rows.low, rows.close,
@@ -70,7 +71,16 @@ def ticker_day(symbol: str, rows: TickerRows, timeframe: Timeframe, session: Ses
     )  # fmt: skip
     if grid is not timeframe:
         checked = BarColumns.from_bars(symbol, timeframe, roll_up(checked.to_bars(), timeframe))
-    return TickerDay(checked, [slot_window(session, timeframe)])
+    return TickerDay(checked, [whole])
+
+
+@lru_cache(maxsize=64)
+def _windows(session: Session, timeframe: Timeframe) -> tuple[int, int, Interval]:
+    """The session's slot window on the rows' grid (nanoseconds), and on ``timeframe``'s:
+    the same for every ticker of a file, worked out once."""
+    grid = Timeframe.D1 if timeframe is Timeframe.D1 else Timeframe.M1
+    rows = slot_window(session, grid)
+    return nanoseconds(rows.start), nanoseconds(rows.end), slot_window(session, timeframe)
 
 
 def _clean(rows: TickerRows, lo: int, hi: int, grid: Timeframe) -> bool:

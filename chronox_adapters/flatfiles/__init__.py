@@ -2,8 +2,9 @@
 day) aggregates, on its S3-compatible endpoint, read with boto3 (``client`` says why).
 
 The same file set as every vendor family: ``config`` (frozen settings), ``parsing``
-(the CSV to bars), ``client`` (the S3 client, its retries and what its errors mean) and
-``source`` (the domain's :class:`~chronox_domain.dayfiles.DayFiles` port).
+(the CSV to columns), ``client`` (the S3 client, its retries and what its errors mean)
+and ``source`` (the domain's :class:`~chronox_domain.dayfiles.DayFiles` port); with
+``body`` (a file's body downloaded and gunzipped) and ``worker`` (the parser process).
 """
 
 from chronox_adapters.flatfiles.config import FlatFilesConfig

@@ -23,6 +23,9 @@ class FlatFilesConfig:
     backoff_cap: float = 30.0
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
+    #: Parse in a process of its own (on the other core, beside the checks and the
+    #: writes); off: in the caller's thread.
+    parser_process: bool = True
 
     @property
     def secrets(self) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ import csv
 import math
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import chain, groupby, repeat
 from operator import contains
@@ -63,22 +64,80 @@ def ticker_rows(
     block, a ticker's rows are gathered in their order wherever they stand (the vendor's
     files are sorted by ticker, but nothing here relies on it: the domain treats a
     ticker met again later as rows not together)."""
+    return merged(block.rows() for block in blocks(texts, timeframe, day, tickers))
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One block's rows as columns: each run of one ticker (the ticker, its first row,
+    the row after its last) and a typed array per column. What a parser process hands
+    over (a few arrays: cheap to pickle, whatever the number of tickers)."""
+
+    runs: list[tuple[str, int, int]]
+    start_ns: array[int]
+    open: array[float]
+    high: array[float]
+    low: array[float]
+    close: array[float]
+    volume: array[float]
+    trades: array[int]
+
+    def rows(self) -> list[TickerRows]:
+        """A :class:`TickerRows` per run (its arrays sliced out of the block's)."""
+        start, o, h, low, c, v, n = (
+            self.start_ns, self.open, self.high, self.low, self.close, self.volume,
+            self.trades,
+        )  # fmt: skip
+        return [
+            TickerRows(
+                name,
+                start[lo:hi],
+                o[lo:hi],
+                h[lo:hi],
+                low[lo:hi],
+                c[lo:hi],
+                v[lo:hi],
+                n[lo:hi],
+            )
+            for name, lo, hi in self.runs
+        ]
+
+
+def blocks(
+    texts: Iterable[str], timeframe: Timeframe, day: date, tickers: Collection[str] | None
+) -> Iterator[Block]:
+    """The file's rows (``ticker_rows``'s arguments), a :class:`Block` at a time."""
     pieces = _blocks(texts)
     header = next(pieces, None)
     if header is None:
         raise MalformedData(f"the day file of {day} is empty (no header)")
     reader = _Reader(_columns(header), timeframe, day, tickers)
+    for piece in pieces:
+        block = reader.block(piece)
+        if block is not None:
+            yield block
+
+
+def merged(rows: Iterable[list[TickerRows]]) -> Iterator[TickerRows]:
+    """The rows of consecutive blocks, a run cut by a block's end joined again."""
     held: TickerRows | None = None
-    for block in pieces:
-        for rows in reader.block(block):
-            if held is not None and held.ticker == rows.ticker:
-                held = _joined(held, rows)  # a run cut by the block's end
+    for block in rows:
+        for run in block:
+            if held is not None and held.ticker == run.ticker:
+                held = _joined(held, run)
                 continue
             if held is not None:
                 yield held
-            held = rows
+            held = run
     if held is not None:
         yield held
+
+
+def not_text(day: date, error: UnicodeDecodeError) -> MalformedData:
+    """The error for a day file whose bytes are not UTF-8 text."""
+    return MalformedData(
+        f"the day file of {day} is not UTF-8 text ({error.reason} at byte {error.start} of a chunk)"
+    )
 
 
 def _blocks(texts: Iterable[str]) -> Iterator[str]:
@@ -144,9 +203,9 @@ class _Reader:
         )
         self._daily = _daily_stamp(day) if timeframe is Timeframe.D1 else None
 
-    def block(self, block: str) -> list[TickerRows]:
+    def block(self, block: str) -> Block | None:
         if self._marks is not None and not self._named(block):
-            return []
+            return None
         fields = _split(block, self._width)
         at = self._index
         names = fields[at["ticker"]]
@@ -158,27 +217,12 @@ class _Reader:
         if self._wanted is not None:
             runs = [run for run in runs if run[0] in self._wanted]
             if not runs:
-                return []
+                return None
             fields = [_taken(column, runs) for column in fields]
             runs = _restarted(runs)
-        columns = self._numbers(fields)
-        # The block's lists of texts are gone before an object per ticker is made: the
-        # collector's every pass would walk their millions of items otherwise.
-        del fields, names
-        start, o, h, low, c, v, n = columns
-        return [
-            TickerRows(
-                name,
-                start[lo:hi],
-                o[lo:hi],
-                h[lo:hi],
-                low[lo:hi],
-                c[lo:hi],
-                v[lo:hi],
-                n[lo:hi],
-            )
-            for name, lo, hi in runs
-        ]
+        # The block's lists of texts are gone before the caller makes an object per
+        # ticker: the collector's every pass would walk their millions of items otherwise.
+        return Block(runs, *self._numbers(fields))
 
     def _named(self, block: str) -> bool:
         """Whether ``block`` may hold a row of an asked ticker (a quoted field: maybe)."""

@@ -1,11 +1,10 @@
 """The vendor's day files on its S3 endpoint, as the domain's :class:`DayFiles` port.
 
-A read is streamed: a reader thread downloads the body in chunks and gunzips it
-(both release the GIL) into a bounded queue of text, while the caller's thread parses
-it into columns a block at a time (:mod:`.parsing`) and writes the bars; memory holds a
-few chunks, whatever the file's size. A body cut off mid-stream is resumed where it
-stopped (a ranged GET with ``If-Match``: the same version of the file, or the read
-fails), under the one backoff.
+A read is streamed: a reader thread downloads the body in chunks and gunzips it (both
+release the GIL; :mod:`.body`), and its text is parsed into columns a block at a time
+(:mod:`.parsing`) by a parser process of its own (:mod:`.worker`: the parse runs on the
+other core while this process checks and writes), or, with ``parser_process`` off, by
+the caller's thread. Memory holds a few blocks, whatever the file's size.
 """
 
 from __future__ import annotations
@@ -14,30 +13,27 @@ import codecs
 import contextlib
 import queue
 import threading
-import zlib
 from collections.abc import Collection, Iterator
 from datetime import date
 from typing import Any
 
+from chronox_adapters.flatfiles.body import Body
 from chronox_adapters.flatfiles.client import NotThere, Retrying, open_client
 from chronox_adapters.flatfiles.config import FlatFilesConfig
-from chronox_adapters.flatfiles.parsing import ticker_rows
+from chronox_adapters.flatfiles.parsing import merged, not_text, ticker_rows
+from chronox_adapters.flatfiles.worker import ParserProcess
 from chronox_domain.dayfiles import (
     FLATFILES,
     DayFile,
     DayFileKind,
     DayFileMissing,
     DayFileRead,
+    TickerRows,
 )
-from chronox_domain.errors import SourceUnavailable
 from chronox_domain.timeframe import Timeframe
 
-#: Bytes asked of the body at a time (about 4 MB of text each), and chunks of text the
-#: reader may run ahead of the parser by.
-CHUNK = 1 << 20
+#: Chunks of text the reader may run ahead of an in-process parser by (~4 MB each).
 AHEAD = 4
-#: gzip (and zlib) headers, detected: the vendor's files are gzip.
-_GZIP = 47
 _END = object()
 
 
@@ -50,6 +46,7 @@ class S3DayFiles:
         self._config = config
         self._client = client if client is not None else open_client(config)
         self._retrying = Retrying(config)
+        self._parser = ParserProcess() if config.parser_process else None
 
     def key(self, day: date, kind: DayFileKind) -> str:
         return self._config.key(kind.value, day.year, day.month, day.isoformat())
@@ -69,14 +66,19 @@ class S3DayFiles:
         self, day: date, kind: DayFileKind, tickers: Collection[str] | None
     ) -> DayFileRead | DayFileMissing:
         key = self.key(day, kind)
+        if self._parser is not None:
+            self._parser.start()  # its start overlaps the request
         try:
             answer = self._retrying.call(f"GET {key}", lambda: self._get(key, 0, None))
         except NotThere as refused:
             return DayFileMissing(day, kind, f"{key}: {refused}")
         etag = str(answer["ETag"])
         timeframe = Timeframe.D1 if kind is DayFileKind.DAYS else Timeframe.M1
-        body = _Body(self, key, etag, answer["Body"])
-        rows = ticker_rows(body.texts(), timeframe, day, tickers)
+        body = Body(self, key, etag, answer["Body"])
+        if self._parser is None:
+            rows = ticker_rows(_texts(body, day), timeframe, day, tickers)
+        else:
+            rows = _rows(self._parser, body, timeframe, day, tickers)
         return DayFileRead(DayFile(day, kind, etag), rows)
 
     def _get(self, key: str, offset: int, etag: str | None) -> Any:
@@ -98,91 +100,65 @@ class S3DayFiles:
         return self._retrying
 
 
-class _Body:
-    """One file's body, downloaded and gunzipped by a reader thread into text."""
+def _rows(
+    parser: ParserProcess,
+    body: Body,
+    timeframe: Timeframe,
+    day: date,
+    tickers: Collection[str] | None,
+) -> Iterator[TickerRows]:
+    return merged(block.rows() for block in parser.blocks(body, timeframe, day, tickers))
 
-    def __init__(self, files: S3DayFiles, key: str, etag: str, stream: Any) -> None:
-        self._files = files
-        self._key = key
-        self._etag = etag
-        self._stream = stream
-        self._texts: queue.Queue[object] = queue.Queue(maxsize=AHEAD)
-        self._stop = threading.Event()
 
-    def texts(self) -> Iterator[str]:
-        """The body's text in pieces, cut anywhere."""
-        reader = threading.Thread(target=self._read, name=f"flatfiles {self._key}", daemon=True)
-        reader.start()
-        try:
-            while True:
-                item = self._texts.get()
-                if item is _END:
-                    break
-                if isinstance(item, BaseException):
-                    raise item
-                assert isinstance(item, str)
-                yield item
-        finally:
-            self._stop.set()
-            while reader.is_alive():  # unblock a reader waiting on a full queue
-                with contextlib.suppress(queue.Empty):
-                    self._texts.get(timeout=0.05)
-            reader.join()
+def _texts(body: Body, day: date) -> Iterator[str]:
+    """The body's text in pieces (decoded by the reader thread), for a parser in this
+    process; a bounded queue between the two."""
+    texts: queue.Queue[object] = queue.Queue(maxsize=AHEAD)
+    stop = threading.Event()
+    decoder = codecs.getincrementaldecoder("utf-8")()
 
-    def _put(self, item: object) -> bool:
-        while not self._stop.is_set():
+    def put(item: object) -> bool:
+        while not stop.is_set():
             try:
-                self._texts.put(item, timeout=0.1)
+                texts.put(item, timeout=0.1)
                 return True
             except queue.Full:
                 continue
         return False
 
-    def _read(self) -> None:
+    def deliver(data: bytes) -> bool:
         try:
-            self._download()
+            text = decoder.decode(data)
+        except UnicodeDecodeError as exc:  # not the network's: no retry
+            put(not_text(day, exc))
+            return False
+        return put(text)
+
+    def read() -> None:
+        try:
+            if body.pump(deliver):
+                last = decoder.decode(b"", final=True)
+                if not last or put(last):
+                    put(_END)
+        except UnicodeDecodeError as exc:
+            put(not_text(day, exc))
         except BaseException as exc:  # handed to the parsing thread, raised there
-            self._put(exc)
+            put(exc)
 
-    def _download(self) -> None:
-        inflate = zlib.decompressobj(_GZIP)
-        text = codecs.getincrementaldecoder("utf-8")()
-        offset, failures, stream = 0, 0, self._stream
-        retrying = self._files.retrying
+    reader = threading.Thread(target=read, name=f"flatfiles {body.key}", daemon=True)
+    reader.start()
+    try:
         while True:
-            try:
-                for chunk in stream.iter_chunks(CHUNK):
-                    offset += len(chunk)
-                    data = _inflate(inflate, chunk)
-                    while inflate.eof and inflate.unused_data:  # a multi-member gzip
-                        tail, inflate = inflate.unused_data, zlib.decompressobj(_GZIP)
-                        data += _inflate(inflate, tail)
-                    if data and not self._put(text.decode(data)):
-                        return
+            item = texts.get()
+            if item is _END:
                 break
-            except zlib.error as exc:
-                raise SourceUnavailable(
-                    f"flat files: {self._key} is not a readable gzip file ({exc})"
-                ) from None
-            except Exception as exc:
-                failures += 1
-                if failures > retrying.max_retries:
-                    raise SourceUnavailable(
-                        f"flat files: reading {self._key} failed at byte {offset}: "
-                        f"{retrying.redacted(str(exc))}"
-                    ) from None
-                retrying.pause(failures)
-                stream = self._files.resume(self._key, offset, self._etag)
-        if not inflate.eof:
-            raise SourceUnavailable(
-                f"flat files: {self._key} ends before its gzip stream does "
-                f"({offset} bytes read): the file is truncated"
-            )
-        last = text.decode(b"", final=True)
-        if last:
-            self._put(last)
-        self._put(_END)
-
-
-def _inflate(inflate: Any, chunk: bytes) -> bytes:
-    return bytes(inflate.decompress(chunk))
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, str)
+            yield item
+    finally:
+        stop.set()
+        while reader.is_alive():  # unblock a reader waiting on a full queue
+            with contextlib.suppress(queue.Empty):
+                texts.get(timeout=0.05)
+        reader.join()

@@ -13,13 +13,14 @@ from chronox_adapters.sqlite.column_writes import write_columns
 from chronox_adapters.sqlite.columns import read_columns
 from chronox_adapters.sqlite.database import SqliteDatabase
 from chronox_adapters.sqlite.errors import translate_errors
+from chronox_adapters.sqlite.ledger_writes import record_coverage
 from chronox_adapters.sqlite.replaced import drop_unreplaced
 from chronox_adapters.sqlite.rows import spans
 from chronox_adapters.sqlite.schema import BAR_TABLES
 from chronox_domain.bar import Bar
 from chronox_domain.batch import BarBatch, ColumnBatch, without_replaced
 from chronox_domain.columns import BarColumns
-from chronox_domain.coverage import CoverageSpan, CoverageStatus, merge_spans
+from chronox_domain.coverage import CoverageSpan, CoverageStatus
 from chronox_domain.interval import Interval
 from chronox_domain.timeframe import Timeframe
 
@@ -175,8 +176,7 @@ def _write_many(db: sqlite3.Connection, path: str, batches: Sequence[BarBatch]) 
     for batch in batches:
         if batch.coverage:
             coverage_of.setdefault((batch.symbol, batch.timeframe), []).append(batch.coverage)
-    for (symbol, timeframe), added in coverage_of.items():
-        _record_coverage(db, path, symbol, timeframe, added)
+    record_coverage(db, path, coverage_of)
     return written
 
 
@@ -200,53 +200,17 @@ def _drop_unreplaced(db: sqlite3.Connection, batches: Sequence[BarBatch]) -> Non
     for batch in batches:
         starts = carried.setdefault((batch.symbol, batch.timeframe), set())
         starts.update(int(bar.start.timestamp()) for bar in batch.bars)
+    # Only a store upgraded from the previous release holds legacy rows (its migration
+    # recorded their basis): a new one skips a probe a series.
+    legacy = db.execute("SELECT 1 FROM legacy_basis LIMIT 1").fetchone() is not None
     for batch in batches:
         starts = carried[(batch.symbol, batch.timeframe)]
         table = BAR_TABLES[batch.timeframe]
         if batch.replaces:
             drop_unreplaced(db, table, batch.symbol, batch.replaces, starts)
         final = [s.interval for s in batch.coverage if s.status is CoverageStatus.FINAL]
-        if final:  # a store of this release holds no legacy row: an index probe each
+        if final and legacy:
             drop_unreplaced(db, table, batch.symbol, final, starts, legacy_only=True)
-
-
-def _record_coverage(
-    db: sqlite3.Connection,
-    path: str,
-    symbol: str,
-    timeframe: Timeframe,
-    added: Sequence[Sequence[CoverageSpan]],
-) -> None:
-    """Merge each of ``added`` in turn into the ledger, rewriting only the spans they
-    touch."""
-    lo = _epoch(min(span.interval.start for spans in added for span in spans))
-    hi = _epoch(max(span.interval.end for spans in added for span in spans))
-    where = 'symbol = ? AND timeframe = ? AND "end" >= ? AND start <= ?'
-    params = (symbol, timeframe.value, lo, hi)
-    rows = db.execute(f"SELECT {_LEDGER_COLUMNS} FROM coverage WHERE {where}", params)
-    # A row that cannot be read is left out of the merge (and deleted with the rest).
-    merged = spans(rows, path, f"{symbol} {timeframe.value}")
-    for spans_added in added:
-        merged = merge_spans(merged, list(spans_added))
-    db.execute(f"DELETE FROM coverage WHERE {where}", params)
-    db.executemany(
-        f"INSERT INTO coverage (symbol, timeframe, {_LEDGER_COLUMNS}) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                symbol,
-                timeframe.value,
-                _epoch(s.interval.start),
-                _epoch(s.interval.end),
-                s.status.value,
-                s.source,
-                None if s.answered_at is None else int(s.answered_at.timestamp()),
-                s.ticker,
-                s.etag,
-            )
-            for s in merged
-        ],
-    )
 
 
 def _epoch(moment: datetime) -> int:

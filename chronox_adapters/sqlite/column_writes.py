@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, repeat
@@ -29,11 +30,16 @@ _INSERTS = {
     timeframe: f"INSERT INTO {table} ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     for timeframe, table in BAR_TABLES.items()
 }
+#: The symbols (of a list) with a bar in a window: an index probe each.
 _PROBES = {
-    timeframe: f"SELECT 1 FROM {table} WHERE symbol = ? AND start >= ? AND start < ? LIMIT 1"
+    timeframe: f"SELECT DISTINCT symbol FROM {table} WHERE symbol IN ({{marks}}) "
+    "AND start >= ? AND start < ?"
     for timeframe, table in BAR_TABLES.items()
 }
+#: Symbols asked in one query (SQLite's statements take up to 32,766 parameters).
+_PARAMETERS = 10_000
 _NS_PER_S = 1_000_000_000
+_NAN = array("d", [math.nan]).tobytes()
 
 #: Writes batches the way ``write_many`` does, in the caller's transaction.
 MergeWrite = Callable[[list[BarBatch]], object]
@@ -42,10 +48,11 @@ MergeWrite = Callable[[list[BarBatch]], object]
 def write_columns(db: sqlite3.Connection, batches: Sequence[ColumnBatch], merge: MergeWrite) -> int:
     """Write ``batches`` in ``db``'s transaction (see the module); the bars written."""
     twice = {key for key, n in Counter(_key(b) for b in batches).items() if n > 1}
+    occupied = _occupied(db, [b for b in batches if _key(b) not in twice])
     loaded: dict[Timeframe, list[ColumnBatch]] = {}
     merged: list[ColumnBatch] = []
     for batch in batches:
-        if _key(batch) in twice or _occupied(db, batch):
+        if _key(batch) in twice or _key(batch) in occupied:
             merged.append(batch)
         elif batch.columns:
             loaded.setdefault(batch.timeframe, []).append(batch)
@@ -67,19 +74,28 @@ def _key(batch: ColumnBatch) -> tuple[str, Timeframe]:
     return batch.symbol, batch.timeframe
 
 
-def _occupied(db: sqlite3.Connection, batch: ColumnBatch) -> bool:
-    """Whether a stored bar of the series lies in what ``batch`` replaces or in the range
-    of its bars (one index probe: the table's key is (symbol, start))."""
-    bounds = [(nanoseconds(w.start), nanoseconds(w.end)) for w in batch.replaces]
-    starts = batch.columns.start_ns
-    if starts:
-        bounds.append((min(starts), max(starts) + 1))
-    if not bounds:
-        return False
-    lo = min(lo for lo, _ in bounds) // _NS_PER_S
-    hi = -(-max(hi for _, hi in bounds) // _NS_PER_S)
-    probe = (batch.symbol, lo, hi)
-    return db.execute(_PROBES[batch.timeframe], probe).fetchone() is not None
+def _occupied(db: sqlite3.Connection, batches: Sequence[ColumnBatch]) -> set[tuple[str, Timeframe]]:
+    """The series of ``batches`` with a stored bar in what they replace or in the range
+    of their bars. Series with the same window (a day file's: its session) are asked
+    together: one query of index probes (the table's key is (symbol, start))."""
+    windows: dict[tuple[Timeframe, int, int], list[str]] = {}
+    for batch in batches:
+        bounds = [(nanoseconds(w.start), nanoseconds(w.end)) for w in batch.replaces]
+        starts = batch.columns.start_ns
+        if starts:  # sorted
+            bounds.append((starts[0], starts[-1] + 1))
+        if bounds:
+            lo = min(lo for lo, _ in bounds) // _NS_PER_S
+            hi = -(-max(hi for _, hi in bounds) // _NS_PER_S)
+            windows.setdefault((batch.timeframe, lo, hi), []).append(batch.symbol)
+    found: set[tuple[str, Timeframe]] = set()
+    for (timeframe, lo, hi), symbols in windows.items():
+        for at in range(0, len(symbols), _PARAMETERS):
+            some = symbols[at : at + _PARAMETERS]
+            marks = ", ".join("?" * len(some))
+            rows = db.execute(_PROBES[timeframe].format(marks=marks), (*some, lo, hi))
+            found.update((symbol, timeframe) for (symbol,) in rows)
+    return found
 
 
 def _rows(batch: ColumnBatch) -> Iterator[tuple[object, ...]]:
@@ -96,6 +112,8 @@ def _rows(batch: ColumnBatch) -> Iterator[tuple[object, ...]]:
 
 def _vwaps(columns: BarColumns) -> Iterable[float | None]:
     """NULL where unknown (NaN): a day file knows no VWAP at all."""
+    if columns.vwap.tobytes() == _NAN * len(columns):  # a day file's columns: at once
+        return repeat(None, len(columns))
     unknown = sum(map(math.isnan, columns.vwap))
     if unknown == len(columns):
         return repeat(None, len(columns))

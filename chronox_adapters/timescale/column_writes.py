@@ -89,8 +89,8 @@ def _occupied(conn: Connection, batches: Sequence[ColumnBatch]) -> set[tuple[str
     for batch in batches:
         bounds = [(w.start, w.end) for w in batch.replaces]
         starts = batch.columns.start_ns
-        if starts:
-            first, last = _instant(min(starts)), _instant(max(starts))
+        if starts:  # sorted
+            first, last = _instant(starts[0]), _instant(starts[-1])
             bounds.append((first, last + timedelta(microseconds=1)))
         if not bounds:
             continue
@@ -112,7 +112,7 @@ def column_bounds(batches: Sequence[ColumnBatch]) -> dict[Timeframe, tuple[datet
         starts = batch.columns.start_ns
         if not starts:
             continue
-        first, last = min(starts), max(starts)
+        first, last = starts[0], starts[-1]  # sorted
         held = bounds.get(batch.timeframe)
         if held is not None:
             first, last = min(first, held[0]), max(last, held[1])

@@ -21,8 +21,6 @@ import struct
 import sys
 from array import array
 from collections.abc import Iterator, Sequence
-from itertools import repeat
-from operator import floordiv, sub
 
 from chronox_domain.batch import ColumnBatch
 from chronox_domain.columns import UNKNOWN_TRADES, BarColumns
@@ -37,12 +35,13 @@ _NULL = struct.pack(">i", -1)
 _EIGHT = struct.pack(">i", 8)
 _FALSE = struct.pack(">ib", 1, 0)
 _SWAP = sys.byteorder == "little"
+_NAN_BYTES = array("d", [math.nan]).tobytes()
 
 #: (symbol length, source, VWAPs known, trades known): the rows of a block share these.
 _Shape = tuple[int, bytes, bool, bool]
 
 
-def copy_data(batches: Sequence[ColumnBatch]) -> Iterator[bytes]:
+def copy_data(batches: Sequence[ColumnBatch]) -> Iterator[bytes | bytearray]:
     """The whole binary COPY stream of the bars of ``batches``: a block at a time."""
     yield SIGNATURE
     shapes: dict[_Shape, list[tuple[bytes, BarColumns]]] = {}
@@ -61,7 +60,7 @@ def copy_data(batches: Sequence[ColumnBatch]) -> Iterator[bytes]:
     yield TRAILER
 
 
-def _block(shape: _Shape, series: list[tuple[bytes, BarColumns]]) -> bytes:
+def _block(shape: _Shape, series: list[tuple[bytes, BarColumns]]) -> bytearray:
     width, source, vwap_known, trades_known = shape
     symbols = b"".join(symbol * len(columns) for symbol, columns in series)
     fields: list[tuple[bytes, int]] = [(symbols, width), (_starts(series), 8)]
@@ -78,7 +77,7 @@ def _block(shape: _Shape, series: list[tuple[bytes, BarColumns]]) -> bytes:
     for (data, each), offset in zip(fields, offsets, strict=True):
         for k in range(each):
             block[offset + k :: size] = data[k::each]
-    return bytes(block)
+    return block
 
 
 def _template(
@@ -109,10 +108,11 @@ def _template(
 
 
 def _starts(series: list[tuple[bytes, BarColumns]]) -> bytes:
-    """Starts as PostgreSQL timestamps: microseconds since 2000, big-endian."""
+    """Starts as PostgreSQL timestamps: microseconds since 2000, big-endian. A day's
+    bars share a few hundred starts: each is worked out once."""
     ns = _concatenated(series, "start_ns")
-    micros = array("q", list(map(sub, map(floordiv, ns, repeat(1_000)), repeat(_PG_EPOCH_US))))
-    return _big_endian(micros)
+    micros = {start: start // 1_000 - _PG_EPOCH_US for start in set(ns)}
+    return _big_endian(array("q", list(map(micros.__getitem__, ns))))
 
 
 def _doubles(series: list[tuple[bytes, BarColumns]], name: str) -> bytes:
@@ -136,7 +136,10 @@ def _big_endian(values: array[int] | array[float]) -> bytes:
 
 def _vwap_known(columns: BarColumns) -> bool | None:
     """True: every VWAP known; False: none; None: some."""
-    unknown = sum(map(math.isnan, columns.vwap))
+    vwap = columns.vwap
+    if vwap.tobytes() == _NAN_BYTES * len(vwap):  # the columns of a day file: at once
+        return False
+    unknown = sum(map(math.isnan, vwap))
     return True if unknown == 0 else False if unknown == len(columns) else None
 
 
