@@ -1,9 +1,9 @@
 """The composition root: the one place that knows which adapter serves which port.
 
-Split by concern, as in dependency-injector's examples: ``Core`` (settings, clock,
-calendar, metrics), ``Gateways`` (the adapters: store, sources, events, jobs, each
-picked by a ``Selector`` over typed settings), ``Services`` (the domain's use cases) and
-``Runtime`` (what runs beside a command: the job queue, workers, the live feed). The
+One container, in sections by concern: core (settings, clock, calendar, metrics),
+gateways (the adapters: store, sources, events, jobs, each picked by a ``Selector`` over
+typed settings), services (the domain's use cases) and runtime (what runs beside a
+command: the job queue, workers). The
 opening code of each adapter family lives in ``stores.py``, ``sources.py`` and
 ``events.py``, which import a family only when it is opened; and each domain service
 is named by its module (``_service``), imported when its provider first builds one: a
@@ -55,6 +55,9 @@ class _Lazy:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.resolve()(*args, **kwargs)
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Lazy:
+        return self  # as a class would be: each container copies its providers, not this
+
     def __repr__(self) -> str:
         return f"_Lazy({self.path!r})"
 
@@ -70,9 +73,12 @@ def _metrics() -> Any:
     return PrometheusMetrics()
 
 
-class Core(containers.DeclarativeContainer):
-    """What every other part reads: settings, time, the calendar, the counters."""
+class Container(containers.DeclarativeContainer):
+    """The whole application: ``Container(settings=Settings(...))``. One flat container:
+    dependency-injector copies every provider of a nested container when the outer one is
+    declared and again when it is made, which cost each command about 10 ms."""
 
+    # -- Core: what every other part reads: settings, time, the calendar, the counters.
     settings = providers.Dependency(instance_of=Settings)
     clock = providers.ThreadSafeSingleton(SystemClock)
     #: This process's counters; ``GET /metrics`` exports them.
@@ -84,13 +90,7 @@ class Core(containers.DeclarativeContainer):
         last=settings.provided.calendar_end,
     )
 
-
-class Gateways(containers.DeclarativeContainer):
-    """The adapters behind the ports, each picked from settings."""
-
-    core = providers.DependenciesContainer()
-    settings = core.settings
-
+    # -- Gateways: the adapters behind the ports, each picked from settings.
     store = providers.Selector(
         settings.provided.store_kind,
         sqlite=providers.Resource(stores.open_sqlite_store, settings=settings),
@@ -135,11 +135,11 @@ class Gateways(containers.DeclarativeContainer):
     source = providers.Selector(
         settings.provided.source_name,
         synthetic=providers.ThreadSafeSingleton(
-            sources.synthetic_source, settings=settings, calendar=core.calendar
+            sources.synthetic_source, settings=settings, calendar=calendar
         ),
         files=providers.ThreadSafeSingleton(sources.files_source, settings=settings),
         polygon=providers.ThreadSafeSingleton(
-            sources.polygon_source, settings=settings, limiter=limiter, metrics=core.metrics
+            sources.polygon_source, settings=settings, limiter=limiter, metrics=metrics
         ),
         flatfiles=providers.Callable(sources.no_bar_source),
     )
@@ -155,7 +155,7 @@ class Gateways(containers.DeclarativeContainer):
         flatfiles=providers.Object(None),
     )
     synthetic_live = providers.ThreadSafeSingleton(
-        sources.synthetic_live_source, settings=settings, calendar=core.calendar
+        sources.synthetic_live_source, settings=settings, calendar=calendar
     )
     #: The vendor's feed with a key (or when asked), else synthetic demo minutes.
     live_source = providers.Selector(
@@ -166,26 +166,19 @@ class Gateways(containers.DeclarativeContainer):
         flatfiles=synthetic_live,
     )
 
-
-class Services(containers.DeclarativeContainer):
-    """The domain's use cases over the gateways."""
-
-    core = providers.DependenciesContainer()
-    gateways = providers.DependenciesContainer()
-    settings = core.settings
-
+    # -- Services: the domain's use cases over the gateways.
     #: When each symbol traded, from its stored corporate actions: the coverage clips
     #: the sessions before a listing and from a delisting (none known: every session).
     listings = providers.Factory(
         _Lazy("chronox_domain.listing:StoredListings"),
-        actions=gateways.action_store,
-        registry=gateways.registry,
+        actions=action_store,
+        registry=registry,
     )
     coverage = providers.Factory(
         _service("coverage:CoverageService"),
-        repository=gateways.repository,
-        calendar=core.calendar,
-        clock=core.clock,
+        repository=repository,
+        calendar=calendar,
+        clock=clock,
         settle_delay=settings.provided.settle_delay,
         recheck_delay=settings.provided.recheck_delay,
         listings=listings,
@@ -194,92 +187,92 @@ class Services(containers.DeclarativeContainer):
     #: The registry x sessions coverage matrix (the dashboard's universe view).
     coverage_matrix = providers.Factory(
         _service("matrix:CoverageMatrixService"),
-        repository=gateways.repository,
-        registry=gateways.registry,
-        calendar=core.calendar,
-        clock=core.clock,
+        repository=repository,
+        registry=registry,
+        calendar=calendar,
+        clock=clock,
         listings=listings,
     )
     sessions = providers.Factory(
-        _service("calendar:CalendarService"), calendar=core.calendar, clock=core.clock
+        _service("calendar:CalendarService"), calendar=calendar, clock=clock
     )
     #: Puts a symbol's split-adjusted bars of a previous release on the traded basis,
     #: before its first read or once its actions are stored.
     legacy = providers.Factory(
         _service("legacy:LegacyRebase"),
-        legacy=gateways.legacy_bars,
-        actions=gateways.action_store,
-        timezone=core.calendar.provided.timezone,
+        legacy=legacy_bars,
+        actions=action_store,
+        timezone=calendar.provided.timezone,
     )
     bars = providers.Factory(
         _service("bars:BarsService"),
-        repository=gateways.repository,
-        calendar=core.calendar,
-        clock=core.clock,
-        rollups=gateways.rollups,
+        repository=repository,
+        calendar=calendar,
+        clock=clock,
+        rollups=rollups,
         #: Reads adjust the stored (as traded) bars with the symbol's stored actions.
-        actions=gateways.action_store,
+        actions=action_store,
         legacy=legacy,
     )
     #: Stored bars to a dataset of files (``container.export().export(dataset, ...)``).
     export = providers.Factory(
         _service("export:ExportService"),
         bars=bars,
-        repository=gateways.repository,
-        calendar=core.calendar,
-        actions=gateways.action_store,
+        repository=repository,
+        calendar=calendar,
+        actions=action_store,
     )
     #: A dataset of bar files in a directory, on a price basis: ``container.dataset(path,
     #: basis)``.
     dataset = providers.Factory(datasets.parquet_dataset)
     actions = providers.Factory(
         _service("actions:ActionsService"),
-        source=gateways.action_source,
-        store=gateways.action_store,
-        clock=core.clock,
-        registry=gateways.registry,
+        source=action_source,
+        store=action_store,
+        clock=clock,
+        registry=registry,
         legacy=legacy,
     )
     ingestion = providers.Factory(
         _service("ingestion:IngestionService"),
-        repository=gateways.repository,
-        source=gateways.source,
+        repository=repository,
+        source=source,
         coverage=coverage,
-        publisher=gateways.publisher,
-        metrics=core.metrics,
+        publisher=publisher,
+        metrics=metrics,
         #: Keeps the symbols' corporate actions current before planning (none without
         #: a vendor source: its ``has_source`` is False, nothing is asked).
         actions=actions,
     )
     backfill = providers.Factory(
-        _service("backfill:BackfillOrchestrator"), registry=gateways.registry, ingestion=ingestion
+        _service("backfill:BackfillOrchestrator"), registry=registry, ingestion=ingestion
     )
     #: Whole-market ingest from the vendor's day files, planned by day across symbols.
     flatfiles = providers.Factory(
         _service("flatfiles:FlatFilesService"),
-        repository=gateways.repository,
-        files=gateways.day_files,
+        repository=repository,
+        files=day_files,
         coverage=coverage,
-        calendar=core.calendar,
+        calendar=calendar,
     )
     #: ``ingest --all -t 1d --source polygon``: the vendor's grouped daily endpoint, one
     #: request per session for the whole market (the source must be polygon's REST).
     grouped_daily = providers.Factory(
         _service("grouped:GroupedDailyService"),
-        repository=gateways.repository,
-        source=gateways.source,
+        repository=repository,
+        source=source,
         coverage=coverage,
-        calendar=core.calendar,
+        calendar=calendar,
     )
-    registry = providers.Factory(_service("registry:RegistryService"), registry=gateways.registry)
+    registry_service = providers.Factory(_service("registry:RegistryService"), registry=registry)
     daemon = providers.Factory(
         _service("live:UnifiedDaemon"),
-        registry=gateways.registry,
-        repository=gateways.repository,
-        live=gateways.live_source,
+        registry=registry,
+        repository=repository,
+        live=live_source,
         backfill=backfill,
-        publisher=gateways.publisher,
-        clock=core.clock,
+        publisher=publisher,
+        clock=clock,
         backfill_every=providers.Callable(
             lambda seconds: timedelta(seconds=seconds), settings.provided.backfill_every_seconds
         ),
@@ -294,22 +287,14 @@ class Services(containers.DeclarativeContainer):
         daemon=daemon,
     )
 
-
-class Runtime(containers.DeclarativeContainer):
-    """What runs beside a command: backfill jobs (in this process, or over Redis) and
-    the workers that take them."""
-
-    core = providers.DependenciesContainer()
-    gateways = providers.DependenciesContainer()
-    services = providers.DependenciesContainer()
-    settings = core.settings
-
+    # -- Runtime: what runs beside a command: backfill jobs (in this process, or over
+    # Redis) and the workers that take them.
     # The flat-files service as a provider: built only when a day file job arrives.
     job_runner = providers.ThreadSafeSingleton(
         _service("jobs:runner_by_kind"),
-        pipeline=services.pipeline,
-        flatfiles=services.flatfiles.provider,
-        registry=gateways.registry,
+        pipeline=pipeline,
+        flatfiles=flatfiles.provider,
+        registry=registry,
     )
     job_queue = providers.Selector(
         settings.provided.transport,
@@ -323,61 +308,15 @@ class Runtime(containers.DeclarativeContainer):
     jobs = providers.Factory(
         _service("jobs:JobService"),
         queue=job_queue,
-        registry=gateways.registry,
-        calendar=core.calendar,
-        clock=core.clock,
+        registry=registry,
+        calendar=calendar,
+        clock=clock,
     )
     worker = providers.Selector(
         settings.provided.transport,
         redis=providers.Factory(events.redis_worker, settings=settings, runner=job_runner),
         **{"in-process": providers.Factory(events.no_worker)},
     )
-
-
-class Container(containers.DeclarativeContainer):
-    """The whole application: ``Container(settings=Settings(...))``."""
-
-    settings = providers.Dependency(instance_of=Settings)
-    core = providers.Container(Core, settings=settings)
-    gateways = providers.Container(Gateways, core=core)
-    services = providers.Container(Services, core=core, gateways=gateways)
-    runtime = providers.Container(Runtime, core=core, gateways=gateways, services=services)
-
-    # The names the entry points ask for (each one provider, overridable in tests).
-    clock = core.clock
-    metrics = core.metrics
-    calendar = core.calendar
-    store = gateways.store
-    repository = gateways.repository
-    registry = gateways.registry
-    action_store = gateways.action_store
-    publisher = gateways.publisher
-    subscriber = gateways.subscriber
-    feed = gateways.feed
-    limiter = gateways.limiter
-    source = gateways.source
-    day_files = gateways.day_files
-    live_source = gateways.live_source
-    action_source = gateways.action_source
-    coverage = services.coverage
-    gaps = services.gaps
-    coverage_matrix = services.coverage_matrix
-    sessions = services.sessions
-    bars = services.bars
-    export = services.export
-    dataset = services.dataset
-    ingestion = services.ingestion
-    backfill = services.backfill
-    flatfiles = services.flatfiles
-    grouped_daily = services.grouped_daily
-    registry_service = services.registry
-    actions = services.actions
-    daemon = services.daemon
-    pipeline = services.pipeline
-    job_runner = runtime.job_runner
-    job_queue = runtime.job_queue
-    jobs = runtime.jobs
-    worker = runtime.worker
 
 
 def bootstrap(settings: Settings | None = None, **fakes: Any) -> Container:

@@ -1,10 +1,16 @@
 """Calendar sessions cached on disk, so that a command needs neither exchange_calendars
 nor pandas: building the XNYS calendar for 1990-2035 takes most of a second of CPU, the
-cache file a few milliseconds.
+cache file about a millisecond.
 
 One file per (calendar, bounds, exchange_calendars version, file format), in the user
 cache directory. A file that cannot be read, or says anything but exactly what was
 asked, is rebuilt, never trusted; one that cannot be written is simply not kept.
+
+The layout (format 2): one line of JSON, the key and the row count, then the columns as
+little-endian 64-bit integers (dates as ordinals, opens, closes) and one byte per row
+(an early close). Format 1 held the columns as JSON lists: parsing 11,600 rows of four
+columns cost a command about 10 ms, a fifth of what it added to its libraries' start-up;
+the binary columns load in well under one.
 """
 
 from __future__ import annotations
@@ -14,7 +20,9 @@ import json
 import logging
 import operator
 import os
+import sys
 import tempfile
+from array import array
 from datetime import date
 from functools import cache
 from itertools import islice
@@ -27,9 +35,13 @@ from chronox_adapters.calendars.sessions import SessionCalendar, SessionTable, c
 log = logging.getLogger(__name__)
 
 #: Bump when the file's layout or the meaning of a column changes.
-FORMAT = 1
+FORMAT = 2
 #: The library that builds a calendar when no cache file fits (its version keys the file).
 _LIBRARY = "exchange_calendars"
+#: The three integer columns, in file order, then ``early`` (one byte a row).
+_INT_COLUMNS = ("ordinals", "opens", "closes")
+_INT = "q"  # array typecode: signed 64-bit
+_INT_SIZE = array(_INT).itemsize
 
 
 @cache
@@ -44,7 +56,7 @@ def load_calendar(
     check_modelled(code)  # also when an older version left a cache file for it
     folder = cache_dir if cache_dir is not None else default_cache_dir()
     key = _key(code, first, last)
-    path = folder / f"sessions-{code}-{first}-{last}-{key['library']}-v{FORMAT}.json"
+    path = folder / f"sessions-{code}-{first}-{last}-{key['library']}-v{FORMAT}.bin"
     table = _read(path, key)
     if table is None:
         table = build_table(code, first, last)
@@ -60,13 +72,12 @@ def default_cache_dir() -> Path:
 
 
 def _key(code: str, first: date, last: date) -> dict[str, Any]:
-    library = _library_version()
     return {
         "format": FORMAT,
         "code": code,
         "first": first.isoformat(),
         "last": last.isoformat(),
-        "library": f"exchange_calendars-{library}",
+        "library": f"{_LIBRARY}-{_library_version()}",
     }
 
 
@@ -96,40 +107,71 @@ def _library_version() -> str:
         return "unknown"
 
 
+def encode(key: dict[str, Any], table: SessionTable) -> bytes:
+    """The file's bytes: the header line, then the columns."""
+    rows = len(table.ordinals)
+    header = json.dumps({**key, "rows": rows}, separators=(",", ":")).encode() + b"\n"
+    columns = [array(_INT, getattr(table, name)) for name in _INT_COLUMNS]
+    if sys.byteorder != "little":
+        for column in columns:
+            column.byteswap()
+    return header + b"".join(column.tobytes() for column in columns) + bytes(table.early)
+
+
+def decode(data: bytes) -> tuple[dict[str, Any], SessionTable]:
+    """The header and the table of a file's bytes; ValueError for anything else."""
+    line, separator, body = data.partition(b"\n")
+    if not separator:
+        raise ValueError("no header line")
+    header = json.loads(line)
+    if not isinstance(header, dict):
+        raise ValueError("the header is not an object")
+    rows = header.get("rows")
+    if type(rows) is not int or rows < 1:
+        raise ValueError("no row count")
+    width = rows * _INT_SIZE
+    if len(body) != width * len(_INT_COLUMNS) + rows:
+        raise ValueError(f"{len(body)} bytes of columns for {rows} rows")
+    columns = []
+    for i in range(len(_INT_COLUMNS)):
+        column = array(_INT)
+        column.frombytes(body[i * width : (i + 1) * width])
+        if sys.byteorder != "little":
+            column.byteswap()
+        columns.append(column.tolist())
+    early = body[width * len(_INT_COLUMNS) :]
+    if early.translate(None, b"\x00\x01"):
+        raise ValueError("an early-close flag is neither 0 nor 1")
+    ordinals, opens, closes = columns
+    table = SessionTable(
+        ordinals=ordinals, opens=opens, closes=closes, early=list(map(bool, early))
+    )
+    return header, table
+
+
 def _read(path: Path, key: dict[str, Any]) -> SessionTable | None:
     try:
-        document = json.loads(path.read_bytes())
+        data = path.read_bytes()
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
         log.info("calendar cache %s unreadable (%s): rebuilding it", path, exc)
         return None
     try:
-        if {name: document[name] for name in key} != key:
+        header, table = decode(data)
+        if {name: header.get(name) for name in key} != key:
             raise ValueError("it was made for another calendar, bounds or library")
-        table = SessionTable(
-            ordinals=_ints(document["ordinals"]),
-            opens=_ints(document["opens"]),
-            closes=_ints(document["closes"]),
-            early=[bool(flag) for flag in document["early"]],
-        )
         _check(table)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (TypeError, ValueError) as exc:  # json's errors are ValueErrors
         log.info("calendar cache %s not sound (%s): rebuilding it", path, exc)
         return None
     return table
 
 
-def _ints(values: Any) -> list[int]:
-    # map/set/all run in C: checking 4 x 11,600 values costs well under a millisecond.
-    if not isinstance(values, list) or (values and set(map(type, values)) != {int}):
-        raise ValueError("a column is not a list of integers")
-    return values
-
-
 def _check(table: SessionTable) -> None:
     """What any real calendar satisfies: one row per session, dates rising, every
-    session opening before it closes and after the previous one closed."""
+    session opening before it closes and after the previous one closed. (map and
+    operator compare in C: the 11,600 rows of 1990-2035 in a fraction of a millisecond.)"""
     ordinals, opens, closes = table.ordinals, table.opens, table.closes
     n = len(ordinals)
     if not n or not len(opens) == len(closes) == len(table.early) == n:
@@ -142,20 +184,13 @@ def _check(table: SessionTable) -> None:
 
 
 def _write(path: Path, key: dict[str, Any], table: SessionTable) -> None:
-    document = {
-        **key,
-        "ordinals": list(table.ordinals),
-        "opens": list(table.opens),
-        "closes": list(table.closes),
-        "early": [int(flag) for flag in table.early],
-    }
     temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Written beside, then renamed: a reader never sees half a file.
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".sessions-")
-        with os.fdopen(handle, "w") as out:
-            json.dump(document, out, separators=(",", ":"))
+        with os.fdopen(handle, "wb") as out:
+            out.write(encode(key, table))
         os.replace(temporary, path)
         temporary = None
     except OSError as exc:

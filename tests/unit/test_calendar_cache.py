@@ -3,15 +3,18 @@ damaged or foreign file rebuilt, and a warm cache that needs neither it nor pand
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from chronox_adapters.calendars import ExchangeCalendar, load_calendar
+from chronox_adapters.calendars.cache import decode, encode
+from chronox_adapters.calendars.sessions import SessionTable
 from chronox_domain import SessionKind
 
 FIRST, LAST = date(2000, 1, 3), date(2030, 12, 31)  # the first a session day
@@ -23,8 +26,23 @@ def fresh_process_cache() -> None:
 
 
 def cached(folder: Path) -> Path:
-    (path,) = folder.glob("sessions-XNYS-*.json")
+    (path,) = folder.glob("sessions-XNYS-*.bin")
     return path
+
+
+def _rewritten(header: dict[str, Any], table: SessionTable) -> bytes:
+    """A file written with this header and these columns (``encode`` adds the rows)."""
+    return encode({name: value for name, value in header.items() if name != "rows"}, table)
+
+
+def _columns(data: bytes, **changed: Any) -> bytes:
+    header, table = decode(data)
+    return _rewritten(header, dataclasses.replace(table, **changed))
+
+
+def _header(data: bytes, **changed: Any) -> bytes:
+    header, table = decode(data)
+    return _rewritten({**header, **changed}, table)
 
 
 def test_a_cached_calendar_answers_exactly_as_exchange_calendars(tmp_path: Path) -> None:
@@ -34,6 +52,7 @@ def test_a_cached_calendar_answers_exactly_as_exchange_calendars(tmp_path: Path)
     warm = load_calendar("XNYS", FIRST, LAST, tmp_path)
     reference = ExchangeCalendar("XNYS", FIRST, LAST)
     assert warm is not built and (warm.first_date, warm.last_date) == (FIRST, LAST)
+    assert warm.table == built.table  # every column, read back as written
     for kind in SessionKind:
         assert warm.sessions(FIRST, LAST, kind) == reference.sessions(FIRST, LAST, kind)
     # Thanksgiving week 2024: the holiday is no session, the Friday closes early.
@@ -44,29 +63,30 @@ def test_a_cached_calendar_answers_exactly_as_exchange_calendars(tmp_path: Path)
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda text: text[: len(text) // 2],  # cut short
-        lambda text: "not json",
-        lambda text: text.replace('"code":"XNYS"', '"code":"XLON"'),  # another calendar
-        lambda text: text.replace('"format":1', '"format":0'),  # another layout
-        lambda text: json.dumps({**json.loads(text), "opens": json.loads(text)["closes"]}),
-        lambda text: json.dumps(
-            {**json.loads(text), "ordinals": json.loads(text)["ordinals"][::-1]}
-        ),
-        lambda text: json.dumps({**json.loads(text), "early": []}),
+        lambda data: data[: len(data) // 2],  # cut short
+        lambda data: data[:-1],  # one byte short
+        lambda data: b"not a cache file",
+        lambda data: b'{"rows": 2}\n' + bytes(50),  # a header, columns of another length
+        lambda data: _header(data, code="XLON"),  # another calendar
+        lambda data: _header(data, format=1),  # another layout
+        lambda data: _header(data, library="exchange_calendars-0.0"),
+        lambda data: _columns(data, opens=decode(data)[1].closes),
+        lambda data: _columns(data, ordinals=decode(data)[1].ordinals[::-1]),
+        lambda data: _columns(data, early=[2] * len(decode(data)[1].early)),
     ],
 )
 def test_a_damaged_or_foreign_cache_is_rebuilt_never_trusted(tmp_path: Path, damage) -> None:  # type: ignore[no-untyped-def]
     load_calendar("XNYS", FIRST, LAST, tmp_path)
     path = cached(tmp_path)
-    sound = path.read_text()
-    path.write_text(damage(sound))
+    sound = path.read_bytes()
+    path.write_bytes(damage(sound))
     load_calendar.cache_clear()
     calendar = load_calendar("XNYS", FIRST, LAST, tmp_path)
     reference = ExchangeCalendar("XNYS", FIRST, LAST)
     assert calendar.sessions(FIRST, LAST, SessionKind.RTH) == reference.sessions(
         FIRST, LAST, SessionKind.RTH
     )
-    assert json.loads(path.read_text()) == json.loads(sound)  # and written again, whole
+    assert path.read_bytes() == sound  # and written again, whole
 
 
 def test_an_unwritable_cache_folder_only_costs_the_rebuild(tmp_path: Path) -> None:
