@@ -9,20 +9,21 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from chronox_domain.actions import CorporateActions, ListingPeriod
-from chronox_domain.bar import Bar
-from chronox_domain.batch import BarBatch, ColumnBatch
-from chronox_domain.columns import BarColumns
-from chronox_domain.coverage import CoverageSpan
-from chronox_domain.events import BarEvent
-from chronox_domain.interval import Interval
-from chronox_domain.jobs import Job, JobListing, JobSpec
-from chronox_domain.planning import RequestLimit
-from chronox_domain.registry import SymbolEntry
-from chronox_domain.session import Session, SessionKind
-from chronox_domain.timeframe import Timeframe
+if TYPE_CHECKING:
+    from chronox_domain.actions import CorporateActions, ListingPeriod
+    from chronox_domain.bar import Bar
+    from chronox_domain.batch import BarBatch, ColumnBatch
+    from chronox_domain.columns import BarColumns
+    from chronox_domain.coverage import CoverageSpan
+    from chronox_domain.events import BarEvent
+    from chronox_domain.interval import Interval
+    from chronox_domain.jobs import Job, JobListing, JobSpec
+    from chronox_domain.planning import RequestLimit
+    from chronox_domain.registry import SymbolEntry
+    from chronox_domain.session import Session, SessionKind
+    from chronox_domain.timeframe import Timeframe
 
 
 class Clock(Protocol):

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from chronox_domain.errors import InvalidInput
-from chronox_domain.jobs import JobRunner
 from chronox_domain.ports import EventPublisher, EventSubscriber, JobQueue, RequestLimiter
 from chronox_entrypoints.settings import Settings
 
 if TYPE_CHECKING:
     from chronox_adapters.memory import InProcessBus
     from chronox_adapters.redis.jobs import RedisWorker
+    from chronox_domain.jobs import JobRunner
 
 _DAY = 86_400
 
