@@ -11,6 +11,11 @@ key prefix of this run that is deleted at the end, even on error:
 * baseline: a plain redis-py client sending the same envelopes, encoded before the
   clock starts, with one ``PUBLISH`` per round trip (and no stream).
 
+And the publisher's wire against redis-py's own fast path (issue 22): the same
+publisher, its drainer sending each chunk either as RESP bytes chronox writes itself
+(``_Wire``) or through ``pipeline(transaction=False)`` with a PUBLISH and an XADD per
+event; both streams, uncapped for the comparison, must hold the same entries.
+
 Loopback, no subscriber on the channels, bounded: N bars per side and repeat.
 """
 
@@ -30,10 +35,12 @@ import redis
 
 from benchmarks.timing import Comparison, Figure, Timing, rate, seconds
 from chronox_adapters.redis import RedisPublisher, channel, decode, describe, encode, stream_key
+from chronox_adapters.redis.envelope import STREAM_FIELD, SYMBOL_FIELD
+from chronox_adapters.redis.publisher import CHUNK
 from chronox_domain.bar import Bar
 from chronox_domain.batch import BarBatch
-from chronox_domain.errors import first_line
-from chronox_domain.events import events_of
+from chronox_domain.errors import MalformedData, first_line
+from chronox_domain.events import BarEvent, events_of
 from chronox_domain.timeframe import Timeframe
 
 DEFAULT_URL = "redis://127.0.0.1:6379/0"
@@ -116,6 +123,83 @@ def publish_pipelined(publisher: RedisPublisher, load: list[BarBatch]) -> tuple[
     return time.perf_counter() - started, calls
 
 
+def send_library_pipeline(
+    client: redis.Redis, prefix: str, maxlen: int, chunk: list[BarEvent]
+) -> int:
+    """redis-py's fast path for what the drainer sends: ``pipeline(transaction=False)``,
+    a PUBLISH and an XADD (MAXLEN ~) per event, every reply read; returns the events
+    that could not be encoded, as ``RedisPublisher._send`` does."""
+    pipe = client.pipeline(transaction=False)
+    skipped = 0
+    for event in chunk:
+        try:
+            payload = encode(event)
+        except MalformedData:
+            skipped += 1
+            continue
+        bar = event.bar
+        pipe.publish(channel(prefix, bar.symbol, bar.timeframe), payload)
+        pipe.xadd(
+            stream_key(prefix, bar.timeframe),
+            {SYMBOL_FIELD: bar.symbol, STREAM_FIELD: payload},
+            maxlen=maxlen,
+            approximate=True,
+        )
+    if len(pipe):
+        pipe.execute()
+    return skipped
+
+
+class LibraryPipelinePublisher(RedisPublisher):
+    """The same publisher (buffer, drainer thread, chunks), its drainer sending each
+    chunk through redis-py's pipeline instead of the RESP bytes chronox writes."""
+
+    def _send(self, chunk: list[BarEvent]) -> int:
+        return send_library_pipeline(self._client, self.prefix, self.stream_maxlen, chunk)
+
+
+def stream_entries(client: redis.Redis, key: str) -> list[tuple[bytes, bytes]]:
+    """(symbol, envelope) of every entry of a stream, oldest first (ids left out)."""
+    entries = client.xrange(key)
+    return [(fields[b"symbol"], fields[b"event"]) for _, fields in entries]
+
+
+def wire_against_library(url: str, load: list[BarEvent], repeats: int) -> dict[str, Any]:
+    """The publisher's hand-written wire against redis-py's pipeline: ``RedisPublisher``
+    and ``LibraryPipelinePublisher`` publish the same batches to fresh prefixes, each
+    until flushed (sides alternating); and the drainer's send alone, chunk by chunk in
+    this thread, both ways. Every run's stream (uncapped) must hold the same entries."""
+    events = [event for batch in load for event in events_of(batch)]
+    n = len(events)
+    expected = [(e.bar.symbol.encode(), encode(e)) for e in events]
+    chunks = [events[i : i + CHUNK] for i in range(0, n, CHUNK)]
+    sides = {"wire": RedisPublisher, "library": LibraryPipelinePublisher}
+    flushed: dict[str, list[float]] = {side: [] for side in sides}
+    sent: dict[str, list[float]] = {side: [] for side in sides}
+    for repeat in range(repeats):
+        for side in sides if repeat % 2 == 0 else reversed(sides):
+            for how, times in (("flushed", flushed), ("sent", sent)):
+                with throwaway_prefix(url) as prefix:
+                    publisher = sides[side](url, prefix, stream_maxlen=2 * n, buffer_size=n)
+                    try:
+                        publisher._client.ping()  # connected before the clock starts
+                        if how == "flushed":
+                            times[side].append(publish_pipelined(publisher, load)[0])
+                        else:
+                            started = time.perf_counter()
+                            for chunk in chunks:
+                                if publisher._send(chunk):
+                                    raise RuntimeError("an event could not be encoded")
+                            times[side].append(time.perf_counter() - started)
+                        key = stream_key(prefix, Timeframe.M1)
+                        got = stream_entries(publisher._client, key)
+                    finally:
+                        publisher.close()
+                if got != expected:
+                    raise RuntimeError(f"{side} ({how}): the stream differs from the events")
+    return {"events": n, "flushed": flushed, "sent": sent}
+
+
 def run(quick: bool) -> list[dict[str, Any]]:
     """The Redis figures as rows (the fields of ``benchmarks.timing.Figure``); none,
     having said why, when Redis is not reachable."""
@@ -161,6 +245,7 @@ def run(quick: bool) -> list[dict[str, Any]]:
         finally:
             publisher.close()
             client.close()
+    against = wire_against_library(url, load, repeats)
     timings = Comparison(Timing(tuple(baseline)), Timing(tuple(chronox)))
     one_by_one, pipelined = timings.baseline.median, timings.chronox.median
     call, longest = statistics.median(calls), max(calls)
@@ -208,7 +293,43 @@ def run(quick: bool) -> list[dict[str, Any]]:
                 },
             )
         ),
+        *(asdict(wire_figure(against, how)) for how in ("flushed", "sent")),
     ]
+
+
+#: The hand-written wire stays only while it beats redis-py's pipeline by this much.
+KEEP_WIRE_ABOVE = 1.3
+
+
+def wire_figure(against: dict[str, Any], how: str) -> Figure:
+    n = against["events"]
+    timings = Comparison(
+        Timing(tuple(against[how]["library"])), Timing(tuple(against[how]["wire"]))
+    )
+    library, wire = timings.baseline.median, timings.chronox.median
+    what = (
+        "RedisPublisher.publish() of every batch until flush()"
+        if how == "flushed"
+        else f"the drainer's send alone, {CHUNK}-event chunks in one thread"
+    )
+    return Figure(
+        benchmark="redis",
+        what=f"{n:,} bar events, PUBLISH + XADD each, the stream uncapped: {what}; "
+        "the same entries in the stream both ways",
+        baseline=f"redis-py pipeline(transaction=False): {seconds(library)} "
+        f"({rate(n, library, 'bars')})",
+        chronox=f"chronox's RESP writer (_Wire): {seconds(wire)} ({rate(n, wire, 'bars')})",
+        ratio=timings.speedup,
+        ratio_label="redis-py's pipeline throughput",
+        target=f"> {KEEP_WIRE_ABOVE}x, else redis-py's pipeline replaces it",
+        met=timings.speedup > KEEP_WIRE_ABOVE,
+        data={
+            "bars": n,
+            "library_s": library,
+            "wire_s": wire,
+            "repeats": len(against[how]["wire"]),
+        },
+    )
 
 
 if __name__ == "__main__":  # python3 -m benchmarks.bench_redis [--quick]
