@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     flatfiles_endpoint: str = "https://files.massive.com"
     flatfiles_bucket: str = Field("flatfiles", min_length=1, max_length=255)
     flatfiles_prefix: str = Field("us_stocks_sip", min_length=1, max_length=255)
+    #: Parse day files in a process of their own, beside the checks and writes (off: in
+    #: the command's process; for several workers on a machine of few cores).
+    flatfiles_parser_process: bool = True
 
     polygon_base_url: str = "https://api.massive.com"
     polygon_ws_host: str = "socket.massive.com"

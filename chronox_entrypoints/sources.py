@@ -111,6 +111,7 @@ def flatfiles_config(settings: Settings) -> FlatFilesConfig:
         prefix=settings.flatfiles_prefix,
         max_retries=settings.polygon_max_retries,
         backoff_base=settings.polygon_backoff,
+        parser_process=settings.flatfiles_parser_process,
     )
 
 
