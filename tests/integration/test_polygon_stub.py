@@ -556,6 +556,45 @@ def test_a_hung_request_does_not_hold_up_the_others(stub: PolygonStub, client: R
     assert [r.fault for r in stub.aggs_requests()] == ["hang", None]  # sorted by arrival
 
 
+def test_answer_time_delays_every_answer_and_concurrent_ones_wait_together(
+    stub: PolygonStub,
+) -> None:
+    stub.answer_time = 0.3
+    statuses: list[int] = []
+    started = time.monotonic()
+    waiters = [
+        threading.Thread(target=lambda: statuses.append(fetch(stub, aggs_path(DAY))[0]))
+        for _ in range(3)
+    ]
+    for waiter in waiters:
+        waiter.start()
+    for waiter in waiters:
+        waiter.join(5)
+    took = time.monotonic() - started
+    assert statuses == [200, 200, 200]
+    assert 0.3 <= took < 0.8  # three answers of 0.3 s each, at the same time
+    stub.answer_time = 0.0
+    started = time.monotonic()
+    assert fetch(stub, aggs_path(DAY))[0] == 200 and time.monotonic() - started < 0.3
+    with pytest.raises(ValueError):
+        stub.answer_time = -1
+
+
+def test_remembered_pages_are_built_once_and_answer_the_same(stub: PolygonStub) -> None:
+    path = aggs_path(DAY)
+    fresh = fetch(stub, path)
+    stub.remember_pages()
+    stub.warm(path, {"apiKey": "not the key: it is no part of the page"})
+    assert stub.pages is not None and (stub.pages.hits, stub.pages.misses) == (0, 0)
+    kept, again = fetch(stub, path), fetch(stub, path)
+    assert (stub.pages.hits, stub.pages.misses) == (2, 0)
+    for status, _, body in (kept, again):
+        assert status == 200
+        assert {**json.loads(body), "request_id": ""} == {**json.loads(fresh[2]), "request_id": ""}
+    fetch(stub, aggs_path(JANUARY))
+    assert (stub.pages.hits, stub.pages.misses) == (2, 1)
+
+
 def test_a_client_read_timeout_sees_the_hang(stub: PolygonStub) -> None:
     stub.faults.hang(1.0)
     impatient = RESTClient(stub.api_key, base=stub.base_url, retries=0, read_timeout=0.2)

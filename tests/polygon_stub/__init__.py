@@ -67,7 +67,7 @@ REST (``base_url``), imitating the vendor (sources cited in ``rest.py``)
     Auth: ``Authorization: Bearer <key>`` or ``apiKey=<key>``; none: 401 "API Key was
     not provided", a wrong one: 401 "Unknown API Key". Other paths: 404 JSON.
 
-Plan switches (constructor keywords; the last three also settable while running)
+Plan switches (constructor keywords; the last four also settable while running)
     ``quota=N, quota_window=60.0``  at most N aggregates requests (``quota_scope="all"``:
                                     any request) per window of ``clock()`` seconds
                                     (``clock=time.time``), windows aligned on multiples
@@ -78,6 +78,14 @@ Plan switches (constructor keywords; the last three also settable while running)
     ``tickers={...}`` / ``stub.known_tickers``  only these exact tickers have data; the
                                     others get an ordinary empty answer (None: all).
     ``delayed=True`` / ``stub.delayed``  pages say ``"status": "DELAYED"``.
+    ``answer_time=S`` / ``stub.answer_time``  every REST answer waits S seconds before it
+                                    goes out, in its own thread (the vendor's latency:
+                                    concurrent requests wait at the same time).
+    ``stub.remember_pages()``       each aggregates page is built once and kept (the
+                                    same request again costs the stub no CPU: a
+                                    benchmark's vendor should not compete with chronox
+                                    for the cores); ``stub.warm(path, query)`` builds one
+                                    ahead of time; ``stub.pages`` counts hits and misses.
 
 Log
     ``stub.requests`` (``RequestRecord``: method, path, query, status, ``at`` monotonic

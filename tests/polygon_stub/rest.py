@@ -108,6 +108,17 @@ class Reply:
     fault: str | None = None
 
 
+@dataclass(slots=True)
+class PageMemo:
+    """Aggregates pages kept by (path, query without the key), and how often a request
+    found its page kept (``hits``) or had it built (``misses``)."""
+
+    replies: dict[tuple[str, tuple[tuple[str, str], ...]], Reply] = field(default_factory=dict)
+    hits: int = 0
+    misses: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
 class _Quota:
     """At most ``limit`` requests per wall-clock window of ``window`` seconds.
 
@@ -156,6 +167,7 @@ class RestApi:
         history_from: date | None = None,
         tickers: set[str] | None = None,
         delayed: bool = False,
+        answer_time: float = 0.0,
     ) -> None:
         if quota_scope not in ("aggs", "all"):
             raise ValueError("quota_scope is 'aggs' or 'all'")
@@ -169,6 +181,10 @@ class RestApi:
         #: None: every ticker is known. Otherwise the others get empty answers.
         self.known_tickers: set[str] | None = None if tickers is None else set(tickers)
         self.delayed = delayed
+        #: Seconds every REST answer waits before it goes out (the vendor's latency).
+        self.answer_time = answer_time
+        #: The aggregates pages kept once built (``remember_pages``); None: built each time.
+        self.pages: PageMemo | None = None
         #: ticker -> (the company's current ticker, the session dates it named it), or
         #: None for a ticker no rename involves: ``ReferenceData.traded_as``.
         self.traded_as: Callable[[str], TradedAs | None] = lambda ticker: None
@@ -239,7 +255,7 @@ class RestApi:
             return replace(reply, fault=FaultKind.RATE_LIMIT_WINDOW.value)
         fault = self._faults.take()
         if fault is None:
-            return self._aggs_page(match, query, request_id, None)
+            return self._remembered_page(match, path, query, request_id)
         if fault.kind is FaultKind.RATE_LIMIT:
             reply = _error(429, request_id, _RATE_LIMITED)
             if fault.retry_after is not None:
@@ -251,6 +267,45 @@ class RestApi:
         else:
             reply = self._aggs_page(match, query, request_id, fault)
         return replace(reply, delay=fault.seconds, fault=fault.kind.value)
+
+    def remember_pages(self) -> None:
+        """From now on each aggregates page is built once and its bytes kept: a request
+        asked again (``warm`` asks it ahead of time) costs the stub no CPU. Its
+        ``request_id`` repeats; everything else is the page it would build."""
+        if self.pages is None:
+            self.pages = PageMemo()
+
+    def warm(self, path: str, query: Mapping[str, str]) -> None:
+        """Build and keep the page of ``path`` and ``query`` now (no key, no fault, no
+        quota, no answer time): the request that asks it later is served from memory."""
+        if self.pages is None:
+            raise RuntimeError("remember_pages() first")
+        match = _AGGS_PATH.fullmatch(path)
+        if match is None:
+            raise ValueError(f"not an aggregates path: {path}")
+        self._remembered_page(match, path, query, uuid.uuid4().hex, count=False)
+
+    def _remembered_page(
+        self,
+        match: re.Match[str],
+        path: str,
+        query: Mapping[str, str],
+        request_id: str,
+        count: bool = True,
+    ) -> Reply:
+        if self.pages is None:
+            return self._aggs_page(match, query, request_id, None)
+        key = (path, tuple(sorted((k, v) for k, v in query.items() if k != "apiKey")))
+        with self.pages.lock:
+            kept = self.pages.replies.get(key)
+            if count:
+                self.pages.hits += kept is not None
+                self.pages.misses += kept is None
+        if kept is None:
+            kept = self._aggs_page(match, query, request_id, None)
+            with self.pages.lock:
+                self.pages.replies[key] = kept
+        return kept
 
     def _aggs_page(
         self, match: re.Match[str], query: Mapping[str, str], request_id: str, fault: Fault | None

@@ -79,7 +79,9 @@ class _Handler(BaseHTTPRequestHandler):
         query = dict(parse_qsl(url.query, keep_blank_values=True))
         headers = {name.lower(): value for name, value in self.headers.items()}
         reply = self.server.api.answer(url.path, query, headers)
-        if reply.delay and self.server.stopping.wait(reply.delay):
+        # Each request waits in its own thread: concurrent requests wait at once.
+        delay = reply.delay + self.server.api.answer_time
+        if delay and self.server.stopping.wait(delay):
             self.close_connection = True  # stopping: the hung request is never answered
             return
         # Logged before the answer goes out, so a client that has its answer sees it.

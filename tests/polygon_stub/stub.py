@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from types import TracebackType
 
@@ -16,7 +16,7 @@ from tests.polygon_stub.grouped import GROUPED_PATH, GroupedDaily
 from tests.polygon_stub.log import RequestLog, RequestRecord
 from tests.polygon_stub.reference import ReferenceApi
 from tests.polygon_stub.reference_data import ReferenceData, documented
-from tests.polygon_stub.rest import RestApi, SplitList
+from tests.polygon_stub.rest import PageMemo, RestApi, SplitList
 from tests.polygon_stub.rest_server import RestServer
 from tests.polygon_stub.ws import LiveFeed
 
@@ -38,6 +38,7 @@ class PolygonStub:
         history_from: date | None = None,
         tickers: set[str] | None = None,
         delayed: bool = False,
+        answer_time: float = 0.0,
     ) -> None:
         """``page_size`` caps a page in result bars, on top of the vendor's ``limit``
         (base aggregates). ``quota``: at most that many aggregates requests (every
@@ -45,7 +46,8 @@ class PolygonStub:
         ``clock()``, windows aligned on its multiples; the rest get 429.
         ``history_from``: an aggregates request from before that date gets 403
         NOT_AUTHORIZED. ``tickers``: the only tickers with data (None: all).
-        ``delayed``: pages say ``"status": "DELAYED"``."""
+        ``delayed``: pages say ``"status": "DELAYED"``. ``answer_time``: seconds every
+        REST answer waits before it goes out, as the vendor's latency."""
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
         self.api_key = api_key
@@ -64,6 +66,7 @@ class PolygonStub:
             history_from=history_from,
             tickers=tickers,
             delayed=delayed,
+            answer_time=answer_time,
         )
         #: The reference endpoints' own fault queue (aggregates faults never reach them).
         self.reference_faults = Faults()
@@ -197,6 +200,30 @@ class PolygonStub:
     @delayed.setter
     def delayed(self, delayed: bool) -> None:
         self._api.delayed = delayed
+
+    def remember_pages(self) -> None:
+        """Keep each aggregates page once built (``RestApi.remember_pages``)."""
+        self._api.remember_pages()
+
+    def warm(self, path: str, query: Mapping[str, str]) -> None:
+        """Build and keep an aggregates page now, before a client asks for it."""
+        self._api.warm(path, query)
+
+    @property
+    def pages(self) -> PageMemo | None:
+        """The kept pages and their hits and misses (None: pages are built each time)."""
+        return self._api.pages
+
+    @property
+    def answer_time(self) -> float:
+        """Seconds every REST answer waits before it goes out (the vendor's latency)."""
+        return self._api.answer_time
+
+    @answer_time.setter
+    def answer_time(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("answer_time cannot be negative")
+        self._api.answer_time = seconds
 
     @property
     def history_from(self) -> date | None:
