@@ -7,12 +7,14 @@ They go through the REST source's own request path, so they share its rate limit
 retries, backoff and total deadline with every bar request of the process.
 
 The overview is asked first: a ticker the vendor does not know is a 404 there, and is
-then one :class:`NotFound` after one request, not three lists of nothing.
+then one :class:`NotFound` after one request, not three lists of nothing. The three
+lists are then asked at once (each a round trip to the vendor).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,23 +49,31 @@ class PolygonCorporateActions:
         answer, or answers something unreadable."""
         ticker = parse_symbol(symbol)
         overview = self._overview(ticker)
-        events = self._pages(
-            f"/vX/reference/tickers/{ticker}/events",
-            {"types": "ticker_change"},
-            f"the ticker events of {ticker}",
-        )
         # The date ascending: the order actions are kept in, and a stable one to page by.
         lists = {"ticker": ticker, "limit": str(self._rest.config.reference_page_limit)}
-        splits = self._pages(
-            "/stocks/v1/splits",
-            {**lists, "sort": "execution_date.asc"},
-            f"the splits of {ticker}",
-        )
-        dividends = self._pages(
-            "/stocks/v1/dividends",
-            {**lists, "sort": "ex_dividend_date.asc"},
-            f"the dividends of {ticker}",
-        )
+        asked = [
+            (
+                f"/vX/reference/tickers/{ticker}/events",
+                {"types": "ticker_change"},
+                f"the ticker events of {ticker}",
+            ),
+            (
+                "/stocks/v1/splits",
+                {**lists, "sort": "execution_date.asc"},
+                f"the splits of {ticker}",
+            ),
+            (
+                "/stocks/v1/dividends",
+                {**lists, "sort": "ex_dividend_date.asc"},
+                f"the dividends of {ticker}",
+            ),
+        ]
+        # The three lists at once: each is a round trip to the vendor, and a symbol's
+        # first backfill job waited for them one after another (at 200 ms an answer,
+        # 0.6 s of a 1.2 s job). The limiter paces them as it paces any requests.
+        with ThreadPoolExecutor(len(asked), thread_name_prefix="chronox-actions") as pool:
+            answers = [pool.submit(self._pages, *request) for request in asked]
+            events, splits, dividends = (answer.result() for answer in answers)
         fetched_at = self._clock()
         try:
             return CorporateActions(
