@@ -45,7 +45,7 @@ def prerequisites() -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     prerequisites()
     from playwright.sync_api import sync_playwright
@@ -56,7 +56,7 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def seeded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite store seeded through the CLI (SYMBOLS, a gap on GAP_DAY)."""
     prerequisites()
@@ -82,7 +82,7 @@ def serving(store: str, folder: Path, token: str | None = None, **extra: str) ->
     assert log is None, f"the server logged a traceback:\n{log}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def served(seeded_sqlite: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The API with no token over a copy of the seeded store, for the tests that only
     read it."""
@@ -97,14 +97,14 @@ def served_to_write(seeded_sqlite: Path, tmp_path: Path) -> Iterator[Served]:
     yield from serving(copy_of(seeded_sqlite, tmp_path), tmp_path)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def guarded(seeded_sqlite: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The API guarded by TOKEN (CHRONOX_API_TOKEN), over a copy of the seeded store."""
     folder = tmp_path_factory.mktemp("guarded")
     yield from serving(copy_of(seeded_sqlite, folder), folder, TOKEN)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def served_postgres(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The API over a PostgreSQL database of its own (plain mode), seeded through the CLI."""
     prerequisites()
