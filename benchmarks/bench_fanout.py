@@ -145,11 +145,14 @@ PAGE_QUERY = {"adjusted": "false", "sort": "asc", "limit": "50000"}
 Stored = tuple[list[tuple[object, ...]], list[tuple[object, ...]]]
 
 
-def workers(calendar: TradingCalendar, symbols: int, answer_time: float = ANSWER_TIME) -> Figure:
+def workers(
+    calendar: TradingCalendar, symbols: int, answer_time: float = ANSWER_TIME, judged: bool = True
+) -> Figure:
     """``symbols`` symbol-months (March 2024, 1m RTH) with 1 worker, then with 3, from
     one stub whose pages are built before either run (the vendor's CPU is not ours, and
     the stub runs in this process, on the same two cores); both stores must end with
-    the same bars and the same ledger."""
+    the same bars and the same ledger. Not ``judged`` (a smoke run's few jobs, where
+    the workers' start-up weighs as much as the jobs): no scaling target."""
     names = [f"S{i:03d}" for i in range(symbols)]
     with (
         PolygonStub(api_key="bench", answer_time=answer_time) as stub,
@@ -177,6 +180,7 @@ def workers(calendar: TradingCalendar, symbols: int, answer_time: float = ANSWER
     if built_during_runs:
         raise RuntimeError(f"the stub built {built_during_runs} pages while the workers ran")
     planned = symbols  # one month of 1m RTH is one planned request
+    scaled = judged and bool(answer_time)
     latency = f", the stub answering in {answer_time * 1000:.0f} ms" if answer_time else ""
     return Figure(
         benchmark="fanout-workers",
@@ -187,9 +191,9 @@ def workers(calendar: TradingCalendar, symbols: int, answer_time: float = ANSWER
         chronox=f"3 workers: {seconds(three)}, {three_requests} requests (plan: {planned})",
         ratio=one / three,
         ratio_label="faster with 3",
-        target=f">= {SCALING_TARGET}x, requests = plan" if answer_time else "requests = plan",
+        target=f">= {SCALING_TARGET}x, requests = plan" if scaled else "requests = plan",
         met=one_requests == three_requests == planned
-        and (not answer_time or one / three >= SCALING_TARGET),
+        and (not scaled or one / three >= SCALING_TARGET),
         data={
             "one_s": one,
             "three_s": three,
@@ -290,5 +294,5 @@ def _wait_for(queue: RedisJobQueue, jobs: list[Job], timeout: float = 1_800) -> 
 def run(calendar: TradingCalendar, quick: bool) -> list[Figure]:
     return [
         latency(calendar, 300 if quick else 10_000),
-        workers(calendar, 6 if quick else 200),
+        workers(calendar, 6 if quick else 200, judged=not quick),
     ]
